@@ -1,0 +1,83 @@
+"""Shared fixtures: where the samples and the shared corpus are, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED = Path(os.environ.get("TFL_INSPECT_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+
+# Files in the corpus that LiteRT's own interpreter refuses (see shared/corpus/README.md).
+INTERPRETER_REFUSES = {
+    "0_subgraphs.bin",
+    "no_subgraphs.bin",
+    "transpose.bin",
+    "lstm_quantized2.bin",
+    "lstm_calibrated2.bin",
+}
+
+
+def corpus_files(kind: str = "litert") -> list[Path]:
+    """Every file under shared/corpus/<kind>, sorted; empty when shared/ is absent."""
+    base = CORPUS / kind
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.rglob("*") if p.is_file())
+
+
+def sample_models() -> list[Path]:
+    return sorted(SAMPLES.glob("*.tflite"))
+
+
+def require_corpus() -> Path:
+    if not (CORPUS / "litert").is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (set TFL_INSPECT_SHARED)")
+    return CORPUS
+
+
+def corpus_ids(paths: list[Path]) -> list[str]:
+    return [str(p.relative_to(CORPUS)) if CORPUS in p.parents else p.name for p in paths]
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+def run_cli(*args: str) -> CliResult:
+    """Run ``tfl-inspect`` in-process (fast); output captured."""
+    from tfl_inspect.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_cli_process(*args: str, timeout: float = 120) -> CliResult:
+    """Run ``tfl-inspect`` as a separate process, as users and CI do."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "tfl_inspect", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return require_corpus()

@@ -1,0 +1,75 @@
+"""``tfl-inspect``: parse arguments, call the API, print, return an exit code.
+
+Exit codes: 0 ok, 1 the model fails the check asked for (lint findings, shapes that do not
+fit), 2 unreadable input or bad usage — always as one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import COMMANDS
+from .errors import TflInspectError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    parser = argparse.ArgumentParser(
+        prog="tfl-inspect",
+        description="Inspect, lint and draw TensorFlow Lite / LiteRT models.",
+    )
+    parser.add_argument("--version", action="version", version=f"tfl-inspect {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    modules: dict[str, object] = {}
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(f"commands.{name}"):
+                continue  # not built yet
+            raise
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        modules[name] = module
+    return parser, modules
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(modules[args.command].run(args))  # type: ignore[attr-defined]
+    except TflInspectError as exc:
+        print(f"tfl-inspect: error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("TFL_INSPECT_DEBUG"):
+            raise
+        print(
+            f"tfl-inspect: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(set TFL_INSPECT_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "unknown error"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

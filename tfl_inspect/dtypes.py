@@ -1,0 +1,89 @@
+"""The TensorType table shared by readers, rules and outputs.
+
+One row per schema value so that every consumer agrees on names, sizes and ranges,
+including the sub-byte and FLOAT8 types older Python packages do not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DType", "DTYPES", "BY_NAME", "by_code", "by_name", "is_float", "is_integer"]
+
+
+@dataclass(frozen=True, slots=True)
+class DType:
+    code: int
+    name: str
+    bits: int | None  # None: variable size (STRING) or opaque handles
+    numpy: str | None  # numpy dtype of the stored data; None where numpy has none
+    qmin: int | None = None  # integer range, for quantization checks
+    qmax: int | None = None
+    litert: str = "object"  # numpy dtype name the LiteRT Python interpreter reports
+
+    @property
+    def family(self) -> str:
+        if self.name in ("FLOAT32", "FLOAT64"):
+            return "float32" if self.name == "FLOAT32" else "float64"
+        if self.name in ("FLOAT16", "BFLOAT16"):
+            return "float16"
+        if self.name.startswith("FLOAT8"):
+            return "float8"
+        if self.name in ("INT8", "UINT8", "INT4", "UINT4", "INT2"):
+            return "int8"
+        if self.name in ("INT16", "UINT16"):
+            return "int16"
+        return "other"
+
+
+def _int(code: int, name: str, bits: int, numpy: str | None, signed: bool, litert: str) -> DType:
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    return DType(code, name, bits, numpy, lo, hi, litert)
+
+
+DTYPES: tuple[DType, ...] = (
+    DType(0, "FLOAT32", 32, "float32", litert="float32"),
+    DType(1, "FLOAT16", 16, "float16", litert="float16"),
+    _int(2, "INT32", 32, "int32", True, "int32"),
+    _int(3, "UINT8", 8, "uint8", False, "uint8"),
+    _int(4, "INT64", 64, "int64", True, "int64"),
+    DType(5, "STRING", None, None, litert="bytes_"),
+    DType(6, "BOOL", 8, "bool", litert="bool"),
+    _int(7, "INT16", 16, "int16", True, "int16"),
+    DType(8, "COMPLEX64", 64, "complex64", litert="complex64"),
+    _int(9, "INT8", 8, "int8", True, "int8"),
+    DType(10, "FLOAT64", 64, "float64", litert="float64"),
+    DType(11, "COMPLEX128", 128, "complex128", litert="complex128"),
+    _int(12, "UINT64", 64, "uint64", False, "uint64"),
+    DType(13, "RESOURCE", None, None, litert="object"),
+    DType(14, "VARIANT", None, None, litert="object"),
+    _int(15, "UINT32", 32, "uint32", False, "uint32"),
+    _int(16, "UINT16", 16, "uint16", False, "uint16"),
+    # Sub-byte types are packed two (four) per byte; LiteRT's Python API reports them as int8.
+    _int(17, "INT4", 4, None, True, "int8"),
+    DType(18, "BFLOAT16", 16, None, litert="bfloat16"),
+    _int(19, "INT2", 2, None, True, "int8"),
+    _int(20, "UINT4", 4, None, False, "uint8"),
+    DType(21, "FLOAT8_E4M3FN", 8, None, litert="float8_e4m3fn"),
+    DType(22, "FLOAT8_E5M2", 8, None, litert="float8_e5m2"),
+)
+
+BY_NAME: dict[str, DType] = {d.name: d for d in DTYPES}
+
+
+def by_code(code: int) -> DType | None:
+    """The row for a schema TensorType value, or None for a value newer than this table."""
+    return DTYPES[code] if 0 <= code < len(DTYPES) else None
+
+
+def by_name(name: str) -> DType | None:
+    return BY_NAME.get(name)
+
+
+def is_float(name: str) -> bool:
+    return name in ("FLOAT32", "FLOAT16", "FLOAT64", "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2")
+
+
+def is_integer(name: str) -> bool:
+    row = BY_NAME.get(name)
+    return row is not None and row.qmin is not None

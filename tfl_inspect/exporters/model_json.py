@@ -1,0 +1,156 @@
+"""The whole model as JSON, in the shape ``schema/inspect.schema.json`` describes.
+
+Plain dicts built field by field (not ``dataclasses.asdict``) so a 10,000-op model
+serialises quickly, and non-finite floats become strings so the output is strict JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from .. import __version__
+from ..model import Model, Operator, Quantization, Tensor
+from ..summary import Summary, io_contract, summarize
+
+__all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
+
+SCHEMA_ID = "https://tfl-inspect.dev/schema/inspect.schema.json"
+
+
+def _float(x: float) -> float | str:
+    return x if math.isfinite(x) else str(x)
+
+
+def _quant(q: Quantization | None) -> dict[str, Any] | None:
+    if q is None:
+        return None
+    return {
+        "scale": [_float(s) for s in q.scale],
+        "zero_point": list(q.zero_point),
+        "quantized_dimension": q.quantized_dimension,
+        "min": [_float(v) for v in q.min],
+        "max": [_float(v) for v in q.max],
+        "details": dict(q.details) if q.details else None,
+    }
+
+
+def tensor_to_dict(t: Tensor) -> dict[str, Any]:
+    sp = t.sparsity
+    return {
+        "index": t.index,
+        "name": t.name,
+        "dtype": t.dtype,
+        "shape": list(t.shape),
+        "shape_signature": list(t.shape_signature),
+        "has_rank": t.has_rank,
+        "is_variable": t.is_variable,
+        "constant": t.is_constant,
+        "buffer": t.buffer,
+        "bytes": t.nbytes,
+        "quantization": _quant(t.quantization),
+        "sparsity": None
+        if sp is None
+        else {
+            "traversal_order": list(sp.traversal_order),
+            "block_map": list(sp.block_map),
+            "dim_metadata": [dict(d) for d in sp.dim_metadata],
+        },
+    }
+
+
+def operator_to_dict(op: Operator) -> dict[str, Any]:
+    return {
+        "index": op.index,
+        "opcode": op.opcode,
+        "builtin": op.builtin,
+        "version": op.version,
+        "inputs": list(op.inputs),
+        "outputs": list(op.outputs),
+        "intermediates": list(op.intermediates),
+        "options": dict(op.options),
+        "options_type": op.options_type,
+        "custom_code": op.custom_code,
+        "custom_options": op.custom_options,
+        "flex_op": op.flex_op,
+        "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()},
+        "location": op.location,
+    }
+
+
+def _summary(model: Model, s: Summary) -> dict[str, Any]:
+    return {
+        "operators": s.n_ops,
+        "tensors": s.n_tensors,
+        "op_counts": s.op_counts,
+        "weight_bytes": s.weight_bytes,
+        "quantization": {"scheme": s.scheme, "detail": s.scheme_detail},
+        "input_dtypes": list(s.input_dtypes),
+        "output_dtypes": list(s.output_dtypes),
+        "converter_version": model.converter_version,
+        "min_runtime_version": model.min_runtime_version,
+    }
+
+
+def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
+    """The model as plain data; ``subgraph`` restricts ``subgraphs`` to that one."""
+    order = {key: differs for key, _, _, differs in io_contract(model) if key is not None}
+    subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
+    return {
+        "$schema": SCHEMA_ID,
+        "tool": {"name": "tfl-inspect", "version": __version__},
+        "file": model.source,
+        "format": model.format,
+        "size": model.size,
+        "schema_version": model.version,
+        "description": model.description,
+        "trailing_bytes": model.trailing_bytes,
+        "notes": list(model.notes),
+        "summary": _summary(model, summarize(model)),
+        "signatures": [
+            {
+                "key": sig.key,
+                "subgraph": sig.subgraph,
+                "inputs": dict(sig.inputs),
+                "outputs": dict(sig.outputs),
+                "order_differs": order.get(sig.key, False),
+            }
+            for sig in model.signatures
+        ],
+        "subgraphs": [
+            {
+                "index": sg.index,
+                "name": sg.name,
+                "inputs": list(sg.inputs),
+                "outputs": list(sg.outputs),
+                "tensors": [tensor_to_dict(t) for t in sg.tensors],
+                "operators": [operator_to_dict(op) for op in sg.operators],
+            }
+            for sg in subgraphs
+        ],
+        "metadata": [
+            {"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata
+        ],
+        "buffers": [
+            {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers
+        ],
+    }
+
+
+def dumps(data: Any, indent: int | None = None) -> str:
+    """Strict JSON: NaN/Infinity anywhere (e.g. in decoded custom options) become strings."""
+    try:
+        return json.dumps(data, indent=indent, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        return json.dumps(_finite(data), indent=indent, allow_nan=False, ensure_ascii=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value

@@ -1,0 +1,446 @@
+"""`.tflite` flatbuffer → :class:`~tfl_inspect.model.Model`.
+
+The file is memory-mapped and walked through :class:`~.fbtable.Table`, which checks every
+offset against the file size before following it, so corrupt files fail with a
+:class:`ModelFormatError` naming what was being read. Weights are never read here:
+tensors get a loader instead. Field slots follow ``schema.fbs`` (see
+``schema/TFLITE_SCHEMA.md``); option tables are decoded by :mod:`tfl_inspect.opcodes`.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes, opcodes
+from ..errors import ModelFormatError
+from ..model import (
+    BufferInfo,
+    MetadataEntry,
+    Model,
+    Operator,
+    Quantization,
+    Signature,
+    Sparsity,
+    Subgraph,
+    Tensor,
+)
+from . import metadata as _metadata
+from .fbtable import FormatFaultError, Table, root
+
+__all__ = ["read_flatbuffer", "looks_like_flatbuffer"]
+
+_FILE_ID = b"TFL3"
+_MAX_SCHEMA_VERSION = 3
+_CUSTOM = 32  # BuiltinOperator.CUSTOM
+_SLACK = 16  # trailing bytes below this are alignment padding, not appended data
+_MAX_DECODE = 16 << 20  # custom options / metadata decoded only up to this size
+
+_I8 = struct.Struct("<b").unpack_from
+_U8 = struct.Struct("<B").unpack_from
+_BOOL = struct.Struct("<?").unpack_from
+_I32 = struct.Struct("<i").unpack_from
+_U32 = struct.Struct("<I").unpack_from
+_U64 = struct.Struct("<Q").unpack_from
+
+# Errors that can only come from corrupt positions or lengths.
+_CORRUPT = (FormatFaultError, struct.error, IndexError, ValueError, OverflowError)
+
+
+def looks_like_flatbuffer(head: bytes) -> bool:
+    return len(head) >= 8 and head[4:8] == _FILE_ID
+
+
+class _Reader:
+    def __init__(self, buf: Any, size: int, path: str | None) -> None:
+        self.buf = buf
+        self.size = size
+        self.path = path
+        self.end = 8  # furthest byte known to belong to the model
+        self.where = "the model header"
+
+    def fail(self, message: str) -> ModelFormatError:
+        return ModelFormatError(message, self.path)
+
+    def seen(self, t: Table) -> Table:
+        if t.end > self.end:
+            self.end = t.end
+        return t
+
+    def upto(self, end: int) -> None:
+        if end > self.end:
+            self.end = end
+
+    def read(self) -> Model:
+        if self.size < 8:
+            raise self.fail(f"too small to be a TFLite model ({self.size} bytes)")
+        if not looks_like_flatbuffer(bytes(self.buf[:8])):
+            raise self.fail("not a TFLite flatbuffer (no 'TFL3' file identifier at bytes 4..8)")
+        try:
+            return self._model(self.seen(root(self.buf, self.size)))
+        except _CORRUPT as exc:
+            raise self.fail(f"corrupt flatbuffer in {self.where}: {exc}") from None
+        except MemoryError:
+            raise self.fail(f"absurd size in {self.where}") from None
+
+    # --- model ------------------------------------------------------------------------
+    def _model(self, m: Table) -> Model:
+        version = m.scalar(4, _U32, 0)
+        notes: list[str] = []
+        if version != _MAX_SCHEMA_VERSION:
+            notes.append(f"schema version {version} (LiteRT reads only version {_MAX_SCHEMA_VERSION})")
+        description = self._text(m, 10)
+        self.where = "buffers"
+        buffers = self._buffers(m)
+        self.where = "operator codes"
+        codes = self._opcodes(m)
+        subgraphs = []
+        for s, g in enumerate(self._tables(m, 8)):
+            self.where = f"subgraph {s}"
+            subgraphs.append(self._subgraph(s, g, codes, buffers))
+        if not subgraphs:
+            raise self.fail("the model has no subgraphs")
+        self.where = "signature defs"
+        signatures = self._signatures(m, subgraphs)
+        self.where = "metadata"
+        meta = self._metadata(m, buffers)
+        self.where = "external buffers"
+        for t in self._tables(m, 22):  # Model.external_buffers (newest schema)
+            self.seen(t)
+        self._ints(m, 14)  # metadata_buffer (deprecated): only its extent matters
+        trailing = self.size - self.end
+        trailing = trailing if trailing >= _SLACK else 0
+        if trailing:
+            zip_ = bytes(self.buf[self.end : self.end + 4]) == b"PK\x03\x04"
+            kind = "a ZIP archive (associated files)" if zip_ else "data"
+            notes.append(f"{trailing} bytes of {kind} after the model (tolerated)")
+        return Model(
+            format="tflite",
+            version=version,
+            description=description,
+            subgraphs=tuple(subgraphs),
+            signatures=signatures,
+            metadata=meta,
+            buffers=tuple(info for info, _ in buffers),
+            source=self.path,
+            size=self.size,
+            trailing_bytes=trailing,
+            notes=tuple(notes),
+        )
+
+    def _tables(self, t: Table, slot: int) -> list[Table]:
+        tables = t.tables(slot)
+        if tables:
+            self.upto(t.vector(slot, 4)[0] + 4 * len(tables))
+        for x in tables:
+            if x.end > self.end:
+                self.end = x.end
+        return tables
+
+    def _buffers(self, m: Table) -> list[tuple[BufferInfo, int]]:
+        """Per buffer: its info and the absolute start of its bytes (-1 when empty)."""
+        out: list[tuple[BufferInfo, int]] = []
+        for i, b in enumerate(self._tables(m, 12)):
+            start, length = b.vector(4, 1)
+            if length:
+                self.upto(start + length)
+            offset, size = b.scalar(6, _U64, 0), b.scalar(8, _U64, 0)
+            if offset > 1:
+                if offset + size > self.size:
+                    raise self.fail(f"buffer {i} lies outside the file (offset {offset} + size {size} > {self.size})")
+                self.upto(offset + size)
+                out.append((BufferInfo(i, size, offset, external=True), offset))
+            else:
+                out.append((BufferInfo(i, length), start if length else -1))
+        return out
+
+    def _opcodes(self, m: Table) -> list[tuple[str, str, int, str | None]]:
+        """(opcode, builtin name, version, custom code) per OperatorCode."""
+        out = []
+        for c in self._tables(m, 6):
+            # OperatorCode { deprecated_builtin_code: byte; custom_code; version; builtin_code: int }
+            code = max(c.scalar(10, _I32, 0), c.scalar(4, _I8, 0))
+            custom = self._text(c, 6)
+            if custom and code == 0:
+                # Some LiteRT writers leave the code at 0 (ADD) for custom ops; LiteRT
+                # itself then goes by the custom code, and so do we.
+                code = _CUSTOM
+            builtin = opcodes.builtin_name(code)
+            custom_code = custom if builtin == "CUSTOM" or custom else None
+            opcode = custom_code if builtin == "CUSTOM" and custom_code else builtin
+            out.append((opcode, builtin, c.scalar(8, _I32, 1), custom_code))
+        return out
+
+    def _subgraph(
+        self, s: int, g: Table, codes: list[tuple[str, str, int, str | None]], buffers: list[tuple[BufferInfo, int]]
+    ) -> Subgraph:
+        # SubGraph { tensors; inputs; outputs; operators; name }
+        tensors = tuple(self._tensor(s, i, t, buffers) for i, t in enumerate(self._tables(g, 4)))
+        n_t = len(tensors)
+        self.where = f"subgraph {s} operators"
+        ops = tuple(self._operator(s, i, op, codes, n_t) for i, op in enumerate(self._tables(g, 10)))
+        inputs, outputs = self._ints(g, 6), self._ints(g, 8)
+        for role, idx in (("input", inputs), ("output", outputs)):
+            bad = [t for t in idx if not 0 <= t < n_t]
+            if bad:
+                raise self.fail(f"subgraph {s} {role} tensor index {bad[0]} out of range (0..{n_t - 1})")
+        name = self._text(g, 12)
+        return Subgraph(s, name, tensors, ops, inputs, outputs)
+
+    def _ints(self, t: Table, slot: int, code: str = "i", size: int = 4) -> tuple[Any, ...]:
+        values, end = t.numbers(slot, code, size)
+        if end > self.end:
+            self.end = end
+        return values
+
+    def _text(self, t: Table, slot: int) -> str:
+        value, end = t.string_end(slot)
+        if end > self.end:
+            self.end = end
+        return value
+
+    def _tensor(self, s: int, i: int, t: Table, buffers: list[tuple[BufferInfo, int]]) -> Tensor:
+        # Tensor { shape; type; buffer; name; quantization; is_variable; sparsity;
+        #          shape_signature; has_rank; variant_tensors; external_buffer }
+        self.where = f"subgraph {s} tensor {i}"
+        shape = self._ints(t, 4)
+        code = t.scalar(6, _I8, 0)
+        row = dtypes.by_code(code)
+        buffer = t.scalar(8, _U32, 0)
+        if buffer >= max(len(buffers), 1):
+            raise self.fail(f"subgraph {s} tensor {i} refers to buffer {buffer}, but there are {len(buffers)}")
+        name = self._text(t, 10)
+        # An absent or empty shape_signature means "same as shape", as LiteRT reads it.
+        signature = self._ints(t, 18) or shape
+        nbytes, loader, external = 0, None, bool(t.scalar(24, _U32, 0))
+        if buffer > 0 and buffers:
+            info, start = buffers[buffer]
+            nbytes = info.size
+            if nbytes and start >= 0:
+                loader = _loader(self.buf, start, nbytes, row, shape)
+            external = external or info.external
+        # Scalars are stored as shape [] and, from older writers, without has_rank.
+        has_rank = bool(t.scalar(20, _BOOL, False)) or bool(shape) or nbytes > 0 or t.has(18)
+        q = t.table(12)
+        self._tables(t, 22)  # variant_tensors: only their extent matters here
+        return Tensor(
+            subgraph=s,
+            index=i,
+            name=name,
+            dtype=row.name if row else f"TYPE_{code}",
+            shape=shape,
+            shape_signature=signature,
+            has_rank=has_rank,
+            is_variable=bool(t.scalar(14, _BOOL, False)),
+            buffer=buffer,
+            nbytes=nbytes,
+            quantization=self._quantization(self.seen(q)) if q is not None else None,
+            sparsity=self._sparsity(t.table(16)) if t.has(16) else None,
+            external=external,
+            _loader=loader,
+        )
+
+    def _quantization(self, q: Table) -> Quantization | None:
+        # QuantizationParameters { min; max; scale; zero_point; details; quantized_dimension }
+        scale = self._floats(q, 8)
+        zero_point = self._ints(q, 10, "q", 8)
+        qmin, qmax = self._floats(q, 4), self._floats(q, 6)
+        details = self._quant_details(q)
+        if not (scale or zero_point or qmin or qmax or details):
+            return None
+        return Quantization(scale, zero_point, qmin, qmax, q.scalar(16, _I32, 0), details)
+
+    def _floats(self, t: Table, slot: int) -> tuple[float, ...]:
+        return self._ints(t, slot, "f", 4)
+
+    def _quant_details(self, q: Table) -> dict[str, Any] | None:
+        kind = q.scalar(12, _U8, 0)
+        table = q.table(14) if kind else None
+        if table is None:
+            return None
+        self.seen(table)
+        if kind == 1:  # CustomQuantization { custom: [ubyte] }
+            return {"type": "CustomQuantization", "size": table.vector(4, 1)[1]}
+        if kind in (2, 3):
+            # BlockwiseQuantization { scales: int; zero_points: int; block_size: int; block_shape: [int] }
+            # MultiAxisQuantization { scales; zero_points; block_size; quantized_dimensions: [int] }
+            common = {
+                "scales": table.scalar(4, _I32, 0),
+                "zero_points": table.scalar(6, _I32, 0),
+                "block_size": table.scalar(8, _I32, 0),
+            }
+            if kind == 2:
+                return {"type": "BlockwiseQuantization", **common, "block_shape": list(self._ints(table, 10))}
+            return {"type": "MultiAxisQuantization", **common, "quantized_dimensions": list(self._ints(table, 10))}
+        return {"type": f"QuantizationDetails_{kind}"}
+
+    def _sparsity(self, sp: Table | None) -> Sparsity | None:
+        if sp is None:
+            return None
+        self.seen(sp)
+        dims = []
+        for dm in self._tables(sp, 8):
+            # DimensionMetadata { format; dense_size; array_segments(type, value); array_indices(type, value) }
+            entry: dict[str, Any] = {
+                "format": "SPARSE_CSR" if dm.scalar(4, _I8, 0) == 1 else "DENSE",
+                "dense_size": dm.scalar(6, _I32, 0),
+            }
+            for key, type_slot, value_slot in (("array_segments", 8, 10), ("array_indices", 12, 14)):
+                kind = dm.scalar(type_slot, _U8, 0)
+                vec = dm.table(value_slot) if kind else None
+                fmt = {1: ("i", 4), 2: ("H", 2), 3: ("B", 1)}.get(kind)
+                if vec is not None and fmt:
+                    entry[key] = list(self._ints(self.seen(vec), 4, *fmt))
+            dims.append(entry)
+        return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
+
+    def _operator(
+        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None]], n_tensors: int
+    ) -> Operator:
+        # Operator { opcode_index; inputs; outputs; builtin_options(type 10, value 12); custom_options 14;
+        #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
+        #   large_custom_options_offset 22 / size 24; builtin_options_2(type 26, value 28) }
+        idx = op.scalar(4, _U32, 0)
+        if idx >= len(codes):
+            raise self.fail(f"subgraph {s} operator {i} uses opcode index {idx}, but there are {len(codes)}")
+        opcode, builtin, version, custom_code = codes[idx]
+        inputs, outputs, intermediates = self._ints(op, 6), self._ints(op, 8), self._ints(op, 20)
+        self._ints(op, 18, "?", 1)  # mutating_variable_inputs: only its extent matters
+        for role, idxs, lowest in (("input", inputs, -1), ("output", outputs, 0), ("intermediate", intermediates, 0)):
+            for t in idxs:
+                if not lowest <= t < n_tensors:
+                    raise self.fail(
+                        f"subgraph {s} operator {i} ({opcode}) {role} tensor index {t} "
+                        f"out of range (0..{n_tensors - 1})"
+                    )
+        options: dict[str, Any] = {}
+        kinds: list[str] = []
+        for second, type_slot, value_slot in ((False, 10, 12), (True, 26, 28)):
+            kind = op.scalar(type_slot, _U8, 0)
+            if kind:
+                table = op.table(value_slot)
+                if table is not None:
+                    self.seen(table)
+                name, decoded = opcodes.decode_options(kind, table, second)
+                if name:
+                    kinds.append(name)
+                options.update(decoded)
+        called: dict[str, int | tuple[int, ...]] = {}
+        for key, value in options.items():
+            if opcodes.CALLED_SUBGRAPH_FIELD(key):
+                called[key] = tuple(value) if isinstance(value, list) else value
+        custom_options, flex_op = None, None
+        if custom_code is not None:
+            raw = self._custom_options(op)
+            if raw is not None:
+                custom_options = opcodes.decode_custom_options(raw)
+            if custom_code.startswith("Flex"):
+                flex_op = _flex_op_name(custom_options) or custom_code[4:]
+        return Operator(
+            subgraph=s,
+            index=i,
+            opcode=opcode,
+            builtin=builtin,
+            version=version,
+            inputs=inputs,
+            outputs=outputs,
+            intermediates=intermediates,
+            options=options,
+            options_type="+".join(kinds) or None,
+            custom_code=custom_code,
+            custom_options=custom_options,
+            flex_op=flex_op,
+            called_subgraphs=called,
+        )
+
+    def _custom_options(self, op: Table) -> bytes | None:
+        start, n = op.vector(14, 1)
+        if n:
+            self.upto(start + n)
+            return bytes(self.buf[start : start + n]) if n <= _MAX_DECODE else None
+        offset, size = op.scalar(22, _U64, 0), op.scalar(24, _U64, 0)
+        if offset > 1 and size:
+            if offset + size > self.size:
+                raise self.fail(f"custom options at offset {offset} (+{size}) lie outside the file")
+            self.upto(offset + size)
+            return bytes(self.buf[offset : offset + size]) if size <= _MAX_DECODE else None
+        return None
+
+    def _signatures(self, m: Table, subgraphs: list[Subgraph]) -> tuple[Signature, ...]:
+        out = []
+        for i, sd in enumerate(self._tables(m, 18)):
+            # SignatureDef { inputs; outputs; signature_key; subgraph_index (slot 12) }
+            sub = sd.scalar(12, _U32, 0)
+            if sub >= len(subgraphs):
+                raise self.fail(f"signature {i} refers to subgraph {sub}, but there are {len(subgraphs)}")
+            n_t = len(subgraphs[sub].tensors)
+            maps = []
+            for slot in (4, 6):
+                entries: dict[str, int] = {}
+                for tm in self._tables(sd, slot):  # TensorMap { name; tensor_index }
+                    idx = tm.scalar(6, _U32, 0)
+                    if idx >= n_t:
+                        raise self.fail(f"signature {i} names tensor {idx}, but subgraph {sub} has {n_t}")
+                    entries[self._text(tm, 4)] = idx
+                maps.append(entries)
+            key = self._text(sd, 8)
+            out.append(Signature(key, sub, maps[0], maps[1]))
+        return tuple(out)
+
+    def _metadata(self, m: Table, buffers: list[tuple[BufferInfo, int]]) -> tuple[MetadataEntry, ...]:
+        out = []
+        for md in self._tables(m, 16):  # Metadata { name; buffer }
+            name = self._text(md, 4)
+            b = md.scalar(6, _U32, 0)
+            if b >= len(buffers):
+                raise self.fail(f"metadata {name!r} refers to buffer {b}, but there are {len(buffers)}")
+            info, start = buffers[b]
+            raw = b""
+            if info.size and start >= 0 and info.size <= _MAX_DECODE:
+                raw = bytes(self.buf[start : start + info.size])
+            out.append(MetadataEntry(name, b, info.size, _metadata.decode(name, raw)))
+        return tuple(out)
+
+
+def _loader(
+    buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
+) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        if row is not None and row.numpy is not None:
+            item = np.dtype(row.numpy).newbyteorder("<")
+            count = nbytes // item.itemsize
+            arr = np.frombuffer(buf, dtype=item, count=count, offset=start)
+            n = int(np.prod(shape)) if shape else 1
+            return arr.reshape(shape) if n == count else arr
+        return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
+
+    return load
+
+
+def _flex_op_name(custom_options: Any) -> str | None:
+    """Flex custom options are a FlexBuffer vector [tf op name, serialized NodeDef]."""
+    if isinstance(custom_options, list) and custom_options and isinstance(custom_options[0], str):
+        return custom_options[0]
+    return None
+
+
+def read_flatbuffer(source: str | os.PathLike[str] | bytes, path: str | None = None) -> Model:
+    """Read a `.tflite` file (memory-mapped) or bytes into a :class:`Model`."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        return _Reader(data, len(data), path).read()
+    path = os.fspath(source)
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                raise ModelFormatError("empty file", path)
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise ModelFormatError(exc.strerror or str(exc), path) from None
+    return _Reader(buf, size, path).read()
