@@ -132,6 +132,7 @@ class Operator:
     flex_op: str | None = None  # the TensorFlow op behind a Flex (Select TF) custom op
     called_subgraphs: Mapping[str, int | tuple[int, ...]] = field(default_factory=dict)
     location: str | None = None  # source location where the front end records one (MLIR)
+    legacy_opcode: bool = False  # the file gives only deprecated_builtin_code (pre-2.4 writers)
 
     @property
     def is_custom(self) -> bool:

@@ -180,6 +180,8 @@ def test_legacy_opcode_uses_deprecated_builtin_code() -> None:
     for code in m.operatorCodes:  # an old writer: only deprecated_builtin_code is set
         code.deprecatedBuiltinCode, code.builtinCode = code.builtinCode, 0
     model = tfl_inspect.load(pack(m))
+    assert all(op.legacy_opcode for op in model.subgraphs[0].operators)
+    assert not any(op.legacy_opcode for op in tfl_inspect.load(SAMPLES / "dense_float32.tflite").subgraphs[0].operators)
     assert [op.opcode for op in model.subgraphs[0].operators] == [
         op.opcode for op in tfl_inspect.load(SAMPLES / "dense_float32.tflite").subgraphs[0].operators
     ]

@@ -129,9 +129,7 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
             }
             for sg in subgraphs
         ],
-        "metadata": [
-            {"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata
-        ],
+        "metadata": [{"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata],
         "buffers": [
             {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers
         ],

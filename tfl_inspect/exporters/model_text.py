@@ -96,8 +96,12 @@ def _summary_block(model: Model) -> KeyValues:
         ("Converter", converter),
         ("Min runtime", model.min_runtime_version or "not recorded"),
         ("Subgraphs", f"{len(model.subgraphs)} ({subgraphs})"),
-        ("Operators", f"{s.n_ops}: " + ", ".join(f"{k} ×{v}" for k, v in list(s.op_counts.items())[:12])
-         + (f", … {len(s.op_counts) - 12} more types" if len(s.op_counts) > 12 else "")),
+        (
+            "Operators",
+            f"{s.n_ops}: "
+            + ", ".join(f"{k} ×{v}" for k, v in list(s.op_counts.items())[:12])
+            + (f", … {len(s.op_counts) - 12} more types" if len(s.op_counts) > 12 else ""),
+        ),
         ("Weights", ", ".join(f"{k} {_bytes(v)}" for k, v in s.weight_bytes.items()) or "none"),
         ("Quantization", f"{s.scheme} — {s.scheme_detail}"),
     ]
@@ -140,8 +144,17 @@ def _io_blocks(model: Model) -> list[Block]:
         blocks.append(
             Table(
                 title,
-                ["role", "name", "tensor", "tensor name", "dtype", "shape", "shape_signature", "details #",
-                 "quantization"],
+                [
+                    "role",
+                    "name",
+                    "tensor",
+                    "tensor name",
+                    "dtype",
+                    "shape",
+                    "shape_signature",
+                    "details #",
+                    "quantization",
+                ],
                 rows,
                 emphasis,
             )
@@ -259,4 +272,3 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     if "metadata" in show:
         blocks.append(_metadata_table(model))
     return blocks
-

@@ -159,8 +159,8 @@ class _Reader:
                 out.append((BufferInfo(i, length), start if length else -1))
         return out
 
-    def _opcodes(self, m: Table) -> list[tuple[str, str, int, str | None]]:
-        """(opcode, builtin name, version, custom code) per OperatorCode."""
+    def _opcodes(self, m: Table) -> list[tuple[str, str, int, str | None, bool]]:
+        """(opcode, builtin name, version, custom code, legacy encoding) per OperatorCode."""
         out = []
         for c in self._tables(m, 6):
             # OperatorCode { deprecated_builtin_code: byte; custom_code; version; builtin_code: int }
@@ -173,11 +173,12 @@ class _Reader:
             builtin = opcodes.builtin_name(code)
             custom_code = custom if builtin == "CUSTOM" or custom else None
             opcode = custom_code if builtin == "CUSTOM" and custom_code else builtin
-            out.append((opcode, builtin, c.scalar(8, _I32, 1), custom_code))
+            legacy = not c.has(10) and c.scalar(4, _I8, 0) > 0
+            out.append((opcode, builtin, c.scalar(8, _I32, 1), custom_code, legacy))
         return out
 
     def _subgraph(
-        self, s: int, g: Table, codes: list[tuple[str, str, int, str | None]], buffers: list[tuple[BufferInfo, int]]
+        self, s: int, g: Table, codes: list[tuple[str, str, int, str | None, bool]], buffers: list[tuple[BufferInfo, int]]
     ) -> Subgraph:
         # SubGraph { tensors; inputs; outputs; operators; name }
         tensors = tuple(self._tensor(s, i, t, buffers) for i, t in enumerate(self._tables(g, 4)))
@@ -300,7 +301,7 @@ class _Reader:
         return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
 
     def _operator(
-        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None]], n_tensors: int
+        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]], n_tensors: int
     ) -> Operator:
         # Operator { opcode_index; inputs; outputs; builtin_options(type 10, value 12); custom_options 14;
         #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
@@ -308,7 +309,7 @@ class _Reader:
         idx = op.scalar(4, _U32, 0)
         if idx >= len(codes):
             raise self.fail(f"subgraph {s} operator {i} uses opcode index {idx}, but there are {len(codes)}")
-        opcode, builtin, version, custom_code = codes[idx]
+        opcode, builtin, version, custom_code, legacy = codes[idx]
         inputs, outputs, intermediates = self._ints(op, 6), self._ints(op, 8), self._ints(op, 20)
         self._ints(op, 18, "?", 1)  # mutating_variable_inputs: only its extent matters
         for role, idxs, lowest in (("input", inputs, -1), ("output", outputs, 0), ("intermediate", intermediates, 0)):
@@ -356,6 +357,7 @@ class _Reader:
             custom_options=custom_options,
             flex_op=flex_op,
             called_subgraphs=called,
+            legacy_opcode=legacy,
         )
 
     def _custom_options(self, op: Table) -> bytes | None:

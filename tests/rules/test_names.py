@@ -1,0 +1,66 @@
+"""NAM rules: the I/O contract as application code sees it."""
+
+from __future__ import annotations
+
+from tests.rules.conftest import sample
+from tests.rules.helpers import edited, lint, of
+from tfl_inspect import load
+from tfl_inspect.rules import Severity
+
+
+def test_generated_names_with_mapping() -> None:
+    (f,) = of(lint(sample("dense_float32.tflite")), "NAM001")
+    assert f.signature == "serving_default" and f.severity is Severity.INFO
+    assert "features → tensor 0 'serving_default_features:0'" in f.message
+    assert "output_0 → tensor" in f.message and "get_signature_runner('serving_default')" in f.fix
+
+
+def test_meaningful_names_have_no_nam001() -> None:
+    path = sample("dense_float32.tflite")
+
+    def rename(m) -> None:
+        sg = m.subgraphs[0]
+        sg.tensors[sg.inputs[0]].name = b"features"
+        sg.tensors[sg.outputs[0]].name = b"probabilities"
+        m.signatureDefs[0].outputs[0].name = b"probabilities"
+
+    assert of(lint(edited(path, rename)), "NAM001") == []
+
+
+def test_signature_order_differs_from_subgraph_order() -> None:
+    model = load(sample("multi_io.tflite"))
+    found = of(lint(model), "NAM002")
+    assert len(found) == 2  # inputs and outputs
+    inputs = next(f for f in found if "inputs" in f.message)
+    assert "alpha (tensor 1), zeta (tensor 0)" in inputs.message
+    assert "[0] tensor 0 = zeta" in inputs.message
+    assert inputs.severity is Severity.WARNING
+
+
+def test_single_io_has_no_nam002() -> None:
+    assert of(lint(sample("dense_float32.tflite")), "NAM002") == []
+
+
+def test_duplicate_and_empty_io_names() -> None:
+    path = sample("multi_io.tflite")
+
+    def clash(m) -> None:
+        sg = m.subgraphs[0]
+        sg.tensors[sg.inputs[1]].name = sg.tensors[sg.inputs[0]].name
+        sg.tensors[sg.outputs[0]].name = b""
+
+    found = of(lint(edited(path, clash)), "NAM003")
+    messages = " | ".join(f.message for f in found)
+    assert len(found) == 2 and "same name" in messages and "empty name" in messages
+    assert of(lint(path), "NAM003") == []
+
+
+def test_model_without_signatures() -> None:
+    path = sample("dense_float32.tflite")
+
+    def strip(m) -> None:
+        m.signatureDefs = []
+
+    (f,) = of(lint(edited(path, strip)), "NAM004")
+    assert f.severity is Severity.INFO and "from_saved_model" in f.fix
+    assert of(lint(path), "NAM004") == []

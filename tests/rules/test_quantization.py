@@ -1,0 +1,188 @@
+"""QNT rules: converter-produced quantized models, and the same models with parameters broken on purpose."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.rules.conftest import sample
+from tests.rules.helpers import edited, lint, of
+from tfl_inspect import load
+from tfl_inspect.rules import Severity
+
+
+@pytest.fixture(scope="module")
+def conv_int8(converted):
+    return converted("conv_int8")
+
+
+def _conv_slots(path) -> tuple[int, int, int, int]:
+    """(input, filter, bias, output) tensor indices of the first CONV_2D."""
+    op = next(o for o in load(path).subgraphs[0].operators if o.opcode == "CONV_2D")
+    return op.inputs[0], op.inputs[1], op.inputs[2], op.outputs[0]
+
+
+def test_float_io_around_int8_graph() -> None:
+    model = load(sample("dense_int8_float_io.tflite"))
+    found = of(lint(model), "QNT001")
+    assert {f.io_name for f in found} == {"features", "output_0"}
+    assert {f.opcode for f in found} == {"QUANTIZE", "DEQUANTIZE"}
+    assert all(f.severity is Severity.INFO and "inference_input_type" in f.fix for f in found)
+
+
+@pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_float32.tflite", "dense_dynamic_range.tflite"])
+def test_no_qnt001_without_float_io_around_integers(name: str) -> None:
+    assert of(lint(sample(name)), "QNT001") == []
+
+
+def test_int8_in_uint8_out() -> None:
+    (f,) = of(lint(sample("dense_int8_in_uint8_out.tflite")), "QNT002")
+    assert f.severity is Severity.WARNING and "int8" in f.message and "uint8" in f.message
+    assert f.io_name == "output_0"
+
+
+@pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_uint8_io.tflite", "dense_float32.tflite"])
+def test_matching_io_dtypes_have_no_qnt002(name: str) -> None:
+    assert of(lint(sample(name)), "QNT002") == []
+
+
+def test_float_island_lists_the_float_ops() -> None:
+    model = load(sample("float_island_int8.tflite"))
+    (f,) = of(lint(model), "QNT003")
+    assert f.opcode == "SIN" and "SIN" in f.message and f.severity is Severity.WARNING
+    assert "TFLITE_BUILTINS_INT8" in f.fix
+
+
+def test_boundary_dequantize_is_not_an_island() -> None:
+    assert of(lint(sample("dense_int8_float_io.tflite")), "QNT003") == []
+
+
+def test_int8_activation_without_params() -> None:
+    path = sample("dense_int8.tflite")
+    model = load(path)
+    fc = next(o for o in model.subgraphs[0].operators if o.opcode == "FULLY_CONNECTED")
+    target = fc.outputs[0]
+
+    def drop(m) -> None:
+        m.subgraphs[0].tensors[target].quantization = None
+
+    (f,) = of(lint(edited(path, drop)), "QNT004")
+    assert f.severity is Severity.ERROR and f.tensor == target
+    assert of(lint(path), "QNT004") == []
+
+
+def _set_quant(tensor_of, **fields):
+    def edit(m) -> None:
+        q = m.subgraphs[0].tensors[tensor_of(m)].quantization
+        for key, value in fields.items():
+            setattr(q, key, value)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"scale": np.array([0.0], np.float32)}, "not a positive finite number"),
+        ({"scale": np.array([float("nan")], np.float32)}, "not a positive finite number"),
+        ({"zeroPoint": np.array([300])}, "outside the int8 range"),
+        ({"zeroPoint": np.array([0, 0])}, "1 scales but 2 zero points"),
+    ],
+)
+def test_invalid_activation_params(fields: dict, expected: str) -> None:
+    path = sample("dense_int8.tflite")
+    act = load(path).subgraphs[0].operators[0].outputs[0]
+    found = of(lint(edited(path, _set_quant(lambda m: act, **fields))), "QNT005")
+    assert [f.tensor for f in found] == [act]
+    assert expected in found[0].message and found[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"quantizedDimension": 5}, "quantized_dimension 5 is out of range"),
+        ({"quantizedDimension": 1}, "per-channel scales but dim 1"),
+    ],
+)
+def test_invalid_per_channel_params(fields: dict, expected: str) -> None:
+    path = sample("dense_int8.tflite")
+    weights = load(path).subgraphs[0].operators[0].inputs[1]
+    found = of(lint(edited(path, _set_quant(lambda m: weights, **fields))), "QNT005")
+    assert [f.tensor for f in found] == [weights] and expected in found[0].message
+
+
+@pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_int8_float_io.tflite", "dense_uint8_io.tflite"])
+def test_converter_params_are_valid(name: str) -> None:
+    assert of(lint(sample(name)), "QNT005") == []
+
+
+@pytest.mark.slow
+def test_asymmetric_int8_weights(conv_int8) -> None:
+    _, filt, _, _ = _conv_slots(conv_int8)
+    assert of(lint(conv_int8), "QNT006") == []
+
+    def shift(m) -> None:
+        q = m.subgraphs[0].tensors[filt].quantization
+        q.zeroPoint = np.full(len(q.scale), 3, dtype=np.int64)
+
+    (f,) = of(lint(edited(conv_int8, shift)), "QNT006")
+    assert f.tensor == filt and "zero point 3" in f.message
+
+
+@pytest.mark.slow
+def test_bias_scale_must_be_input_times_weight_scale(conv_int8) -> None:
+    x, w, b, _ = _conv_slots(conv_int8)
+    model = load(conv_int8)
+    expected = model.tensor(0, x).quantization.scale[0] * np.array(model.tensor(0, w).quantization.scale)
+    assert np.allclose(model.tensor(0, b).quantization.scale, expected, rtol=1e-3)  # the converter's own
+    assert of(lint(model), "QNT007") == []
+
+    def double(m) -> None:
+        q = m.subgraphs[0].tensors[b].quantization
+        q.scale = np.asarray(q.scale) * 2
+
+    (f,) = of(lint(edited(conv_int8, double)), "QNT007")
+    assert f.tensor == b and f.opcode == "CONV_2D" and "100% off" in f.message
+
+
+@pytest.mark.slow
+def test_logistic_output_params_fixed_by_spec(conv_int8) -> None:
+    model = load(conv_int8)
+    logistic = next(o for o in model.subgraphs[0].operators if o.opcode == "LOGISTIC")
+    out = logistic.outputs[0]
+    q = model.tensor(0, out).quantization
+    assert math.isclose(q.scale[0], 1 / 256) and q.zero_point[0] == -128
+    assert of(lint(model), "QNT008") == []
+
+    (f,) = of(lint(edited(conv_int8, _set_quant(lambda m: out, scale=np.array([0.01], np.float32)))), "QNT008")
+    assert f.op == logistic.index and "0.00390625 / -128" in f.message
+
+
+def test_softmax_output_of_converter_matches_spec() -> None:
+    assert of(lint(sample("dense_int8.tflite")), "QNT008") == []
+
+
+def test_float16_weights() -> None:
+    (f,) = of(lint(sample("dense_float16.tflite")), "QNT009")
+    assert f.opcode == "DEQUANTIZE" and "2 float16 constant(s)" in f.message and "GPU" in f.explanation
+    assert of(lint(sample("dense_float32.tflite")), "QNT009") == []
+
+
+def test_dynamic_range_quantization() -> None:
+    (f,) = of(lint(sample("dense_dynamic_range.tflite")), "QNT010")
+    assert "FULLY_CONNECTED ×2" in f.message and "representative_dataset" in f.fix
+    assert of(lint(sample("dense_int8.tflite")), "QNT010") == []
+
+
+@pytest.mark.slow
+def test_quantize_dequantize_round_trip(converted) -> None:
+    (f,) = of(lint(converted("fake_quant")), "QNT011")
+    assert f.opcode == "QUANTIZE" and "round trip" in f.message and len(f.related) == 1
+    # The round trip is not "float I/O around an integer graph".
+    assert of(lint(converted("fake_quant")), "QNT001") == []
+
+
+def test_boundary_quantize_is_not_redundant() -> None:
+    assert of(lint(sample("dense_int8_float_io.tflite")), "QNT011") == []

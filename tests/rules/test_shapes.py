@@ -1,0 +1,68 @@
+"""SHP001: shapes recorded in converted models agree with their ops until someone edits them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import sample_models
+from tests.rules.conftest import sample
+from tests.rules.helpers import edited, lint, of
+from tfl_inspect import load
+from tfl_inspect.rules import Severity
+
+
+def _set_shape(tensor: int, shape: list[int]):
+    def edit(m) -> None:
+        t = m.subgraphs[0].tensors[tensor]
+        t.shape = shape
+        t.shapeSignature = shape
+
+    return edit
+
+
+def _first(path, opcode: str):
+    return next(o for o in load(path).subgraphs[0].operators if o.opcode == opcode)
+
+
+def test_fully_connected_features_vs_weights() -> None:
+    path = sample("multi_io.tflite")
+    fc = _first(path, "FULLY_CONNECTED")
+    (f,) = of(lint(edited(path, _set_shape(fc.inputs[1], [8, 5]))), "SHP001")
+    assert f.op == fc.index and f.severity is Severity.ERROR and "features" in f.message
+
+
+def test_conv_channels_vs_filter() -> None:
+    path = sample("upsampling_static_batch1.tflite")
+    conv = _first(path, "CONV_2D")
+    (f,) = of(lint(edited(path, _set_shape(conv.inputs[1], [8, 3, 3, 5]))), "SHP001")
+    assert f.op == conv.index and "channels" in f.message
+
+
+def test_concatenation_sizes() -> None:
+    path = sample("multi_io.tflite")
+    cat = _first(path, "CONCATENATION")
+    found = of(lint(edited(path, _set_shape(cat.outputs[0], [1, 9]))), "SHP001")
+    (f,) = [f for f in found if f.op == cat.index]
+    assert "add up to 8" in f.message
+    # The FULLY_CONNECTED reading the concatenation now disagrees with its weights too.
+    assert any(f.opcode == "FULLY_CONNECTED" for f in found)
+
+
+def test_reshape_element_count() -> None:
+    path = sample("upsampling_static_batch1.tflite")
+    reshape = _first(path, "RESHAPE")
+    (f,) = of(lint(edited(path, _set_shape(reshape.outputs[0], [1, 32, 1, 32, 4]))), "SHP001")
+    assert f.op == reshape.index and "values" in f.message
+
+
+@pytest.mark.slow
+def test_elementwise_broadcast(converted) -> None:
+    path = converted("batch_reshape")
+    mul = _first(path, "MUL")
+    (f,) = of(lint(edited(path, _set_shape(mul.outputs[0], [-1, 5]))), "SHP001")
+    assert f.op == mul.index and "broadcast" in f.message
+
+
+@pytest.mark.parametrize("path", sample_models(), ids=lambda p: p.name)
+def test_converted_samples_are_consistent(path) -> None:
+    assert of(lint(path), "SHP001") == []

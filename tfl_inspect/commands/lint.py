@@ -1,0 +1,73 @@
+"""``tfl-inspect lint MODEL``: what will break on the device, with exit codes for CI."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "find what will break: dynamic shapes, quantization, I/O names, unsupported ops (exit 1 on findings)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="IDS",
+        help="only these rules or families, comma-separated (e.g. DYN,QNT001); repeatable",
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="IDS", help="skip these rules or families, comma-separated; repeatable"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="exit 1 when a finding reaches this severity (default: error)",
+    )
+    parser.add_argument(
+        "--runtime", metavar="X.Y", help="target LiteRT/TFLite runtime version; enables OPS003 (e.g. 2.16)"
+    )
+    parser.add_argument("--brief", action="store_true", help="text: location and message only, without why/fix")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..errors import UsageError
+    from ..readers import load
+    from ..rules import Severity, resolve
+    from ..rules import run as lint
+
+    if args.select is not None:
+        resolve(args.select)  # unknown ids are a usage error before the model is read
+    if args.ignore is not None:
+        resolve(args.ignore)
+    model = load(args.model)
+    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime)
+    path = str(args.model)
+    try:
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    try:
+        if args.format == "json":
+            from ..exporters.findings import to_json
+
+            out.write(to_json(findings, path, model.format))
+        elif args.format == "sarif":
+            from ..exporters.sarif import to_sarif
+
+            out.write(to_sarif(findings, path))
+        else:
+            from ..exporters.findings import print_text
+
+            print_text(findings, path, out, brief=args.brief)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    threshold = Severity(args.fail_on)
+    return 1 if any(f.severity >= threshold for f in findings) else 0

@@ -1,0 +1,105 @@
+"""Lint findings as text (rich on a terminal, plain when piped) or as JSON.
+
+Messages embed names from the model, which are untrusted: every string goes through
+:mod:`tfl_inspect.escape` for text output; JSON escaping is the encoder's job.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .. import __version__, escape
+
+if TYPE_CHECKING:
+    from ..rules import Finding
+
+__all__ = ["count", "to_json_dict", "to_json", "to_text", "print_text"]
+
+_ORDER = ("error", "warning", "info")
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def count(findings: Iterable[Finding]) -> dict[str, int]:
+    out = dict.fromkeys(_ORDER, 0)
+    for f in findings:
+        out[f.severity.value] += 1
+    return out
+
+
+def to_json_dict(
+    findings: Sequence[Finding], model_path: str | None, model_format: str | None = None
+) -> dict[str, Any]:
+    """The ``--format json`` document (``schema/lint.schema.json``)."""
+    return {
+        "tool": "tfl-inspect",
+        "version": __version__,
+        "model": model_path,
+        "format": model_format,
+        "counts": count(findings),
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def to_json(findings: Sequence[Finding], model_path: str | None, model_format: str | None = None) -> str:
+    return json.dumps(to_json_dict(findings, model_path, model_format), indent=2, ensure_ascii=False) + "\n"
+
+
+def _summary(counts: dict[str, int]) -> str:
+    parts = []
+    for sev in _ORDER:
+        n = counts[sev]
+        label = sev if sev == "info" or n == 1 else sev + "s"
+        parts.append(f"{n} {label}")
+    return ", ".join(parts)
+
+
+def to_text(findings: Sequence[Finding], model_path: str | None, brief: bool = False) -> str:
+    """Plain text grouped by severity; names escaped so control characters cannot reach the terminal."""
+    counts = count(findings)
+    head = escape.text(model_path or "model")
+    lines = [f"{head}: {_summary(counts)}" if findings else f"{head}: no findings"]
+    for sev in _ORDER:
+        group = [f for f in findings if f.severity.value == sev]
+        if not group:
+            continue
+        lines.append("")
+        lines.append(f"{sev.upper()} ({len(group)})")
+        for f in group:
+            lines.append(f"  {f.rule}  {escape.text(f.location())}")
+            lines.append(f"      {escape.text(f.message)}")
+            if not brief:
+                if f.explanation:
+                    lines.append(f"      why: {escape.text(f.explanation)}")
+                if f.fix:
+                    lines.append(f"      fix: {escape.text(f.fix)}")
+    return "\n".join(lines) + "\n"
+
+
+def print_text(findings: Sequence[Finding], model_path: str | None, file: TextIO, brief: bool = False) -> None:
+    """Rich output on a terminal, the plain :func:`to_text` otherwise (pipes, files, CI logs)."""
+    if not (hasattr(file, "isatty") and file.isatty()):
+        file.write(to_text(findings, model_path, brief))
+        return
+    from rich.console import Console
+
+    console = Console(file=file, highlight=False, soft_wrap=False)
+    counts = count(findings)
+    head = escape.markup(model_path or "model")
+    console.print(f"[bold]{head}[/]: {_summary(counts)}" if findings else f"[bold]{head}[/]: no findings")
+    for sev in _ORDER:
+        group = [f for f in findings if f.severity.value == sev]
+        if not group:
+            continue
+        style = _STYLE[sev]
+        console.print()
+        console.print(f"[{style}]{sev.upper()}[/] ({len(group)})")
+        for f in group:
+            console.print(f"  [{style}]{f.rule}[/]  [dim]{escape.markup(f.location())}[/]")
+            console.print(f"      {escape.markup(f.message)}")
+            if not brief:
+                if f.explanation:
+                    console.print(f"      [dim]why:[/] {escape.markup(f.explanation)}")
+                if f.fix:
+                    console.print(f"      [green]fix:[/] {escape.markup(f.fix)}")

@@ -1,0 +1,93 @@
+"""Lint rules: what will break on the device, found before it gets there.
+
+Rule ids are stable public API. Each family lives in its own module and registers its rules
+with :func:`~tfl_inspect.rules.base.rule`; :data:`RULES` lists them all in id order.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+from ..errors import UsageError
+from ..model import Model
+from . import dynamic, hygiene, names, ops, quantization, shapes  # noqa: F401 - they register rules
+from .base import REGISTRY, Finding, Rule, Severity
+from .context import Context
+
+__all__ = ["Severity", "Finding", "Rule", "RULES", "FAMILIES", "run", "resolve", "parse_runtime"]
+
+RULES: tuple[Rule, ...] = tuple(REGISTRY[k] for k in sorted(REGISTRY))
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(r.family for r in RULES))
+
+_RUNTIME = re.compile(r"^\d+(\.\d+){0,3}$")
+
+
+def parse_runtime(text: str) -> tuple[int, ...]:
+    """``"2.16"`` → ``(2, 16)``; anything else is a usage error."""
+    text = text.strip()
+    if not _RUNTIME.match(text):
+        raise UsageError(f"runtime version must look like 2.16 or 2.16.1, not {text!r}")
+    return tuple(int(p) for p in text.split("."))
+
+
+def resolve(patterns: Iterable[str] | str | None) -> set[str]:
+    """Rule ids named by ids or families (``"DYN"``, ``"QNT001"``), case-insensitive."""
+    if patterns is None:
+        return set()
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    out: set[str] = set()
+    for raw in patterns:
+        for item in str(raw).split(","):
+            key = item.strip().upper()
+            if not key:
+                continue
+            if key in REGISTRY:
+                out.add(key)
+            elif key in FAMILIES:
+                out.update(r.id for r in RULES if r.family == key)
+            else:
+                known = ", ".join(FAMILIES)
+                raise UsageError(f"unknown rule or family {item.strip()!r} (families: {known})")
+    return out
+
+
+def run(
+    model: Model | str | os.PathLike[str] | bytes,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    runtime: str | None = None,
+) -> list[Finding]:
+    """Run the selected rules over ``model`` (a Model, or a path / bytes to load) and return their
+    findings, most severe first.
+
+    ``select``/``ignore`` take rule ids or families; ``runtime`` (``"2.16"``) enables OPS003.
+    """
+    if runtime is not None:
+        parse_runtime(runtime)
+    if not isinstance(model, Model):
+        from ..readers import load
+
+        model = load(model)
+    chosen = resolve(select) if select is not None else set(REGISTRY)
+    chosen -= resolve(ignore)
+    ctx = Context.build(model, runtime)
+    findings: list[Finding] = []
+    for r in RULES:
+        if r.id in chosen:
+            findings.extend(r.check(ctx))
+    findings.sort(key=_order)
+    return findings
+
+
+def _order(f: Finding) -> tuple[int, str, int, int, int, str]:
+    return (
+        -f.severity.rank,
+        f.rule,
+        f.subgraph if f.subgraph is not None else -1,
+        f.op if f.op is not None else -1,
+        f.tensor if f.tensor is not None else -1,
+        f.io_name or "",
+    )

@@ -1,0 +1,187 @@
+"""What rules share: producer/consumer maps built once per subgraph.
+
+Rules must stay linear in the model size (a 10k-op model lints in well under a second), so
+every lookup a rule needs is an index into lists built here, never a scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..dtypes import is_float
+from .base import Finding, Severity
+
+if TYPE_CHECKING:
+    from ..model import Model, Operator, Subgraph, Tensor
+
+__all__ = ["Context", "View", "QUANT_INT_TYPES"]
+
+# Integer types that carry quantized values (as opposed to indices or counts).
+QUANT_INT_TYPES = frozenset({"INT8", "UINT8", "INT16", "INT4", "UINT4"})
+
+
+@dataclass
+class View:
+    """One subgraph with its producer and consumer maps."""
+
+    sg: Subgraph
+    producer: list[int]  # tensor index -> producing op index, -1 if none
+    consumers: list[list[int]]  # tensor index -> consuming op indices (in op order)
+    io: frozenset[int]
+
+    @classmethod
+    def build(cls, sg: Subgraph) -> View:
+        n = len(sg.tensors)
+        producer = [-1] * n
+        consumers: list[list[int]] = [[] for _ in range(n)]
+        for op in sg.operators:
+            for t in op.outputs:
+                if 0 <= t < n:
+                    producer[t] = op.index
+            seen = set()
+            for t in op.inputs:
+                if 0 <= t < n and t not in seen:
+                    consumers[t].append(op.index)
+                    seen.add(t)
+        return cls(sg, producer, consumers, frozenset(sg.inputs) | frozenset(sg.outputs))
+
+    @property
+    def index(self) -> int:
+        return self.sg.index
+
+    def tensor(self, i: int) -> Tensor | None:
+        return self.sg.tensor(i)
+
+    def op(self, i: int) -> Operator:
+        return self.sg.operators[i]
+
+    def producer_op(self, t: int) -> Operator | None:
+        if not 0 <= t < len(self.producer):
+            return None
+        p = self.producer[t]
+        return self.sg.operators[p] if p >= 0 else None
+
+    def consumer_ops(self, t: int) -> list[Operator]:
+        if not 0 <= t < len(self.consumers):
+            return []
+        return [self.sg.operators[i] for i in self.consumers[t]]
+
+    def operand(self, op: Operator, slot: int) -> Tensor | None:
+        """The tensor in an op's input slot, None when the slot is absent or omitted (-1)."""
+        if slot >= len(op.inputs):
+            return None
+        return self.sg.tensor(op.inputs[slot])
+
+    def result(self, op: Operator, slot: int = 0) -> Tensor | None:
+        if slot >= len(op.outputs):
+            return None
+        return self.sg.tensor(op.outputs[slot])
+
+
+@dataclass
+class Context:
+    """The model plus everything rules precompute once."""
+
+    model: Model
+    runtime: str | None = None
+    views: list[View] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, model: Model, runtime: str | None = None) -> Context:
+        return cls(model, runtime, [View.build(sg) for sg in model.subgraphs])
+
+    def iter_ops(self) -> Iterator[tuple[View, Operator]]:
+        for v in self.views:
+            for op in v.sg.operators:
+                yield v, op
+
+    @cached_property
+    def integer_graph(self) -> bool:
+        """True when some activation carries quantized integer values (a full-integer model)."""
+        for v in self.views:
+            for t in v.sg.tensors:
+                if t.dtype in QUANT_INT_TYPES and t.is_quantized and not t.is_constant:
+                    return True
+        return False
+
+    # --- building findings -----------------------------------------------------------------
+    def at_op(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        view: View,
+        op: Operator,
+        tensor: Tensor | None = None,
+        **extra: Any,
+    ) -> Finding:
+        return Finding(
+            rule,
+            severity,
+            message,
+            subgraph=view.index,
+            op=op.index,
+            opcode=op.opcode,
+            tensor=tensor.index if tensor is not None else None,
+            tensor_name=tensor.name if tensor is not None else None,
+            **extra,
+        )
+
+    def at_tensor(self, rule: str, severity: Severity, message: str, tensor: Tensor, **extra: Any) -> Finding:
+        return Finding(
+            rule,
+            severity,
+            message,
+            subgraph=tensor.subgraph,
+            tensor=tensor.index,
+            tensor_name=tensor.name,
+            **extra,
+        )
+
+    def io_label(self, tensor: Tensor) -> tuple[str | None, str | None]:
+        """(signature key, signature I/O name) for a subgraph I/O tensor, when a signature names it."""
+        for sig in self.model.signatures:
+            if sig.subgraph != tensor.subgraph:
+                continue
+            for names in (sig.inputs, sig.outputs):
+                for name, idx in names.items():
+                    if idx == tensor.index:
+                        return sig.key, name
+        return None, None
+
+
+def is_float_tensor(t: Tensor | None) -> bool:
+    return t is not None and is_float(t.dtype)
+
+
+def dims(shape: tuple[int, ...]) -> str:
+    """``[-1, 32, 32, 3]`` as users see it in Python."""
+    return "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+def qname(tensor: Tensor | None) -> str:
+    """A tensor as ``'name'`` (or its index when unnamed) — raw text, escaped by the exporter."""
+    if tensor is None:
+        return "(none)"
+    return f"'{tensor.name}'" if tensor.name else f"tensor {tensor.index}"
+
+
+def op_list(ops: list[Operator], limit: int = 8) -> str:
+    """``CONV_2D (op 3), SIN (op 7), … +4 more``"""
+    shown = ", ".join(f"{o.opcode} (op {o.index})" for o in ops[:limit])
+    return shown + (f", … +{len(ops) - limit} more" if len(ops) > limit else "")
+
+
+def counts(names: list[str]) -> str:
+    """``FlexMatrixDeterminant ×2, FlexSvd ×1`` in first-seen order."""
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    return ", ".join(f"{n} ×{c}" for n, c in seen.items())
+
+
+__all__ += ["is_float_tensor", "dims", "qname", "op_list", "counts"]

@@ -1,0 +1,409 @@
+"""DYN: dynamic shapes — what GPU/NNAPI/Edge TPU delegates and fixed-size buffers trip over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..opcodes import STATIC_SHAPE_DELEGATE_HINT
+from .base import Finding, Severity, rule
+from .context import Context, View, dims, qname
+from .shapevalue import ShapeEval, Value
+
+if TYPE_CHECKING:
+    from ..model import Operator, Tensor
+
+__all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_eval"]
+
+# Operand slots that define an output shape: op -> ((slot, operand name), ...); data slot for slicing ops.
+SHAPE_OPERANDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "RESHAPE": ((1, "new_shape"),),
+    "RESIZE_BILINEAR": ((1, "size"),),
+    "RESIZE_NEAREST_NEIGHBOR": ((1, "size"),),
+    "TRANSPOSE_CONV": ((0, "output_shape"),),
+    "BROADCAST_TO": ((1, "shape"),),
+    "FILL": ((0, "dims"),),
+    "TILE": ((1, "multiples"),),
+    "SLICE": ((1, "begin"), (2, "size")),
+    "STRIDED_SLICE": ((1, "begin"), (2, "end"), (3, "strides")),
+    "PAD": ((1, "paddings"),),
+    "PADV2": ((1, "paddings"),),
+    "MIRROR_PAD": ((1, "paddings"),),
+    "SPLIT_V": ((1, "size_splits"),),
+    "SCATTER_ND": ((2, "shape"),),
+    "RANDOM_UNIFORM": ((0, "shape"),),
+    "RANDOM_STANDARD_NORMAL": ((0, "shape"),),
+}
+# Ops whose data operand is slot 0: when that operand is itself a shape vector, the op is part
+# of a shape computation, not a consumer of one.
+_DATA_SLOT = {"RESHAPE": 0, "SLICE": 0, "STRIDED_SLICE": 0, "TILE": 0, "PAD": 0, "PADV2": 0, "BROADCAST_TO": 0}
+
+_DELEGATES = (
+    f"The CPU kernels handle this, but {STATIC_SHAPE_DELEGATE_HINT}: they reject these ops or the tensors "
+    "behind them, so the graph is split and falls back to the CPU (or the delegate refuses the model)."
+)
+
+
+def user_inputs(ctx: Context) -> Iterator[tuple[Tensor, str | None, str | None]]:
+    """(tensor, signature key, input name) for every input a user feeds: signature inputs, or
+    subgraph 0's inputs when the model has no signatures."""
+    seen: set[tuple[int, int]] = set()
+    for sig in ctx.model.signatures:
+        for name, idx in sig.inputs.items():
+            t = ctx.model.tensor(sig.subgraph, idx)
+            if t is not None and (t.subgraph, t.index) not in seen:
+                seen.add((t.subgraph, t.index))
+                yield t, sig.key, name
+    if not ctx.model.signatures and ctx.views:
+        sg = ctx.views[0].sg
+        for idx in sg.inputs:
+            t = sg.tensor(idx)
+            if t is not None:
+                yield t, None, None
+
+
+def shape_eval(ctx: Context, view: View) -> ShapeEval:
+    key = f"shape_eval:{view.index}"
+    ev = ctx.cache.get(key)
+    if ev is None:
+        ev = ctx.cache[key] = ShapeEval(view)
+    return ev
+
+
+# --- DYN001 --------------------------------------------------------------------------------
+@rule(
+    "DYN001",
+    Severity.WARNING,
+    "dynamic input",
+    """A signature (or subgraph) input has -1 in shape_signature. Info when only the batch
+    dim is dynamic, warning otherwise. The file's `shape` holds 1 in those dims, so the
+    interpreter allocates for size 1 until `resize_tensor_input` + `allocate_tensors`.""",
+)
+def dyn001(ctx: Context) -> Iterator[Finding]:
+    for t, sig, name in user_inputs(ctx):
+        if not t.has_rank:
+            continue  # DYN003
+        dyn = [d for d, s in enumerate(t.shape_signature) if s == -1]
+        if not dyn:
+            continue
+        batch_only = dyn == [0]
+        names = {0: "N", 1: "H", 2: "W"} if len(t.shape_signature) == 4 else {0: "N"}
+        example = [s if s >= 0 else names.get(d, f"D{d}") for d, s in enumerate(t.shape_signature)]
+        example_txt = "[" + ", ".join(str(x) for x in example) + "]"
+        label = f"input {name!r}" if name is not None else f"input {qname(t)}"
+        which = "a dynamic batch dim (0)" if batch_only else f"dynamic dims {dyn}"
+        message = (
+            f"{label} has {which}: shape_signature {dims(t.shape_signature)}, "
+            f"but `shape` records {dims(t.shape)} until resized"
+        )
+        if batch_only:
+            explanation = (
+                "Keras models keep a None batch dim unless `keras.Input(..., batch_size=1)` is given; the "
+                "converter stores it as -1 and writes 1 in `shape`. Most runtimes cope, but an interpreter "
+                "used without resizing runs with batch 1."
+            )
+        else:
+            explanation = (
+                "The model was converted with None in non-batch dims (e.g. `keras.Input((None, None, 3))` or "
+                "a `tf.TensorSpec` with None). The interpreter allocates `shape` (1 in each unknown dim) "
+                "until resized; static-shape delegates (GPU, NNAPI, Edge TPU) reject dynamic tensors."
+            )
+        fix = (
+            f"Before invoking: `interpreter.resize_tensor_input({t.index}, {example_txt})` "
+            "with the real sizes, then `interpreter.allocate_tensors()` (a signature runner resizes from "
+            "its arguments). To remove it, convert with a static input: "
+            "`keras.Input(shape=(...), batch_size=1)` or a concrete function with a fully defined TensorSpec."
+        )
+        yield ctx.at_tensor(
+            "DYN001",
+            Severity.INFO if batch_only else Severity.WARNING,
+            message,
+            t,
+            signature=sig,
+            io_name=name,
+            explanation=explanation,
+            fix=fix,
+        )
+
+
+# --- DYN002 --------------------------------------------------------------------------------
+def _producer(view: View, t: int, *builtins: str) -> Operator | None:
+    op = view.producer_op(t)
+    return op if op is not None and op.builtin in builtins else None
+
+
+def _pattern(view: View, op: Operator, operand: Tensor, value: Value | None) -> str | None:
+    if op.builtin == "RESHAPE" and op.inputs:
+        tile = _producer(view, op.inputs[0], "TILE")
+        if tile is not None and tile.inputs and _producer(view, tile.inputs[0], "EXPAND_DIMS"):
+            return "upsampling"
+        # Flatten: new_shape = PACK(dim 0 of the data itself, constant)
+        if (
+            value is not None
+            and _producer(view, operand.index, "PACK") is not None
+            and len(value.elems) == 2
+            and isinstance(value.elems[1], int)
+            and not isinstance(value.elems[0], int)
+            and value.elems[0].dims == {(op.inputs[0], 0)}
+        ):
+            return "flatten"
+    if op.builtin == "TRANSPOSE_CONV" and _producer(view, operand.index, "PACK"):
+        return "conv_transpose"
+    return None
+
+
+_PATTERN_TEXT = {
+    "upsampling": (
+        "Keras UpSampling2D lowering (EXPAND_DIMS → TILE → RESHAPE, target shape from SHAPE)",
+        "Keras `UpSampling2D` repeats rows and columns with EXPAND_DIMS/TILE/RESHAPE; with a None dim in "
+        "the input (usually the batch) the RESHAPE target is rebuilt from SHAPE at run time, and the "
+        "converter may lose the static dims of its result.",
+        "Replace `UpSampling2D(size=s)` with `keras.layers.Resizing(H*s, W*s, interpolation='nearest')` or "
+        "`tf.image.resize(x, (H*s, W*s), method='nearest')`: one RESIZE_NEAREST_NEIGHBOR with a constant "
+        "size. Or convert with a fully static input, batch included (`keras.Input(shape=(H, W, C), "
+        "batch_size=1)`), so the converter folds the SHAPE chain into constants.",
+    ),
+    "conv_transpose": (
+        "Keras Conv2DTranspose on a dynamic input (SHAPE → STRIDED_SLICE → MUL → PACK → TRANSPOSE_CONV)",
+        "Keras `Conv2DTranspose` computes its `output_shape` from the input's run-time shape; with None "
+        "dims in the input the converter keeps SHAPE/STRIDED_SLICE/MUL/PACK to build it.",
+        "Convert with a static input shape (`keras.Input(shape=(H, W, C), batch_size=1)`, or a concrete "
+        "function with a fully defined TensorSpec): `output_shape` then becomes a constant.",
+    ),
+    "flatten": (
+        "Keras Flatten with a dynamic batch (SHAPE → STRIDED_SLICE → PACK → RESHAPE)",
+        "Keras `Flatten` reshapes to (batch, -1) with the batch read by SHAPE at run time.",
+        "Give the input a static batch (`keras.Input(shape=(...), batch_size=1)`); the RESHAPE target "
+        "then folds to a constant.",
+    ),
+}
+
+
+def _severity_for(value: Value | None, out: Tensor | None) -> tuple[Severity, bool]:
+    """(severity, batch_only)."""
+    if value is None:
+        return Severity.WARNING, False
+    sym = value.sym_dims()
+    batch_only = all(d == 0 for _, d in sym)
+    if out is not None and out.has_rank and any(s == -1 for s in out.shape_signature[1:]):
+        batch_only = False
+    return (Severity.INFO if batch_only else Severity.WARNING), batch_only
+
+
+@rule(
+    "DYN002",
+    Severity.WARNING,
+    "run-time shape computation",
+    """A shape-defining operand (RESHAPE new_shape, RESIZE size, TRANSPOSE_CONV output_shape,
+    BROADCAST_TO/FILL shape, TILE multiples, SLICE/STRIDED_SLICE bounds, ...) is computed at run
+    time from SHAPE. Warning, since static-shape delegates reject it; info when only the batch
+    dim flows through. Recognises the Keras UpSampling2D, Conv2DTranspose and Flatten lowerings.""",
+)
+def dyn002(ctx: Context) -> Iterator[Finding]:
+    for view in ctx.views:
+        ev: ShapeEval | None = None
+        for op in view.sg.operators:
+            slots = SHAPE_OPERANDS.get(op.builtin)
+            if not slots:
+                continue
+            if ev is None:
+                ev = shape_eval(ctx, view)
+            data_slot = _DATA_SLOT.get(op.builtin)
+            if data_slot is not None and data_slot < len(op.inputs) and op.inputs[data_slot] >= 0:
+                if ev.sources(op.inputs[data_slot]):
+                    continue  # part of the shape computation itself
+            for slot, role in slots:
+                operand = view.operand(op, slot)
+                if operand is None or operand.is_constant:
+                    continue
+                sources = ev.sources(operand.index)
+                if not sources:
+                    continue
+                yield _dyn002_finding(ctx, view, op, operand, role, sorted(sources), ev.value(operand.index))
+
+
+def _dyn002_finding(
+    ctx: Context, view: View, op: Operator, operand: Tensor, role: str, sources: list[int], value: Value | None
+) -> Finding:
+    out = view.result(op)
+    severity, batch_only = _severity_for(value, out)
+    src_txt = ", ".join(f"SHAPE (op {s}) of {qname(view.operand(view.op(s), 0))}" for s in sources[:4]) + (
+        f" +{len(sources) - 4} more" if len(sources) > 4 else ""
+    )
+    if value is None:
+        dims_txt = "its value could not be evaluated statically"
+    elif value.static:
+        dims_txt = f"it evaluates to the static {value.text()} (the converter did not fold it)"
+    else:
+        run_dims = [i for i, e in enumerate(value.elems) if not isinstance(e, int)]
+        dims_txt = f"= {value.text()}; element(s) {run_dims} known only at run time"
+    pattern = _pattern(view, op, operand, value)
+    lead = _PATTERN_TEXT[pattern][0] + ": " if pattern else ""
+    message = f"{lead}{op.opcode} {role} {qname(operand)} is computed at run time from {src_txt}; {dims_txt}"
+    if out is not None and out.has_rank and -1 in out.shape_signature:
+        message += f"; result shape_signature {dims(out.shape_signature)}"
+    if pattern:
+        _, cause, fix = _PATTERN_TEXT[pattern]
+    else:
+        cause = (
+            "The model reads a tensor's shape at run time (`tf.shape(x)`, a Keras `Reshape`/`Flatten` or "
+            "resize on an input with None dims) and the converter could not fold it into a constant "
+            "because the input shape was not fully static."
+        )
+        fix = (
+            "Convert with fully static input shapes (batch included: `keras.Input(shape=(...), "
+            "batch_size=1)`), or use static sizes in the model instead of `tf.shape(x)`."
+        )
+    if batch_only:
+        cause += " Only the batch dim flows through it, so most delegates still accept fixed-batch use."
+    else:
+        cause += " " + _DELEGATES
+    return ctx.at_op(
+        "DYN002",
+        severity,
+        message,
+        view,
+        op,
+        operand,
+        explanation=cause,
+        fix=fix,
+        related=tuple((view.index, s) for s in sources),
+    )
+
+
+# --- DYN003 --------------------------------------------------------------------------------
+# Ops whose operand must have a static dim: op -> ((slot, dim (negative from the end), what)).
+_STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
+    "CONV_2D": ((0, -1, "channel"),),
+    "DEPTHWISE_CONV_2D": ((0, -1, "channel"),),
+    "CONV_3D": ((0, -1, "channel"),),
+    "TRANSPOSE_CONV": ((2, -1, "channel"),),
+    "FULLY_CONNECTED": ((0, -1, "feature"),),
+}
+
+
+@rule(
+    "DYN003",
+    Severity.WARNING,
+    "unknown rank or unknown required dim",
+    """A tensor has no rank at all, or a dim that an op needs static is unknown (the channel
+    dim of a CONV_2D input, the feature dim of a FULLY_CONNECTED input).""",
+)
+def dyn003(ctx: Context) -> Iterator[Finding]:
+    reported: set[tuple[int, int]] = set()
+    for t, sig, name in user_inputs(ctx):
+        if not t.has_rank:
+            reported.add((t.subgraph, t.index))
+            yield ctx.at_tensor(
+                "DYN003",
+                Severity.WARNING,
+                f"input {repr(name) if name else qname(t)} has unknown rank",
+                t,
+                signature=sig,
+                io_name=name,
+                explanation="The model was converted from a function whose input TensorSpec had shape=None, "
+                "so not even the number of dims is recorded; no delegate can plan for it.",
+                fix="Convert with a TensorSpec of known rank and, ideally, static dims.",
+            )
+    for view in ctx.views:
+        unranked = [
+            (op, t)
+            for op in view.sg.operators
+            for t in (view.tensor(i) for i in op.inputs)
+            if t is not None and not t.has_rank and not t.is_constant and (t.subgraph, t.index) not in reported
+        ]
+        if unranked:
+            op, t = unranked[0]
+            names = list(dict.fromkeys(qname(x) for _, x in unranked))
+            yield ctx.at_op(
+                "DYN003",
+                Severity.WARNING,
+                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(t)} read by "
+                f"{op.opcode} (op {op.index})",
+                view,
+                op,
+                t,
+                explanation="Unranked tensors come from inputs or ops whose rank the converter could not infer "
+                "(shape=None specs, loop-carried values of WHILE bodies, resource variables, custom ops); "
+                "kernels resolve them at run time only and delegates skip them.",
+                fix="Give the model inputs (and loop variables: `tf.while_loop(shape_invariants=...)`) a known "
+                "rank and static dims when converting.",
+                related=tuple(dict.fromkeys((view.index, o.index) for o, _ in unranked[1:])),
+            )
+    for view, op in ctx.iter_ops():
+        for slot, dim, what in _STATIC_DIMS.get(op.builtin, ()):
+            t = view.operand(op, slot)
+            if t is None or not t.has_rank or not t.shape_signature or t.shape_signature[dim] != -1:
+                continue
+            d = len(t.shape_signature) + dim
+            yield ctx.at_op(
+                "DYN003",
+                Severity.WARNING,
+                f"{op.opcode} input {qname(t)} has an unknown {what} dim (dim {d}, shape_signature "
+                f"{dims(t.shape_signature)}); it must be static",
+                view,
+                op,
+                t,
+                explanation=(
+                    "The weights fix this dim, but the recorded shape lost it — typically after a run-time "
+                    "RESHAPE (e.g. Keras UpSampling2D or Reshape on an input with None dims) the converter "
+                    "could not infer. Delegates refuse the op; the CPU checks it only at allocation."
+                ),
+                fix="Convert with static input shapes, or replace the op that loses the dim (see DYN002).",
+            )
+
+
+# --- DYN004 --------------------------------------------------------------------------------
+_BATCH_OPERANDS = {"RESHAPE": (1, 0), "BROADCAST_TO": (1, 0), "TRANSPOSE_CONV": (0, 2)}
+
+
+@rule(
+    "DYN004",
+    Severity.WARNING,
+    "batch baked into a constant",
+    """A constant shape operand fixes dim 0 while the data's batch is dynamic, so resizing the
+    batch fails (or silently folds the batch) at that op.""",
+)
+def dyn004(ctx: Context) -> Iterator[Finding]:
+    for view in ctx.views:
+        if not any(
+            (t := view.tensor(i)) is not None and t.has_rank and t.shape_signature[:1] == (-1,) for i in view.sg.inputs
+        ):
+            continue
+        for op in view.sg.operators:
+            slots = _BATCH_OPERANDS.get(op.builtin)
+            if slots is None:
+                continue
+            shape_t, data_t = view.operand(op, slots[0]), view.operand(op, slots[1])
+            if shape_t is None or data_t is None or not shape_t.is_constant or shape_t.dtype not in ("INT32", "INT64"):
+                continue
+            if not data_t.has_rank or data_t.shape_signature[:1] != (-1,):
+                continue
+            values = shape_t.data()
+            if values is None or values.ndim != 1 or values.size == 0 or int(values[0]) < 0:
+                continue
+            target = [int(x) for x in values.tolist()]
+            folds = -1 in target
+            consequence = (
+                f"a batch other than {target[0]} gets folded into the -1 dim"
+                if folds and op.builtin == "RESHAPE"
+                else f"any batch other than {target[0]} fails at this op"
+            )
+            yield ctx.at_op(
+                "DYN004",
+                Severity.WARNING,
+                f"{op.opcode} has the constant shape {dims(tuple(target))} with dim 0 = {target[0]}, but its "
+                f"input {qname(data_t)} has a dynamic batch ({dims(data_t.shape_signature)}): {consequence}",
+                view,
+                op,
+                shape_t,
+                explanation=(
+                    "A reshape or shape argument written with a literal batch (`tf.reshape(x, [1, ...])`, "
+                    "`keras.layers.Reshape` after code that assumed batch 1, a traced concrete batch) is "
+                    "stored as a constant, while the input keeps a None batch."
+                ),
+                fix=(
+                    "Use -1 (or `tf.shape(x)[0]`) for the batch in the model code, or convert with a static "
+                    "batch (`keras.Input(..., batch_size=1)`) and do not resize the batch."
+                ),
+            )

@@ -1,0 +1,205 @@
+"""GRF: graph hygiene — bytes and ops the model carries for nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .base import Finding, Severity, rule
+from .context import Context, counts, qname
+
+if TYPE_CHECKING:
+    from ..model import Tensor
+
+__all__ = ["SIDE_EFFECT_OPS", "MIN_DUPLICATE_BYTES", "MIN_ZERO_BYTES"]
+
+# Ops that matter even when nothing reads their outputs.
+SIDE_EFFECT_OPS = frozenset(
+    {
+        "ASSIGN_VARIABLE",
+        "CALL_ONCE",
+        "VAR_HANDLE",
+        "WHILE",
+        "IF",
+        "CALL",
+        "CUSTOM",
+        "HASHTABLE_IMPORT",
+        "READ_VARIABLE",
+        "HASHTABLE",
+        "STABLEHLO_COMPOSITE",
+    }
+)
+MIN_DUPLICATE_BYTES = 16
+MIN_ZERO_BYTES = 1024
+
+
+@rule(
+    "GRF001",
+    Severity.INFO,
+    "dead operators, unused tensors or buffers",
+    """Operators whose results reach no subgraph output, tensors no op uses, and non-empty
+    buffers no tensor refers to: the file carries them for nothing.""",
+)
+def grf001(ctx: Context) -> Iterator[Finding]:
+    used_buffers: set[int] = set()
+    for view in ctx.views:
+        sg = view.sg
+        live_t = set(sg.outputs)
+        live_ops: set[int] = set()
+        for op in reversed(sg.operators):
+            if op.index in live_ops:
+                continue
+            if (
+                not op.outputs
+                or op.builtin in SIDE_EFFECT_OPS
+                or op.custom_code is not None
+                or any(t in live_t or (0 <= t < len(sg.tensors) and sg.tensors[t].is_variable) for t in op.outputs)
+            ):
+                live_ops.add(op.index)
+                live_t.update(i for i in op.inputs if i >= 0)
+                live_t.update(op.intermediates)
+        dead = [op for op in sg.operators if op.index not in live_ops]
+        if dead:
+            yield ctx.at_op(
+                "GRF001",
+                Severity.INFO,
+                f"{len(dead)} operator(s) compute results that reach no output: {counts([o.opcode for o in dead])}",
+                view,
+                dead[0],
+                explanation="Ops left behind by graph surgery or by outputs dropped after conversion; the interpreter "
+                "still runs them on every invoke.",
+                fix="Re-convert from a model whose outputs are exactly the ones you read (the converter prunes "
+                "dead code), or remove the ops.",
+                related=tuple((view.index, o.index) for o in dead[1:]),
+            )
+        referenced: set[int] = set(sg.inputs) | set(sg.outputs)
+        for op in sg.operators:
+            referenced.update(op.inputs)
+            referenced.update(op.outputs)
+            referenced.update(op.intermediates)
+        for t in sg.tensors:
+            q = t.quantization
+            if q is not None and q.details:
+                for key in ("scales", "zero_points"):
+                    ref = q.details.get(key)
+                    if isinstance(ref, int) and ref >= 0:
+                        referenced.add(ref)
+        for sig in ctx.model.signatures:
+            if sig.subgraph == view.index:
+                referenced.update(sig.inputs.values())
+                referenced.update(sig.outputs.values())
+        # Unused activations cost nothing (never allocated); unused constants ship their bytes.
+        unused = [t for t in sg.tensors if t.index not in referenced and t.nbytes > 0]
+        for t in sg.tensors:
+            if t.buffer:
+                used_buffers.add(t.buffer)
+        if unused:
+            nbytes = sum(t.nbytes for t in unused)
+            yield ctx.at_tensor(
+                "GRF001",
+                Severity.INFO,
+                f"{len(unused)} constant tensor(s) ({nbytes:,} bytes) are used by no operator, e.g. {qname(unused[0])}",
+                unused[0],
+                explanation="Unused tensors come from graph edits or exporters that keep removed tensors; "
+                "their constant data still ships with the model.",
+                fix="Re-convert, or strip them with a flatbuffer tool.",
+            )
+    used_buffers.update(m.buffer for m in ctx.model.metadata if m.buffer is not None)
+    orphan = [b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers]
+    if orphan:
+        total = sum(b.size for b in orphan)
+        yield Finding(
+            "GRF001",
+            Severity.INFO,
+            f"{len(orphan)} buffer(s) ({total:,} bytes) are referenced by no tensor or metadata "
+            f"(e.g. buffer {orphan[0].index})",
+            explanation="Buffers orphaned by graph edits or by tools that replace constants without removing "
+            "the old data; they only make the file bigger.",
+            fix="Re-convert, or rewrite the file without them (e.g. `flatbuffer_utils` read/write after removing).",
+        )
+
+
+def _bytes(t: Tensor) -> np.ndarray | None:
+    data = t.data()
+    if data is None:
+        return None
+    try:
+        return np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+    except ValueError:
+        return None
+
+
+@rule(
+    "GRF002",
+    Severity.INFO,
+    "duplicate constant buffers",
+    """Different buffers holding the same bytes (at least 16): the model stores the same
+    constant twice.""",
+)
+def grf002(ctx: Context) -> Iterator[Finding]:
+    by_size: dict[int, list[Tensor]] = {}
+    seen_buffers: set[int] = set()
+    for view in ctx.views:
+        for t in view.sg.tensors:
+            if t.buffer and t.nbytes >= MIN_DUPLICATE_BYTES and not t.external and t.buffer not in seen_buffers:
+                seen_buffers.add(t.buffer)
+                by_size.setdefault(t.nbytes, []).append(t)
+    groups: list[list[Tensor]] = []
+    for same_size in by_size.values():
+        if len(same_size) < 2:
+            continue
+        by_hash: dict[bytes, list[Tensor]] = {}
+        for t in same_size:
+            raw = _bytes(t)
+            if raw is None:
+                continue
+            by_hash.setdefault(hashlib.blake2b(raw, digest_size=16).digest(), []).append(t)
+        groups.extend(g for g in by_hash.values() if len(g) > 1)
+    if not groups:
+        return
+    groups.sort(key=lambda g: -(len(g) - 1) * g[0].nbytes)
+    wasted = sum((len(g) - 1) * g[0].nbytes for g in groups)
+    big = groups[0]
+    yield ctx.at_tensor(
+        "GRF002",
+        Severity.INFO,
+        f"{sum(len(g) - 1 for g in groups)} duplicate constant buffer(s) waste {wasted:,} bytes; largest: "
+        f"{len(big)} copies of {big[0].nbytes:,} bytes ({', '.join(qname(t) for t in big[:3])})",
+        big[0],
+        explanation="Identical constants in separate buffers: weights tied in Keras but exported twice, models "
+        "merged from several files, or tools that do not deduplicate (the TF converter does).",
+        fix="Share one buffer between the tensors (re-convert with a current converter, or deduplicate the "
+        "buffers when post-processing the file).",
+    )
+
+
+@rule(
+    "GRF003",
+    Severity.INFO,
+    "large all-zero constants",
+    """Constant buffers of 1 KiB or more that hold only zeros: often untrained or pruned weights,
+    or zero state stored as data.""",
+)
+def grf003(ctx: Context) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for view in ctx.views:
+        for t in view.sg.tensors:
+            if not t.buffer or t.nbytes < MIN_ZERO_BYTES or t.external or t.buffer in seen:
+                continue
+            seen.add(t.buffer)
+            raw = _bytes(t)
+            if raw is None or raw.any():
+                continue
+            yield ctx.at_tensor(
+                "GRF003",
+                Severity.INFO,
+                f"constant {qname(t)} ({t.dtype.lower()} {list(t.shape)}, {t.nbytes:,} bytes) is all zeros",
+                t,
+                explanation="All-zero weights usually mean the model was converted before training or weight "
+                "loading, a layer was pruned to nothing, or a zero initial state was stored as a constant.",
+                fix="Check that trained weights were loaded before conversion; replace zero state with "
+                "`tf.zeros` of a static shape (folded, or a FILL) if it is intentional.",
+            )
