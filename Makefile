@@ -43,8 +43,7 @@ demo: $(VENV)/.base graphviz
 	fi
 	@if $(BIN)/tfl-inspect graph --help >/dev/null 2>&1; then \
 		echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"; \
-		$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png \
-		  && echo "wrote $(DEMO)/upsampling_static.png"; \
+		$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png; \
 	fi
 
 test: $(VENV)/.test graphviz

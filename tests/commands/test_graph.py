@@ -1,0 +1,136 @@
+"""``tfl-inspect graph``: files written, options passed through, errors as one line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES, run_cli, run_cli_process
+
+
+def sample(name: str) -> Path:
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip(f"sample {name} not generated yet")
+    return path
+
+
+def test_writes_svg_and_says_where_every_op_went(tmp_path: Path) -> None:
+    out = tmp_path / "up.svg"
+    r = run_cli("graph", sample("upsampling_static.tflite"), "-o", out)
+    assert r.code == 0, r.err
+    assert r.out.strip() == f"wrote {out}: 13 ops (13 drawn)"
+    assert "<svg" in out.read_text("utf-8")
+
+
+def test_default_output_is_the_model_name_as_svg_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run_cli("graph", sample("dense_int8.tflite"))
+    assert r.code == 0, r.err
+    assert (tmp_path / "dense_int8.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_lint_draws_findings_in_the_svg(tmp_path: Path) -> None:
+    pytest.importorskip("tfl_inspect.rules", reason="lint rules not available")
+    out = tmp_path / "up.svg"
+    r = run_cli("graph", sample("upsampling_static.tflite"), "--lint", "-o", out)
+    assert r.code == 0, r.err  # drawing findings is not a failed check
+    svg = out.read_text("utf-8")
+    assert re.search(r'class="node op finding (warning|error|info)"', svg)
+    assert "DYN002" in svg
+
+
+def test_dot_to_stdout_with_the_drawing_options(tmp_path: Path) -> None:
+    r = run_cli(
+        "graph",
+        sample("classifier_flatten.tflite"),
+        "-o",
+        "-",
+        "--format",
+        "dot",
+        "--focus",
+        "5",
+        "--depth",
+        "1",
+        "--show-constants",
+        "--tensor-names",
+    )
+    assert r.code == 0, r.err
+    assert r.out.startswith("digraph model {")
+    assert "op_0_5 [" in r.out and "op_0_0 [" not in r.out  # outside the neighbourhood
+    assert "hidden_0_0 [" in r.out and "const_0_" in r.out
+    assert "classifier_1/flatten_1/Reshape" in r.out  # tensor names drawn
+
+
+def test_collapse_option_reaches_the_layout(tmp_path: Path) -> None:
+    out = tmp_path / "up.dot"
+    r = run_cli("graph", sample("upsampling_static.tflite"), "--max-nodes", "8", "-o", out)
+    assert r.code == 0, r.err
+    assert r.out.strip().endswith("13 ops (1 drawn, 12 in 2 boxes)")
+    assert out.read_text("utf-8").count("box_0_") >= 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("-o", "x.jpg"), "cannot tell the output format"),
+        (("--focus", "nope", "-o", "x.svg"), "no op index or tensor named 'nope'"),
+        (("--signature", "nope", "-o", "x.svg"), "no signature 'nope'"),
+        (("--subgraph", "7", "-o", "x.svg"), "no subgraph 7"),
+        (("--select", "NOPE1", "-o", "x.svg"), "unknown rule or family"),
+        (("-o", "missing-dir/x.svg"), "does not exist"),
+    ],
+)
+def test_bad_requests_are_one_line_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run_cli("graph", sample("classifier_flatten.tflite"), *args)
+    assert r.code == 2
+    assert r.err.count("\n") == 1 and message in r.err and "Traceback" not in r.err
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_max_nodes_must_be_a_positive_number(value: str) -> None:
+    r = run_cli("graph", sample("dense_float32.tflite"), "--max-nodes", value)
+    assert r.code == 2 and "--max-nodes" in r.err
+
+
+def test_unreadable_model_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"\x00" * 64)
+    r = run_cli("graph", bad, "-o", tmp_path / "x.svg")
+    assert r.code == 2 and r.err.startswith("tfl-inspect: error:") and "Traceback" not in r.err
+
+
+def test_without_graphviz_dot_output_works_and_svg_explains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    ok = run_cli("graph", sample("dense_float32.tflite"), "-o", tmp_path / "m.dot")
+    assert ok.code == 0 and (tmp_path / "m.dot").exists()
+    r = run_cli("graph", sample("dense_float32.tflite"), "-o", tmp_path / "m.svg")
+    assert r.code == 2
+    assert "install Graphviz (apt-get install graphviz, brew install graphviz)" in r.err
+
+
+def test_installed_command_writes_png(tmp_path: Path) -> None:
+    out = tmp_path / "m.png"
+    r = run_cli_process("graph", sample("multi_io.tflite"), "-o", out)
+    assert r.code == 0, r.err
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_input_shape_option_marks_the_failing_op(tmp_path: Path) -> None:
+    pytest.importorskip("tfl_inspect.shapes", reason="shape inference not available")
+    r = run_cli(
+        "graph", sample("classifier_flatten.tflite"), "--input", "image=1x64x64x3", "-o", "-", "--format", "dot"
+    )
+    assert r.code == 0, r.err
+    assert re.search(r"op_0_5 \[.*SHAPE_FAIL", r.out)
+
+
+@pytest.mark.parametrize(("value", "message"), [("image", "expected NAME=SHAPE"), ("nope=1x2", "nope")])
+def test_bad_input_option_is_a_one_line_error(value: str, message: str) -> None:
+    r = run_cli("graph", sample("classifier_flatten.tflite"), "--input", value, "-o", "-", "--format", "dot")
+    assert r.code == 2 and message in r.err and "Traceback" not in r.err

@@ -1,0 +1,175 @@
+"""``tfl-inspect graph MODEL -o out.svg``: a Graphviz diagram, optionally with lint findings on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..exporters.dot_defaults import DEFAULT_DEPTH, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT, FORMATS
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "draw the model with Graphviz (.svg/.png/.pdf/.dot), optionally with lint findings on the nodes"
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _non_negative(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {value!r}") from None
+    if not n > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return n
+
+
+def _input(value: str) -> tuple[str, str]:
+    name, sep, shape = value.rpartition("=")
+    if not sep or not name or not shape:
+        raise argparse.ArgumentTypeError(f"expected NAME=SHAPE such as image=1x64x64x3, not {value!r}")
+    return name, shape
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to write; the suffix picks the format (default: MODEL's name with .svg, here; '-' = stdout)",
+    )
+    parser.add_argument("--format", choices=FORMATS, help="output format when FILE's suffix does not say it")
+    parser.add_argument("--lint", action="store_true", help="draw lint findings on the nodes they concern")
+    parser.add_argument(
+        "--select", action="append", metavar="IDS", help="lint with only these rules/families (implies --lint)"
+    )
+    parser.add_argument(
+        "--ignore", action="append", metavar="IDS", help="lint without these rules/families (implies --lint)"
+    )
+    parser.add_argument("--subgraph", type=_non_negative, metavar="N", help="draw only subgraph N")
+    parser.add_argument("--signature", metavar="KEY", help="draw only this signature's subgraph, with its I/O names")
+    parser.add_argument(
+        "--show-constants", action="store_true", help="draw constants as nodes instead of folding them into ops"
+    )
+    parser.add_argument("--tensor-names", action="store_true", help="put tensor names on edges and nodes")
+    parser.add_argument(
+        "--input",
+        type=_input,
+        action="append",
+        metavar="NAME=SHAPE",
+        help="label tensors with the shapes inferred for this input shape and mark the op that cannot take it "
+        "(NAME: signature input, tensor name or index; SHAPE like 1x64x64x3); repeatable",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=_positive,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"collapse ops into namespace boxes above N nodes (default: {DEFAULT_MAX_NODES})",
+    )
+    parser.add_argument(
+        "--focus",
+        metavar="OP|TENSOR",
+        help="draw only the neighbourhood of this op index or tensor name (see --depth)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=_non_negative,
+        default=DEFAULT_DEPTH,
+        metavar="N",
+        help=f"with --focus: ops within N data-flow steps (default: {DEFAULT_DEPTH})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on Graphviz layout after this long (default: {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import TflInspectError
+    from ..exporters import dot
+    from ..readers import load
+
+    lint = bool(args.lint or args.select or args.ignore)  # choosing rules implies drawing them
+    if args.select or args.ignore:
+        try:
+            from ..rules import resolve
+        except ImportError as exc:
+            raise TflInspectError(f"lint rules are not available in this installation ({exc})") from exc
+        resolve(args.select)  # unknown rule ids are a usage error before the model is read
+        resolve(args.ignore)
+    fmt = args.format
+    output = args.output
+    if output is None:
+        output = Path(Path(args.model).name).with_suffix("." + (fmt or "svg")).name
+    if output != "-":
+        fmt = dot.output_format(output, fmt)
+        dot.check_target(output)
+    model = load(args.model)
+    lint_options = {"select": args.select, "ignore": args.ignore} if lint else None
+    diagram = dot.build(
+        model,
+        lint=lint,
+        lint_options=lint_options,
+        subgraph=args.subgraph,
+        signature=args.signature,
+        show_constants=args.show_constants,
+        tensor_names=args.tensor_names,
+        max_nodes=args.max_nodes,
+        focus=args.focus,
+        depth=args.depth,
+        inputs=dict(args.input) if args.input else None,
+    )
+    fmt = fmt or "svg"
+    data = diagram.source.encode("utf-8") if fmt == "dot" else dot.pipe(diagram.source, fmt, timeout=args.timeout)
+    if output == "-":
+        _to_stdout(data, fmt)
+        return 0
+    dot.write(output, data)
+    acc = diagram.accounting
+    parts = [f"{acc.drawn_ops} drawn"]
+    if acc.boxed_ops:
+        parts.append(f"{acc.boxed_ops} in {acc.boxes} boxes")
+    if acc.hidden_ops:
+        parts.append(f"{acc.hidden_ops} not shown")
+    print(f"wrote {output}: {acc.total_ops} ops ({', '.join(parts)})")
+    return 0
+
+
+def _to_stdout(data: bytes, fmt: str) -> None:
+    import sys
+
+    from ..errors import UsageError
+
+    if fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise UsageError(f"not writing binary {fmt.upper()} to a terminal: use -o FILE or a pipe")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (tests, notebooks): text formats only make sense there
+        sys.stdout.write(data.decode("utf-8", "replace"))

@@ -1,0 +1,469 @@
+"""What a diagram draws: which subgraphs, which ops one by one, which inside boxes.
+
+``dot`` slows down sharply with node count, so above a node budget the ops of a subgraph are
+grouped by tensor-name namespace (``functional_1/conv2d_1_2/convolution`` belongs to
+``functional_1/conv2d_1_2``), walking up the hierarchy until the count fits, the way Model
+Explorer groups layers. Whatever is drawn, :class:`Accounting` says where every op went, so a
+reader (and a test) can check that nothing silently disappeared.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..model import Model, Subgraph
+
+__all__ = ["Box", "Accounting", "SubgraphPlan", "Plan", "plan", "namespace", "op_node", "box_node"]
+
+# A coarse level with fewer units than this reads as "one box" — chunk the finer level instead.
+_MIN_USEFUL_UNITS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Several ops drawn as one node."""
+
+    id: str
+    subgraph: int
+    title: str  # namespace ("stage_0/block_3") or a range description; untrusted text
+    ops: tuple[int, ...]
+    namespaced: bool = True  # False when the box is a run of consecutive ops, not a namespace
+
+
+@dataclass(frozen=True, slots=True)
+class Accounting:
+    """Where every op of the model went in one diagram.
+
+    ``placement`` maps (subgraph, op index) to the node that draws it (``op_S_I``), the box that
+    counts it (``box_S_K``), or the marker that counts it as not shown (outside a ``--focus``
+    neighbourhood: ``hidden_S_0`` for ops upstream of it, ``hidden_S_1`` for the rest;
+    ``stub_S`` for a called subgraph that is not drawn; ``""`` for a subgraph left out by
+    ``--subgraph``/``--signature``).
+    """
+
+    total_ops: int
+    drawn_ops: int
+    boxed_ops: int
+    hidden_ops: int
+    boxes: int
+    nodes: int
+    placement: Mapping[tuple[int, int], str]
+
+    @property
+    def complete(self) -> bool:
+        """Every op is drawn, boxed or counted as hidden — exactly once."""
+        return (
+            self.drawn_ops + self.boxed_ops + self.hidden_ops == self.total_ops
+            and len(self.placement) == self.total_ops
+        )
+
+
+@dataclass(slots=True)
+class SubgraphPlan:
+    """One drawn subgraph: its visible ops and the nodes that stand for them."""
+
+    index: int
+    ops: tuple[int, ...]  # visible ops, in execution order
+    unit: dict[int, str]  # visible op → node id (op node or box)
+    boxes: dict[str, Box]
+    hidden: tuple[int, ...]  # ops outside the focus neighbourhood
+    hidden_at: dict[int, str]  # hidden op → its marker: upstream (hidden_S_0) or the rest (hidden_S_1)
+    inputs: tuple[int, ...]  # tensors drawn as input nodes
+    outputs: tuple[int, ...]  # tensors drawn as output nodes
+    orphans: tuple[int, ...]  # non-constant tensors nothing produces (variables, dangling)
+    producer: dict[int, int]
+    consumers: dict[int, list[int]]
+    const_nodes: tuple[int, ...] = ()  # constants drawn as their own nodes
+
+
+@dataclass(slots=True)
+class Plan:
+    subgraphs: dict[int, SubgraphPlan]
+    stubs: tuple[int, ...]  # subgraphs called by drawn ops but not drawn themselves
+    focus: tuple[int, frozenset[int]] | None
+    accounting: Accounting
+    signature: str | None = None
+    extra_nodes: int = 1  # the legend
+    notes: list[str] = field(default_factory=list)
+
+
+def op_node(subgraph: int, index: int) -> str:
+    return f"op_{subgraph}_{index}"
+
+
+def box_node(subgraph: int, k: int) -> str:
+    return f"box_{subgraph}_{k}"
+
+
+_PORT = re.compile(r":\d+$")
+
+
+def namespace(name: str) -> tuple[str, ...]:
+    """The layer path of a tensor name: everything before the last ``/`` of its first part.
+
+    Fused names (``a/MatMul;a/Relu``) use their first part; ``:0`` suffixes are dropped.
+    """
+    first = _PORT.sub("", name.split(";", 1)[0])
+    parts = [p for p in first.split("/") if p]
+    return tuple(parts[:-1])
+
+
+def plan(
+    model: Model,
+    *,
+    subgraph: int | None = None,
+    signature: str | None = None,
+    focus: str | int | None = None,
+    depth: int = 3,
+    max_nodes: int = 300,
+    show_constants: bool = False,
+) -> Plan:
+    """Decide what to draw; raises :class:`UsageError` for a subgraph/signature/focus that is not there."""
+    if max_nodes < 1:
+        raise UsageError(f"--max-nodes must be at least 1, not {max_nodes}")
+    if depth < 0:
+        raise UsageError(f"--depth must be 0 or more, not {depth}")
+    n_sub = len(model.subgraphs)
+    chosen: int | None = None
+    if signature is not None:
+        sig = model.signature(signature)
+        if sig is None:
+            keys = ", ".join(repr(s.key) for s in model.signatures) or "none"
+            raise UsageError(f"no signature {signature!r} in the model (signatures: {keys})")
+        if not 0 <= sig.subgraph < n_sub:
+            raise UsageError(f"signature {signature!r} names subgraph {sig.subgraph}, which does not exist")
+        chosen = sig.subgraph
+    if subgraph is not None:
+        if not 0 <= subgraph < n_sub:
+            raise UsageError(f"no subgraph {subgraph}: the model has {n_sub} (0..{n_sub - 1})")
+        if chosen is not None and chosen != subgraph:
+            raise UsageError(f"signature {signature!r} is subgraph {chosen}, not {subgraph}")
+        chosen = subgraph
+
+    focus_at: tuple[int, frozenset[int]] | None = None
+    if focus is not None:
+        s, centre = _resolve_focus(model, focus, chosen)
+        chosen = s
+        focus_at = (s, frozenset(centre))
+
+    drawn = [chosen] if chosen is not None else list(range(n_sub))
+    plans: dict[int, SubgraphPlan] = {}
+    for s in drawn:
+        sg = model.subgraphs[s]
+        visible: set[int] | None = None
+        if focus_at is not None and focus_at[0] == s:
+            visible = _neighbourhood(sg, focus_at[1], depth)
+        plans[s] = _subgraph_plan(sg, visible, show_constants)
+
+    stubs = sorted(
+        {
+            target
+            for s, sp in plans.items()
+            for i in sp.ops
+            for _, target in model.subgraphs[s].operators[i].called()
+            if 0 <= target < n_sub and target not in plans
+        }
+    )
+    extra = 1 + len(stubs)
+    _fit(model, plans, max_nodes - extra, show_constants)
+    if show_constants:
+        for s, sp in plans.items():
+            sp.const_nodes = _constants(model.subgraphs[s], sp)
+    return Plan(
+        subgraphs=plans,
+        stubs=tuple(stubs),
+        focus=focus_at,
+        accounting=_account(model, plans, stubs, extra),
+        signature=signature,
+        extra_nodes=extra,
+    )
+
+
+def _resolve_focus(model: Model, focus: str | int, chosen: int | None) -> tuple[int, set[int]]:
+    text = str(focus).strip()
+    if isinstance(focus, int) or text.isdigit():
+        s = chosen if chosen is not None else 0
+        i = int(text)
+        n = len(model.subgraphs[s].operators)
+        if not 0 <= i < n:
+            raise UsageError(f"--focus {i}: subgraph {s} has {n} ops (0..{n - 1})")
+        return s, {i}
+    candidates = [chosen] if chosen is not None else range(len(model.subgraphs))
+    for s in candidates:
+        sg = model.subgraphs[s]
+        for t in sg.tensors:
+            if t.name == text:
+                ops = {op.index for op in sg.operators if t.index in op.inputs or t.index in op.outputs}
+                if not ops:
+                    raise UsageError(f"--focus: tensor {text!r} is not used by any op")
+                return s, ops
+    raise UsageError(f"--focus: no op index or tensor named {text!r}")
+
+
+def _flow(sg: Subgraph) -> tuple[dict[int, int], dict[int, list[int]]]:
+    producer: dict[int, int] = {}
+    consumers: dict[int, list[int]] = {}
+    n = len(sg.tensors)
+    for op in sg.operators:
+        for t in op.outputs:
+            if 0 <= t < n:
+                producer.setdefault(t, op.index)
+        for t in op.inputs:
+            if 0 <= t < n:
+                consumers.setdefault(t, []).append(op.index)
+    return producer, consumers
+
+
+def _neighbourhood(sg: Subgraph, centre: frozenset[int], depth: int) -> set[int]:
+    """Ops within ``depth`` data-flow hops of ``centre`` (either direction)."""
+    producer, consumers = _flow(sg)
+    seen = set(centre)
+    queue = deque((i, 0) for i in centre)
+    while queue:
+        i, d = queue.popleft()
+        if d >= depth:
+            continue
+        op = sg.operators[i]
+        nxt = [producer[t] for t in op.inputs if t in producer]
+        nxt += [c for t in op.outputs for c in consumers.get(t, ())]
+        for j in nxt:
+            if j not in seen:
+                seen.add(j)
+                queue.append((j, d + 1))
+    return seen
+
+
+def _subgraph_plan(sg: Subgraph, visible: set[int] | None, show_constants: bool) -> SubgraphPlan:
+    producer, consumers = _flow(sg)
+    ops = tuple(range(len(sg.operators))) if visible is None else tuple(sorted(visible))
+    shown = set(ops)
+    hidden = () if visible is None else tuple(i for i in range(len(sg.operators)) if i not in shown)
+    inputs_set = set(sg.inputs)
+
+    def near(t: int) -> bool:
+        if visible is None:
+            return True
+        return producer.get(t) in shown or any(c in shown for c in consumers.get(t, ()))
+
+    inputs = tuple(dict.fromkeys(t for t in sg.inputs if 0 <= t < len(sg.tensors) and near(t)))
+    outputs = tuple(dict.fromkeys(t for t in sg.outputs if 0 <= t < len(sg.tensors) and near(t)))
+    orphans: dict[int, None] = {}
+    const_nodes: dict[int, None] = {}
+    for t in [*(t for i in ops for t in sg.operators[i].inputs), *outputs]:
+        if not 0 <= t < len(sg.tensors) or t in producer or t in inputs_set:
+            continue
+        if sg.tensors[t].is_constant:
+            if t in outputs:
+                const_nodes[t] = None  # a constant output has no consumer to fold into
+        else:
+            orphans[t] = None
+    sp = SubgraphPlan(
+        index=sg.index,
+        ops=ops,
+        unit={i: op_node(sg.index, i) for i in ops},
+        boxes={},
+        hidden=hidden,
+        hidden_at=_markers(sg, hidden, shown, producer),
+        inputs=inputs,
+        outputs=outputs,
+        orphans=tuple(orphans),
+        producer=producer,
+        consumers=consumers,
+        const_nodes=tuple(const_nodes),
+    )
+    if show_constants:
+        sp.const_nodes = _constants(sg, sp)
+    return sp
+
+
+def _markers(sg: Subgraph, hidden: tuple[int, ...], shown: set[int], producer: dict[int, int]) -> dict[int, str]:
+    """Split hidden ops into those that feed the drawn ones (drawn above them) and the rest."""
+    if not hidden:
+        return {}
+
+    def feeders(i: int) -> set[int]:
+        return {producer[t] for t in sg.operators[i].inputs if t in producer} - shown
+
+    upstream: set[int] = set()
+    frontier = {p for i in shown for p in feeders(i)}
+    while frontier:
+        upstream |= frontier
+        frontier = {p for i in frontier for p in feeders(i)} - upstream
+    return {i: f"hidden_{sg.index}_{0 if i in upstream else 1}" for i in hidden}
+
+
+def _constants(sg: Subgraph, sp: SubgraphPlan) -> tuple[int, ...]:
+    """Constants to draw as nodes: inputs of ops drawn one by one, plus constant outputs."""
+    out = dict.fromkeys(t for t in sp.outputs if t not in sp.producer and sg.tensors[t].is_constant)
+    for i in sp.ops:
+        if not sp.unit[i].startswith("op_"):
+            continue
+        for t in sg.operators[i].inputs:
+            if 0 <= t < len(sg.tensors) and t not in sp.producer and sg.tensors[t].is_constant:
+                out[t] = None
+    return tuple(out)
+
+
+def _fixed(sp: SubgraphPlan) -> int:
+    return (
+        len(sp.inputs)
+        + len(sp.outputs)
+        + len(sp.orphans)
+        + len(set(sp.hidden_at.values()))
+        + (
+            0 if sp.ops or sp.inputs or sp.outputs else 1  # an empty subgraph gets a placeholder
+        )
+    )
+
+
+def _count(sg: Subgraph, sp: SubgraphPlan, show_constants: bool) -> int:
+    n = len(set(sp.unit.values())) + _fixed(sp)
+    if show_constants:
+        n += len(_constants(sg, sp))
+    else:
+        n += len(sp.const_nodes)
+    return n
+
+
+def _fit(model: Model, plans: dict[int, SubgraphPlan], budget: int, show_constants: bool) -> None:
+    """Share ``budget`` nodes between subgraphs (small ones keep full detail) and collapse."""
+    natural = {s: _count(model.subgraphs[s], sp, show_constants) for s, sp in plans.items()}
+    if sum(natural.values()) <= budget:
+        return
+    remaining, left = budget, len(plans)
+    for s in sorted(plans, key=lambda k: natural[k]):
+        share = max(remaining // max(left, 1), _fixed(plans[s]) + 1)
+        if natural[s] > share:
+            _collapse(model.subgraphs[s], plans[s], share, show_constants)
+            used = _count(model.subgraphs[s], plans[s], show_constants)
+        else:
+            used = natural[s]
+        remaining -= used
+        left -= 1
+
+
+def _op_namespace(sg: Subgraph, i: int) -> tuple[str, ...]:
+    op = sg.operators[i]
+    for t in (*op.outputs, *op.inputs):
+        tensor = sg.tensor(t)
+        if tensor is not None and not tensor.is_constant and tensor.name:
+            return namespace(tensor.name)
+    return ()
+
+
+def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
+    ns = {i: _op_namespace(sg, i) for i in sp.ops}
+    max_depth = max((len(v) for v in ns.values()), default=0)
+    levels: list[list[list[int]]] = []  # finest first; each level is a list of units (op lists)
+    last = -1
+    for d in range(max_depth, 0, -1):
+        groups: dict[tuple[str, ...] | int, list[int]] = {}
+        for i in sp.ops:
+            key: tuple[str, ...] | int = ns[i][:d] if ns[i] else i
+            groups.setdefault(key, []).append(i)
+        if len(groups) != last:
+            levels.append(list(groups.values()))
+            last = len(groups)
+
+    def apply(units: list[list[int]], chunked: bool) -> None:
+        sp.boxes.clear()
+        units = sorted(units, key=lambda u: u[0])
+        k = 0
+        for unit in units:
+            if len(unit) == 1:
+                sp.unit[unit[0]] = op_node(sg.index, unit[0])
+                continue
+            box = box_node(sg.index, k)
+            k += 1
+            sp.boxes[box] = Box(box, sg.index, _title(unit, ns, chunked), tuple(sorted(unit)), not chunked)
+            for i in unit:
+                sp.unit[i] = box
+
+    def fits() -> bool:
+        return _count(sg, sp, show_constants) <= budget
+
+    for pos, units in enumerate(levels):
+        apply(units, chunked=False)
+        if fits():
+            if len(units) < min(_MIN_USEFUL_UNITS, budget // 4) and pos > 0:
+                break  # too coarse to be useful: chunk the finer level below
+            return
+    else:
+        pos = len(levels)
+    finer = levels[pos - 1] if 0 < pos <= len(levels) else [[i] for i in sp.ops]
+    _chunk(finer, budget - _fixed(sp), apply)
+
+
+def _chunk(units: list[list[int]], target: int, apply: Callable[..., None]) -> None:
+    """Merge runs of consecutive units (execution order) into at most ``target`` boxes."""
+    units = sorted(units, key=lambda u: u[0])
+    size = max(1, math.ceil(len(units) / max(target, 1)))
+    merged = [[i for u in units[k : k + size] for i in u] for k in range(0, len(units), size)]
+    chunked = size > 1
+    apply(merged, chunked=chunked)
+
+
+def _title(unit: list[int], ns: dict[int, tuple[str, ...]], chunked: bool) -> str:
+    first, last = min(unit), max(unit)
+    if not chunked:
+        common = ns[first]
+        for i in unit:
+            common = _common(common, ns[i])
+        if common:
+            return "/".join(common)
+    a, b = "/".join(ns[first]), "/".join(ns[last])
+    if a and b:
+        return a if a == b else f"{a} … {b}"
+    return f"ops #{first}–#{last}"
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], extra: int) -> Accounting:
+    placement: dict[tuple[int, int], str] = {}
+    drawn = boxed = hidden = 0
+    nodes = extra
+    for sg in model.subgraphs:
+        s = sg.index
+        sp = plans.get(s)
+        if sp is None:
+            marker = f"stub_{s}" if s in stubs else ""
+            for op in sg.operators:
+                placement[(s, op.index)] = marker
+            hidden += len(sg.operators)
+            continue
+        for i in sp.ops:
+            node = sp.unit[i]
+            placement[(s, i)] = node
+            if node.startswith("op_"):
+                drawn += 1
+            else:
+                boxed += 1
+        for i in sp.hidden:
+            placement[(s, i)] = sp.hidden_at[i]
+        hidden += len(sp.hidden)
+        nodes += len(set(sp.unit.values())) + _fixed(sp) + len(sp.const_nodes)
+    return Accounting(
+        total_ops=sum(len(sg.operators) for sg in model.subgraphs),
+        drawn_ops=drawn,
+        boxed_ops=boxed,
+        hidden_ops=hidden,
+        boxes=sum(len(sp.boxes) for sp in plans.values()),
+        nodes=nodes,
+        placement=placement,
+    )
