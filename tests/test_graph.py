@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import tfl_inspect
-from tfl_inspect.graph import op_id, subgraph_id, tensor_id
 from tests.conftest import SAMPLES
+from tfl_inspect.graph import op_id, subgraph_id, tensor_id
 
 
 def test_nodes_and_edges_mirror_the_model() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .converter import ConversionError
 from .errors import MlirSyntaxError, ModelFormatError, TflInspectError, UsageError
 from .model import Model, Operator, Quantization, Signature, Subgraph, Tensor
 from .readers import load
@@ -35,6 +36,7 @@ __all__ = [
     "ModelFormatError",
     "MlirSyntaxError",
     "UsageError",
+    "ConversionError",
     "__version__",
 ]
 

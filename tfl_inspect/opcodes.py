@@ -100,7 +100,7 @@ _VECTOR = {
 }
 _HEAD = r"    def (\w+)\(self\):\n\s+o = [^\n]*Offset\((\d+)\)\)\n\s+if o != 0:\n\s+"
 _SCALAR_RE = re.compile(
-    _HEAD + r"return self\._tab\.Get\(flatbuffers\.number_types\.(\w+)Flags, [^\n]*\n\s+return ([^\n]+)"
+    _HEAD + r"return (?:bool\()?self\._tab\.Get\(flatbuffers\.number_types\.(\w+)Flags, [^\n]*\n\s+return ([^\n]+)"
 )
 _STRING_RE = re.compile(_HEAD + r"return self\._tab\.String\(")
 _VECTOR_RE = re.compile(
@@ -146,7 +146,7 @@ def _decode_table(spec: tuple[Field, ...], table: Table) -> dict[str, Any]:
             if enum is not None:
                 value = enum.get(value, value)
         elif kind == "string":
-            value = table.string(slot)
+            value = table.string(slot)  # absent reads as "", as the kernels read it
         else:
             if key.endswith("attributes"):
                 start, n = table.vector(slot, 1)

@@ -6,10 +6,10 @@ import io
 from pathlib import Path
 
 import tfl_inspect
-from tfl_inspect.exporters.blocks import emit
-from tfl_inspect.exporters.model_text import inspect_blocks
 from tests.conftest import SAMPLES, run_cli
 from tests.modeledit import pack, unpack
+from tfl_inspect.exporters.blocks import emit
+from tfl_inspect.exporters.model_text import inspect_blocks
 
 
 def test_summary_names_ops_weights_scheme_and_converter() -> None:

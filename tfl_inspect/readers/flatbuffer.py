@@ -178,7 +178,11 @@ class _Reader:
         return out
 
     def _subgraph(
-        self, s: int, g: Table, codes: list[tuple[str, str, int, str | None, bool]], buffers: list[tuple[BufferInfo, int]]
+        self,
+        s: int,
+        g: Table,
+        codes: list[tuple[str, str, int, str | None, bool]],
+        buffers: list[tuple[BufferInfo, int]],
     ) -> Subgraph:
         # SubGraph { tensors; inputs; outputs; operators; name }
         tensors = tuple(self._tensor(s, i, t, buffers) for i, t in enumerate(self._tables(g, 4)))

@@ -1,0 +1,64 @@
+"""``tfl-inspect diagnose FILE``: why a conversion failed and what to change.
+
+FILE is a converter error message saved to a file, an MLIR dump, or (with TensorFlow
+installed) a ``.keras``/``.h5`` model or SavedModel directory, which is converted first.
+Exit codes: 0 nothing failed (or the model converted), 1 failures explained, 2 unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "explain a failed TFLite conversion (error text, .mlir, or a Keras/SavedModel model to convert)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source",
+        help="converter error text, .mlir dump, or (needs TensorFlow) .keras/.h5 file or SavedModel dir",
+    )
+    parser.add_argument(
+        "--keras",
+        metavar="MODEL",
+        default=None,
+        help="the .keras model the error came from: exact layer names, classes and input shapes (needs TensorFlow)",
+    )
+    parser.add_argument(
+        "--select-tf-ops",
+        action="store_true",
+        help="when converting here: allow Select TF ops (TFLITE_BUILTINS + SELECT_TF_OPS)",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import sys
+
+    from ..diagnosis import diagnose, is_convertible
+    from ..errors import UsageError
+
+    options = {}
+    if args.select_tf_ops:
+        if not is_convertible(args.source):
+            raise UsageError("--select-tf-ops only applies when SOURCE is a model to convert")
+        import tensorflow as tf
+
+        options["supported_ops"] = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    keras_model = None
+    if args.keras is not None:
+        from ..converter import load_keras_model
+
+        keras_model = load_keras_model(args.keras)
+    if is_convertible(args.source):
+        result = diagnose(args.source, **options)
+    else:
+        result = diagnose(args.source, keras_model=keras_model)
+    if args.format == "json":
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(result.to_dict(), indent=indent, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(result.to_text() + "\n")
+    return 0 if result.ok else 1

@@ -1,0 +1,214 @@
+"""The diagnosis as data: failures, unknown dims, their origins, fixes (and JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Model
+
+__all__ = ["TraceStep", "Origin", "UnknownDim", "Fix", "Failure", "Diagnosis", "SCHEMA_ID"]
+
+SCHEMA_ID = "tfl-inspect/diagnose/1"
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One op on the way back from an unknown dim to its origin."""
+
+    op: str  # opcode, or "input" for a model input
+    value: str  # the tensor the op produces (SSA name or tensor name)
+    type: str  # its MLIR type, e.g. tensor<?x?x?x?xf32>
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "value": self.value, "type": self.type, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where unknown dims come from.
+
+    ``kind``: ``"input"`` (a model input with ``?``), ``"runtime_reshape"`` (a RESHAPE whose
+    target shape is computed at run time), ``"op"`` (shape inference lost it at this op), or
+    ``"keras_input"`` (no MLIR to trace; the Keras model's input has ``None`` there).
+    """
+
+    kind: str
+    value: str
+    type: str
+    op: str | None = None
+    dims: tuple[int, ...] = ()  # dims of ``value`` that are unknown because of this origin
+    layer: str | None = None
+    layer_class: str | None = None
+    pattern: str | None = None
+    detail: str = ""
+    shape_computation: tuple[str, ...] = ()
+    chain: tuple[TraceStep, ...] = ()
+    input_name: str | None = None  # for inputs: the name users give (signature / Keras name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "type": self.type,
+            "op": self.op,
+            "dims": list(self.dims),
+            "layer": self.layer,
+            "layer_class": self.layer_class,
+            "pattern": self.pattern,
+            "detail": self.detail,
+            "shape_computation": list(self.shape_computation),
+            "chain": [s.to_dict() for s in self.chain],
+            "input_name": self.input_name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownDim:
+    operand: int  # operand slot of the failing op (-1: not from an operand, e.g. a Keras input)
+    value: str
+    type: str
+    dim: int
+    axis: str | None  # "batch", "height", "width", "channels", "time", "features" where clear
+    matters: bool
+    reason: str | None
+    origin: int | None  # index into Failure.origin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operand": self.operand,
+            "value": self.value,
+            "type": self.type,
+            "dim": self.dim,
+            "axis": self.axis,
+            "matters": self.matters,
+            "reason": self.reason,
+            "origin": self.origin,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A change that would let the conversion through, and whether it applies to this failure."""
+
+    id: str  # "static_input", "resize_instead_of_upsampling", "select_tf_ops", "custom_op"
+    title: str
+    applies: bool
+    recommended: bool
+    why: str
+    code: str
+    cost: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "applies": self.applies,
+            "recommended": self.recommended,
+            "why": self.why,
+            "code": self.code,
+            "cost": self.cost,
+            "params": self.params,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    op: str  # dialect op, e.g. "tf.Conv2D"
+    message: str
+    error_code: str | None
+    location: str | None
+    tf_node: str | None  # e.g. "upsample_conv_1/conv_1/convolution"
+    layer: str | None  # e.g. "conv"
+    layer_path: tuple[str, ...]
+    layer_class: str | None
+    operands: tuple[dict[str, Any], ...]
+    results: tuple[dict[str, Any], ...]
+    unknown_dims: tuple[UnknownDim, ...]
+    origin: tuple[Origin, ...]
+    fixes: tuple[Fix, ...]
+    subgraph: int | None = None
+    operator: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "message": self.message,
+            "error_code": self.error_code,
+            "location": self.location,
+            "tf_node": self.tf_node,
+            "layer": self.layer,
+            "layer_path": list(self.layer_path),
+            "layer_class": self.layer_class,
+            "subgraph": self.subgraph,
+            "operator": self.operator,
+            "operands": list(self.operands),
+            "results": list(self.results),
+            "unknown_dims": [u.to_dict() for u in self.unknown_dims],
+            "origin": [o.to_dict() for o in self.origin],
+            "fixes": [f.to_dict() for f in self.fixes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What failed and what to do; ``ok`` when there was nothing to explain."""
+
+    source: str | None
+    failures: tuple[Failure, ...]
+    notes: tuple[str, ...] = ()
+    select_tf_ops: tuple[str, ...] = ()  # TF ops the converter says need Select TF ops
+    converted_bytes: int | None = None  # set when a model was converted successfully
+    model: Model | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def headline(self) -> str:
+        if self.converted_bytes is not None and not self.failures:
+            return f"conversion succeeded ({self.converted_bytes} bytes)"
+        if not self.failures:
+            return "nothing failed: no converter errors and no unlegalized ops found"
+        parts = []
+        for f in self.failures[:3]:
+            where = f" in layer '{f.layer}'" if f.layer else ""
+            parts.append(f"{f.op}{where}: {f.message.splitlines()[0]}")
+        more = f" (+{len(self.failures) - 3} more)" if len(self.failures) > 3 else ""
+        return "conversion failed: " + "; ".join(parts) + more
+
+    def fixes(self) -> list[Fix]:
+        """Distinct fixes over all failures, those that apply first."""
+        seen: dict[str, Fix] = {}
+        for f in self.failures:
+            for fix in f.fixes:
+                if fix.id not in seen or (fix.applies and not seen[fix.id].applies):
+                    seen[fix.id] = fix
+        return sorted(seen.values(), key=lambda x: (not x.recommended, not x.applies))
+
+    def to_dict(self) -> dict[str, Any]:
+        from .. import __version__
+
+        return {
+            "tool": "tfl-inspect",
+            "version": __version__,
+            "schema": SCHEMA_ID,
+            "source": self.source,
+            "status": "ok" if self.ok else "failed",
+            "converted_bytes": self.converted_bytes,
+            "failures": [f.to_dict() for f in self.failures],
+            "select_tf_ops": list(self.select_tf_ops),
+            "notes": list(self.notes),
+        }
+
+    def to_text(self) -> str:
+        from ..escape import text as esc
+        from .render import render_text
+
+        return render_text(self, esc)
+
+    def __str__(self) -> str:
+        return self.to_text()

@@ -1,0 +1,93 @@
+"""The diagnosis as plain text; every name from the model goes through an escaper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .records import Diagnosis, Origin
+
+__all__ = ["render_text"]
+
+
+def render_text(d: Diagnosis, esc: Any) -> str:
+    lines: list[str] = []
+    src = f" ({esc(d.source)})" if d.source else ""
+    if d.ok:
+        lines.append(esc(d.headline) + src)
+        for n in d.notes:
+            lines.append(f"  note: {esc(n)}")
+        return "\n".join(lines)
+    n = len(d.failures)
+    lines.append(f"Conversion failed: {n} op{'s' if n != 1 else ''} could not be converted{src}")
+    for f in d.failures:
+        lines.append("")
+        layer = f"Keras layer '{esc(f.layer)}'" if f.layer else "unknown layer"
+        if f.layer_class:
+            layer += f" ({esc(f.layer_class)})"
+        node = f"  [{esc(f.tf_node)}]" if f.tf_node else ""
+        lines.append(f"✗ {esc(f.op)} in {layer}{node}")
+        for k, msg in enumerate(f.message.splitlines()):
+            lines.append(f"  {'error: ' if k == 0 else '       '}{esc(msg)}")
+        if f.error_code:
+            lines.append(f"  code:  {esc(f.error_code)}")
+        for label, infos in (("operand", f.operands), ("result", f.results)):
+            for info in infos:
+                unk = info["unknown_dims"]
+                mark = f"   ← unknown dims {', '.join(map(str, unk))}" if unk else ""
+                lines.append(f"  {label} {info['slot']}: {esc(info['value'])} : {esc(info['type'])}{mark}")
+        for u in f.unknown_dims:
+            if not u.matters:
+                continue
+            axis = f" ({u.axis})" if u.axis else ""
+            lines.append(f"  dim {u.dim}{axis} of {esc(u.value)} is unknown and matters: {esc(u.reason or '')}")
+        order = sorted(range(len(f.origin)), key=lambda i: not any(u.matters for u in f.unknown_dims if u.origin == i))
+        for i in order:
+            o = f.origin[i]
+            dims_here = [u for u in f.unknown_dims if u.origin == i]
+            matter = any(u.matters for u in dims_here)
+            which = ", ".join(f"{u.dim}" + (f" ({u.axis})" if u.axis else "") for u in dims_here)
+            head = "origin" if matter else "origin (does not block this op)"
+            lines.append(f"  {head} of dim {which}: {_origin_line(o, esc)}")
+            if o.chain and (matter or len(f.origin) == 1):
+                lines.append("    " + " → ".join(f"{esc(s.op)} {esc(s.value)}" for s in o.chain))
+                for s in o.chain:
+                    if s.note:
+                        lines.append(f"    at {esc(s.op)} {esc(s.value)} : {esc(s.type)}: {esc(s.note)}")
+            if o.shape_computation:
+                lines.append("    run-time shape: " + " → ".join(esc(x) for x in o.shape_computation))
+    fixes = d.fixes()
+    if fixes:
+        lines.append("")
+        lines.append("Fixes:")
+        for k, fix in enumerate(fixes, start=1):
+            tag = "recommended" if fix.recommended and fix.applies else ("applies" if fix.applies else "does not apply")
+            lines.append(f"  {k}. [{tag}] {esc(fix.title)}")
+            lines.append(f"     why: {esc(fix.why)}")
+            for code_line in fix.code.splitlines():
+                lines.append(f"       {esc(code_line)}")
+            if fix.cost:
+                lines.append(f"     cost: {esc(fix.cost)}")
+    if d.select_tf_ops:
+        lines.append("")
+        listed = ", ".join(esc(x) for x in d.select_tf_ops)
+        lines.append(f"The converter lists these as needing Select TF ops: {listed}")
+    for note in d.notes:
+        lines.append(f"note: {esc(note)}")
+    return "\n".join(lines)
+
+
+def _origin_line(o: Origin, esc: Any) -> str:
+    if o.kind == "input":
+        return f"model input {esc(o.input_name or o.value)} : {esc(o.type)}"
+    if o.kind == "keras_input":
+        return esc(o.detail)
+    who = ""
+    if o.layer:
+        who = f" — introduced by Keras layer '{esc(o.layer)}'" + (f" ({esc(o.layer_class)})" if o.layer_class else "")
+    elif o.layer_class:
+        who = (
+            f" — introduced by a Keras {esc(o.layer_class)} layer, judging by its lowering "
+            "(the error text does not name it; pass the model with --keras)"
+        )
+    pattern = f" [{esc(o.pattern)}]" if o.pattern else ""
+    return f"{esc(o.op or '')} {esc(o.value)} : {esc(o.type)}: {esc(o.detail)}{who}{pattern}"
