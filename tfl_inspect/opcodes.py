@@ -2,20 +2,21 @@
 
 Options become plain dicts with snake_case keys and enum *names*
 (``{"padding": "SAME", "fused_activation_function": "RELU6"}``) so that rules and JSON
-never see flatbuffer objects. The accessors come from the ``tflite`` package; the few
-schema additions it predates are read by slot here (see ``schema/TFLITE_SCHEMA.md``).
+never see flatbuffer objects. Enum values and option-table layouts come from the
+``tflite`` package's generated sources, read as text so that this startup path does not
+import its 300 modules (nor numpy); the few schema additions that package predates are
+added here (see ``schema/TFLITE_SCHEMA.md``).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import os
 import re
 import struct
-import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
-
-import tflite
 
 from . import dtypes
 
@@ -30,12 +31,37 @@ __all__ = [
     "STATIC_SHAPE_DELEGATE_HINT",
 ]
 
+
+@cache
+def _tflite_dir() -> str:
+    spec = importlib.util.find_spec("tflite")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the 'tflite' package is required to decode operator options")
+    return next(iter(spec.submodule_search_locations))
+
+
+@cache
+def _source(name: str) -> str:
+    """The generated source of ``tflite.<name>`` ('' when that module does not exist)."""
+    path = os.path.join(_tflite_dir(), f"{name}.py")
+    if not os.path.isfile(path):
+        return ""
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+_ENUM_VALUE = re.compile(r"^    ([A-Za-z_][A-Za-z0-9_]*) = (-?\d+)$", re.MULTILINE)
+
+
+def _enum_names(name: str) -> dict[int, str]:
+    """{value: name} of a generated flatbuffers enum class."""
+    return {int(v): k for k, v in _ENUM_VALUE.findall(_source(name))}
+
+
 # BuiltinOperator values the tflite package predates (schema revision of 2026-06).
 _NEWER_BUILTINS = {209: "STABLEHLO_CASE"}
 
-BUILTIN_NAMES: dict[int, str] = {
-    v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")
-} | _NEWER_BUILTINS
+BUILTIN_NAMES: dict[int, str] = _enum_names("BuiltinOperator") | _NEWER_BUILTINS
 
 STATIC_SHAPE_DELEGATE_HINT = "GPU, NNAPI and Edge TPU delegates need static shapes"
 
@@ -45,26 +71,22 @@ def builtin_name(code: int) -> str:
     return BUILTIN_NAMES.get(code, f"BUILTIN_{code}")
 
 
-def _enum_names(enum_cls: type) -> dict[int, str]:
-    return {v: k for k, v in vars(enum_cls).items() if not k.startswith("_")}
-
-
 _TENSOR_TYPE = {d.code: d.name for d in dtypes.DTYPES}
 
 # Option fields whose integer value is an enum, keyed by the accessor name.
 _ENUM_FIELDS: dict[str, dict[int, str]] = {
-    "Padding": _enum_names(tflite.Padding),
-    "FusedActivationFunction": _enum_names(tflite.ActivationFunctionType),
-    "Mode": _enum_names(tflite.MirrorPadMode),
-    "Combiner": _enum_names(tflite.CombinerType),
-    "KernelType": _enum_names(tflite.LSTMKernelType),
-    "WeightsFormat": _enum_names(tflite.FullyConnectedOptionsWeightsFormat),
-    "ReduceFunction": _enum_names(tflite.ReduceWindowFunction),
-    "Algorithm": _enum_names(tflite.RngAlgorithm),
-    "ComparisonDirection": _enum_names(tflite.StablehloComparisonDirection),
-    "CompareType": _enum_names(tflite.StablehloComparisonType),
-    "PrecisionConfig": _enum_names(tflite.StablehloPrecisionConfig),
-    "CompositeAttributesFormat": _enum_names(tflite.CustomOptionsFormat),
+    "Padding": _enum_names("Padding"),
+    "FusedActivationFunction": _enum_names("ActivationFunctionType"),
+    "Mode": _enum_names("MirrorPadMode"),
+    "Combiner": _enum_names("CombinerType"),
+    "KernelType": _enum_names("LSTMKernelType"),
+    "WeightsFormat": _enum_names("FullyConnectedOptionsWeightsFormat"),
+    "ReduceFunction": _enum_names("ReduceWindowFunction"),
+    "Algorithm": _enum_names("RngAlgorithm"),
+    "ComparisonDirection": _enum_names("StablehloComparisonDirection"),
+    "CompareType": _enum_names("StablehloComparisonType"),
+    "PrecisionConfig": _enum_names("StablehloPrecisionConfig"),
+    "CompositeAttributesFormat": _enum_names("CustomOptionsFormat"),
     "InDataType": _TENSOR_TYPE,
     "OutDataType": _TENSOR_TYPE,
     "OutType": _TENSOR_TYPE,
@@ -74,7 +96,7 @@ _ENUM_FIELDS: dict[str, dict[int, str]] = {
     "KeyDtype": _TENSOR_TYPE,
     "ValueDtype": _TENSOR_TYPE,
 }
-_TYPE_ENUMS = {"LSHProjectionOptions": _enum_names(tflite.LSHProjectionType)}
+_TYPE_ENUMS = {"LSHProjectionOptions": _enum_names("LSHProjectionType")}
 
 # Option fields that name subgraphs (WHILE, IF, CALL_ONCE, CALL, StableHLO composite, ...).
 _SUBGRAPH_FIELD = re.compile(r"(^subgraph$|_subgraph_index$|_subgraph_indices$)")
@@ -118,13 +140,9 @@ def _spec(cls_name: str) -> tuple[Field, ...] | None:
     The generated accessors are exact but slow (several calls per field); their source
     says each field's slot, type and default, which is all a fast decoder needs.
     """
-    cls = getattr(tflite, cls_name, None)
-    module = sys.modules.get(getattr(cls, "__module__", ""), None)
-    path = getattr(module, "__file__", None)
-    if cls is None or path is None:
+    src = _source(cls_name)
+    if not src:
         return None
-    with open(path, encoding="utf-8") as fh:
-        src = fh.read()
     fields: list[Field] = []
     for name, slot, flags, default in _SCALAR_RE.findall(src):
         enum = _TYPE_ENUMS.get(cls_name) if name == "Type" else _ENUM_FIELDS.get(name)
@@ -190,8 +208,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_OPTIONS1 = _enum_names(tflite.BuiltinOptions)
-_OPTIONS2 = _enum_names(tflite.BuiltinOptions2) | {23: "StablehloCaseOptions"}
+_OPTIONS1 = _enum_names("BuiltinOptions")
+_OPTIONS2 = _enum_names("BuiltinOptions2") | {23: "StablehloCaseOptions"}
 
 
 def decode_options(union: int, table: Table | None, second: bool = False) -> tuple[str | None, dict[str, Any]]:

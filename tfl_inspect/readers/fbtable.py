@@ -48,15 +48,19 @@ class Table:
         return bool(self.off(slot))
 
     def scalar(self, slot: int, unpack: Any, default: Any = 0) -> Any:
-        o = self.off(slot)
-        return unpack(self.buf, self.pos + o)[0] if o else default
+        i = (slot - 4) >> 1
+        fields = self.fields
+        if i < len(fields) and fields[i]:
+            return unpack(self.buf, self.pos + fields[i])[0]
+        return default
 
     def _target(self, slot: int) -> int:
         """Absolute position an offset field points to, or 0 when absent."""
-        o = self.off(slot)
-        if not o:
+        i = (slot - 4) >> 1
+        fields = self.fields
+        if i >= len(fields) or not fields[i]:
             return 0
-        at = self.pos + o
+        at = self.pos + fields[i]
         target = at + _U32(self.buf, at)[0]
         if target > self.size - 4:
             raise FormatFaultError(f"offset at {at} points outside the file")

@@ -13,9 +13,7 @@ import mmap
 import os
 import struct
 from collections.abc import Callable
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import dtypes, opcodes
 from ..errors import ModelFormatError
@@ -32,6 +30,9 @@ from ..model import (
 )
 from . import metadata as _metadata
 from .fbtable import FormatFaultError, Table, root
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["read_flatbuffer", "looks_like_flatbuffer"]
 
@@ -244,7 +245,8 @@ class _Reader:
             is_variable=bool(t.scalar(14, _BOOL, False)),
             buffer=buffer,
             nbytes=nbytes,
-            quantization=self._quantization(self.seen(q)) if q is not None else None,
+            # Float tensors usually carry an empty QuantizationParameters table.
+            quantization=self._quantization(self.seen(q)) if q is not None and any(q.fields) else None,
             sparsity=self._sparsity(t.table(16)) if t.has(16) else None,
             external=external,
             _loader=loader,
@@ -417,6 +419,8 @@ def _loader(
     buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
 ) -> Callable[[], np.ndarray]:
     def load() -> np.ndarray:
+        import numpy as np  # only when data is asked for: inspecting never pays for numpy
+
         if row is not None and row.numpy is not None:
             item = np.dtype(row.numpy).newbyteorder("<")
             count = nbytes // item.itemsize

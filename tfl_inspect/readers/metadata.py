@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from flatbuffers.table import Table
+from .fbtable import FormatFaultError, Table, root
 
 __all__ = ["decode"]
 
@@ -45,87 +45,52 @@ def decode(name: str, raw: bytes) -> Any:
         if name in _TEXT_ENTRIES:
             return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
         if name == "CONVERSION_METADATA":
-            return _conversion_metadata(raw)
+            return _conversion_metadata(root(raw, len(raw)))
         if name == "TFLITE_METADATA":
-            return _tflite_metadata(raw)
-    except (struct.error, IndexError, ValueError, TypeError, OverflowError, AssertionError):
+            return _tflite_metadata(root(raw, len(raw)))
+    except (FormatFaultError, struct.error, IndexError, ValueError, OverflowError):
         return None
     return None
 
 
-def _root(raw: bytes) -> Table:
-    (off,) = struct.unpack_from("<I", raw, 0)
-    if off + 4 > len(raw):
-        raise ValueError("root offset outside buffer")
-    return Table(raw, off)
+_U8 = struct.Struct("<B").unpack_from
+_I32 = struct.Struct("<i").unpack_from
+_U32 = struct.Struct("<I").unpack_from
 
 
-def _sub(tab: Table, slot: int) -> Table | None:
-    o = tab.Offset(slot)
-    return Table(tab.Bytes, tab.Indirect(o + tab.Pos)) if o else None
+def _text(tab: Table | None, slot: int) -> str | None:
+    return tab.string(slot) if tab is not None and tab.has(slot) else None
 
 
-def _str(tab: Table | None, slot: int) -> str | None:
-    if tab is None:
-        return None
-    o = tab.Offset(slot)
-    return tab.String(o + tab.Pos).decode("utf-8", "replace") if o else None
-
-
-def _num(tab: Table | None, slot: int, fmt: str, default: Any = None) -> Any:
-    if tab is None:
-        return default
-    o = tab.Offset(slot)
-    return struct.unpack_from(fmt, tab.Bytes, tab.Pos + o)[0] if o else default
-
-
-def _int_vector(tab: Table | None, slot: int) -> list[int]:
-    if tab is None:
-        return []
-    o = tab.Offset(slot)
-    if not o:
-        return []
-    start, n = tab.Vector(o), tab.VectorLen(o)
-    if start + 4 * n > len(tab.Bytes):
-        raise ValueError("vector outside buffer")
-    return list(struct.unpack_from(f"<{n}i", tab.Bytes, start))
-
-
-def _conversion_metadata(raw: bytes) -> dict[str, Any]:
-    root = _root(raw)
-    env = _sub(root, 4)  # Environment { tensorflow_version, api_version, model_type }
-    opts = _sub(root, 6)  # ConversionOptions
+def _conversion_metadata(root_table: Table) -> dict[str, Any]:
+    env = root_table.table(4)  # Environment { tensorflow_version, api_version, model_type }
+    opts = root_table.table(6)  # ConversionOptions
+    modes = opts.numbers(4, "i", 4)[0] if opts is not None else ()
     return {
         "environment": {
-            "tensorflow_version": _str(env, 4),
-            "api_version": _num(env, 6, "<I"),
-            "model_type": _MODEL_TYPES.get(_num(env, 8, "<i", 0), "UNKNOWN"),
+            "tensorflow_version": _text(env, 4),
+            "api_version": env.scalar(6, _U32, None) if env is not None else None,
+            "model_type": _MODEL_TYPES.get(env.scalar(8, _I32, 0) if env is not None else 0, "UNKNOWN"),
         },
         "options": {
-            "model_optimization_modes": [
-                _OPTIMIZATION_MODES.get(v, str(v)) for v in _int_vector(opts, 4)
-            ],
-            "allow_custom_ops": bool(_num(opts, 6, "<B", 0)),
-            "enable_select_tf_ops": bool(_num(opts, 8, "<B", 0)),
-            "force_select_tf_ops": bool(_num(opts, 10, "<B", 0)),
+            "model_optimization_modes": [_OPTIMIZATION_MODES.get(v, str(v)) for v in modes],
+            "allow_custom_ops": bool(opts is not None and opts.scalar(6, _U8, 0)),
+            "enable_select_tf_ops": bool(opts is not None and opts.scalar(8, _U8, 0)),
+            "force_select_tf_ops": bool(opts is not None and opts.scalar(10, _U8, 0)),
         },
     }
 
 
-def _tflite_metadata(raw: bytes) -> dict[str, Any]:
-    root = _root(raw)  # ModelMetadata, file identifier "M001"
-    files = []
-    o = root.Offset(16)
-    if o:
-        vec, n = root.Vector(o), root.VectorLen(o)
-        for j in range(min(n, 1000)):
-            files.append(_str(Table(raw, root.Indirect(vec + 4 * j)), 4))
+def _tflite_metadata(model_metadata: Table) -> dict[str, Any]:
+    # ModelMetadata (file identifier "M001"): name 4, description 6, version 8, subgraph_metadata 10,
+    # author 12, license 14, associated_files 16 (AssociatedFile { name 4, ... }), min_parser_version 18.
+    files = [_text(f, 4) for f in model_metadata.tables(16)[:1000]]
     return {
-        "name": _str(root, 4),
-        "description": _str(root, 6),
-        "version": _str(root, 8),
-        "author": _str(root, 12),
-        "license": _str(root, 14),
+        "name": _text(model_metadata, 4),
+        "description": _text(model_metadata, 6),
+        "version": _text(model_metadata, 8),
+        "author": _text(model_metadata, 12),
+        "license": _text(model_metadata, 14),
         "associated_files": files,
-        "min_parser_version": _str(root, 18),
+        "min_parser_version": _text(model_metadata, 18),
     }
