@@ -1,0 +1,45 @@
+"""Static shape inference: what shapes a model produces for given input shapes, and why not.
+
+- :func:`infer_shapes` — every tensor's shape in one subgraph for the input shapes asked for
+  (names: signature input name, tensor name or index), with the first failure if any.
+- :func:`check_op` / :func:`check_ops` — violations judged from the recorded shapes alone
+  (what lint's SHP001 reports).
+- :func:`tfl_inspect.shapes.verify.verify` — the same question put to the LiteRT interpreter
+  (imported lazily: needs ``ai-edge-litert``).
+
+Rules live in :mod:`tfl_inspect.shapes.rules`, one function per op family.
+"""
+
+from __future__ import annotations
+
+from .infer import check_op, check_ops, infer_shapes, parse_shape
+from .rules import RULES, has_rule
+from .types import (
+    OpCheck,
+    PVal,
+    Shape,
+    ShapeError,
+    ShapeFailure,
+    ShapeResult,
+    TensorStatus,
+    format_dims,
+    format_shape,
+)
+
+__all__ = [
+    "infer_shapes",
+    "check_op",
+    "check_ops",
+    "parse_shape",
+    "has_rule",
+    "RULES",
+    "ShapeResult",
+    "ShapeFailure",
+    "ShapeError",
+    "OpCheck",
+    "PVal",
+    "Shape",
+    "TensorStatus",
+    "format_dims",
+    "format_shape",
+]
