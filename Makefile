@@ -37,14 +37,15 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect inspect samples/multi_io.tflite
 	@echo "== tfl-inspect inspect samples/dense_int8.tflite"
 	@$(BIN)/tfl-inspect inspect samples/dense_int8.tflite
-	@if $(BIN)/tfl-inspect lint --help >/dev/null 2>&1; then \
-		echo "== tfl-inspect lint samples/upsampling_static.tflite"; \
-		$(BIN)/tfl-inspect lint samples/upsampling_static.tflite --fail-on error; \
-	fi
-	@if $(BIN)/tfl-inspect graph --help >/dev/null 2>&1; then \
-		echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"; \
-		$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png; \
-	fi
+	@echo "== tfl-inspect lint samples/upsampling_static.tflite"
+	@$(BIN)/tfl-inspect lint samples/upsampling_static.tflite
+	@echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"
+	@$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png || echo "(diagram not drawn: see the line above)"
+	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
+	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
+	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
+	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 test: $(VENV)/.test graphviz
 	$(BIN)/python -m pytest -q

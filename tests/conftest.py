@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -15,6 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SHARED = Path(os.environ.get("TFL_INSPECT_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
+
+# Diagram tests lay out with the system Graphviz; `make test` installs it where it can.
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz 'dot' not installed (apt-get install graphviz / brew install graphviz)",
+)
 
 # Files in the corpus that LiteRT's own interpreter refuses (see shared/corpus/README.md).
 INTERPRETER_REFUSES = {

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, run_cli, run_cli_process
+from tests.conftest import SAMPLES, needs_dot, run_cli, run_cli_process
+
+pytestmark = needs_dot
 
 
 def sample(name: str) -> Path:

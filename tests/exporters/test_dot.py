@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import INTERPRETER_REFUSES, ROOT, SAMPLES, corpus_files, require_corpus, sample_models
+from tests.conftest import INTERPRETER_REFUSES, ROOT, SAMPLES, corpus_files, needs_dot, require_corpus, sample_models
 from tfl_inspect.errors import ModelFormatError, TflInspectError, UsageError
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_defaults import DEFAULT_MAX_NODES
+
+pytestmark = needs_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"

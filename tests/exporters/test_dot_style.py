@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import needs_dot
 from tfl_inspect.exporters.dot_plan import namespace
 from tfl_inspect.exporters.dot_style import (
     family,
@@ -20,6 +21,8 @@ from tfl_inspect.exporters.dot_style import (
     tooltip,
 )
 from tfl_inspect.model import Operator, Quantization, Tensor
+
+pytestmark = needs_dot
 
 HOSTILE = [
     'quote " and \\" escaped',

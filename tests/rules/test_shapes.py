@@ -66,3 +66,14 @@ def test_elementwise_broadcast(converted) -> None:
 @pytest.mark.parametrize("path", sample_models(), ids=lambda p: p.name)
 def test_converted_samples_are_consistent(path) -> None:
     assert of(lint(path), "SHP001") == []
+
+
+def test_shp001_follows_shape_inference_to_the_op_litert_refuses(corpus) -> None:
+    """A rank-1 tensor reaching CONV_2D: no local check sees it, propagation does, LiteRT agrees."""
+    litert = pytest.importorskip("ai_edge_litert.interpreter")
+    path = corpus / "litert/tflite/testdata/test_model.bin"
+    findings = [f for f in lint(load(path)) if f.rule == "SHP001"]
+    assert [(f.op, f.opcode) for f in findings] == [(0, "CONV_2D")]
+    assert "rank-4" in findings[0].message
+    with pytest.raises(RuntimeError, match="CONV_2D"):
+        litert.Interpreter(model_path=str(path)).allocate_tensors()

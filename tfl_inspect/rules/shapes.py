@@ -152,15 +152,30 @@ _CHECKS: dict[str, Callable[[View, Operator], str | None]] = {
 }
 
 
+_EXPLANATION = (
+    "The converter writes shapes that agree with each op, so a contradiction means the file was "
+    "edited (inputs resized by hand, weights swapped) or produced by a buggy tool. LiteRT "
+    "recomputes shapes at `allocate_tensors()` and fails at this op ({where})."
+)
+_FIX = (
+    "Re-convert from the source model; if you changed an input size, change it in the Keras model "
+    "(or call `resize_tensor_input`) rather than in the file."
+)
+
+
 @rule(
     "SHP001",
     Severity.ERROR,
     "recorded shapes contradict the op",
     """Shapes stored in the file break the op's own rules: FULLY_CONNECTED features vs weights,
     CONV channels vs filter, CONCATENATION non-axis dims, elementwise broadcasting, RESHAPE
-    element counts. The interpreter fails at allocation (or the file was edited).""",
+    element counts. Local checks read each op's recorded shapes; then the shape-inference rules
+    (`tfl_inspect.shapes`) propagate the recorded inputs through every op, following shapes
+    computed at run time, and report the op where they break. The interpreter fails at
+    allocation (or the file was edited).""",
 )
 def shp001(ctx: Context) -> Iterator[Finding]:
+    flagged: set[tuple[int, int]] = set()
     for view, op in ctx.iter_ops():
         check = _CHECKS.get(op.builtin)
         if check is None:
@@ -168,6 +183,7 @@ def shp001(ctx: Context) -> Iterator[Finding]:
         problem = check(view, op)
         if problem is None:
             continue
+        flagged.add((view.index, op.index))
         out = view.result(op)
         yield ctx.at_op(
             "SHP001",
@@ -176,11 +192,24 @@ def shp001(ctx: Context) -> Iterator[Finding]:
             view,
             op,
             out,
-            explanation=(
-                "The converter writes shapes that agree with each op, so a contradiction means the file was "
-                "edited (inputs resized by hand, weights swapped) or produced by a buggy tool. LiteRT "
-                f"recomputes shapes at `allocate_tensors()` and fails at this op ({qname(out)})."
-            ),
-            fix="Re-convert from the source model; if you changed an input size, change it in the Keras model "
-            "(or call `resize_tensor_input`) rather than in the file.",
+            explanation=_EXPLANATION.format(where=qname(out)),
+            fix=_FIX,
+        )
+    from ..shapes import check_ops
+
+    for check in check_ops(ctx.model):
+        if (check.subgraph, check.op) in flagged:
+            continue
+        view = ctx.views[check.subgraph]
+        op = view.op(check.op)
+        out = view.result(op)
+        yield ctx.at_op(
+            "SHP001",
+            Severity.ERROR,
+            check.message,
+            view,
+            op,
+            out,
+            explanation=_EXPLANATION.format(where=qname(out)),
+            fix=_FIX,
         )

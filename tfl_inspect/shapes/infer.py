@@ -416,12 +416,13 @@ def check_ops(model: Model, subgraph: int | None = None) -> list[OpCheck]:
     for s in targets:
         res = run(model, s, {}, explain=False)
         failed = {f.op: f for f in res.failures}
+        inferred = set(res.inferred_ops)
         sg = model.subgraphs[s]
         for op in sg.operators:
             if op.index in failed:
                 found.append(OpCheck(s, op.index, op.opcode, failed[op.index].message))
                 continue
-            if op.index not in res.inferred_ops:
+            if op.index not in inferred:
                 continue
             outs = [res.shapes[o] if 0 <= o < len(sg.tensors) else None for o in op.outputs]
             msg = _conflict(sg, op, outs)
