@@ -41,13 +41,6 @@ def _seconds(value: str) -> float:
     return n
 
 
-def _input(value: str) -> tuple[str, str]:
-    name, sep, shape = value.rpartition("=")
-    if not sep or not name or not shape:
-        raise argparse.ArgumentTypeError(f"expected NAME=SHAPE such as image=1x64x64x3, not {value!r}")
-    return name, shape
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", help=".tflite file (or converter MLIR text)")
     parser.add_argument(
@@ -72,7 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tensor-names", action="store_true", help="put tensor names on edges and nodes")
     parser.add_argument(
         "--input",
-        type=_input,
         action="append",
         metavar="NAME=SHAPE",
         help="label tensors with the shapes inferred for this input shape and mark the op that cannot take it "
@@ -112,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import TflInspectError
     from ..exporters import dot
     from ..readers import load
+    from ._options import input_specs
 
     lint = bool(args.lint or args.select or args.ignore)  # choosing rules implies drawing them
     if args.select or args.ignore:
@@ -141,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         max_nodes=args.max_nodes,
         focus=args.focus,
         depth=args.depth,
-        inputs=dict(args.input) if args.input else None,
+        inputs=input_specs(args.input) or None,
     )
     fmt = fmt or "svg"
     data = diagram.source.encode("utf-8") if fmt == "dot" else dot.pipe(diagram.source, fmt, timeout=args.timeout)

@@ -41,32 +41,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _parse_inputs(specs: list[str]) -> dict[str, str]:
-    from ..errors import UsageError
-    from ..escape import text as esc
-
-    out: dict[str, str] = {}
-    for spec in specs:
-        name, sep, shape = spec.rpartition("=")
-        if not sep or not name:
-            raise UsageError(f"--input {esc(spec)!r}: expected NAME=SHAPE, e.g. image=1x128x128x3")
-        if name in out:
-            raise UsageError(f"--input {esc(name)!r} is given twice")
-        out[name] = shape
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..readers import load
     from ..shapes.infer import resolve_inputs, select_subgraph
     from ..shapes.infer import run as infer_run
+    from ._options import input_specs
 
     model = load(args.model)
     s, sig = select_subgraph(model, args.signature)
     sg = model.subgraphs[s]
-    given = resolve_inputs(model, sg, sig, _parse_inputs(args.input))
+    given = resolve_inputs(model, sg, sig, input_specs(args.input))
     filled: list[int] = []
     if args.verify:
         # The interpreter allocates concrete shapes: unknown dims run as recorded (usually 1).
