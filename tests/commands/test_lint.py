@@ -185,3 +185,18 @@ def test_brief_text_drops_why_and_fix() -> None:
     full = run_cli("lint", path).out
     assert "fix:" in full and "fix:" not in brief
     assert brief.count("NAM002") == len([f for f in run(load(path)) if f.rule == "NAM002"])
+
+
+def test_sarif_reads_in_a_real_sarif_consumer(tmp_path: Path) -> None:
+    """sarif-tools (Microsoft's SARIF CLI library) loads the report and sees every finding."""
+    loader = pytest.importorskip("sarif.loader", reason="sarif-tools not installed")
+    out = tmp_path / "report.sarif"
+    r = run_cli("lint", SAMPLES / "upsampling_static.tflite", "--format", "sarif", "-o", out, "--fail-on", "error")
+    assert r.code == 0, r.err
+    findings = json.loads(run_cli("lint", SAMPLES / "upsampling_static.tflite", "--format", "json").out)["findings"]
+    sarif = loader.load_sarif_file(str(out))
+    records = sarif.get_records()
+    assert sarif.get_distinct_tool_names() == ["tfl-inspect"]
+    assert sorted(rec["Code"] for rec in records) == sorted(f["rule"] for f in findings)
+    levels = {"warning": "warning", "info": "note", "error": "error"}
+    assert sorted(rec["Severity"] for rec in records) == sorted(levels[f["severity"]] for f in findings)
