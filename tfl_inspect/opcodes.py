@@ -27,7 +27,7 @@ __all__ = [
     "BUILTIN_NAMES",
     "builtin_name",
     "decode_options",
-    "CALLED_SUBGRAPH_FIELD",
+    "is_subgraph_field",
     "STATIC_SHAPE_DELEGATE_HINT",
 ]
 
@@ -102,7 +102,7 @@ _TYPE_ENUMS = {"LSHProjectionOptions": _enum_names("LSHProjectionType")}
 _SUBGRAPH_FIELD = re.compile(r"(^subgraph$|_subgraph_index$|_subgraph_indices$)")
 
 
-def CALLED_SUBGRAPH_FIELD(name: str) -> bool:  # noqa: N802 - reads as a constant predicate
+def is_subgraph_field(name: str) -> bool:
     """True when an option field holds subgraph indices."""
     return bool(_SUBGRAPH_FIELD.search(name))
 

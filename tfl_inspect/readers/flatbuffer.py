@@ -339,7 +339,7 @@ class _Reader:
                 options.update(decoded)
         called: dict[str, int | tuple[int, ...]] = {}
         for key, value in options.items():
-            if opcodes.CALLED_SUBGRAPH_FIELD(key):
+            if opcodes.is_subgraph_field(key):
                 called[key] = tuple(value) if isinstance(value, list) else value
         custom_options, flex_op = None, None
         if custom_code is not None:
