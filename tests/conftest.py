@@ -41,6 +41,13 @@ def corpus_files(kind: str = "litert") -> list[Path]:
     return sorted(p for p in base.rglob("*") if p.is_file())
 
 
+def sample(name: str) -> Path:
+    """A committed sample model; a missing one fails the test (samples are part of the repo)."""
+    path = SAMPLES / name
+    assert path.is_file(), f"sample {name} is missing: regenerate with samples/generate.py"
+    return path
+
+
 def sample_models() -> list[Path]:
     return sorted(SAMPLES.glob("*.tflite"))
 

@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, needs_dot, run_cli, run_cli_process
+from tests.conftest import needs_dot, run_cli, run_cli_process, sample
 
 pytestmark = needs_dot
 
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"sample {name} not generated yet")
-    return path
 
 
 def test_writes_svg_and_says_where_every_op_went(tmp_path: Path) -> None:

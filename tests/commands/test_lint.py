@@ -10,7 +10,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, run_cli, run_cli_process
+from tests.conftest import ROOT, SAMPLES, run_cli, run_cli_process, sample
 from tests.modeledit import pack, unpack
 from tfl_inspect import load
 from tfl_inspect.exporters.findings import print_text
@@ -18,12 +18,6 @@ from tfl_inspect.rules import RULES, run
 
 SCHEMA = json.loads((ROOT / "schema" / "lint.schema.json").read_text())
 
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not generated")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,11 @@ import jsonschema
 import pytest
 
 import tfl_inspect
-from tests.conftest import ROOT, SAMPLES, run_cli, run_cli_process
+from tests.conftest import ROOT, run_cli, run_cli_process, sample
 
 SCHEMA = json.loads((ROOT / "schema" / "shapes.schema.json").read_text())
 HOSTILE = 'evil"\n\x1b[31m[bold]<script>}{\\'
 
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not generated")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import INTERPRETER_REFUSES, ROOT, SAMPLES, corpus_files, needs_dot, require_corpus, sample_models
+from tests.conftest import (
+    INTERPRETER_REFUSES,
+    ROOT,
+    SAMPLES,
+    corpus_files,
+    needs_dot,
+    require_corpus,
+    sample,
+    sample_models,
+)
 from tfl_inspect.errors import ModelFormatError, TflInspectError, UsageError
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_defaults import DEFAULT_MAX_NODES
@@ -42,10 +51,7 @@ class FakeFinding:
 
 
 def load(name: str) -> tfl_inspect.Model:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"sample {name} not generated yet")
-    return tfl_inspect.load(path)
+    return tfl_inspect.load(sample(name))
 
 
 def corpus_model(name: str) -> tfl_inspect.Model:

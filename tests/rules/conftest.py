@@ -13,16 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import SAMPLES
-
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not generated (run samples/generate.py)")
-    return path
 
 
 def _from_function(fn: Callable, spec: object, **settings: object) -> bytes:

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import tfl_inspect
-from tests.rules.conftest import sample
+from tests.conftest import sample
 from tests.rules.helpers import lint
 from tfl_inspect import load
 from tfl_inspect.errors import UsageError

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import sample_models
-from tests.rules.conftest import sample
+from tests.conftest import sample, sample_models
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
 

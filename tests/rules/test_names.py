@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules.conftest import sample
+from tests.conftest import sample
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
 from tfl_inspect.rules import Severity

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.rules.conftest import sample
+from tests.conftest import sample
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
 from tfl_inspect.rules import Severity

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sample_models
-from tests.rules.conftest import sample
+from tests.conftest import sample, sample_models
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
 from tfl_inspect.rules import Severity

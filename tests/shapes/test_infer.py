@@ -8,16 +8,14 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import SAMPLES, corpus_files, require_corpus
+from tests.conftest import sample as sample_path
 from tfl_inspect.errors import UsageError
 from tfl_inspect.shapes import TensorStatus, check_op, check_ops, infer_shapes
 from tfl_inspect.shapes.types import num_elements
 
 
 def sample(name: str) -> tfl_inspect.Model:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not generated")
-    return tfl_inspect.load(path)
+    return tfl_inspect.load(sample_path(name))
 
 
 def corpus_model(name: str) -> Path:
