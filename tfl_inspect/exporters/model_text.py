@@ -152,7 +152,7 @@ def _io_blocks(model: Model) -> list[Block]:
                     "dtype",
                     "shape",
                     "shape_signature",
-                    "details #",
+                    "get_*_details() #",
                     "quantization",
                 ],
                 rows,
