@@ -222,7 +222,8 @@ class _Reader:
             raise self.fail(f"subgraph {s} tensor {i} refers to buffer {buffer}, but there are {len(buffers)}")
         name = self._text(t, 10)
         # An absent or empty shape_signature means "same as shape", as LiteRT reads it.
-        signature = self._ints(t, 18) or shape
+        raw_signature = self._ints(t, 18)
+        signature = raw_signature or shape
         nbytes, loader, external = 0, None, bool(t.scalar(24, _U32, 0))
         if buffer > 0 and buffers:
             info, start = buffers[buffer]
@@ -230,8 +231,9 @@ class _Reader:
             if nbytes and start >= 0:
                 loader = _loader(self.buf, start, nbytes, row, shape)
             external = external or info.external
-        # Scalars are stored as shape [] and, from older writers, without has_rank.
-        has_rank = bool(t.scalar(20, _BOOL, False)) or bool(shape) or nbytes > 0 or t.has(18)
+        # As the TFLite importer decides: shape [] is a scalar when has_rank is set or the tensor
+        # is a constant; an activation with shape [] and neither is of unknown rank.
+        has_rank = bool(t.scalar(20, _BOOL, False)) or bool(shape) or bool(raw_signature) or nbytes > 0
         q = t.table(12)
         self._tables(t, 22)  # variant_tensors: only their extent matters here
         return Tensor(
