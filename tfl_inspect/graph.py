@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from .model import Model
 
-__all__ = ["to_networkx", "op_id", "tensor_id", "subgraph_id"]
+__all__ = ["to_networkx", "op_graph", "op_id", "tensor_id", "subgraph_id"]
 
 
 def op_id(subgraph: int, index: int) -> str:
@@ -41,19 +41,26 @@ def subgraph_id(subgraph: int) -> str:
 
 
 def to_networkx(model: Model) -> nx.MultiDiGraph:
+    """The model's graph, built once per model from its use-def index and cached.
+
+    The cached graph is shared: callers that need to change it work on ``.copy()``.
+    """
+    g = model._cache.get("networkx")
+    if g is None:
+        g = model._cache["networkx"] = _build(model)
+    return g
+
+
+def _build(model: Model) -> nx.MultiDiGraph:
     import networkx as nx
 
     g = nx.MultiDiGraph(source=model.source, format=model.format)
-    sig_names: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
-    for sig in model.signatures:
-        for role, mapping in (("input", sig.inputs), ("output", sig.outputs)):
-            for name, idx in mapping.items():
-                sig_names.setdefault((sig.subgraph, idx), []).append((sig.key, role, name))
     n_sub = len(model.subgraphs)
     for sg in model.subgraphs:
         s = sg.index
         g.add_node(subgraph_id(s), kind="subgraph", index=s, name=sg.name)
         inputs, outputs = set(sg.inputs), set(sg.outputs)
+        io_names = model.io_names(s)
         for t in sg.tensors:
             g.add_node(
                 tensor_id(s, t.index),
@@ -70,7 +77,7 @@ def to_networkx(model: Model) -> nx.MultiDiGraph:
                 variable=t.is_variable,
                 graph_input=t.index in inputs,
                 graph_output=t.index in outputs,
-                signature_names=sig_names.get((s, t.index), []),
+                signature_names=[(n.signature, n.role, n.name) for n in io_names.get(t.index, ())],
             )
         for op in sg.operators:
             oid = op_id(s, op.index)
@@ -86,16 +93,37 @@ def to_networkx(model: Model) -> nx.MultiDiGraph:
                 custom_code=op.custom_code,
                 flex_op=op.flex_op,
             )
+            # Operand indices were range-checked by Subgraph.build; -1 marks an omitted input.
             for slot, t in enumerate(op.inputs):
-                if 0 <= t < len(sg.tensors):
+                if t >= 0:
                     g.add_edge(tensor_id(s, t), oid, role="input", slot=slot)
             for slot, t in enumerate(op.intermediates):
-                if 0 <= t < len(sg.tensors):
-                    g.add_edge(tensor_id(s, t), oid, role="intermediate", slot=slot)
+                g.add_edge(tensor_id(s, t), oid, role="intermediate", slot=slot)
             for slot, t in enumerate(op.outputs):
-                if 0 <= t < len(sg.tensors):
-                    g.add_edge(oid, tensor_id(s, t), role="output", slot=slot)
+                g.add_edge(oid, tensor_id(s, t), role="output", slot=slot)
             for field, target in op.called():
                 if 0 <= target < n_sub:
                     g.add_edge(oid, subgraph_id(target), role="calls", field=field)
+    return g
+
+
+def op_graph(model: Model, subgraph: int) -> nx.DiGraph:
+    """Ops of one subgraph as a DiGraph (edge = a tensor flows from one op to the next), cached.
+
+    What graph algorithms (reachability, components, topological orders) want: tensors and
+    constants are left out, the use-def index gives the edges in one pass.
+    """
+    key = f"op_graph:{subgraph}"
+    g = model._cache.get(key)
+    if g is None:
+        import networkx as nx
+
+        sg = model.subgraphs[subgraph]
+        g = nx.DiGraph()
+        g.add_nodes_from(range(len(sg.operators)))
+        for op in sg.operators:
+            for t in op.outputs:
+                for c in sg.consumers(t):
+                    g.add_edge(op.index, c, tensor=t)
+        model._cache[key] = g
     return g

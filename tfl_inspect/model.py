@@ -22,6 +22,7 @@ __all__ = [
     "Quantization",
     "Sparsity",
     "Signature",
+    "IoName",
     "MetadataEntry",
     "BufferInfo",
 ]
@@ -150,16 +151,86 @@ class Operator:
 
 @dataclass(frozen=True, slots=True)
 class Subgraph:
+    """One subgraph plus its use-def index (producer and consumers per tensor).
+
+    Build it with :meth:`build`, which both readers call: it checks every operand index once,
+    so analyses can index ``tensors`` without re-checking. The use-def index is built on first
+    use (inspect's JSON path never needs it) and is the one producer/consumer map in the code.
+    """
+
     index: int
     name: str
     tensors: tuple[Tensor, ...]
     operators: tuple[Operator, ...]
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
+    _uses: list[Any] = field(default_factory=list, repr=False, compare=False, hash=False)
+
+    @classmethod
+    def build(
+        cls,
+        index: int,
+        name: str,
+        tensors: tuple[Tensor, ...],
+        operators: tuple[Operator, ...],
+        inputs: tuple[int, ...],
+        outputs: tuple[int, ...],
+    ) -> Subgraph:
+        """The one factory: validates subgraph I/O and operand ranges (-1 = omitted operand)."""
+        from .errors import ModelFormatError
+
+        n = len(tensors)
+        for role, idx in (("input", inputs), ("output", outputs)):
+            bad = [t for t in idx if not 0 <= t < n]
+            if bad:
+                raise ModelFormatError(f"subgraph {index} {role} tensor index {bad[0]} out of range (0..{n - 1})")
+        for op in operators:
+            for role, idx in (("input", op.inputs), ("output", op.outputs), ("intermediate", op.intermediates)):
+                for t in idx:
+                    if t >= n or t < (-1 if role == "input" else 0):
+                        raise ModelFormatError(
+                            f"subgraph {index} operator {op.index} ({op.opcode}) {role} tensor index {t} out of range (0..{n - 1})"
+                        )
+        return cls(index, name, tensors, operators, inputs, outputs)
 
     def tensor(self, index: int) -> Tensor | None:
         """The tensor at ``index``, or None for -1 (omitted) and out-of-range indices."""
         return self.tensors[index] if 0 <= index < len(self.tensors) else None
+
+    def _index(self) -> tuple[list[int], list[tuple[int, ...]]]:
+        if not self._uses:
+            n = len(self.tensors)
+            producer = [-1] * n
+            consumers: list[list[int]] = [[] for _ in range(n)]
+            for op in self.operators:
+                i = op.index
+                for t in op.outputs:
+                    if 0 <= t < n:
+                        producer[t] = i
+                for t in op.inputs:
+                    if 0 <= t < n:
+                        c = consumers[t]
+                        if not c or c[-1] != i:
+                            c.append(i)
+            self._uses.append((producer, [tuple(c) for c in consumers]))
+        return self._uses[0]  # type: ignore[no-any-return]
+
+    def producer(self, t: int) -> int:
+        """Index of the op that writes tensor ``t``; -1 for inputs, constants and omitted operands."""
+        producer = self._index()[0]
+        return producer[t] if 0 <= t < len(producer) else -1
+
+    def producer_op(self, t: int) -> Operator | None:
+        p = self.producer(t)
+        return self.operators[p] if p >= 0 else None
+
+    def consumers(self, t: int) -> tuple[int, ...]:
+        """Indices of the ops that read tensor ``t`` as an input, in op order, each once."""
+        consumers = self._index()[1]
+        return consumers[t] if 0 <= t < len(consumers) else ()
+
+    def consumer_ops(self, t: int) -> list[Operator]:
+        return [self.operators[i] for i in self.consumers(t)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +241,15 @@ class Signature:
     subgraph: int
     inputs: Mapping[str, int]
     outputs: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class IoName:
+    """One name a signature gives a subgraph input or output."""
+
+    signature: str
+    role: str  # "input" or "output"
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +285,31 @@ class Model:
     size: int = 0
     trailing_bytes: int = 0  # bytes after the flatbuffer and its buffers (e.g. a MediaPipe ZIP)
     notes: tuple[str, ...] = ()  # reader observations that are tolerated but worth showing
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    def io_names(self, subgraph: int) -> Mapping[int, tuple[IoName, ...]]:
+        """Tensor index → every signature name it has in ``subgraph``, in signature order.
+
+        The one answer to "what does the user call this tensor": rules, diagrams, shapes
+        and the coming commands read it instead of walking ``signatures`` themselves.
+        """
+        table = self._cache.get("io_names")
+        if table is None:
+            table = {}
+            for sig in self.signatures:
+                for role, names in (("input", sig.inputs), ("output", sig.outputs)):
+                    for name, idx in names.items():
+                        table.setdefault(sig.subgraph, {}).setdefault(idx, []).append(IoName(sig.key, role, name))
+            table = {s: {t: tuple(v) for t, v in m.items()} for s, m in table.items()}
+            self._cache["io_names"] = table
+        return table.get(subgraph, {})  # type: ignore[no-any-return]
+
+    def io_name(self, subgraph: int, tensor: int, role: str | None = None) -> IoName | None:
+        """The first signature name of a tensor (optionally only as ``role`` input/output)."""
+        for n in self.io_names(subgraph).get(tensor, ()):
+            if role is None or n.role == role:
+                return n
+        return None
 
     def metadata_value(self, name: str) -> Any:
         for entry in self.metadata:

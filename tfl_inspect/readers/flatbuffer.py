@@ -187,16 +187,14 @@ class _Reader:
     ) -> Subgraph:
         # SubGraph { tensors; inputs; outputs; operators; name }
         tensors = tuple(self._tensor(s, i, t, buffers) for i, t in enumerate(self._tables(g, 4)))
-        n_t = len(tensors)
         self.where = f"subgraph {s} operators"
-        ops = tuple(self._operator(s, i, op, codes, n_t) for i, op in enumerate(self._tables(g, 10)))
+        ops = tuple(self._operator(s, i, op, codes) for i, op in enumerate(self._tables(g, 10)))
         inputs, outputs = self._ints(g, 6), self._ints(g, 8)
-        for role, idx in (("input", inputs), ("output", outputs)):
-            bad = [t for t in idx if not 0 <= t < n_t]
-            if bad:
-                raise self.fail(f"subgraph {s} {role} tensor index {bad[0]} out of range (0..{n_t - 1})")
         name = self._text(g, 12)
-        return Subgraph(s, name, tensors, ops, inputs, outputs)
+        try:
+            return Subgraph.build(s, name, tensors, ops, inputs, outputs)
+        except ModelFormatError as e:
+            raise self.fail(e.detail) from None
 
     def _ints(self, t: Table, slot: int, code: str = "i", size: int = 4) -> tuple[Any, ...]:
         values, end = t.numbers(slot, code, size)
@@ -309,7 +307,7 @@ class _Reader:
         return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
 
     def _operator(
-        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]], n_tensors: int
+        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]]
     ) -> Operator:
         # Operator { opcode_index; inputs; outputs; builtin_options(type 10, value 12); custom_options 14;
         #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
@@ -320,13 +318,6 @@ class _Reader:
         opcode, builtin, version, custom_code, legacy = codes[idx]
         inputs, outputs, intermediates = self._ints(op, 6), self._ints(op, 8), self._ints(op, 20)
         self._ints(op, 18, "?", 1)  # mutating_variable_inputs: only its extent matters
-        for role, idxs, lowest in (("input", inputs, -1), ("output", outputs, 0), ("intermediate", intermediates, 0)):
-            for t in idxs:
-                if not lowest <= t < n_tensors:
-                    raise self.fail(
-                        f"subgraph {s} operator {i} ({opcode}) {role} tensor index {t} "
-                        f"out of range (0..{n_tensors - 1})"
-                    )
         options: dict[str, Any] = {}
         kinds: list[str] = []
         for second, type_slot, value_slot in ((False, 10, 12), (True, 26, 28)):

@@ -1,4 +1,4 @@
-"""What rules share: producer/consumer maps built once per subgraph.
+"""What rules share: per-subgraph views over the model's use-def index, and finding builders.
 
 Rules must stay linear in the model size (a 10k-op model lints in well under a second), so
 every lookup a rule needs is an index into lists built here, never a scan.
@@ -25,28 +25,14 @@ QUANT_INT_TYPES = frozenset({"INT8", "UINT8", "INT16", "INT4", "UINT4"})
 
 @dataclass
 class View:
-    """One subgraph with its producer and consumer maps."""
+    """One subgraph as rules see it; producer/consumer lookups come from the subgraph's index."""
 
     sg: Subgraph
-    producer: list[int]  # tensor index -> producing op index, -1 if none
-    consumers: list[list[int]]  # tensor index -> consuming op indices (in op order)
     io: frozenset[int]
 
     @classmethod
     def build(cls, sg: Subgraph) -> View:
-        n = len(sg.tensors)
-        producer = [-1] * n
-        consumers: list[list[int]] = [[] for _ in range(n)]
-        for op in sg.operators:
-            for t in op.outputs:
-                if 0 <= t < n:
-                    producer[t] = op.index
-            seen = set()
-            for t in op.inputs:
-                if 0 <= t < n and t not in seen:
-                    consumers[t].append(op.index)
-                    seen.add(t)
-        return cls(sg, producer, consumers, frozenset(sg.inputs) | frozenset(sg.outputs))
+        return cls(sg, frozenset(sg.inputs) | frozenset(sg.outputs))
 
     @property
     def index(self) -> int:
@@ -59,15 +45,10 @@ class View:
         return self.sg.operators[i]
 
     def producer_op(self, t: int) -> Operator | None:
-        if not 0 <= t < len(self.producer):
-            return None
-        p = self.producer[t]
-        return self.sg.operators[p] if p >= 0 else None
+        return self.sg.producer_op(t)
 
     def consumer_ops(self, t: int) -> list[Operator]:
-        if not 0 <= t < len(self.consumers):
-            return []
-        return [self.sg.operators[i] for i in self.consumers[t]]
+        return self.sg.consumer_ops(t)
 
     def operand(self, op: Operator, slot: int) -> Tensor | None:
         """The tensor in an op's input slot, None when the slot is absent or omitted (-1)."""
@@ -144,14 +125,8 @@ class Context:
 
     def io_label(self, tensor: Tensor) -> tuple[str | None, str | None]:
         """(signature key, signature I/O name) for a subgraph I/O tensor, when a signature names it."""
-        for sig in self.model.signatures:
-            if sig.subgraph != tensor.subgraph:
-                continue
-            for names in (sig.inputs, sig.outputs):
-                for name, idx in names.items():
-                    if idx == tensor.index:
-                        return sig.key, name
-        return None, None
+        n = self.model.io_name(tensor.subgraph, tensor.index)
+        return (n.signature, n.name) if n is not None else (None, None)
 
 
 def is_float_tensor(t: Tensor | None) -> bool:

@@ -279,7 +279,7 @@ def _components(view: View, island: list[int]) -> list[list[int]]:
 
     for i in island:
         for t in view.op(i).outputs:
-            for c in view.consumers[t] if 0 <= t < len(view.consumers) else ():
+            for c in view.sg.consumers(t):
                 if c in members:
                     parent[find(c)] = find(i)
     groups: dict[int, list[int]] = {}

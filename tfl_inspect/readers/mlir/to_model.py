@@ -386,7 +386,7 @@ class _Builder:
     # --- freezing -----------------------------------------------------------------------
     def _freeze(self, graph: _Graph) -> Subgraph:
         tensors = tuple(self._tensor(graph.index, i, d) for i, d in enumerate(graph.tensors))
-        return Subgraph(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
+        return Subgraph.build(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
 
     def _tensor(self, s: int, i: int, d: _TensorDraft) -> Tensor:
         typ = d.type

@@ -1,0 +1,226 @@
+"""The one op table: what each builtin's operands mean, as data (Netron-style op metadata).
+
+Rules, the summary, diagnosis, exporters, compat and profile read these facts here instead of
+keeping their own sets of op names, so two modules cannot disagree about the same op. Operand
+layouts follow ``tflite/core/kernels/*.cc`` (the ``kInputTensor``/``kWeightsTensor`` constants)
+and the option defaults follow ``schema.fbs``.
+
+Roles: ``input`` (activation), ``filter`` / ``bias`` / ``weights`` (constant parameters),
+``shape``, ``axis``, ``begin``/``end``/``strides``/``size`` (index operands), ``state`` (a
+variable tensor), ``condition``, ``indices``, ``other`` for what needs no name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Operator
+
+__all__ = [
+    "Operand",
+    "OpDef",
+    "OPS",
+    "opdef",
+    "operand",
+    "weight_slots",
+    "HYBRID_OPS",
+    "WEIGHT_ROLES",
+    "INDEX_ROLES",
+]
+
+WEIGHT_ROLES = frozenset({"filter", "bias", "weights"})
+INDEX_ROLES = frozenset({"shape", "axis", "begin", "end", "strides", "size", "paddings", "multiples", "perm", "indices"})
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    name: str
+    role: str = "input"
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpDef:
+    """Facts about one builtin.
+
+    ``hybrid``: with int8/int4 weights and float activations the kernel runs dynamic-range
+    ("hybrid") quantized. ``needs_qparams``: the integer kernel computes with operand scales
+    and zero points (ops that also work on raw integers, like CONCATENATION, do not).
+    ``static_dims``: operand slots whose values the kernel needs at prepare time.
+    """
+
+    operands: tuple[Operand, ...] = ()
+    elementwise: bool = False
+    hybrid: bool = False
+    needs_qparams: bool = False
+    static_operands: tuple[int, ...] = ()
+    option_defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _ops(*spec: str) -> tuple[Operand, ...]:
+    """``"input"``, ``"filter:filter"``, ``"bias:bias?"`` → operands (``?`` = optional)."""
+    out = []
+    for s in spec:
+        name, _, role = s.partition(":")
+        optional = (role or name).endswith("?")
+        name, role = name.rstrip("?"), (role or "input").rstrip("?")
+        out.append(Operand(name, role, optional))
+    return tuple(out)
+
+
+_UNARY = _ops("input")
+_BINARY = _ops("x", "y")
+_LSTM = _ops(
+    "input",
+    "input_to_input_weights:weights?",
+    "input_to_forget_weights:weights",
+    "input_to_cell_weights:weights",
+    "input_to_output_weights:weights",
+    "recurrent_to_input_weights:weights?",
+    "recurrent_to_forget_weights:weights",
+    "recurrent_to_cell_weights:weights",
+    "recurrent_to_output_weights:weights",
+    "cell_to_input_weights:weights?",
+    "cell_to_forget_weights:weights?",
+    "cell_to_output_weights:weights?",
+    "input_gate_bias:bias?",
+    "forget_gate_bias:bias",
+    "cell_gate_bias:bias",
+    "output_gate_bias:bias",
+    "projection_weights:weights?",
+    "projection_bias:bias?",
+    "output_state:state",
+    "cell_state:state",
+    "input_layer_norm_coefficients:weights?",
+    "forget_layer_norm_coefficients:weights?",
+    "cell_layer_norm_coefficients:weights?",
+    "output_layer_norm_coefficients:weights?",
+)
+
+_ELEMENTWISE_UNARY = (
+    "ABS RELU RELU6 RELU_N1_TO_1 RELU_0_TO_1 LOGISTIC TANH EXP LOG SQRT RSQRT SQUARE SIN COS NEG FLOOR CEIL ROUND "
+    "SIGN HARD_SWISH ELU GELU LEAKY_RELU LOGICAL_NOT CAST QUANTIZE DEQUANTIZE ZEROS_LIKE ONES_LIKE BITCAST "
+    "BITWISE_XOR RIGHT_SHIFT"
+).split()
+_ELEMENTWISE_BINARY = (
+    "ADD SUB MUL DIV FLOOR_DIV FLOOR_MOD POW MAXIMUM MINIMUM SQUARED_DIFFERENCE LESS LESS_EQUAL GREATER "
+    "GREATER_EQUAL EQUAL NOT_EQUAL LOGICAL_AND LOGICAL_OR ATAN2"
+).split()
+# Integer kernels that rescale with operand scales/zero points (see module doc).
+_NEEDS_QPARAMS = (
+    "ADD SUB MUL DIV SQUARED_DIFFERENCE SOFTMAX LOG_SOFTMAX LOGISTIC TANH HARD_SWISH LEAKY_RELU PRELU ELU "
+    "L2_NORMALIZATION RSQRT DEQUANTIZE QUANTIZE BATCH_MATMUL"
+).split()
+
+OPS: dict[str, OpDef] = {
+    "CONV_2D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
+                     static_operands=(1,)),
+    "DEPTHWISE_CONV_2D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
+                               static_operands=(1,)),
+    "CONV_3D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True),
+    "CONV_3D_TRANSPOSE": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"),
+                               needs_qparams=True),
+    "TRANSPOSE_CONV": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"), hybrid=True,
+                            needs_qparams=True, static_operands=(1,)),
+    "FULLY_CONNECTED": OpDef(_ops("input", "weights:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
+                             option_defaults={"fused_activation_function": "NONE", "keep_num_dims": False}),
+    "BATCH_MATMUL": OpDef(_ops("x", "y"), hybrid=True, needs_qparams=True),
+    "EMBEDDING_LOOKUP": OpDef(_ops("ids:indices", "params:weights"), hybrid=True),
+    "GATHER": OpDef(_ops("params", "indices:indices"), hybrid=True),
+    "GATHER_ND": OpDef(_ops("params", "indices:indices")),
+    "LSTM": OpDef(_LSTM, hybrid=True, needs_qparams=True),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": OpDef(_LSTM, hybrid=True, needs_qparams=True),
+    "BIDIRECTIONAL_SEQUENCE_LSTM": OpDef(_ops("input"), hybrid=True),
+    "SVDF": OpDef(_ops("input", "feature_weights:weights", "time_weights:weights", "bias:bias?", "state:state"),
+                  hybrid=True, needs_qparams=True),
+    "RNN": OpDef(_ops("input", "input_weights:weights", "recurrent_weights:weights", "bias:bias", "state:state"),
+                 hybrid=True),
+    "UNIDIRECTIONAL_SEQUENCE_RNN": OpDef(
+        _ops("input", "input_weights:weights", "recurrent_weights:weights", "bias:bias", "state:state"), hybrid=True
+    ),
+    "BIDIRECTIONAL_SEQUENCE_RNN": OpDef(_ops("input"), hybrid=True),
+    "RESHAPE": OpDef(_ops("input", "shape:shape?")),
+    "BROADCAST_TO": OpDef(_ops("input", "shape:shape")),
+    "EXPAND_DIMS": OpDef(_ops("input", "axis:axis")),
+    "SQUEEZE": OpDef(_ops("input")),
+    "TRANSPOSE": OpDef(_ops("input", "perm:perm"), static_operands=(1,)),
+    "SLICE": OpDef(_ops("input", "begin:begin", "size:size")),
+    "STRIDED_SLICE": OpDef(_ops("input", "begin:begin", "end:end", "strides:strides")),
+    "PAD": OpDef(_ops("input", "paddings:paddings"), static_operands=(1,)),
+    "PADV2": OpDef(_ops("input", "paddings:paddings", "constant_values")),
+    "MIRROR_PAD": OpDef(_ops("input", "paddings:paddings")),
+    "TILE": OpDef(_ops("input", "multiples:multiples")),
+    "MEAN": OpDef(_ops("input", "axis:axis"), static_operands=(1,)),
+    "SUM": OpDef(_ops("input", "axis:axis")),
+    "REDUCE_MAX": OpDef(_ops("input", "axis:axis")),
+    "REDUCE_MIN": OpDef(_ops("input", "axis:axis")),
+    "REDUCE_PROD": OpDef(_ops("input", "axis:axis")),
+    "REDUCE_ANY": OpDef(_ops("input", "axis:axis")),
+    "REDUCE_ALL": OpDef(_ops("input", "axis:axis")),
+    "ARG_MAX": OpDef(_ops("input", "axis:axis")),
+    "ARG_MIN": OpDef(_ops("input", "axis:axis")),
+    "CUMSUM": OpDef(_ops("input", "axis:axis")),
+    "SPLIT": OpDef(_ops("axis:axis", "input")),
+    "SPLIT_V": OpDef(_ops("input", "size_splits:size", "axis:axis")),
+    "RESIZE_BILINEAR": OpDef(_ops("input", "size:size")),
+    "RESIZE_NEAREST_NEIGHBOR": OpDef(_ops("input", "size:size")),
+    "SPACE_TO_BATCH_ND": OpDef(_ops("input", "block_shape:shape", "paddings:paddings")),
+    "BATCH_TO_SPACE_ND": OpDef(_ops("input", "block_shape:shape", "crops:paddings")),
+    "SELECT": OpDef(_ops("condition:condition", "x", "y"), elementwise=True),
+    "SELECT_V2": OpDef(_ops("condition:condition", "x", "y"), elementwise=True),
+    "PRELU": OpDef(_ops("input", "alpha:weights"), needs_qparams=True),
+    "TOPK_V2": OpDef(_ops("input", "k:size")),
+    "ONE_HOT": OpDef(_ops("indices:indices", "depth:size", "on_value", "off_value")),
+    "FILL": OpDef(_ops("dims:shape", "value")),
+    "RANGE": OpDef(_ops("start", "limit", "delta")),
+    "SCATTER_ND": OpDef(_ops("indices:indices", "updates", "shape:shape")),
+    "DENSIFY": OpDef(_ops("input:weights")),
+    "ASSIGN_VARIABLE": OpDef(_ops("resource:state", "value")),
+    "READ_VARIABLE": OpDef(_ops("resource:state")),
+    "VAR_HANDLE": OpDef(),
+    "CALL_ONCE": OpDef(),
+    "SOFTMAX": OpDef(_UNARY, needs_qparams=True, option_defaults={"beta": 1.0}),
+    "LOG_SOFTMAX": OpDef(_UNARY, needs_qparams=True),
+    "L2_NORMALIZATION": OpDef(_UNARY, needs_qparams=True),
+    "AVERAGE_POOL_2D": OpDef(_UNARY),
+    "MAX_POOL_2D": OpDef(_UNARY),
+    "L2_POOL_2D": OpDef(_UNARY),
+    "CONCATENATION": OpDef(),
+    "PACK": OpDef(),
+    "UNPACK": OpDef(_UNARY),
+    "SHAPE": OpDef(_UNARY),
+    "RANK": OpDef(_UNARY),
+}
+for _name in _ELEMENTWISE_UNARY:
+    OPS.setdefault(_name, OpDef(_UNARY, elementwise=True))
+for _name in _ELEMENTWISE_BINARY:
+    OPS.setdefault(_name, OpDef(_BINARY, elementwise=True))
+for _name in _NEEDS_QPARAMS:
+    _d = OPS[_name]
+    if not _d.needs_qparams:
+        OPS[_name] = OpDef(_d.operands, _d.elementwise, _d.hybrid, True, _d.static_operands, _d.option_defaults)
+
+_EMPTY = OpDef()
+
+# Builtins that run dynamic-range ("hybrid") kernels when given integer weights and float inputs.
+HYBRID_OPS = frozenset(name for name, d in OPS.items() if d.hybrid)
+
+
+def opdef(builtin: str) -> OpDef:
+    """Facts for a builtin name; an empty definition for ops the table does not describe."""
+    return OPS.get(builtin, _EMPTY)
+
+
+def operand(builtin: str, slot: int) -> Operand | None:
+    """The named operand at ``slot``; variadic ops (CONCATENATION, PACK) have none."""
+    ops = opdef(builtin).operands
+    return ops[slot] if 0 <= slot < len(ops) else None
+
+
+def weight_slots(op: Operator) -> tuple[int, ...]:
+    """Operand slots of ``op`` that hold parameters (filter, bias, weights) by the table."""
+    ops = opdef(op.builtin).operands
+    return tuple(i for i, o in enumerate(ops) if o.role in WEIGHT_ROLES and i < len(op.inputs) and op.inputs[i] >= 0)
