@@ -189,7 +189,8 @@ class Subgraph:
                 for t in idx:
                     if t >= n or t < (-1 if role == "input" else 0):
                         raise ModelFormatError(
-                            f"subgraph {index} operator {op.index} ({op.opcode}) {role} tensor index {t} out of range (0..{n - 1})"
+                            f"subgraph {index} operator {op.index} ({op.opcode}) {role} tensor index {t} "
+                            f"out of range (0..{n - 1})"
                         )
         return cls(index, name, tensors, operators, inputs, outputs)
 

@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 WEIGHT_ROLES = frozenset({"filter", "bias", "weights"})
-INDEX_ROLES = frozenset({"shape", "axis", "begin", "end", "strides", "size", "paddings", "multiples", "perm", "indices"})
+INDEX_ROLES = frozenset(
+    {"shape", "axis", "begin", "end", "strides", "size", "paddings", "multiples", "perm", "indices"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +118,26 @@ _NEEDS_QPARAMS = (
 ).split()
 
 OPS: dict[str, OpDef] = {
-    "CONV_2D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
-                     static_operands=(1,)),
-    "DEPTHWISE_CONV_2D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
-                               static_operands=(1,)),
+    "CONV_2D": OpDef(
+        _ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True, static_operands=(1,)
+    ),
+    "DEPTHWISE_CONV_2D": OpDef(
+        _ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True, static_operands=(1,)
+    ),
     "CONV_3D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True),
-    "CONV_3D_TRANSPOSE": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"),
-                               needs_qparams=True),
-    "TRANSPOSE_CONV": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"), hybrid=True,
-                            needs_qparams=True, static_operands=(1,)),
-    "FULLY_CONNECTED": OpDef(_ops("input", "weights:filter", "bias:bias?"), hybrid=True, needs_qparams=True,
-                             option_defaults={"fused_activation_function": "NONE", "keep_num_dims": False}),
+    "CONV_3D_TRANSPOSE": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"), needs_qparams=True),
+    "TRANSPOSE_CONV": OpDef(
+        _ops("output_shape:shape", "filter:filter", "input", "bias:bias?"),
+        hybrid=True,
+        needs_qparams=True,
+        static_operands=(1,),
+    ),
+    "FULLY_CONNECTED": OpDef(
+        _ops("input", "weights:filter", "bias:bias?"),
+        hybrid=True,
+        needs_qparams=True,
+        option_defaults={"fused_activation_function": "NONE", "keep_num_dims": False},
+    ),
     "BATCH_MATMUL": OpDef(_ops("x", "y"), hybrid=True, needs_qparams=True),
     "EMBEDDING_LOOKUP": OpDef(_ops("ids:indices", "params:weights"), hybrid=True),
     "GATHER": OpDef(_ops("params", "indices:indices"), hybrid=True),
@@ -134,10 +145,14 @@ OPS: dict[str, OpDef] = {
     "LSTM": OpDef(_LSTM, hybrid=True, needs_qparams=True),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": OpDef(_LSTM, hybrid=True, needs_qparams=True),
     "BIDIRECTIONAL_SEQUENCE_LSTM": OpDef(_ops("input"), hybrid=True),
-    "SVDF": OpDef(_ops("input", "feature_weights:weights", "time_weights:weights", "bias:bias?", "state:state"),
-                  hybrid=True, needs_qparams=True),
-    "RNN": OpDef(_ops("input", "input_weights:weights", "recurrent_weights:weights", "bias:bias", "state:state"),
-                 hybrid=True),
+    "SVDF": OpDef(
+        _ops("input", "feature_weights:weights", "time_weights:weights", "bias:bias?", "state:state"),
+        hybrid=True,
+        needs_qparams=True,
+    ),
+    "RNN": OpDef(
+        _ops("input", "input_weights:weights", "recurrent_weights:weights", "bias:bias", "state:state"), hybrid=True
+    ),
     "UNIDIRECTIONAL_SEQUENCE_RNN": OpDef(
         _ops("input", "input_weights:weights", "recurrent_weights:weights", "bias:bias", "state:state"), hybrid=True
     ),
