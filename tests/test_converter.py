@@ -214,7 +214,9 @@ def test_cli_converts_and_diagnoses_a_keras_file(report: dict[str, Any]) -> None
 def test_diagnoses_with_keras_context_follow_the_json_schema(report: dict[str, Any]) -> None:
     import jsonschema
 
-    schema = json.loads((ROOT / "schema" / "diagnose.schema.json").read_text())
+    from tfl_inspect.schemas import load as load_schema
+
+    schema = load_schema("diagnose")
     for name in ("upsampling", "lstm", "det"):
         jsonschema.validate(report[name]["diagnosis"], schema)
     jsonschema.validate(report["cli"]["json"], schema)

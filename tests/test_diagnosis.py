@@ -10,9 +10,10 @@ import pytest
 import tfl_inspect
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tfl_inspect.diagnosis import Diagnosis, Failure, keras_layer
+from tfl_inspect.schemas import load as load_schema
 
 FIXTURES = ROOT / "tests" / "fixtures_mlir"
-SCHEMA = json.loads((ROOT / "schema" / "diagnose.schema.json").read_text())
+SCHEMA = load_schema("diagnose")
 UPSAMPLING = SAMPLES / "upsampling_dynamic.error.txt"
 LSTM = FIXTURES / "lstm_dynamic_batch.error.txt"
 DET = FIXTURES / "matrix_determinant.error.txt"

@@ -15,7 +15,7 @@ from .readers import load
 if TYPE_CHECKING:
     import networkx
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "load",

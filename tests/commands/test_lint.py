@@ -10,13 +10,14 @@ import jsonschema
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, run_cli, run_cli_process, sample
+from tests.conftest import SAMPLES, run_cli, run_cli_process, sample
 from tests.modeledit import pack, unpack
 from tfl_inspect import load
 from tfl_inspect.exporters.findings import print_text
 from tfl_inspect.rules import RULES, run
+from tfl_inspect.schemas import load as load_schema
 
-SCHEMA = json.loads((ROOT / "schema" / "lint.schema.json").read_text())
+SCHEMA = load_schema("lint")
 
 
 

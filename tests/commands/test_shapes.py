@@ -10,8 +10,9 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import ROOT, run_cli, run_cli_process, sample
+from tfl_inspect.schemas import load as load_schema
 
-SCHEMA = json.loads((ROOT / "schema" / "shapes.schema.json").read_text())
+SCHEMA = load_schema("shapes")
 HOSTILE = 'evil"\n\x1b[31m[bold]<script>}{\\'
 
 

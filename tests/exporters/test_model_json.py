@@ -9,9 +9,10 @@ import jsonschema
 import pytest
 
 import tfl_inspect
-from tests.conftest import ROOT, SAMPLES, corpus_files, run_cli, sample_models
+from tests.conftest import SAMPLES, corpus_files, run_cli, sample_models
+from tfl_inspect.schemas import load as load_schema
 
-SCHEMA = json.loads((ROOT / "schema" / "inspect.schema.json").read_text())
+SCHEMA = load_schema("inspect")
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 

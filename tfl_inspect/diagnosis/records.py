@@ -190,7 +190,7 @@ class Diagnosis:
         return sorted(seen.values(), key=lambda x: (not x.recommended, not x.applies))
 
     def to_dict(self) -> dict[str, Any]:
-        from .. import __version__
+        from .._version import __version__
 
         return {
             "tool": "tfl-inspect",

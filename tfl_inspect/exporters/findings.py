@@ -10,7 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .. import __version__, escape
+from .. import escape
+from .._version import __version__
 
 if TYPE_CHECKING:
     from ..rules import Finding

@@ -10,13 +10,13 @@ import json
 import math
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
 from ..summary import Summary, io_contract, summarize
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
 
-SCHEMA_ID = "https://tfl-inspect.dev/schema/inspect.schema.json"
+SCHEMA_ID = "urn:tfl-inspect:schema:inspect"
 
 
 def _float(x: float) -> float | str:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .. import __version__
+from .._version import __version__
 
 if TYPE_CHECKING:
     from ..rules import Finding, Rule
