@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SHARED = Path(os.environ.get("TFL_INSPECT_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
+# Real models published by others, downloaded by tests/fetch_models.py (never committed).
+THIRDPARTY = Path(os.environ.get("TFL_INSPECT_THIRDPARTY", ROOT / "tests" / "data" / "thirdparty"))
 
 # Diagram tests lay out with the system Graphviz; `make test` installs it where it can.
 needs_dot = pytest.mark.skipif(
@@ -46,6 +48,20 @@ def sample(name: str) -> Path:
     path = SAMPLES / name
     assert path.is_file(), f"sample {name} is missing: regenerate with samples/generate.py"
     return path
+
+
+def thirdparty_models() -> list[Path]:
+    """Every downloaded third-party ``.tflite`` model, sorted; empty when none were fetched."""
+    if not THIRDPARTY.is_dir():
+        return []
+    return sorted(p for p in THIRDPARTY.rglob("*.tflite") if p.is_file())
+
+
+def require_thirdparty() -> list[Path]:
+    models = thirdparty_models()
+    if not models:
+        pytest.skip(f"no third-party models at {THIRDPARTY}: run python tests/fetch_models.py")
+    return models
 
 
 def sample_models() -> list[Path]:
