@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
         keras_model = load_keras_model(args.keras)
     if is_convertible(args.source):
-        result = diagnose(args.source, **options)
+        from ..converter import try_convert
+
+        result = try_convert(args.source, **options)[1]
     else:
         result = diagnose(args.source, keras_model=keras_model)
     if args.format == "json":
