@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-output
 
-.PHONY: demo test graphviz lint bench clean
+.PHONY: demo test graphviz browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,20 @@ graphviz:
 		echo "Fedora: dnf install graphviz). Diagrams other than .dot need it; everything else works without."; \
 	fi
 
+# Headless Chromium and its driver run the report's browser tests; those tests skip, saying why,
+# where they cannot be installed.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium and chromedriver with apt-get"; \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "(Chromium not installed: browser tests will skip)"; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "Installing Chromium and chromedriver with sudo apt-get"; \
+		(sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "(Chromium not installed: browser tests will skip)"; \
+	else \
+		echo "Chromium not found: the report's browser tests will skip (Debian/Ubuntu: apt-get install chromium chromium-driver)."; \
+	fi
+
 demo: $(VENV)/.base graphviz
 	@mkdir -p $(DEMO)
 	@echo "== tfl-inspect inspect samples/multi_io.tflite"
@@ -47,8 +61,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
-test: $(VENV)/.test graphviz
-	$(BIN)/python -m pytest -q
+test: $(VENV)/.test graphviz browser
+	SE_OFFLINE=true $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
