@@ -13,11 +13,13 @@ variable tensor), ``condition``, ``indices``, ``other`` for what needs no name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .dtypes import is_float
+
 if TYPE_CHECKING:
-    from .model import Operator
+    from .model import Operator, Subgraph, Tensor
 
 __all__ = [
     "Operand",
@@ -26,7 +28,12 @@ __all__ = [
     "opdef",
     "operand",
     "weight_slots",
+    "filter_slots",
+    "slot",
+    "hybrid_weights",
+    "is_hybrid",
     "HYBRID_OPS",
+    "HYBRID_WEIGHT_TYPES",
     "WEIGHT_ROLES",
     "INDEX_ROLES",
 ]
@@ -51,7 +58,9 @@ class OpDef:
     ``hybrid``: with int8/int4 weights and float activations the kernel runs dynamic-range
     ("hybrid") quantized. ``needs_qparams``: the integer kernel computes with operand scales
     and zero points (ops that also work on raw integers, like CONCATENATION, do not).
-    ``static_dims``: operand slots whose values the kernel needs at prepare time.
+    ``static_operands``: operand slots whose values the kernel needs at prepare time.
+    ``static_dims``: ``(slot, dim, what)`` — a dim of an operand (negative: from the end) that
+    must be known because the weights fix it (the channel dim of a CONV_2D input).
     """
 
     operands: tuple[Operand, ...] = ()
@@ -60,6 +69,7 @@ class OpDef:
     needs_qparams: bool = False
     static_operands: tuple[int, ...] = ()
     option_defaults: Mapping[str, Any] = field(default_factory=dict)
+    static_dims: tuple[tuple[int, int, str], ...] = ()
 
 
 def _ops(*spec: str) -> tuple[Operand, ...]:
@@ -119,24 +129,36 @@ _NEEDS_QPARAMS = (
 
 OPS: dict[str, OpDef] = {
     "CONV_2D": OpDef(
-        _ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True, static_operands=(1,)
+        _ops("input", "filter:filter", "bias:bias?"),
+        hybrid=True,
+        needs_qparams=True,
+        static_operands=(1,),
+        static_dims=((0, -1, "channel"),),
     ),
     "DEPTHWISE_CONV_2D": OpDef(
-        _ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True, static_operands=(1,)
+        _ops("input", "filter:filter", "bias:bias?"),
+        hybrid=True,
+        needs_qparams=True,
+        static_operands=(1,),
+        static_dims=((0, -1, "channel"),),
     ),
-    "CONV_3D": OpDef(_ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True),
+    "CONV_3D": OpDef(
+        _ops("input", "filter:filter", "bias:bias?"), hybrid=True, needs_qparams=True, static_dims=((0, -1, "channel"),)
+    ),
     "CONV_3D_TRANSPOSE": OpDef(_ops("output_shape:shape", "filter:filter", "input", "bias:bias?"), needs_qparams=True),
     "TRANSPOSE_CONV": OpDef(
         _ops("output_shape:shape", "filter:filter", "input", "bias:bias?"),
         hybrid=True,
         needs_qparams=True,
         static_operands=(1,),
+        static_dims=((2, -1, "channel"),),
     ),
     "FULLY_CONNECTED": OpDef(
         _ops("input", "weights:filter", "bias:bias?"),
         hybrid=True,
         needs_qparams=True,
         option_defaults={"fused_activation_function": "NONE", "keep_num_dims": False},
+        static_dims=((0, -1, "feature"),),
     ),
     "BATCH_MATMUL": OpDef(_ops("x", "y"), hybrid=True, needs_qparams=True),
     "EMBEDDING_LOOKUP": OpDef(_ops("ids:indices", "params:weights"), hybrid=True),
@@ -216,7 +238,7 @@ for _name in _ELEMENTWISE_BINARY:
 for _name in _NEEDS_QPARAMS:
     _d = OPS[_name]
     if not _d.needs_qparams:
-        OPS[_name] = OpDef(_d.operands, _d.elementwise, _d.hybrid, True, _d.static_operands, _d.option_defaults)
+        OPS[_name] = replace(_d, needs_qparams=True)
 
 _EMPTY = OpDef()
 
@@ -239,3 +261,53 @@ def weight_slots(op: Operator) -> tuple[int, ...]:
     """Operand slots of ``op`` that hold parameters (filter, bias, weights) by the table."""
     ops = opdef(op.builtin).operands
     return tuple(i for i, o in enumerate(ops) if o.role in WEIGHT_ROLES and i < len(op.inputs) and op.inputs[i] >= 0)
+
+
+def slot(builtin: str, role: str) -> int | None:
+    """The slot of the first operand of ``builtin`` with ``role`` (``"input"``, ``"shape"``, …)."""
+    return next((i for i, o in enumerate(opdef(builtin).operands) if o.role == role), None)
+
+
+def filter_slots(builtin: str) -> tuple[int, int, int] | None:
+    """(activation input, filter, bias) slots of a convolution-like op (one with a ``filter``
+    operand: CONV_*, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED), else None. The bias slot
+    is reported even though the operand is optional."""
+    ops = opdef(builtin).operands
+    roles = [o.role for o in ops]
+    if "filter" not in roles:
+        return None
+    return (roles.index("input"), roles.index("filter"), roles.index("bias") if "bias" in roles else -1)
+
+
+# Integer weight types a hybrid kernel dequantizes on the fly (uint8: the legacy TOCO scheme).
+HYBRID_WEIGHT_TYPES = frozenset({"INT8", "INT4", "UINT8"})
+
+
+def hybrid_weights(sg: Subgraph, op: Operator) -> list[Tensor]:
+    """The integer constant weights of ``op`` when it runs a dynamic-range ("hybrid") kernel —
+    a HYBRID_OPS builtin with integer constant operands and float activations — else [].
+
+    The one definition the summary's scheme and QNT010 share. Activations are looked for among
+    the outputs too: lookups (EMBEDDING_LOOKUP) read integer ids and produce float rows.
+    """
+    if op.builtin not in HYBRID_OPS:
+        return []
+    weights: list[Tensor] = []
+    float_act = False
+    for i in op.inputs:
+        t = sg.tensor(i)
+        if t is None:
+            continue
+        if t.is_constant:
+            if t.dtype in HYBRID_WEIGHT_TYPES:
+                weights.append(t)
+        elif is_float(t.dtype):
+            float_act = True
+    if weights and not float_act:
+        float_act = any((t := sg.tensor(o)) is not None and is_float(t.dtype) for o in op.outputs)
+    return weights if float_act else []
+
+
+def is_hybrid(sg: Subgraph, op: Operator) -> bool:
+    return bool(hybrid_weights(sg, op))
+
