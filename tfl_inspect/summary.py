@@ -11,29 +11,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dtypes
-from .model import Model, Subgraph, Tensor
+from . import dtypes, opdefs
+from .model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["Summary", "IOEntry", "summarize", "io_contract", "quantize_formula", "dequantize_formula"]
-
-# Ops whose int8 weights with float activations mean dynamic-range ("hybrid") kernels.
-_WEIGHTED = {
-    "FULLY_CONNECTED",
-    "CONV_2D",
-    "DEPTHWISE_CONV_2D",
-    "TRANSPOSE_CONV",
-    "CONV_3D",
-    "BATCH_MATMUL",
-    "EMBEDDING_LOOKUP",
-    "LSTM",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "BIDIRECTIONAL_SEQUENCE_LSTM",
-    "SVDF",
-    "RNN",
-    "UNIDIRECTIONAL_SEQUENCE_RNN",
-    "GATHER",
-}
-
+__all__ = [
+    "Summary",
+    "IOEntry",
+    "summarize",
+    "io_contract",
+    "quantize_formula",
+    "dequantize_formula",
+    "float16_weights",
+]
 
 @dataclass(frozen=True, slots=True)
 class IOEntry:
@@ -111,7 +100,7 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
                     quantized_acts[t.dtype] += 1
                 elif dtypes.is_float(t.dtype):
                     float_acts += 1
-            if op.builtin in _WEIGHTED and _is_hybrid(sg, op.inputs):
+            if opdefs.is_hybrid(sg, op):
                 hybrid_ops += 1
     io = f"inputs {'/'.join(ins) or '-'}, outputs {'/'.join(outs) or '-'}"
     n_quant = sum(quantized_acts.values())
@@ -132,13 +121,20 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
     return "float32", io
 
 
-def _is_hybrid(sg: Subgraph, inputs: tuple[int, ...]) -> bool:
-    tensors = [sg.tensor(i) for i in inputs]
-    has_int_weight = any(
-        t is not None and t.is_constant and t.dtype in ("INT8", "INT4", "UINT8") for t in tensors
-    )
-    has_float_act = any(t is not None and not t.is_constant and dtypes.is_float(t.dtype) for t in tensors)
-    return has_int_weight and has_float_act
+def float16_weights(sg: Subgraph) -> list[tuple[Operator, Tensor]]:
+    """(DEQUANTIZE op, stored float16 constant) for every float16 weight of ``sg``, also those that
+    reach DEQUANTIZE through DENSIFY (sparse float16 weights: constant → DENSIFY → DEQUANTIZE)."""
+    out: list[tuple[Operator, Tensor]] = []
+    for op in sg.operators:
+        if op.builtin != "DEQUANTIZE" or not op.inputs:
+            continue
+        src = sg.tensor(op.inputs[0])
+        densify = sg.producer_op(op.inputs[0])
+        if densify is not None and densify.builtin == "DENSIFY" and densify.inputs:
+            src = sg.tensor(densify.inputs[0])
+        if src is not None and src.is_constant and src.dtype == "FLOAT16":
+            out.append((op, src))
+    return out
 
 
 def io_contract(model: Model) -> list[tuple[str | None, int, list[IOEntry], bool]]:

@@ -31,10 +31,14 @@ def test_signature_order_differs_from_subgraph_order() -> None:
     model = load(sample("multi_io.tflite"))
     found = of(lint(model), "NAM002")
     assert len(found) == 2  # inputs and outputs
-    inputs = next(f for f in found if "inputs" in f.message)
-    assert "alpha (tensor 1), zeta (tensor 0)" in inputs.message
-    assert "[0] tensor 0 = zeta" in inputs.message
+    inputs = next(f for f in found if "get_input_details" in f.message)
+    assert "get_input_details()[0] is zeta [?, 4], not alpha [?, 4]" in inputs.message
+    assert "(signature inputs in order: alpha, zeta)" in inputs.message
     assert inputs.severity is Severity.WARNING
+    # What sits at each position, with shapes, so the mix-up is visible (issue 10).
+    outputs = next(f for f in found if "get_output_details" in f.message)
+    assert "get_output_details()[0] is score [?, 1], not aux [?, 3]" in outputs.message
+    assert "get_output_details()[1] is aux [?, 3], not score [?, 1]" in outputs.message
 
 
 def test_single_io_has_no_nam002() -> None:
