@@ -14,15 +14,9 @@ from typing import Any
 from . import dtypes, opdefs
 from .model import Model, Operator, Subgraph, Tensor
 
-__all__ = [
-    "Summary",
-    "IOEntry",
-    "summarize",
-    "io_contract",
-    "quantize_formula",
-    "dequantize_formula",
-    "float16_weights",
-]
+__all__ = ["Summary", "IOEntry", "summarize", "io_contract", "quantize_formula", "dequantize_formula"]
+__all__ += ["float16_weights"]
+
 
 @dataclass(frozen=True, slots=True)
 class IOEntry:

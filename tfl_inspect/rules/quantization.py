@@ -533,8 +533,10 @@ QNT008 = RuleSpec(
     "QNT008",
     Severity.WARNING,
     "fixed output parameters differ from the spec",
-    """LOGISTIC, SOFTMAX, TANH and LOG_SOFTMAX have fixed quantized output parameters (e.g. int8
-    LOGISTIC: scale 1/256, zero point -128); other values are rejected or mis-computed.""",
+    """LOGISTIC, SOFTMAX, TANH and LOG_SOFTMAX have fixed quantized output parameters: int8
+    LOGISTIC / SOFTMAX scale 1/256 and zero point -128, int8 TANH 1/128 and 0, uint8 LOGISTIC /
+    SOFTMAX 1/256 and 0, uint8 TANH 1/128 and 128, int16 1/32768 and 0, LOG_SOFTMAX 16/256 and 127
+    (int8) / 255 (uint8); other values are rejected or mis-computed.""",
     explanation="""The output range of this op is known in advance, so the TFLite quantization spec
     fixes its output parameters; LiteRT's kernel checks them and fails to prepare, or delegates
     compute with the spec values while the graph reads yours.""",
