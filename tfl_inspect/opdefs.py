@@ -33,6 +33,7 @@ __all__ = [
     "hybrid_weights",
     "is_hybrid",
     "HYBRID_OPS",
+    "SIDE_EFFECT_OPS",
     "HYBRID_WEIGHT_TYPES",
     "WEIGHT_ROLES",
     "INDEX_ROLES",
@@ -61,6 +62,9 @@ class OpDef:
     ``static_operands``: operand slots whose values the kernel needs at prepare time.
     ``static_dims``: ``(slot, dim, what)`` — a dim of an operand (negative: from the end) that
     must be known because the weights fix it (the channel dim of a CONV_2D input).
+    ``side_effects``: the op matters even when nothing reads its results (variables, control
+    flow, calls, custom ops). ``fixed_output``: output dtype → (scale, zero point) that the
+    quantization spec fixes for the op's quantized output.
     """
 
     operands: tuple[Operand, ...] = ()
@@ -70,6 +74,8 @@ class OpDef:
     static_operands: tuple[int, ...] = ()
     option_defaults: Mapping[str, Any] = field(default_factory=dict)
     static_dims: tuple[tuple[int, int, str], ...] = ()
+    side_effects: bool = False
+    fixed_output: Mapping[str, tuple[float, int]] = field(default_factory=dict)
 
 
 def _ops(*spec: str) -> tuple[Operand, ...]:
@@ -240,10 +246,28 @@ for _name in _NEEDS_QPARAMS:
     if not _d.needs_qparams:
         OPS[_name] = replace(_d, needs_qparams=True)
 
+# Ops that matter even when nothing reads their outputs.
+_SIDE_EFFECTS = (
+    "ASSIGN_VARIABLE CALL_ONCE VAR_HANDLE READ_VARIABLE WHILE IF CALL CUSTOM HASHTABLE HASHTABLE_IMPORT "
+    "STABLEHLO_COMPOSITE"
+).split()
+for _name in _SIDE_EFFECTS:
+    OPS[_name] = replace(OPS.get(_name, OpDef()), side_effects=True)
+# Output parameters the TFLite quantization spec fixes (and the LiteRT kernels check at prepare).
+_FIXED_OUTPUT: dict[str, dict[str, tuple[float, int]]] = {
+    "LOGISTIC": {"INT8": (1 / 256, -128), "UINT8": (1 / 256, 0), "INT16": (1 / 32768, 0)},
+    "SOFTMAX": {"INT8": (1 / 256, -128), "UINT8": (1 / 256, 0), "INT16": (1 / 32768, 0)},
+    "TANH": {"INT8": (1 / 128, 0), "UINT8": (1 / 128, 128), "INT16": (1 / 32768, 0)},
+    "LOG_SOFTMAX": {"INT8": (16 / 256, 127), "UINT8": (16 / 256, 255)},
+}
+for _name, _fixed in _FIXED_OUTPUT.items():
+    OPS[_name] = replace(OPS[_name], fixed_output=_fixed)
+
 _EMPTY = OpDef()
 
 # Builtins that run dynamic-range ("hybrid") kernels when given integer weights and float inputs.
 HYBRID_OPS = frozenset(name for name, d in OPS.items() if d.hybrid)
+SIDE_EFFECT_OPS = frozenset(name for name, d in OPS.items() if d.side_effects)
 
 
 def opdef(builtin: str) -> OpDef:
