@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import opdefs
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts, qname
 
@@ -16,22 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SIDE_EFFECT_OPS", "MIN_DUPLICATE_BYTES", "MIN_ZERO_BYTES"]
 
-# Ops that matter even when nothing reads their outputs.
-SIDE_EFFECT_OPS = frozenset(
-    {
-        "ASSIGN_VARIABLE",
-        "CALL_ONCE",
-        "VAR_HANDLE",
-        "WHILE",
-        "IF",
-        "CALL",
-        "CUSTOM",
-        "HASHTABLE_IMPORT",
-        "READ_VARIABLE",
-        "HASHTABLE",
-        "STABLEHLO_COMPOSITE",
-    }
-)
+# Ops that matter even when nothing reads their outputs (the op table's ``side_effects``).
+SIDE_EFFECT_OPS = opdefs.SIDE_EFFECT_OPS
 MIN_DUPLICATE_BYTES = 16
 MIN_ZERO_BYTES = 1024
 

@@ -21,19 +21,9 @@ WEIGHT_OPS: dict[str, tuple[int, int, int]] = {
     name: slots for name in opdefs.OPS if (slots := opdefs.filter_slots(name)) is not None
 }
 
-# (op, dtype) -> (scale, zero point) the TFLite quantization spec fixes for the output.
+# (op, dtype) -> (scale, zero point) the TFLite quantization spec fixes for the output (op table).
 FIXED_OUTPUT: dict[tuple[str, str], tuple[float, int]] = {
-    ("LOGISTIC", "INT8"): (1 / 256, -128),
-    ("LOGISTIC", "UINT8"): (1 / 256, 0),
-    ("LOGISTIC", "INT16"): (1 / 32768, 0),
-    ("SOFTMAX", "INT8"): (1 / 256, -128),
-    ("SOFTMAX", "UINT8"): (1 / 256, 0),
-    ("SOFTMAX", "INT16"): (1 / 32768, 0),
-    ("TANH", "INT8"): (1 / 128, 0),
-    ("TANH", "UINT8"): (1 / 128, 128),
-    ("TANH", "INT16"): (1 / 32768, 0),
-    ("LOG_SOFTMAX", "INT8"): (16 / 256, 127),
-    ("LOG_SOFTMAX", "UINT8"): (16 / 256, 255),
+    (name, dtype): params for name, d in opdefs.OPS.items() for dtype, params in d.fixed_output.items()
 }
 
 _IO_FIX = (
