@@ -185,7 +185,7 @@ def _decode_flex(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        from flatbuffers import flexbuffers
+        from flatbuffers import flexbuffers  # type: ignore[import-untyped]
 
         return _plain(flexbuffers.Loads(raw))
     except Exception:

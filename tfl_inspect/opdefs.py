@@ -30,6 +30,7 @@ __all__ = [
     "weight_slots",
     "filter_slots",
     "slot",
+    "slot_of",
     "hybrid_weights",
     "is_hybrid",
     "HYBRID_OPS",
@@ -290,6 +291,14 @@ def weight_slots(op: Operator) -> tuple[int, ...]:
 def slot(builtin: str, role: str) -> int | None:
     """The slot of the first operand of ``builtin`` with ``role`` (``"input"``, ``"shape"``, …)."""
     return next((i for i, o in enumerate(opdef(builtin).operands) if o.role == role), None)
+
+
+def slot_of(builtin: str, role: str) -> int:
+    """:func:`slot` for tables built at import time: a role the table lacks is a KeyError there."""
+    found = slot(builtin, role)
+    if found is None:
+        raise KeyError(f"the op table has no {role!r} operand for {builtin}")
+    return found
 
 
 def filter_slots(builtin: str) -> tuple[int, int, int] | None:

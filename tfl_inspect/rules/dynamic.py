@@ -37,7 +37,7 @@ SHAPE_OPERANDS: dict[str, tuple[tuple[int, str], ...]] = {
 # Ops whose data operand is slot 0: when that operand is itself a shape vector, the op is part
 # of a shape computation, not a consumer of one.
 _DATA_SLOT = {
-    name: opdefs.slot(name, "input")
+    name: opdefs.slot_of(name, "input")
     for name in ("RESHAPE", "SLICE", "STRIDED_SLICE", "TILE", "PAD", "PADV2", "BROADCAST_TO")
 }
 
@@ -385,7 +385,7 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
 # --- DYN004 --------------------------------------------------------------------------------
 # op -> (shape operand slot, data operand slot), from the op table's operand roles.
 _BATCH_OPERANDS = {
-    name: (opdefs.slot(name, "shape"), opdefs.slot(name, "input"))
+    name: (opdefs.slot_of(name, "shape"), opdefs.slot_of(name, "input"))
     for name in ("RESHAPE", "BROADCAST_TO", "TRANSPOSE_CONV")
 }
 

@@ -155,7 +155,7 @@ def grf002(ctx: Context) -> Iterator[Finding]:
             raw = _bytes(t)
             if raw is None:
                 continue
-            by_hash.setdefault(hashlib.blake2b(raw, digest_size=16).digest(), []).append(t)
+            by_hash.setdefault(hashlib.blake2b(raw.data, digest_size=16).digest(), []).append(t)
         groups.extend(g for g in by_hash.values() if len(g) > 1)
     if not groups:
         return

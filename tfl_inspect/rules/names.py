@@ -176,8 +176,8 @@ def nam003(ctx: Context) -> Iterator[Finding]:
                 else:
                     seen[t.name] = idx
                     continue
-                sig, name = ctx.io_label(t)
-                yield ctx.at_tensor(NAM003, t, problem, signature=sig, io_name=name)
+                key, name = ctx.io_label(t)
+                yield ctx.at_tensor(NAM003, t, problem, signature=key, io_name=name)
     for sig in ctx.model.signatures:
         for role, names in (("input", sig.inputs), ("output", sig.outputs)):
             if "" in names:

@@ -69,7 +69,7 @@ def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
     if not found:
         return
     view, first = found[0]
-    names = [(o.flex_op or o.custom_code[4:]) if flex else o.custom_code for _, o in found]  # type: ignore[index]
+    names = [str((o.flex_op or o.custom_code[4:]) if flex else o.custom_code) for _, o in found]  # type: ignore[index]
     related = tuple((v.index, o.index) for v, o in found[1:])
     if flex:
         message = f"{len(found)} Flex (Select TF) op(s) need the TensorFlow ops runtime: {counts(names)}"
