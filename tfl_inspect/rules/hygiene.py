@@ -175,7 +175,8 @@ GRF003 = RuleSpec(
     Severity.INFO,
     "large all-zero constants",
     """Constant buffers of 1 KiB or more that hold only zeros: often weights converted before
-    training or loading, pruned weights, or zero state stored as data.""",
+    training or loading, pruned weights, or zero state stored as data. Many of them are one entry
+    in text output.""",
     explanation="""All-zero weights usually mean the model was converted before training or weight
     loading, a layer was pruned to nothing, or a zero initial state was stored as a constant.""",
     fix="""Check that trained weights were loaded before conversion; replace zero state with `tf.zeros`
@@ -198,4 +199,5 @@ def grf003(ctx: Context) -> Iterator[Finding]:
                 GRF003,
                 t,
                 f"constant {qname(t)} ({t.dtype.lower()} {list(t.shape)}, {t.nbytes:,} bytes) is all zeros",
+                group="constants of 1 KiB or more hold only zeros",
             )

@@ -276,7 +276,8 @@ QNT004 = RuleSpec(
     scale and zero point (CONV_2D, FULLY_CONNECTED, ADD, MUL, SOFTMAX, LOGISTIC, QUANTIZE,
     DEQUANTIZE, …: `needs_qparams` in the op table) has none: the kernel works with garbage
     parameters or refuses to prepare. Raw integer data that only goes through CAST, GATHER and the
-    like is not flagged.""",
+    like is not flagged. Tensors of one dtype and op without parameters are one entry in text
+    output.""",
     explanation="""Integer kernels of this op compute with the tensor's scale and zero point. A tensor
     without them usually comes from a hand-edited or partially quantized model, or a tool that
     dropped QuantizationParameters.""",
