@@ -7,15 +7,16 @@ often missing and never says which ops fell back to float.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import dtypes, opdefs
-from .model import Model, Operator, Subgraph, Tensor
+from .model import Model, Tensor
 
 __all__ = ["Summary", "IOEntry", "summarize", "io_contract", "quantize_formula", "dequantize_formula"]
-__all__ += ["float16_weights"]
+__all__ += ["Float16Weights", "float16_weights"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +116,47 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
     return "float32", io
 
 
-def float16_weights(sg: Subgraph) -> list[tuple[Operator, Tensor]]:
-    """(DEQUANTIZE op, stored float16 constant) for every float16 weight of ``sg``, also those that
-    reach DEQUANTIZE through DENSIFY (sparse float16 weights: constant → DENSIFY → DEQUANTIZE)."""
-    out: list[tuple[Operator, Tensor]] = []
-    for op in sg.operators:
-        if op.builtin != "DEQUANTIZE" or not op.inputs:
-            continue
-        src = sg.tensor(op.inputs[0])
-        densify = sg.producer_op(op.inputs[0])
-        if densify is not None and densify.builtin == "DENSIFY" and densify.inputs:
-            src = sg.tensor(densify.inputs[0])
-        if src is not None and src.is_constant and src.dtype == "FLOAT16":
-            out.append((op, src))
-    return out
+@dataclass(frozen=True, slots=True)
+class Float16Weights:
+    """float16 constants that DEQUANTIZE turns into float32, directly or through DENSIFY (sparse).
+
+    ``dequantize_ops`` lists (subgraph, DEQUANTIZE op, the float16 constant) — the constant is the
+    DENSIFY's input where the weight is sparse. QNT009 reads this one count.
+    """
+
+    count: int
+    stored_bytes: int  # bytes the constants take in the file
+    dense_bytes: int  # bytes once densified (float16)
+    through_densify: int
+    dequantize_ops: tuple[tuple[int, int, int], ...]
+
+
+def float16_weights(model: Model) -> Float16Weights:
+    """Count float16 weights the way the runtime sees them: DEQUANTIZE(const) or DEQUANTIZE(DENSIFY(const))."""
+    found: list[tuple[int, int, int]] = []
+    stored = dense = via = 0
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            if op.builtin != "DEQUANTIZE" or not op.inputs:
+                continue
+            src = sg.tensor(op.inputs[0])
+            if src is None or src.dtype != "FLOAT16":
+                continue
+            const, densified = src, False
+            if not src.is_constant:
+                producer = sg.producer_op(src.index)
+                if producer is None or producer.builtin != "DENSIFY" or not producer.inputs:
+                    continue
+                inner = sg.tensor(producer.inputs[0])
+                if inner is None or not inner.is_constant or inner.dtype != "FLOAT16":
+                    continue
+                const, densified = inner, True
+            found.append((sg.index, op.index, const.index))
+            stored += const.nbytes
+            # A sparse constant records its dense shape; float16 is 2 bytes per value.
+            dense += 2 * math.prod(const.shape) if densified else const.nbytes
+            via += densified
+    return Float16Weights(len(found), stored, dense, via, tuple(found))
 
 
 def io_contract(model: Model) -> list[tuple[str | None, int, list[IOEntry], bool]]:

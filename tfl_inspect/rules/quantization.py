@@ -579,12 +579,13 @@ QNT009 = RuleSpec(
 def qnt009(ctx: Context) -> Iterator[Finding]:
     from ..summary import float16_weights
 
+    weights = float16_weights(ctx.model)
     for view in ctx.views:
-        found = float16_weights(view.sg)
+        found = [(view.op(o), view.tensor(t)) for s, o, t in weights.dequantize_ops if s == view.index]
         if not found:
             continue
-        nbytes = sum(t.nbytes for _, t in found)
-        sparse = sum(1 for op, t in found if op.inputs[0] != t.index)
+        nbytes = sum(t.nbytes for _, t in found if t is not None)
+        sparse = sum(1 for op, t in found if t is not None and op.inputs[0] != t.index)
         through = f" ({sparse} of them sparse, through DENSIFY)" if sparse else ""
         deq, src = found[0]
         yield ctx.at_op(
