@@ -237,6 +237,29 @@ OPS: dict[str, OpDef] = {
     "UNPACK": OpDef(_UNARY),
     "SHAPE": OpDef(_UNARY),
     "RANK": OpDef(_UNARY),
+    "DEPTH_TO_SPACE": OpDef(_UNARY),
+    "SPACE_TO_DEPTH": OpDef(_UNARY),
+    "LOCAL_RESPONSE_NORMALIZATION": OpDef(_UNARY),
+    "WHERE": OpDef(_ops("condition:condition")),
+    "SEGMENT_SUM": OpDef(_ops("data", "segment_ids:indices")),
+    "UNSORTED_SEGMENT_SUM": OpDef(_ops("data", "segment_ids:indices", "num_segments:size")),
+    "UNSORTED_SEGMENT_MAX": OpDef(_ops("data", "segment_ids:indices", "num_segments:size")),
+    "UNSORTED_SEGMENT_MIN": OpDef(_ops("data", "segment_ids:indices", "num_segments:size")),
+    "UNSORTED_SEGMENT_PROD": OpDef(_ops("data", "segment_ids:indices", "num_segments:size")),
+    "REVERSE_V2": OpDef(_ops("input", "axis:axis")),
+    "REVERSE_SEQUENCE": OpDef(_ops("input", "seq_lengths:size")),
+    "DYNAMIC_UPDATE_SLICE": OpDef(_ops("operand:input", "update", "start_indices:begin")),
+    "BROADCAST_ARGS": OpDef(_ops("s0:shape", "s1:shape")),
+    "MATRIX_DIAG": OpDef(_ops("diagonal:input")),
+    "MATRIX_SET_DIAG": OpDef(_ops("input", "diagonal")),
+    "SPARSE_TO_DENSE": OpDef(_ops("indices:indices", "output_shape:shape", "values", "default_value")),
+    "RFFT2D": OpDef(_ops("input", "fft_length:size")),
+    "NON_MAX_SUPPRESSION_V4": OpDef(
+        _ops("boxes:input", "scores", "max_output_size:size", "iou_threshold", "score_threshold")
+    ),
+    "NON_MAX_SUPPRESSION_V5": OpDef(
+        _ops("boxes:input", "scores", "max_output_size:size", "iou_threshold", "score_threshold", "sigma")
+    ),
 }
 for _name in _ELEMENTWISE_UNARY:
     OPS.setdefault(_name, OpDef(_UNARY, elementwise=True))
