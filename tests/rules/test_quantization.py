@@ -215,7 +215,7 @@ def test_asymmetric_int8_weights(conv_int8) -> None:
         q.zeroPoint = np.full(len(q.scale), 3, dtype=np.int64)
 
     (f,) = of(lint(edited(conv_int8, shift)), "QNT006")
-    assert f.tensor == filt and "zero point 3" in f.message
+    assert f.tensor == filt and "zero point 3" in f.message and f.group == "int8 weights have a non-zero zero point"
 
 
 @pytest.mark.slow

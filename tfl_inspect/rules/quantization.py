@@ -462,6 +462,7 @@ def qnt006(ctx: Context) -> Iterator[Finding]:
                 f"int8 weights {qname(w)} of {op.opcode} have zero point {zps[0]}"
                 + (f" ({len(zps)} channels non-zero)" if len(zps) > 1 else ""),
                 w,
+                group="int8 weights have a non-zero zero point",
             )
 
 
@@ -516,6 +517,7 @@ def qnt007(ctx: Context) -> Iterator[Finding]:
                 f"bias {qname(b)} of {op.opcode} has scale {actual:.6g}{chan}, but input scale × weight scale is "
                 f"{expected_at:.6g} ({worst:.0%} off)",
                 b,
+                group="bias scale differs from input scale × weight scale by more than 1%",
             )
 
 
