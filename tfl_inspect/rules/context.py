@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..dtypes import is_float
 from .base import Finding, RuleSpec
@@ -94,6 +94,20 @@ class Context:
     # ``severity=`` / ``explanation=`` / ``fix=`` only where they differ from the spec's. The old
     # form ``ctx.at_op("QNT002", Severity.WARNING, message, view, op, tensor)`` (a rule id string
     # first) is still accepted for family modules written before specs; see ``base.rule``.
+    @overload
+    def at_op(
+        self,
+        spec: RuleSpec,
+        view: View | Subgraph,
+        op: Operator,
+        message: str,
+        tensor: Tensor | None = None,
+        **extra: Any,
+    ) -> Finding: ...
+
+    @overload
+    def at_op(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
+
     def at_op(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
         if isinstance(spec, str):
             severity, message, view, op, *rest = args
@@ -118,6 +132,12 @@ class Context:
             tensor_name=tensor.name if tensor is not None else None,
             **extra,
         )
+
+    @overload
+    def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding: ...
+
+    @overload
+    def at_tensor(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
 
     def at_tensor(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
         if isinstance(spec, str):
