@@ -163,8 +163,9 @@ def qnt002(ctx: Context) -> Iterator[Finding]:
                 io_name=name,
                 explanation=(
                     "A single uint8 output with scale 1/256 and zero point 0 next to int8 inputs is how "
-                    "streaming keyword spotters (microWakeWord and similar) are converted on purpose: the "
-                    "output is a probability, and 0…255 covers [0, 1) in steps of 1/256 without a signed offset."
+                    "streaming keyword spotters are converted on purpose (microWakeWord's converter sets "
+                    "`inference_input_type=tf.int8` and `inference_output_type=tf.uint8`): the output is a "
+                    "probability, and 0…255 covers [0, 1) in steps of 1/256 without a signed offset."
                 ),
                 fix=(
                     "Nothing to fix. Read the output as probability = q / 256 (q = 0…255, e.g. a detection "
