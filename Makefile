@@ -53,6 +53,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect inspect samples/dense_int8.tflite
 	@echo "== tfl-inspect lint samples/upsampling_static.tflite"
 	@$(BIN)/tfl-inspect lint samples/upsampling_static.tflite
+	@echo "== tfl-inspect rules QNT002   (one rule: doc, why, fix from its spec)"
+	@$(BIN)/tfl-inspect rules QNT002
 	@echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"
 	@$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png || echo "(diagram not drawn: see the line above)"
 	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
@@ -66,6 +68,7 @@ test: $(VENV)/.test graphviz browser
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/python -m tfl_inspect.rules.docs --check
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/make_models.py

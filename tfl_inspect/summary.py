@@ -7,32 +7,16 @@ often missing and never says which ops fell back to float.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dtypes
-from .model import Model, Subgraph, Tensor
+from . import dtypes, opdefs
+from .model import Model, Tensor
 
 __all__ = ["Summary", "IOEntry", "summarize", "io_contract", "quantize_formula", "dequantize_formula"]
-
-# Ops whose int8 weights with float activations mean dynamic-range ("hybrid") kernels.
-_WEIGHTED = {
-    "FULLY_CONNECTED",
-    "CONV_2D",
-    "DEPTHWISE_CONV_2D",
-    "TRANSPOSE_CONV",
-    "CONV_3D",
-    "BATCH_MATMUL",
-    "EMBEDDING_LOOKUP",
-    "LSTM",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "BIDIRECTIONAL_SEQUENCE_LSTM",
-    "SVDF",
-    "RNN",
-    "UNIDIRECTIONAL_SEQUENCE_RNN",
-    "GATHER",
-}
+__all__ += ["Float16Weights", "float16_weights"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +95,7 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
                     quantized_acts[t.dtype] += 1
                 elif dtypes.is_float(t.dtype):
                     float_acts += 1
-            if op.builtin in _WEIGHTED and _is_hybrid(sg, op.inputs):
+            if opdefs.is_hybrid(sg, op):
                 hybrid_ops += 1
     io = f"inputs {'/'.join(ins) or '-'}, outputs {'/'.join(outs) or '-'}"
     n_quant = sum(quantized_acts.values())
@@ -132,13 +116,47 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
     return "float32", io
 
 
-def _is_hybrid(sg: Subgraph, inputs: tuple[int, ...]) -> bool:
-    tensors = [sg.tensor(i) for i in inputs]
-    has_int_weight = any(
-        t is not None and t.is_constant and t.dtype in ("INT8", "INT4", "UINT8") for t in tensors
-    )
-    has_float_act = any(t is not None and not t.is_constant and dtypes.is_float(t.dtype) for t in tensors)
-    return has_int_weight and has_float_act
+@dataclass(frozen=True, slots=True)
+class Float16Weights:
+    """float16 constants that DEQUANTIZE turns into float32, directly or through DENSIFY (sparse).
+
+    ``dequantize_ops`` lists (subgraph, DEQUANTIZE op, the float16 constant) — the constant is the
+    DENSIFY's input where the weight is sparse. QNT009 reads this one count.
+    """
+
+    count: int
+    stored_bytes: int  # bytes the constants take in the file
+    dense_bytes: int  # bytes once densified (float16)
+    through_densify: int
+    dequantize_ops: tuple[tuple[int, int, int], ...]
+
+
+def float16_weights(model: Model) -> Float16Weights:
+    """Count float16 weights the way the runtime sees them: DEQUANTIZE(const) or DEQUANTIZE(DENSIFY(const))."""
+    found: list[tuple[int, int, int]] = []
+    stored = dense = via = 0
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            if op.builtin != "DEQUANTIZE" or not op.inputs:
+                continue
+            src = sg.tensor(op.inputs[0])
+            if src is None or src.dtype != "FLOAT16":
+                continue
+            const, densified = src, False
+            if not src.is_constant:
+                producer = sg.producer_op(src.index)
+                if producer is None or producer.builtin != "DENSIFY" or not producer.inputs:
+                    continue
+                inner = sg.tensor(producer.inputs[0])
+                if inner is None or not inner.is_constant or inner.dtype != "FLOAT16":
+                    continue
+                const, densified = inner, True
+            found.append((sg.index, op.index, const.index))
+            stored += const.nbytes
+            # A sparse constant records its dense shape; float16 is 2 bytes per value.
+            dense += 2 * math.prod(const.shape) if densified else const.nbytes
+            via += densified
+    return Float16Weights(len(found), stored, dense, via, tuple(found))
 
 
 def io_contract(model: Model) -> list[tuple[str | None, int, list[IOEntry], bool]]:

@@ -4,10 +4,62 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import Finding, Severity, rule
+from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts
 
 __all__: list[str] = []
+
+
+OPS001 = RuleSpec(
+    "OPS001",
+    Severity.WARNING,
+    "Flex (Select TF) ops",
+    """Custom ops named Flex<TfOp>: TensorFlow ops that need the Flex delegate at run time. One
+    finding lists them all (with counts).""",
+    explanation="""The model was converted with `target_spec.supported_ops` including
+    `tf.lite.OpsSet.SELECT_TF_OPS`: these TensorFlow ops have no TFLite builtin and run through the
+    Flex delegate, which adds megabytes to the app and is not available on microcontrollers or most
+    accelerators.""",
+    fix="""Link the Flex delegate (Android: `org.tensorflow:tensorflow-lite-select-tf-ops`; iOS:
+    `TensorFlowLiteSelectTfOps`; Python: the full `tensorflow` package's interpreter), or rewrite the
+    model with ops that have builtins and convert with `TFLITE_BUILTINS` only.""",
+)
+OPS002 = RuleSpec(
+    "OPS002",
+    Severity.WARNING,
+    "custom ops",
+    """Non-Flex custom ops: each needs a kernel registered with the interpreter. One finding lists
+    them all (with counts).""",
+    explanation="""Custom ops come from `converter.allow_custom_ops = True`, from TF
+    Text/SentencePiece/MediaPipe graphs or from composite-op fusion: the interpreter does not ship
+    their kernels, and `allocate_tensors()` fails with 'Encountered unresolved custom op'.""",
+    fix="""Register a kernel for each custom op with the interpreter's op resolver (C++ `AddCustom`,
+    Python `custom_op_registerers=[...]`), or avoid them at conversion time.""",
+)
+OPS003 = RuleSpec(
+    "OPS003",
+    Severity.ERROR,
+    "model needs a newer runtime",
+    """The model's min_runtime_version metadata is newer than the runtime given with
+    `--runtime X.Y`: some op versions in it are unknown to that runtime. Runs only with
+    `--runtime`.""",
+    explanation="""The converter records the oldest TFLite runtime that has every op at the version
+    the model uses. A newer TensorFlow converter emits newer op versions (e.g. int16 activations,
+    new options), which older runtimes reject with 'Didn't find op for builtin opcode ... version'.""",
+    fix="""Upgrade the runtime on the device, or convert with a TensorFlow release matching it (the
+    converter of TF X.Y targets runtime X.Y) and avoid features that need newer op versions.""",
+)
+OPS004 = RuleSpec(
+    "OPS004",
+    Severity.INFO,
+    "legacy opcode encoding",
+    """Operator codes with only deprecated_builtin_code (no builtin_code): written by an old
+    converter (before TF 2.4); tools that trust builtin_code see every op as ADD.""",
+    explanation="""Before TF 2.4 the opcode was stored in the int8 `deprecated_builtin_code` field.
+    Current runtimes read max(builtin_code, deprecated_builtin_code), but third-party parsers that
+    read only `builtin_code` misread these ops as ADD (0).""",
+    fix="Re-convert with a current TensorFlow to get the modern encoding (both fields set).",
+)
 
 
 def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
@@ -17,63 +69,21 @@ def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
     if not found:
         return
     view, first = found[0]
-    names = [(o.flex_op or o.custom_code[4:]) if flex else o.custom_code for _, o in found]  # type: ignore[index]
+    names = [str((o.flex_op or o.custom_code[4:]) if flex else o.custom_code) for _, o in found]  # type: ignore[index]
     related = tuple((v.index, o.index) for v, o in found[1:])
     if flex:
-        yield ctx.at_op(
-            "OPS001",
-            Severity.WARNING,
-            f"{len(found)} Flex (Select TF) op(s) need the TensorFlow ops runtime: {counts(names)}",
-            view,
-            first,
-            explanation=(
-                "The model was converted with `target_spec.supported_ops` including `tf.lite.OpsSet.SELECT_TF_OPS`: "
-                "these TensorFlow ops have no TFLite builtin and run through the Flex delegate, which adds "
-                "megabytes to the app and is not available on microcontrollers or most accelerators."
-            ),
-            fix=(
-                "Link the Flex delegate (Android: `org.tensorflow:tensorflow-lite-select-tf-ops`; iOS: "
-                "`TensorFlowLiteSelectTfOps`; Python: the full `tensorflow` package's interpreter), or rewrite the "
-                "model with ops that have builtins and convert with `TFLITE_BUILTINS` only."
-            ),
-            related=related,
-        )
+        message = f"{len(found)} Flex (Select TF) op(s) need the TensorFlow ops runtime: {counts(names)}"
     else:
-        yield ctx.at_op(
-            "OPS002",
-            Severity.WARNING,
-            f"{len(found)} custom op(s) must be registered with the interpreter: {counts(names)}",
-            view,
-            first,
-            explanation=(
-                "Custom ops come from `converter.allow_custom_ops = True`, from TF Text/SentencePiece/MediaPipe "
-                "graphs or from composite-op fusion: the interpreter does not ship their kernels, and "
-                "`allocate_tensors()` fails with 'Encountered unresolved custom op'."
-            ),
-            fix=(
-                "Register a kernel for each custom op with the interpreter's op resolver (C++ `AddCustom`, "
-                "Python `custom_op_registerers=[...]`), or avoid them at conversion time."
-            ),
-            related=related,
-        )
+        message = f"{len(found)} custom op(s) must be registered with the interpreter: {counts(names)}"
+    yield ctx.at_op(OPS001 if flex else OPS002, view, first, message, related=related)
 
 
-@rule(
-    "OPS001",
-    Severity.WARNING,
-    "Flex (Select TF) ops",
-    """Custom ops named Flex<TfOp>: TensorFlow ops that need the Flex delegate at run time.""",
-)
+@check(OPS001)
 def ops001(ctx: Context) -> Iterator[Finding]:
     return _custom_ops(ctx, flex=True)
 
 
-@rule(
-    "OPS002",
-    Severity.WARNING,
-    "custom ops",
-    """Non-Flex custom ops: each needs a kernel registered with the interpreter.""",
-)
+@check(OPS002)
 def ops002(ctx: Context) -> Iterator[Finding]:
     return _custom_ops(ctx, flex=False)
 
@@ -87,13 +97,7 @@ def _version(text: str) -> tuple[int, ...] | None:
     return tuple(parts) or None
 
 
-@rule(
-    "OPS003",
-    Severity.ERROR,
-    "model needs a newer runtime",
-    """The model's min_runtime_version metadata is newer than the runtime given with
-    `--runtime X.Y`: some op versions in it are unknown to that runtime.""",
-)
+@check(OPS003)
 def ops003(ctx: Context) -> Iterator[Finding]:
     if ctx.runtime is None:
         return
@@ -104,46 +108,22 @@ def ops003(ctx: Context) -> Iterator[Finding]:
     width = max(len(have), len(need))
     if need + (0,) * (width - len(need)) <= have + (0,) * (width - len(have)):
         return
-    yield Finding(
-        "OPS003",
-        Severity.ERROR,
-        f"the model needs runtime {need_text} (min_runtime_version) but the target is {ctx.runtime}",
-        explanation=(
-            "The converter records the oldest TFLite runtime that has every op at the version the model "
-            "uses. A newer TensorFlow converter emits newer op versions (e.g. int16 activations, new "
-            "options), which older runtimes reject with 'Didn't find op for builtin opcode ... version'."
-        ),
-        fix=(
-            "Upgrade the runtime on the device, or convert with a TensorFlow release matching it (the "
-            "converter of TF X.Y targets runtime X.Y) and avoid features that need newer op versions."
-        ),
+    yield OPS003.finding(
+        f"the model needs runtime {need_text} (min_runtime_version) but the target is {ctx.runtime}"
     )
 
 
-@rule(
-    "OPS004",
-    Severity.INFO,
-    "legacy opcode encoding",
-    """Operator codes with only deprecated_builtin_code (no builtin_code): written by an old
-    converter (before TF 2.4); tools that trust builtin_code see every op as ADD.""",
-)
+@check(OPS004)
 def ops004(ctx: Context) -> Iterator[Finding]:
     legacy = [(v, o) for v, o in ctx.iter_ops() if o.legacy_opcode]
     if not legacy:
         return
     view, first = legacy[0]
     yield ctx.at_op(
-        "OPS004",
-        Severity.INFO,
-        f"{len(legacy)} op(s) use the legacy opcode encoding (deprecated_builtin_code only): "
-        f"{counts([o.opcode for _, o in legacy])}",
+        OPS004,
         view,
         first,
-        explanation=(
-            "Before TF 2.4 the opcode was stored in the int8 `deprecated_builtin_code` field. Current "
-            "runtimes read max(builtin_code, deprecated_builtin_code), but third-party parsers that read only "
-            "`builtin_code` misread these ops as ADD (0)."
-        ),
-        fix="Re-convert with a current TensorFlow to get the modern encoding (both fields set).",
+        f"{len(legacy)} op(s) use the legacy opcode encoding (deprecated_builtin_code only): "
+        f"{counts([o.opcode for _, o in legacy])}",
         related=tuple((v.index, o.index) for v, o in legacy[1:]),
     )
