@@ -57,8 +57,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = diagnose(args.source, keras_model=keras_model)
     if args.format == "json":
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(result.to_dict(), indent=indent, ensure_ascii=False) + "\n")
+        from ..exporters.console import is_terminal
+        from ..exporters.diagnosis import to_json_dict
+
+        indent = 2 if is_terminal(sys.stdout) else None
+        sys.stdout.write(json.dumps(to_json_dict(result), indent=indent, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(result.to_text() + "\n")
+        from ..exporters.diagnosis import print_text
+
+        print_text(result)
     return 0 if result.ok else 1

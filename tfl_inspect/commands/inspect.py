@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         from ..exporters.model_json import dumps, model_to_dict
 
         # Compact for pipes (the C encoder is ~10x faster); indented for people at a terminal.
-        indent = 2 if sys.stdout.isatty() else None
+        from ..exporters.console import is_terminal
+
+        indent = 2 if is_terminal(sys.stdout) else None
         sys.stdout.write(dumps(model_to_dict(model, args.subgraph), indent=indent) + "\n")
         return 0
     from ..exporters.blocks import emit
