@@ -3,15 +3,19 @@
 ``dot`` slows down sharply with node count, so above a node budget the ops of a subgraph are
 grouped by tensor-name namespace (``functional_1/conv2d_1_2/convolution`` belongs to
 ``functional_1/conv2d_1_2``), walking up the hierarchy until the count fits, the way Model
-Explorer groups layers. Whatever is drawn, :class:`Accounting` says where every op went, so a
-reader (and a test) can check that nothing silently disappeared.
+Explorer groups layers. Models with flat Keras layer names (``conv2d_21``, ``p_re_lu_12``) have no
+namespaces: their ops are cut into runs at the points where the data flow narrows to one op (block
+boundaries), and each box is named after the layers it starts and ends with. A DEQUANTIZE of a
+constant (float16 weights) is folded into the op that reads it unless asked for. Whatever is
+drawn, :class:`Accounting` says where every op went, so a reader (and a test) can check that
+nothing silently disappeared. Data flow comes from the model's use-def index
+(``sg.producer``/``sg.consumers``) and, for reachability, :func:`tfl_inspect.graph.op_graph`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +25,7 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from ..model import Model, Subgraph
 
-__all__ = ["Box", "Accounting", "SubgraphPlan", "Plan", "plan", "namespace", "op_node", "box_node"]
+__all__ = ["Box", "Accounting", "SubgraphPlan", "Plan", "plan", "namespace", "layer_name", "op_node", "box_node"]
 
 # A coarse level with fewer units than this reads as "one box" — chunk the finer level instead.
 _MIN_USEFUL_UNITS = 16
@@ -33,9 +37,9 @@ class Box:
 
     id: str
     subgraph: int
-    title: str  # namespace ("stage_0/block_3") or a range description; untrusted text
+    title: str  # namespace ("stage_0/block_3") or "first layer … last layer"; untrusted text
     ops: tuple[int, ...]
-    namespaced: bool = True  # False when the box is a run of consecutive ops, not a namespace
+    namespaced: bool = True  # False when the box is a run of consecutive ops, not one namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,8 @@ class Accounting:
     counts it (``box_S_K``), or the marker that counts it as not shown (outside a ``--focus``
     neighbourhood: ``hidden_S_0`` for ops upstream of it, ``hidden_S_1`` for the rest;
     ``stub_S`` for a called subgraph that is not drawn; ``""`` for a subgraph left out by
-    ``--subgraph``/``--signature``).
+    ``--subgraph``/``--signature``). A folded DEQUANTIZE is placed on the node of the op that
+    reads its output (where its ``fp16 const`` line is drawn) and counted in ``folded_ops``.
     """
 
     total_ops: int
@@ -56,12 +61,13 @@ class Accounting:
     boxes: int
     nodes: int
     placement: Mapping[tuple[int, int], str]
+    folded_ops: int = 0
 
     @property
     def complete(self) -> bool:
-        """Every op is drawn, boxed or counted as hidden — exactly once."""
+        """Every op is drawn, boxed, folded or counted as hidden — exactly once."""
         return (
-            self.drawn_ops + self.boxed_ops + self.hidden_ops == self.total_ops
+            self.drawn_ops + self.boxed_ops + self.hidden_ops + self.folded_ops == self.total_ops
             and len(self.placement) == self.total_ops
         )
 
@@ -79,9 +85,8 @@ class SubgraphPlan:
     inputs: tuple[int, ...]  # tensors drawn as input nodes
     outputs: tuple[int, ...]  # tensors drawn as output nodes
     orphans: tuple[int, ...]  # non-constant tensors nothing produces (variables, dangling)
-    producer: dict[int, int]
-    consumers: dict[int, list[int]]
     const_nodes: tuple[int, ...] = ()  # constants drawn as their own nodes
+    folded: dict[int, int] = field(default_factory=dict)  # DEQUANTIZE of a constant → the op reading it
 
 
 @dataclass(slots=True)
@@ -125,6 +130,7 @@ def plan(
     depth: int = 3,
     max_nodes: int = 300,
     show_constants: bool = False,
+    show_dequantize: bool = False,
 ) -> Plan:
     """Decide what to draw; raises :class:`UsageError` for a subgraph/signature/focus that is not there."""
     if max_nodes < 1:
@@ -160,8 +166,8 @@ def plan(
         sg = model.subgraphs[s]
         visible: set[int] | None = None
         if focus_at is not None and focus_at[0] == s:
-            visible = _neighbourhood(sg, focus_at[1], depth)
-        plans[s] = _subgraph_plan(sg, visible, show_constants)
+            visible = _neighbourhood(model, s, focus_at[1], depth)
+        plans[s] = _subgraph_plan(model, sg, visible, show_constants, show_dequantize)
 
     stubs = sorted(
         {
@@ -196,69 +202,78 @@ def _resolve_focus(model: Model, focus: str | int, chosen: int | None) -> tuple[
         if not 0 <= i < n:
             raise UsageError(f"--focus {i}: subgraph {s} has {n} ops (0..{n - 1})")
         return s, {i}
+    # A tensor name: the ops that write or read it.
     candidates = [chosen] if chosen is not None else range(len(model.subgraphs))
     for s in candidates:
         sg = model.subgraphs[s]
         for t in sg.tensors:
             if t.name == text:
-                ops = {op.index for op in sg.operators if t.index in op.inputs or t.index in op.outputs}
+                ops = set(sg.consumers(t.index))
+                if sg.producer(t.index) >= 0:
+                    ops.add(sg.producer(t.index))
                 if not ops:
                     raise UsageError(f"--focus: tensor {text!r} is not used by any op")
                 return s, ops
     raise UsageError(f"--focus: no op index or tensor named {text!r}")
 
 
-def _flow(sg: Subgraph) -> tuple[dict[int, int], dict[int, list[int]]]:
-    producer: dict[int, int] = {}
-    consumers: dict[int, list[int]] = {}
-    n = len(sg.tensors)
-    for op in sg.operators:
-        for t in op.outputs:
-            if 0 <= t < n:
-                producer.setdefault(t, op.index)
-        for t in op.inputs:
-            if 0 <= t < n:
-                consumers.setdefault(t, []).append(op.index)
-    return producer, consumers
+def _neighbourhood(model: Model, s: int, centre: frozenset[int], depth: int) -> set[int]:
+    """Ops within ``depth`` data-flow hops of ``centre`` (either direction): BFS layers of the op graph."""
+    import networkx as nx
 
+    from ..graph import op_graph
 
-def _neighbourhood(sg: Subgraph, centre: frozenset[int], depth: int) -> set[int]:
-    """Ops within ``depth`` data-flow hops of ``centre`` (either direction)."""
-    producer, consumers = _flow(sg)
-    seen = set(centre)
-    queue = deque((i, 0) for i in centre)
-    while queue:
-        i, d = queue.popleft()
-        if d >= depth:
-            continue
-        op = sg.operators[i]
-        nxt = [producer[t] for t in op.inputs if t in producer]
-        nxt += [c for t in op.outputs for c in consumers.get(t, ())]
-        for j in nxt:
-            if j not in seen:
-                seen.add(j)
-                queue.append((j, d + 1))
+    seen: set[int] = set()
+    for d, layer in enumerate(nx.bfs_layers(op_graph(model, s).to_undirected(as_view=True), sorted(centre))):
+        if d > depth:
+            break
+        seen.update(layer)
     return seen
 
 
-def _subgraph_plan(sg: Subgraph, visible: set[int] | None, show_constants: bool) -> SubgraphPlan:
-    producer, consumers = _flow(sg)
-    ops = tuple(range(len(sg.operators))) if visible is None else tuple(sorted(visible))
-    shown = set(ops)
+def _foldable(sg: Subgraph) -> dict[int, int]:
+    """DEQUANTIZE ops of a constant (float16 or int8 weights) → the first op that reads the result.
+
+    Not folded: one whose result is a subgraph output or read by nothing (it would vanish).
+    """
+    out: dict[int, int] = {}
+    outputs = set(sg.outputs)
+    for op in sg.operators:
+        if op.builtin != "DEQUANTIZE" or len(op.inputs) != 1 or len(op.outputs) != 1:
+            continue
+        src = sg.tensor(op.inputs[0])
+        if src is None or not src.is_constant or sg.producer(src.index) >= 0:
+            continue
+        result = op.outputs[0]
+        readers = sg.consumers(result)
+        if readers and result not in outputs:
+            out[op.index] = readers[0]
+    return out
+
+
+def _subgraph_plan(
+    model: Model, sg: Subgraph, visible: set[int] | None, show_constants: bool, show_dequantize: bool
+) -> SubgraphPlan:
+    folded = {} if show_dequantize else _foldable(sg)
+    if visible is not None:  # fold only where the reader is drawn too
+        folded = {d: c for d, c in folded.items() if d in visible and c in visible}
+    every = range(len(sg.operators)) if visible is None else sorted(visible)
+    ops = tuple(i for i in every if i not in folded)
+    shown = set(ops) | set(folded)
     hidden = () if visible is None else tuple(i for i in range(len(sg.operators)) if i not in shown)
     inputs_set = set(sg.inputs)
 
     def near(t: int) -> bool:
         if visible is None:
             return True
-        return producer.get(t) in shown or any(c in shown for c in consumers.get(t, ()))
+        return sg.producer(t) in shown or any(c in shown for c in sg.consumers(t))
 
-    inputs = tuple(dict.fromkeys(t for t in sg.inputs if 0 <= t < len(sg.tensors) and near(t)))
-    outputs = tuple(dict.fromkeys(t for t in sg.outputs if 0 <= t < len(sg.tensors) and near(t)))
+    inputs = tuple(dict.fromkeys(t for t in sg.inputs if near(t)))
+    outputs = tuple(dict.fromkeys(t for t in sg.outputs if near(t)))
     orphans: dict[int, None] = {}
     const_nodes: dict[int, None] = {}
     for t in [*(t for i in ops for t in sg.operators[i].inputs), *outputs]:
-        if not 0 <= t < len(sg.tensors) or t in producer or t in inputs_set:
+        if t < 0 or sg.producer(t) >= 0 or t in inputs_set:
             continue
         if sg.tensors[t].is_constant:
             if t in outputs:
@@ -271,43 +286,48 @@ def _subgraph_plan(sg: Subgraph, visible: set[int] | None, show_constants: bool)
         unit={i: op_node(sg.index, i) for i in ops},
         boxes={},
         hidden=hidden,
-        hidden_at=_markers(sg, hidden, shown, producer),
+        hidden_at=_markers(model, sg, hidden, shown),
         inputs=inputs,
         outputs=outputs,
         orphans=tuple(orphans),
-        producer=producer,
-        consumers=consumers,
         const_nodes=tuple(const_nodes),
+        folded=folded,
     )
     if show_constants:
         sp.const_nodes = _constants(sg, sp)
     return sp
 
 
-def _markers(sg: Subgraph, hidden: tuple[int, ...], shown: set[int], producer: dict[int, int]) -> dict[int, str]:
-    """Split hidden ops into those that feed the drawn ones (drawn above them) and the rest."""
+def _markers(model: Model, sg: Subgraph, hidden: tuple[int, ...], shown: set[int]) -> dict[int, str]:
+    """Split hidden ops into those that feed the drawn ones (drawn above them) and the rest.
+
+    Upstream = hidden ops with a path of hidden ops into a drawn op: BFS over the reversed op
+    graph restricted to the hidden ops, from the hidden direct feeders of the drawn ones.
+    """
     if not hidden:
         return {}
+    import networkx as nx
 
-    def feeders(i: int) -> set[int]:
-        return {producer[t] for t in sg.operators[i].inputs if t in producer} - shown
+    from ..graph import op_graph
 
+    g = op_graph(model, sg.index)
+    feeders = sorted({p for i in shown for p in g.predecessors(i)} - shown)
     upstream: set[int] = set()
-    frontier = {p for i in shown for p in feeders(i)}
-    while frontier:
-        upstream |= frontier
-        frontier = {p for i in frontier for p in feeders(i)} - upstream
+    if feeders:
+        back = g.reverse(copy=False).subgraph(hidden)
+        for layer in nx.bfs_layers(back, feeders):
+            upstream.update(layer)
     return {i: f"hidden_{sg.index}_{0 if i in upstream else 1}" for i in hidden}
 
 
 def _constants(sg: Subgraph, sp: SubgraphPlan) -> tuple[int, ...]:
     """Constants to draw as nodes: inputs of ops drawn one by one, plus constant outputs."""
-    out = dict.fromkeys(t for t in sp.outputs if t not in sp.producer and sg.tensors[t].is_constant)
+    out = dict.fromkeys(t for t in sp.outputs if sg.producer(t) < 0 and sg.tensors[t].is_constant)
     for i in sp.ops:
         if not sp.unit[i].startswith("op_"):
             continue
         for t in sg.operators[i].inputs:
-            if 0 <= t < len(sg.tensors) and t not in sp.producer and sg.tensors[t].is_constant:
+            if t >= 0 and sg.producer(t) < 0 and sg.tensors[t].is_constant:
                 out[t] = None
     return tuple(out)
 
@@ -350,17 +370,35 @@ def _fit(model: Model, plans: dict[int, SubgraphPlan], budget: int, show_constan
         left -= 1
 
 
-def _op_namespace(sg: Subgraph, i: int) -> tuple[str, ...]:
+def _op_name(sg: Subgraph, i: int) -> str:
+    """The name that tells which layer an op belongs to: its first non-constant named tensor."""
     op = sg.operators[i]
     for t in (*op.outputs, *op.inputs):
         tensor = sg.tensor(t)
         if tensor is not None and not tensor.is_constant and tensor.name:
-            return namespace(tensor.name)
-    return ()
+            return tensor.name
+    return ""
+
+
+_CONVERTER_SUFFIX = re.compile(r"(__xeno_compat__\d+|_dequantize)$")
+
+
+def layer_name(name: str) -> str:
+    """The Keras layer (or name scope) a tensor name belongs to, for box titles.
+
+    ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``; a flat Keras name (``conv2d_21``,
+    ``add_17__xeno_compat__1`` from MediaPipe's converter) is the layer itself.
+    """
+    first = _PORT.sub("", name.split(";", 1)[0])
+    scope = namespace(first)
+    if scope:
+        return "/".join(scope)
+    return _CONVERTER_SUFFIX.sub("", first)
 
 
 def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
-    ns = {i: _op_namespace(sg, i) for i in sp.ops}
+    names = {i: _op_name(sg, i) for i in sp.ops}
+    ns = {i: namespace(n) for i, n in names.items()}
     max_depth = max((len(v) for v in ns.values()), default=0)
     levels: list[list[list[int]]] = []  # finest first; each level is a list of units (op lists)
     last = -1
@@ -383,7 +421,8 @@ def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool)
                 continue
             box = box_node(sg.index, k)
             k += 1
-            sp.boxes[box] = Box(box, sg.index, _title(unit, ns, chunked), tuple(sorted(unit)), not chunked)
+            title = _title(sg, unit, ns, names, chunked)
+            sp.boxes[box] = Box(box, sg.index, title, tuple(sorted(unit)), not chunked)
             for i in unit:
                 sp.unit[i] = box
 
@@ -399,19 +438,58 @@ def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool)
     else:
         pos = len(levels)
     finer = levels[pos - 1] if 0 < pos <= len(levels) else [[i] for i in sp.ops]
-    _chunk(finer, budget - _fixed(sp), apply)
+    _chunk(finer, budget - _fixed(sp), _cuts(sg, sp), apply)
 
 
-def _chunk(units: list[list[int]], target: int, apply: Callable[..., None]) -> None:
-    """Merge runs of consecutive units (execution order) into at most ``target`` boxes."""
+def _cuts(sg: Subgraph, sp: SubgraphPlan) -> set[int]:
+    """Ops after which the data flow narrows to that op alone: block boundaries.
+
+    After op ``i`` is a cut when nothing written before ``i`` is read after ``i``: every later
+    op sees the earlier ones only through ``i``'s outputs (the end of a residual block, a
+    bottleneck). Folded DEQUANTIZE ops do not count. One pass over the use-def index.
+    """
+    cuts: set[int] = set()
+    reach = -1  # the furthest reader of anything written before the current op
+    for i in sp.ops:
+        if reach <= i:
+            cuts.add(i)
+        for t in sg.operators[i].outputs:
+            readers = sg.consumers(t)
+            if readers:
+                reach = max(reach, readers[-1])
+    return cuts
+
+
+def _chunk(units: list[list[int]], target: int, cuts: set[int], apply: Callable[..., None]) -> None:
+    """Merge runs of consecutive units (execution order) into at most ``target`` boxes.
+
+    A run ends, where it can, at a block boundary (``cuts``), so boxes hold whole blocks.
+    """
     units = sorted(units, key=lambda u: u[0])
-    size = max(1, math.ceil(len(units) / max(target, 1)))
-    merged = [[i for u in units[k : k + size] for i in u] for k in range(0, len(units), size)]
-    chunked = size > 1
-    apply(merged, chunked=chunked)
+    target = max(target, 1)
+    size = max(1, math.ceil(len(units) / target))
+    merged: list[list[int]] = []
+    while size < len(units):
+        merged, run, count = [], [], 0
+        for unit in units:
+            run.extend(unit)
+            count += 1
+            if count >= size * 2 or (count >= max(1, size // 2) and max(unit) in cuts):
+                merged.append(run)
+                run, count = [], 0
+        if run:
+            merged.append(run)
+        if len(merged) <= target:
+            break
+        size += max(1, size // 4)
+    else:  # plain runs of equal length
+        size = max(1, math.ceil(len(units) / target))
+        merged = [[i for u in units[k : k + size] for i in u] for k in range(0, len(units), size)]
+    apply(merged, chunked=any(len(m) > 1 for m in merged))
 
 
-def _title(unit: list[int], ns: dict[int, tuple[str, ...]], chunked: bool) -> str:
+def _title(sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names: dict[int, str], chunked: bool) -> str:
+    """A namespace shared by the ops, else the first and last layer: never a bare op range."""
     first, last = min(unit), max(unit)
     if not chunked:
         common = ns[first]
@@ -419,10 +497,11 @@ def _title(unit: list[int], ns: dict[int, tuple[str, ...]], chunked: bool) -> st
             common = _common(common, ns[i])
         if common:
             return "/".join(common)
-    a, b = "/".join(ns[first]), "/".join(ns[last])
-    if a and b:
-        return a if a == b else f"{a} … {b}"
-    return f"ops #{first}–#{last}"
+    a, b = layer_name(names[first]), layer_name(names[last])
+    if not a or not b:  # unnamed tensors: say which ops start and end the run
+        a = a or sg.operators[first].opcode
+        b = b or sg.operators[last].opcode
+    return a if a == b else f"{a} … {b}"
 
 
 def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -436,7 +515,7 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 
 def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], extra: int) -> Accounting:
     placement: dict[tuple[int, int], str] = {}
-    drawn = boxed = hidden = 0
+    drawn = boxed = hidden = folded = 0
     nodes = extra
     for sg in model.subgraphs:
         s = sg.index
@@ -454,6 +533,9 @@ def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], ext
                 drawn += 1
             else:
                 boxed += 1
+        for d, reader in sp.folded.items():
+            placement[(s, d)] = sp.unit[reader]
+        folded += len(sp.folded)
         for i in sp.hidden:
             placement[(s, i)] = sp.hidden_at[i]
         hidden += len(sp.hidden)
@@ -466,4 +548,5 @@ def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], ext
         boxes=sum(len(sp.boxes) for sp in plans.values()),
         nodes=nodes,
         placement=placement,
+        folded_ops=folded,
     )
