@@ -395,7 +395,7 @@ class _Writer:
         s = sg.index
         shown = 0
         plain: list[str] = []
-        dequantized: dict[str, list[str]] = {}  # source dtype family → shapes
+        dequantized: dict[str, list[str]] = {}  # dtype family of the stored constant → its shapes
         for slot, t in enumerate(op.inputs):
             tensor = sg.tensor(t)
             if tensor is None or t in sp.inputs:
@@ -407,9 +407,7 @@ class _Writer:
                     f"{src.dtype.lower()} const input {slot}: {src.name} {src.dtype}{list(src.shape)}, "
                     f"dequantized to {tensor.dtype} at load (DEQUANTIZE #{p}, folded)"
                 )
-                dequantized.setdefault(family(src.dtype) if src.dtype != "FLOAT16" else "fp16", []).append(
-                    shape_html(src)
-                )
+                dequantized.setdefault(family(src.dtype), []).append(shape_html(src))
                 continue
             if p >= 0 or not tensor.is_constant:
                 continue
@@ -427,11 +425,11 @@ class _Writer:
             more = f" +{shown - len(plain)}" if shown > len(plain) else ""
             rows = [", ".join(plain[k : k + 2]) for k in range(0, len(plain), 2)]
             out += f'<BR/><FONT POINT-SIZE="9" COLOR="#444444">const {"<BR/>".join(rows)}{more}</FONT>'
-        for kind, shapes in dequantized.items():
-            fam = "float16" if kind == "fp16" else kind
-            self.families.add(fam if fam in FAMILY_STYLE else "other")
+        for fam, shapes in dequantized.items():
+            self.families.add(fam)
             self.used.add("folded")
-            colour = FAMILY_STYLE[fam if fam in FAMILY_STYLE else "other"][1]
+            kind = "fp16" if fam == "float16" else fam
+            colour = FAMILY_STYLE[fam][1]
             out += f'<BR/><FONT POINT-SIZE="9" COLOR="{colour}"><B>{h(kind)} const</B> {", ".join(shapes)}</FONT>'
         return out
 
@@ -456,10 +454,15 @@ class _Writer:
         rows = [" · ".join(top[:2]), " · ".join(top[2:])]
         if len(kinds) > 4:
             rows[1] += f" · +{len(kinds) - 4} types"
-        folded = sum(1 for reader in sp.folded.values() if reader in set(ops))
+        inside = set(ops)
+        folded = Counter(
+            family(sg.tensors[sg.operators[d].inputs[0]].dtype) for d, reader in sp.folded.items() if reader in inside
+        )
         count = f"{len(ops)} ops · #{min(ops)}–#{max(ops)}"
-        if folded:
-            count += f' · <FONT COLOR="{FAMILY_STYLE["float16"][1]}">{folded} const dequantized</FONT>'
+        for fam_folded, n in folded.most_common():
+            kind = "fp16" if fam_folded == "float16" else fam_folded
+            count += f' · <FONT COLOR="{FAMILY_STYLE[fam_folded][1]}">{n} {h(kind)} const</FONT>'
+            self.families.add(fam_folded)
             self.used.add("folded")
         label = f"<B>{h(shorten_path(title), 64)}</B><BR/>{count}"
         label += "".join(f'<BR/><FONT POINT-SIZE="9">{h(r, 64)}</FONT>' for r in rows if r)
