@@ -4,7 +4,7 @@
 grouped by tensor-name namespace (``functional_1/conv2d_1_2/convolution`` belongs to
 ``functional_1/conv2d_1_2``), walking up the hierarchy until the count fits, the way Model
 Explorer groups layers. Models with flat Keras layer names (``conv2d_21``, ``p_re_lu_12``) have no
-namespaces: their ops are cut into runs at the points where the data flow narrows to one op (block
+namespaces: their ops are cut into runs at the points where the fewest tensors flow past (block
 boundaries), and each box is named after the layers it starts and ends with. A DEQUANTIZE of a
 constant (float16 weights) is folded into the op that reads it unless asked for. Whatever is
 drawn, :class:`Accounting` says where every op went, so a reader (and a test) can check that
@@ -441,47 +441,62 @@ def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool)
     else:
         pos = len(levels)
     finer = levels[pos - 1] if 0 < pos <= len(levels) else [[i] for i in sp.ops]
-    _chunk(finer, min(budget - _fixed(sp), _MAX_RUNS), _cuts(sg, sp), apply)
+    _chunk(finer, min(budget - _fixed(sp), _MAX_RUNS), _widths(sg, sp), apply)
 
 
-def _cuts(sg: Subgraph, sp: SubgraphPlan) -> set[int]:
-    """Ops after which the data flow narrows to that op alone: block boundaries.
+def _widths(sg: Subgraph, sp: SubgraphPlan) -> list[int]:
+    """For each op index, how many tensors flow past it: written at or before it, read after it.
 
-    After op ``i`` is a cut when nothing written before ``i`` is read after ``i``: every later
-    op sees the earlier ones only through ``i``'s outputs (the end of a residual block, a
-    bottleneck). Folded DEQUANTIZE ops do not count. One pass over the use-def index.
+    Narrow points (a residual block's end, a bottleneck) are where a run of ops reads best cut.
+    Subgraph inputs count from the start; folded DEQUANTIZE ops do not count. One pass over the
+    use-def index and a prefix sum.
     """
-    cuts: set[int] = set()
-    reach = -1  # the furthest reader of anything written before the current op
+    n = len(sg.operators)
+    diff = [0] * (n + 1)
+    inputs = dict.fromkeys(sg.inputs)  # a tensor listed twice (or written in place) flows past once
+    for t in inputs:
+        readers = sg.consumers(t)
+        if readers:
+            diff[0] += 1
+            diff[readers[-1]] -= 1
     for i in sp.ops:
-        if reach <= i:
-            cuts.add(i)
         for t in sg.operators[i].outputs:
+            if t in inputs:
+                continue
             readers = sg.consumers(t)
-            if readers:
-                reach = max(reach, readers[-1])
-    return cuts
+            if readers and readers[-1] > i:
+                diff[i] += 1
+                diff[readers[-1]] -= 1
+    widths, live = [], 0
+    for i in range(n):
+        live += diff[i]
+        widths.append(live)
+    return widths
 
 
-def _chunk(units: list[list[int]], target: int, cuts: set[int], apply: Callable[..., None]) -> None:
+def _chunk(units: list[list[int]], target: int, widths: list[int], apply: Callable[..., None]) -> None:
     """Merge runs of consecutive units (execution order) into at most ``target`` boxes.
 
-    A run ends, where it can, at a block boundary (``cuts``), so boxes hold whole blocks.
+    Each run ends at the narrowest point (fewest tensors flowing past, :func:`_widths`) between
+    half and twice the average run length, so boxes hold whole blocks rather than cutting one.
     """
     units = sorted(units, key=lambda u: u[0])
     target = max(target, 1)
     size = max(1, math.ceil(len(units) / target))
     merged: list[list[int]] = []
     while size < len(units):
-        merged, run, count = [], [], 0
-        for unit in units:
-            run.extend(unit)
-            count += 1
-            if count >= size * 2 or (count >= max(1, size // 2) and max(unit) in cuts):
-                merged.append(run)
-                run, count = [], 0
-        if run:
-            merged.append(run)
+        merged, k = [], 0
+        lo, hi = max(1, size // 2), size * 2
+        while k < len(units):
+            if len(units) - k <= hi:
+                end = len(units) - 1
+            else:
+                end = min(
+                    range(k + lo - 1, k + hi),
+                    key=lambda j: (widths[max(units[j])], abs(j - k - size + 1)),
+                )
+            merged.append([i for u in units[k : end + 1] for i in u])
+            k = end + 1
         if len(merged) <= target:
             break
         size += max(1, size // 4)
