@@ -55,6 +55,8 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
+    Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
@@ -119,7 +119,11 @@ def namespace(name: str) -> tuple[str, ...]:
 
     Fused names (``a/MatMul;a/Relu``) use their first part; ``:0`` suffixes are dropped.
     """
-    first = _PORT.sub("", name.split(";", 1)[0])
+    first = name.split(";", 1)[0]
+    if ":" in first:
+        first = _PORT.sub("", first)
+    if "/" not in first:
+        return ()
     parts = [p for p in first.split("/") if p]
     return tuple(parts[:-1])
 
@@ -424,24 +428,29 @@ def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool)
                 continue
             box = box_node(sg.index, k)
             k += 1
-            title = _title(sg, unit, ns, names, chunked)
-            sp.boxes[box] = Box(box, sg.index, title, tuple(sorted(unit)), not chunked)
+            sp.boxes[box] = Box(box, sg.index, "", tuple(sorted(unit)), not chunked)  # titled once it fits
             for i in unit:
                 sp.unit[i] = box
 
     def fits() -> bool:
         return _count(sg, sp, show_constants) <= budget
 
+    def titled() -> None:
+        for key, box in sp.boxes.items():
+            sp.boxes[key] = replace(box, title=_title(sg, list(box.ops), ns, names, not box.namespaced))
+
     for pos, units in enumerate(levels):
         apply(units, chunked=False)
         if fits():
             if len(units) < min(_MIN_USEFUL_UNITS, budget // 4) and pos > 0:
                 break  # too coarse to be useful: chunk the finer level below
+            titled()
             return
     else:
         pos = len(levels)
     finer = levels[pos - 1] if 0 < pos <= len(levels) else [[i] for i in sp.ops]
     _chunk(finer, min(budget - _fixed(sp), _MAX_RUNS), _widths(sg, sp), apply)
+    titled()
 
 
 def _widths(sg: Subgraph, sp: SubgraphPlan) -> list[int]:
