@@ -104,7 +104,7 @@ def test_boxes_are_named_after_layers_never_op_ranges() -> None:
             for part in box.title.split(" … "):
                 # a shared namespace is a prefix of the ops' layers; a run is named by its first/last layer
                 assert any(n == part or n.startswith(part + "/") for n in ops_names), (box.title, ops_names)
-    assert seen > 20
+    assert seen > 5
 
 
 def test_flat_keras_names_become_a_few_dozen_runs_of_whole_blocks() -> None:
