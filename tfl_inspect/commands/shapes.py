@@ -178,6 +178,8 @@ def to_json(result: ShapeResult, verification: Verification | None = None, sourc
     return doc
 
 
+# Output pipeline (issue 9 item 5): when this moves to exporters/shapes_text.py, write through
+# exporters.console.writer() (the one rich-or-plain decision) instead of print().
 def _print_text(
     result: ShapeResult, verification: Verification | None, filled: list[int], *, show_constants: bool
 ) -> None:
