@@ -138,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if inputs:
         from ..shapes import infer_shapes
 
-        result = infer_shapes(model, inputs=dict(inputs), signature=args.signature)
+        given: dict[str | int, str] = {name: shape for name, shape in inputs.items()}
+        result = infer_shapes(model, inputs=given, signature=args.signature)
         overlay = dot.shape_overlay(result, ", ".join(args.input))
     diagram = dot.build(
         model,

@@ -32,8 +32,8 @@ def render_text(d: Diagnosis, esc: Escaper = escape.text) -> str:
     src = f" ({esc(d.source)})" if d.source else ""
     if d.ok:
         lines.append(esc(d.headline) + src)
-        for n in d.notes:
-            lines.append(f"  note: {esc(n)}")
+        for note in d.notes:
+            lines.append(f"  note: {esc(note)}")
         return "\n".join(lines)
     n = len(d.failures)
     lines.append(f"Conversion failed: {n} op{'s' if n != 1 else ''} could not be converted{src}")
