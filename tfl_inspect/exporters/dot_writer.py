@@ -13,14 +13,12 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dot_legend import Legend, draw_legend
 from .dot_marks import Mark, worst
 from .dot_plan import Plan, SubgraphPlan
 from .dot_style import (
-    DYNAMIC_COLOR,
-    FAMILIES,
     FAMILY_STYLE,
     FONT,
     SEVERITY_COLOR,
@@ -84,10 +82,6 @@ def _level(marks: Iterable[Mark]) -> str:
     """``error``/``warning``/``info``: the worst severity among ``marks``."""
     sev = worst(marks)
     return sev.value if sev is not None else "info"
-
-
-def _sev(m: Mark) -> str:
-    return m.severity.value if m.severity is not None else "info"
 
 
 class _Writer:
@@ -265,7 +259,8 @@ class _Writer:
             self._edges(g, self.model.subgraphs[s], sp)
         self._stubs(g)
         self._calls_edges(g)
-        self._legend(g)
+        legend = Legend(self.plan, self.families, self.used, self.notes, self.model_level, self.elsewhere)
+        draw_legend(g, self.model, legend, self.marks)
         return g
 
     def _calls(self) -> Iterable[tuple[int, int, str, int]]:
@@ -619,104 +614,3 @@ class _Writer:
             if self.clusters and target in self.plan.subgraphs and target != s:
                 attrs["lhead"] = f"cluster_{target}"
             g.edge(src, head, **attrs)
-
-    # -- legend ----------------------------------------------------------------------------
-
-    def _conventions(self) -> list[str]:
-        """One line per drawing convention the picture uses (HTML-like text, already escaped)."""
-        red = f'<FONT COLOR="{DYNAMIC_COLOR}"><B>{{}}</B></FONT>'
-        out = [
-            f"{red.format('?')} unknown dim (-1) · {red.format('[*]')} unknown rank · "
-            "s/zp: quantization scale / zero point · edge colour: dtype of the tensor"
-        ]
-        used = self.used
-        if "finding" in used:
-            sev = " · ".join(
-                f'<FONT COLOR="{SEVERITY_COLOR[k]}"><B>{k}</B></FONT>' for k in ("error", "warning", "info")
-            )
-            out.append(f"thick coloured border: something found on this node ({sev}); its id below the name")
-        if "reason" in used:
-            out.append("coloured text on a node: why the op cannot take the given input shapes")
-        if "related" in used:
-            out.append("dashed coloured border: related to a finding on another node (see the tooltip)")
-        if "box" in used:
-            out.append("double border: ops collapsed into one box, named after their layer or name scope")
-        if "folded" in used:
-            out.append(
-                f'<FONT COLOR="{FAMILY_STYLE["float16"][1]}"><B>fp16 const</B></FONT>: float16 weights that a '
-                "DEQUANTIZE turns into float32 at load; those DEQUANTIZE ops are folded in "
-                "(--show-dequantize draws them)"
-            )
-        if "constant" in used:
-            out.append("folded-corner node: a constant drawn on its own (--show-constants)")
-        if "variable" in used or "tensor" in used:
-            out.append("dashed ellipse: a variable or a tensor no op writes")
-        if "resource" in used:
-            out.append("resource NAME: a handle to the resource variable NAME (state kept between invokes)")
-        if "bundle" in used:
-            out.append("N tensors: several tensors flow between the same two boxes")
-        if "calls" in used:
-            out.append("dashed grey arrow: an op calls a subgraph (cond, body, branch, init)")
-        if "cluster" in used:
-            out.append("dashed outline: ops of one partition")
-        return out
-
-    def _legend(self, g: graphviz.Digraph) -> None:
-        acc = self.plan.accounting
-        source = Path(self.model.source).name if self.model.source else "model"
-        n_sub = len(self.model.subgraphs)
-        head = f"<B>{h(source, 60)}</B> · {_count(acc.total_ops, 'op')} · {_count(n_sub, 'subgraph')}"
-        families = [f for f in FAMILIES if f in self.families] or ["other"]
-        span = len(families)
-        rows = [f'<TR><TD COLSPAN="{span}" ALIGN="LEFT">{head}</TD></TR>']
-        parts = [f"{_count(acc.drawn_ops, 'op')} drawn"]
-        if acc.boxed_ops:
-            parts.append(f"{acc.boxed_ops} in {acc.boxes} collapsed boxes")
-        if acc.folded_ops:
-            parts.append(f"{acc.folded_ops} DEQUANTIZE of constants folded")
-        if acc.hidden_ops:
-            parts.append(f"{acc.hidden_ops} not shown")
-        if self.plan.signature is not None:
-            parts.append(f"signature {h(self.plan.signature, 40)}")
-        if len(self.plan.subgraphs) == 1 and n_sub > 1:
-            parts.append(f"subgraph {next(iter(self.plan.subgraphs))}")
-
-        def wide(text: str) -> str:
-            return f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><FONT POINT-SIZE="9">{text}</FONT></TD></TR>'
-
-        rows.append(wide(" · ".join(parts)))
-        for note in self.notes:
-            rows.append(wide(h(note, 120)))
-        cells = "".join(
-            f'<TD BGCOLOR="{FAMILY_STYLE[f][0]}"><FONT COLOR="{FAMILY_STYLE[f][1]}">{f}</FONT></TD>' for f in families
-        )
-        rows.append(f"<TR>{cells}</TR>")
-        rows.extend(wide(line) for line in self._conventions())
-        problems = [m for m in self.marks if m.severity is not None]
-        if problems:
-            for kind, what in (("finding", "lint findings"), ("shape", "shape failures")):
-                counts = Counter(_sev(m) for m in problems if m.kind == kind)
-                if counts:
-                    text = " · ".join(
-                        f'<FONT COLOR="{SEVERITY_COLOR[k]}"><B>{counts[k]} {k}</B></FONT>'
-                        for k in ("error", "warning", "info")
-                        if counts.get(k)
-                    )
-                    rows.append(wide(f"{what}: {text}"))
-            for m in self.model_level[:5]:
-                rows.append(wide(h(m.tooltip or m.label, 90)))
-            if len(self.model_level) > 5:
-                rows.append(wide(f"… {len(self.model_level) - 5} more model-level findings"))
-            if self.elsewhere:
-                rows.append(wide(f"{self.elsewhere} in subgraphs not drawn"))
-        table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#bbbbbb">'
-        table += "".join(rows) + "</TABLE>"
-        tip = [m.tooltip or m.label for m in self.model_level]
-        g.node(
-            "legend",
-            label=f"<{table}>",
-            shape="plaintext",
-            style="",
-            id="legend",
-            tooltip=tooltip(tip or ["legend"]),
-        )
