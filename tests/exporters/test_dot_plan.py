@@ -107,7 +107,7 @@ def test_boxes_are_named_after_layers_never_op_ranges() -> None:
     assert seen > 5
 
 
-def test_flat_keras_names_become_a_few_dozen_runs_of_whole_blocks() -> None:
+def test_flat_keras_names_become_runs_of_whole_blocks_one_branch_each() -> None:
     big = [m for m in readable(thirdparty_models()) if sum(len(sg.operators) for sg in m.subgraphs) > 500]
     if not big:
         pytest.skip("no third-party model over 500 ops (tests/fetch_models.py)")
@@ -115,11 +115,17 @@ def test_flat_keras_names_become_a_few_dozen_runs_of_whole_blocks() -> None:
         p = plan(model)
         sp = p.subgraphs[0]
         assert p.accounting.complete and p.accounting.nodes <= 300
-        assert 8 <= len(sp.boxes) <= dot_plan._MAX_RUNS
-        widths = dot_plan._widths(model.subgraphs[0], sp)
-        ends = [max(box.ops) for box in sp.boxes.values()][:-1]  # the last box ends where the model does
-        # boxes end where the data flow is narrow: fewer tensors flow past their ends than on average
-        assert sum(widths[e] for e in ends) / len(ends) < sum(widths[i] for i in sp.ops) / len(sp.ops)
+        assert 8 <= len(sp.boxes) and p.accounting.nodes < len(sp.ops) / 2  # far fewer nodes than ops
+        g = op_graph(model, 0)
+        for box in sp.boxes.values():  # a box never mixes parallel branches
+            assert nx.is_weakly_connected(g.subgraph(box.ops)), box.title
+        whole = plan(model, max_nodes=100_000).subgraphs[0]
+        widths = dot_plan._widths(model.subgraphs[0], whole)
+        runs = dot_plan._chunk([[i] for i in whole.ops], dot_plan._MAX_RUNS, widths)
+        assert len(runs) <= dot_plan._MAX_RUNS and sorted(i for r in runs for i in r) == list(whole.ops)
+        ends = [max(r) for r in runs[:-1]]  # the last run ends where the model does
+        # runs end where the data flow is narrow: fewer tensors flow past their ends than on average
+        assert sum(widths[e] for e in ends) / len(ends) < sum(widths[i] for i in whole.ops) / len(whole.ops)
 
 
 def test_focus_is_the_undirected_neighbourhood_in_the_op_graph() -> None:

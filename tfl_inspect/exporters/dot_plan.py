@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -369,7 +369,7 @@ def _fit(model: Model, plans: dict[int, SubgraphPlan], budget: int, show_constan
     for s in sorted(plans, key=lambda k: natural[k]):
         share = max(remaining // max(left, 1), _fixed(plans[s]) + 1)
         if natural[s] > share:
-            _collapse(model.subgraphs[s], plans[s], share, show_constants)
+            _collapse(model, model.subgraphs[s], plans[s], share, show_constants)
             used = _count(model.subgraphs[s], plans[s], show_constants)
         else:
             used = natural[s]
@@ -403,7 +403,7 @@ def layer_name(name: str) -> str:
     return _CONVERTER_SUFFIX.sub("", first)
 
 
-def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
+def _collapse(model: Model, sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
     names = {i: _op_name(sg, i) for i in sp.ops}
     ns = {i: namespace(n) for i, n in names.items()}
     max_depth = max((len(v) for v in ns.values()), default=0)
@@ -449,7 +449,9 @@ def _collapse(sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool)
     else:
         pos = len(levels)
     finer = levels[pos - 1] if 0 < pos <= len(levels) else [[i] for i in sp.ops]
-    _chunk(finer, min(budget - _fixed(sp), _MAX_RUNS), _widths(sg, sp), apply)
+    runs = _chunk(finer, min(budget - _fixed(sp), _MAX_RUNS), _widths(sg, sp))
+    branches = _branches(model, sg.index, runs)
+    apply(branches if len(branches) <= budget - _fixed(sp) else runs, chunked=True)
     titled()
 
 
@@ -483,8 +485,8 @@ def _widths(sg: Subgraph, sp: SubgraphPlan) -> list[int]:
     return widths
 
 
-def _chunk(units: list[list[int]], target: int, widths: list[int], apply: Callable[..., None]) -> None:
-    """Merge runs of consecutive units (execution order) into at most ``target`` boxes.
+def _chunk(units: list[list[int]], target: int, widths: list[int]) -> list[list[int]]:
+    """Merge runs of consecutive units (execution order) into at most ``target`` runs.
 
     Each run ends at the narrowest point (fewest tensors flowing past, :func:`_widths`) between
     half and twice the average run length, so boxes hold whole blocks rather than cutting one.
@@ -507,12 +509,32 @@ def _chunk(units: list[list[int]], target: int, widths: list[int], apply: Callab
             merged.append([i for u in units[k : end + 1] for i in u])
             k = end + 1
         if len(merged) <= target:
-            break
+            return merged
         size += max(1, size // 4)
-    else:  # plain runs of equal length
-        size = max(1, math.ceil(len(units) / target))
-        merged = [[i for u in units[k : k + size] for i in u] for k in range(0, len(units), size)]
-    apply(merged, chunked=any(len(m) > 1 for m in merged))
+    # plain runs of equal length
+    size = max(1, math.ceil(len(units) / target))
+    return [[i for u in units[k : k + size] for i in u] for k in range(0, len(units), size)]
+
+
+def _branches(model: Model, s: int, runs: list[list[int]]) -> list[list[int]]:
+    """Split each run into its parallel branches (weakly connected parts of the op graph).
+
+    Branches a model runs one after the other in execution order (a landmark model's eye, lips
+    and iris heads) would otherwise share boxes and read as one chain.
+    """
+    import networkx as nx
+
+    from ..graph import op_graph
+
+    g = op_graph(model, s)
+    out: list[list[int]] = []
+    for run in runs:
+        parts = list(nx.weakly_connected_components(g.subgraph(run)))
+        if len(parts) == 1:
+            out.append(run)
+            continue
+        out.extend(sorted(sorted(p) for p in parts))
+    return out
 
 
 def _title(sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names: dict[int, str], chunked: bool) -> str:
