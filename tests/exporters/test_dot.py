@@ -108,7 +108,7 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
     for (s, i), where in acc.placement.items():
         assert where in nodes, f"op {s}:{i} placed on {where!r}, which the SVG does not draw"
         if where.startswith("op_") and where != f"op_{s}_{i}":  # folded into the op that reads it
-            assert model.subgraphs[s].operators[i].builtin == "DEQUANTIZE"
+            assert model.subgraphs[s].operators[i].builtin in ("DEQUANTIZE", "DENSIFY")
         elif where.startswith("op_"):
             assert model.subgraphs[s].operators[i].index == i
     for box_id, group in nodes.items():
@@ -120,7 +120,8 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
     drawn = sum(1 for n in nodes if n.startswith("op_"))
     for s, sp in diagram.plan.subgraphs.items():  # a folded DEQUANTIZE sits on the node of its reader
         for d, reader in sp.folded.items():
-            assert acc.placement[(s, d)] == sp.unit[reader] and model.subgraphs[s].operators[d].builtin == "DEQUANTIZE"
+            assert acc.placement[(s, d)] == sp.unit[reader]
+            assert model.subgraphs[s].operators[d].builtin in ("DEQUANTIZE", "DENSIFY")
     assert acc.folded_ops == sum(len(sp.folded) for sp in diagram.plan.subgraphs.values())
     assert drawn + boxed + acc.folded_ops + acc.hidden_ops == acc.total_ops
 

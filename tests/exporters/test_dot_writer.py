@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import corpus_files, needs_dot, require_corpus, sample
+from tests.conftest import corpus_files, needs_dot, require_corpus, sample, thirdparty_models
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_marks import Mark
 from tfl_inspect.exporters.dot_style import FAMILY_STYLE, FONT, heat_color
@@ -48,6 +48,25 @@ def test_float16_weights_fold_into_fp16_const_lines_and_the_legend_shows_float16
     assert "2 DEQUANTIZE of constants folded" in text
     drawn = dot.to_dot(model, show_dequantize=True)
     assert "op_0_0 [" in drawn and "fp16 const" not in drawn
+
+
+def test_sparse_float16_weights_fold_densify_and_dequantize_into_one_line() -> None:
+    paths = [p for p in thirdparty_models() if p.name == "face_detection_full_range_sparse.tflite"]
+    if not paths:
+        pytest.skip("MediaPipe's sparse face detector not fetched (tests/fetch_models.py)")
+    model = tfl_inspect.load(paths[0])
+    sg = model.subgraphs[0]
+    p = dot.build(model).plan
+    densify = [op.index for op in sg.operators if op.builtin == "DENSIFY"]
+    assert densify and all(d in p.subgraphs[0].folded for d in densify)
+    assert not any(
+        op.builtin in ("DENSIFY", "DEQUANTIZE")
+        for op in sg.operators
+        if f"op_0_{op.index}" in p.subgraphs[0].unit.values()
+    )
+    source = dot.to_dot(model)
+    assert "fp16 sparse const</B>" in source and "DENSIFY #" in source
+    assert "sparse const: weights stored sparse that a DENSIFY expands at load" in legend(source)
 
 
 def test_findings_and_related_nodes_are_explained_in_the_legend() -> None:

@@ -67,6 +67,8 @@ def _conventions(used: set[str]) -> list[str]:
             "DEQUANTIZE turns into float32 at load; those DEQUANTIZE ops are folded in "
             "(--show-dequantize draws them)"
         )
+    if "sparse" in used:
+        out.append("sparse const: weights stored sparse that a DENSIFY expands at load; folded in the same way")
     if "constant" in used:
         out.append("folded-corner node: a constant drawn on its own (--show-constants)")
     if "variable" in used or "tensor" in used:

@@ -6,9 +6,9 @@ grouped by tensor-name namespace (``functional_1/conv2d_1_2/convolution`` belong
 Explorer groups layers. Models with flat Keras layer names (``conv2d_21``, ``p_re_lu_12``) have no
 namespaces: their ops are cut into runs at the points where the fewest tensors flow past (block
 boundaries), and each box is named after the layers it starts and ends with. A DEQUANTIZE of a
-constant (float16 weights) is folded into the op that reads it unless asked for. Whatever is
-drawn, :class:`Accounting` says where every op went, so a reader (and a test) can check that
-nothing silently disappeared. Data flow comes from the model's use-def index
+constant (float16 weights) is folded into the op that reads it unless asked for, and so is a
+DENSIFY of sparse constants. Whatever is drawn, :class:`Accounting` says where every op went, so a
+reader (and a test) can check that nothing silently disappeared. Data flow comes from the model's use-def index
 (``sg.producer``/``sg.consumers``) and, for reachability, :func:`tfl_inspect.graph.op_graph`.
 """
 
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..model import Model, Subgraph
+    from ..model import Model, Operator, Subgraph
 
 __all__ = ["Box", "Accounting", "SubgraphPlan", "Plan", "plan", "namespace", "layer_name", "op_node", "box_node"]
 
@@ -239,22 +239,34 @@ def _neighbourhood(model: Model, s: int, centre: frozenset[int], depth: int) -> 
 
 
 def _foldable(sg: Subgraph) -> dict[int, int]:
-    """DEQUANTIZE ops of a constant (float16 or int8 weights) → the first op that reads the result.
+    """Ops that only prepare a constant → the first op that reads the prepared tensor.
 
-    Not folded: one whose result is a subgraph output or read by nothing (it would vanish).
+    A DEQUANTIZE of a constant (float16 weights), a DENSIFY of a constant (sparse weights) and
+    the DENSIFY → DEQUANTIZE chain of sparse float16 weights: drawn as a ``const`` line on the
+    op that reads them. Not folded: one whose result is a subgraph output or read by nothing.
     """
-    out: dict[int, int] = {}
     outputs = set(sg.outputs)
+
+    def prepares(op: Operator, kind: str) -> bool:
+        if op.builtin != kind or len(op.inputs) != 1 or len(op.outputs) != 1:
+            return False
+        return bool(sg.consumers(op.outputs[0])) and op.outputs[0] not in outputs
+
+    def constant(t: int) -> bool:
+        src = sg.tensor(t)
+        return src is not None and src.is_constant and sg.producer(t) < 0
+
+    densify = {op.index for op in sg.operators if prepares(op, "DENSIFY") and constant(op.inputs[0])}
+    out: dict[int, int] = {}
     for op in sg.operators:
-        if op.builtin != "DEQUANTIZE" or len(op.inputs) != 1 or len(op.outputs) != 1:
+        if not prepares(op, "DEQUANTIZE"):
             continue
-        src = sg.tensor(op.inputs[0])
-        if src is None or not src.is_constant or sg.producer(src.index) >= 0:
-            continue
-        result = op.outputs[0]
-        readers = sg.consumers(result)
-        if readers and result not in outputs:
-            out[op.index] = readers[0]
+        p = sg.producer(op.inputs[0])
+        if constant(op.inputs[0]) or (p in densify and sg.consumers(op.inputs[0]) == (op.index,)):
+            out[op.index] = sg.consumers(op.outputs[0])[0]
+    for d in densify:
+        reader = sg.consumers(sg.operators[d].outputs[0])[0]
+        out[d] = out.get(reader, reader)  # through a folded DEQUANTIZE to the op that reads it
     return out
 
 

@@ -390,19 +390,20 @@ class _Writer:
         s = sg.index
         shown = 0
         plain: list[str] = []
-        dequantized: dict[str, list[str]] = {}  # dtype family of the stored constant → its shapes
+        dequantized: dict[tuple[str, bool], list[str]] = {}  # (family of the stored constant, sparse) → shapes
         for slot, t in enumerate(op.inputs):
             tensor = sg.tensor(t)
             if tensor is None or t in sp.inputs:
                 continue
             p = sg.producer(t)
             if p >= 0 and p in sp.folded:
-                src = sg.tensors[sg.operators[p].inputs[0]]
+                src, steps = self._prepared(sg, sp, p)
                 tip.append(
                     f"{src.dtype.lower()} const input {slot}: {src.name} {src.dtype}{list(src.shape)}, "
-                    f"dequantized to {tensor.dtype} at load (DEQUANTIZE #{p}, folded)"
+                    f"made {tensor.dtype} at load ({', '.join(steps)}, folded)"
                 )
-                dequantized.setdefault(family(src.dtype), []).append(shape_html(src))
+                sparse = any(step.startswith("DENSIFY") for step in steps)
+                dequantized.setdefault((family(src.dtype), sparse), []).append(shape_html(src))
                 continue
             if p >= 0 or not tensor.is_constant:
                 continue
@@ -420,13 +421,25 @@ class _Writer:
             more = f" +{shown - len(plain)}" if shown > len(plain) else ""
             rows = [", ".join(plain[k : k + 2]) for k in range(0, len(plain), 2)]
             out += f'<BR/><FONT POINT-SIZE="9" COLOR="#444444">const {"<BR/>".join(rows)}{more}</FONT>'
-        for fam, shapes in dequantized.items():
+        for (fam, sparse), shapes in dequantized.items():
             self.families.add(fam)
             self.used.add("folded")
-            kind = "fp16" if fam == "float16" else fam
+            kind = ("fp16" if fam == "float16" else fam) + (" sparse" if sparse else "")  # e.g. "fp16 sparse const"
+            if sparse:
+                self.used.add("sparse")
             colour = FAMILY_STYLE[fam][1]
             out += f'<BR/><FONT POINT-SIZE="9" COLOR="{colour}"><B>{h(kind)} const</B> {", ".join(shapes)}</FONT>'
         return out
+
+    def _prepared(self, sg: Subgraph, sp: SubgraphPlan, p: int) -> tuple[Tensor, list[str]]:
+        """The stored constant behind folded op ``p`` and the folded steps (``DEQUANTIZE #3``...)."""
+        steps: list[str] = []
+        while p >= 0 and p in sp.folded:
+            op = sg.operators[p]
+            steps.insert(0, f"{op.builtin} #{p}")
+            t = op.inputs[0]
+            p = sg.producer(t)
+        return sg.tensors[t], steps
 
     def _op_family(self, sg: Subgraph, op: Operator) -> str:
         for t in (*op.outputs, *op.inputs):
@@ -450,8 +463,10 @@ class _Writer:
         if len(kinds) > 4:
             rows[1] += f" · +{len(kinds) - 4} types"
         inside = set(ops)
-        folded = Counter(
-            family(sg.tensors[sg.operators[d].inputs[0]].dtype) for d, reader in sp.folded.items() if reader in inside
+        folded = Counter(  # one per prepared constant: count the last folded step of each chain
+            family(self._prepared(sg, sp, d)[0].dtype)
+            for d, reader in sp.folded.items()
+            if reader in inside and any(c not in sp.folded for c in sg.consumers(sg.operators[d].outputs[0]))
         )
         count = f"{len(ops)} ops · #{min(ops)}–#{max(ops)}"
         for fam_folded, n in folded.most_common():
