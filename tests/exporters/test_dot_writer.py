@@ -45,7 +45,7 @@ def test_float16_weights_fold_into_fp16_const_lines_and_the_legend_shows_float16
     assert "DEQUANTIZE #1, folded" in fc  # the tooltip says which op was folded
     text = legend(source)
     assert "float16" in text and "fp16 const: float16 weights" in text and "--show-dequantize" in text
-    assert "2 DEQUANTIZE of constants folded" in text
+    assert "2 DEQUANTIZE/DENSIFY of constants folded into their readers" in text
     drawn = dot.to_dot(model, show_dequantize=True)
     assert "op_0_0 [" in drawn and "fp16 const" not in drawn
 

@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     if acc.boxed_ops:
         parts.append(f"{acc.boxed_ops} in {acc.boxes} boxes")
     if acc.folded_ops:
-        parts.append(f"{acc.folded_ops} DEQUANTIZE folded")
+        parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
     print(f"wrote {output}: {acc.total_ops} ops ({', '.join(parts)})")

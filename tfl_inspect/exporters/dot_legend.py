@@ -97,7 +97,7 @@ def draw_legend(g: graphviz.Digraph, model: Model, legend: Legend, marks: Sequen
     if acc.boxed_ops:
         parts.append(f"{acc.boxed_ops} in {acc.boxes} collapsed boxes")
     if acc.folded_ops:
-        parts.append(f"{acc.folded_ops} DEQUANTIZE of constants folded")
+        parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded into their readers")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
     if legend.plan.signature is not None:
