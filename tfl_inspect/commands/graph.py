@@ -168,7 +168,10 @@ def run(args: argparse.Namespace) -> int:
         parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
-    print(f"wrote {output}: {acc.total_ops} ops ({', '.join(parts)})")
+    from ..escape import text as esc
+    from ..exporters.console import writer
+
+    writer().line(f"wrote {esc(str(output))}: {acc.total_ops} ops ({', '.join(parts)})")
     return 0
 
 

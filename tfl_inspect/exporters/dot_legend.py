@@ -52,6 +52,14 @@ def _conventions(used: set[str]) -> list[str]:
         f"{red.format('?')} unknown dim (-1) · {red.format('[*]')} unknown rank · "
         "s/zp: quantization scale / zero point · edge colour: dtype of the tensor"
     ]
+    if "op" in used:
+        out.append("OPCODE #N: an op and its index (as in inspect --show ops); fill: dtype family of its output")
+    if "io" in used:
+        out.append("bold box: a model input or output, its signature name in bold, the tensor name in italics")
+    if "const" in used:
+        out.append("const dtype[shape]: constant inputs of the op (--show-constants draws them as nodes)")
+    if "fill" in used:
+        out.append("fill set by the overlay: a colour per op, or heat from white (low) to red (high)")
     if "finding" in used:
         sev = " · ".join(f'<FONT COLOR="{SEVERITY_COLOR[k]}"><B>{k}</B></FONT>' for k in ("error", "warning", "info"))
         out.append(f"thick coloured border: something found on this node ({sev}); its id below the name")

@@ -331,6 +331,7 @@ class _Writer:
         show_name = self.tensor_names or not names
         label = f'<FONT POINT-SIZE="9" COLOR="{_GREY}">{role}</FONT><BR/>{title}<BR/>'
         label += self._tensor_label(sg, tensor, name=show_name)
+        self.used.add("io")
         fam = family(tensor.dtype)
         self.families.add(fam)
         attrs = {
@@ -365,6 +366,7 @@ class _Writer:
         node = f"op_{s}_{op.index}"
         fam = self._op_family(sg, op)
         self.families.add(fam)
+        self.used.add("op")
         fill, line = FAMILY_STYLE[fam]
         label = f'<B>{h(op.opcode, 40)}</B> <FONT POINT-SIZE="9" COLOR="{_GREY}">#{op.index}</FONT>'
         tip = [f"op {op.index}: {op.opcode}" + (f" ({op.builtin})" if op.builtin != op.opcode else "")]
@@ -418,6 +420,7 @@ class _Writer:
             shown += 1
         out = ""
         if plain:
+            self.used.add("const")
             more = f" +{shown - len(plain)}" if shown > len(plain) else ""
             rows = [", ".join(plain[k : k + 2]) for k in range(0, len(plain), 2)]
             out += f'<BR/><FONT POINT-SIZE="9" COLOR="#444444">const {"<BR/>".join(rows)}{more}</FONT>'
