@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.select_tf_ops:
         if not is_convertible(args.source):
             raise UsageError("--select-tf-ops only applies when SOURCE is a model to convert")
-        import tensorflow as tf
+        import tensorflow as tf  # type: ignore[import-untyped]
 
         options["supported_ops"] = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
     keras_model = None

@@ -28,7 +28,7 @@ from .dot_render import INSTALL_HINT, check_target, output_format, pipe, write
 from .dot_writer import write_diagram
 
 if TYPE_CHECKING:
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 
     from ..model import Model
     from ..rules.base import Finding

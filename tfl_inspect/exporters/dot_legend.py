@@ -18,7 +18,7 @@ from .dot_plan import Plan
 from .dot_style import DYNAMIC_COLOR, FAMILIES, FAMILY_STYLE, SEVERITY_COLOR, h, tooltip
 
 if TYPE_CHECKING:
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 
     from ..model import Model
 

@@ -58,9 +58,9 @@ def pipe(source: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT) -> bytes:
     PNG and PDF use the cairo renderer (``png:cairo``), the one that draws text with the same
     font metrics as the SVG: the default gd PNG renderer clips the underscores of bold labels.
     """
-    import graphviz
-    from graphviz.backend.dot_command import command
-    from graphviz.backend.execute import run_check
+    import graphviz  # type: ignore[import-untyped]
+    from graphviz.backend.dot_command import command  # type: ignore[import-untyped]
+    from graphviz.backend.execute import run_check  # type: ignore[import-untyped]
 
     renderer = "cairo" if fmt in ("png", "pdf") else None
     try:

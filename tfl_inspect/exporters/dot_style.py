@@ -106,7 +106,7 @@ def tooltip(lines: Iterable[str]) -> str:
     lines are joined with an XML newline entity. Graphviz unescapes tooltips twice (``\\\\N``
     would still become the node name), hence four backslashes for each one in a name.
     """
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 
     kept = list(lines)
     extra = len(kept) - _TOOLTIP_LINES

@@ -35,7 +35,7 @@ from .dot_style import (
 )
 
 if TYPE_CHECKING:
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 
     from ..model import IoName, Model, Operator, Subgraph, Tensor
 
@@ -223,7 +223,7 @@ class _Writer:
     # -- graph -----------------------------------------------------------------------------
 
     def build(self) -> graphviz.Digraph:
-        import graphviz
+        import graphviz  # type: ignore[import-untyped]
 
         g = graphviz.Digraph(name="model", format="svg")
         g.attr(
