@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show-dequantize",
         action="store_true",
-        help="draw each DEQUANTIZE of a constant (float16 weights) as its own node instead of an 'fp16 const' line",
+        help="draw each DEQUANTIZE/DENSIFY of a constant (float16 or sparse weights) as its own node "
+        "instead of an 'fp16 const' line on the op that reads it",
     )
     parser.add_argument("--tensor-names", action="store_true", help="put tensor names on edges and nodes")
     parser.add_argument(
