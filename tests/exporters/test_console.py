@@ -8,7 +8,7 @@ import re
 import pytest
 
 import tfl_inspect
-from tests.conftest import SAMPLES, run_cli, sample
+from tests.conftest import SAMPLES, sample
 from tfl_inspect.exporters.blocks import emit
 from tfl_inspect.exporters.console import writer
 from tfl_inspect.exporters.diagnosis import print_text, render_text
@@ -77,10 +77,3 @@ def test_every_text_renderer_decides_through_the_writer(monkeypatch: pytest.Monk
     forced = Terminal()
     print_findings(findings, "m", forced)
     assert forced.getvalue() != plain["findings"].getvalue()  # the rich rendering was chosen
-
-
-def test_diagnose_text_through_the_cli_is_the_rendered_diagnosis() -> None:
-    source = SAMPLES / "upsampling_dynamic.error.txt"
-    r = run_cli("diagnose", source)
-    assert r.code == 1
-    assert r.out == render_text(tfl_inspect.diagnose(source)) + "\n"
