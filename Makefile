@@ -57,6 +57,10 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect rules QNT002
 	@echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"
 	@$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png || echo "(diagram not drawn: see the line above)"
+	@echo "== tfl-inspect graph samples/dense_float16.tflite -o $(DEMO)/dense_float16.png   (float16 weights folded)"
+	@$(BIN)/tfl-inspect graph samples/dense_float16.tflite -o $(DEMO)/dense_float16.png || echo "(diagram not drawn: see the line above)"
+	@echo "== tfl-inspect schema lint   (the JSON Schema lint --format json names in \$$schema)"
+	@$(BIN)/tfl-inspect schema lint | head -5
 	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"

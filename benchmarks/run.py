@@ -64,6 +64,8 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
     Command("report", "{tfl_inspect} report {model} -o {out}/report.html"),
     Command("model-explorer", "{python} -c " + shlex.quote(MODEL_EXPLORER_SNIPPET) + " {model}"),
+    # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
+    Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",

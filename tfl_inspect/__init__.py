@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import hooks as _hooks
 from ._version import __version__
 from .converter import ConversionError
 from .errors import MlirSyntaxError, ModelFormatError, TflInspectError, UsageError
@@ -108,11 +109,38 @@ def infer_shapes(
     return _infer(model, inputs=inputs, signature=signature)
 
 
-def render(model: Model, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Draw the model with Graphviz: see :func:`tfl_inspect.exporters.dot.render`."""
-    from .exporters.dot import render as _render
+def render(
+    model: Model,
+    path: str | os.PathLike[str],
+    *,
+    lint: bool = False,
+    inputs: Mapping[str | int, Any] | None = None,
+    **options: Any,
+) -> Path:
+    """Draw the model with Graphviz: see :func:`tfl_inspect.exporters.dot.render` for ``options``.
 
-    return _render(model, os.fspath(path), **options)
+    ``lint=True`` runs the rules and draws their findings; ``inputs`` (``{"image": "1x64x64x3"}``)
+    runs shape inference and draws the inferred shapes and the op that cannot take them.
+    """
+    from .exporters import dot
+
+    if lint:
+        options["findings"] = globals()["lint"](model)
+    if inputs:
+        result = infer_shapes(model, inputs=dict(inputs), signature=options.get("signature"))
+        given = ", ".join(f"{k}={v if isinstance(v, str) else 'x'.join(map(str, v))}" for k, v in inputs.items())
+        options["overlay"] = dot.shape_overlay(result, given)
+    return dot.render(model, os.fspath(path), **options)
+
+
+def _notebook_svg(model: Model) -> str | None:
+    """``Model._repr_svg_`` through :mod:`tfl_inspect.hooks`: the core never imports the exporter."""
+    from .exporters.dot import repr_svg
+
+    return repr_svg(model)
+
+
+_hooks.set_svg(_notebook_svg)
 
 
 def diagnose(source: Any, **options: Any) -> Diagnosis:

@@ -378,10 +378,8 @@ class Model:
                 return sig
         return None
 
-    def _repr_svg_(self) -> str | None:  # pragma: no cover - notebook hook
-        """Notebook display: a diagram for small graphs (the render module decides)."""
-        try:
-            from .exporters.dot import repr_svg
-        except ImportError:
-            return None
-        return repr_svg(self)
+    def _repr_svg_(self) -> str | None:
+        """Notebook display: whatever drawer :mod:`tfl_inspect.hooks` holds (the package root installs the diagram)."""
+        from .hooks import svg
+
+        return svg(self)

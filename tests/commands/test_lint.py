@@ -99,7 +99,7 @@ def test_json_matches_schema_and_counts() -> None:
     r = run_cli("lint", path, "--format", "json")
     doc = json.loads(r.out)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["model"] == str(path) and doc["format"] == "tflite"
+    assert doc["source"] == str(path) and doc["$schema"] == "urn:tfl-inspect:schema:lint" and doc["format"] == "tflite"
     sevs = [f["severity"] for f in doc["findings"]]
     assert doc["counts"] == {s: sevs.count(s) for s in ("error", "warning", "info")}
     assert len(doc["findings"]) == len(run(load(path)))

@@ -58,10 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if args.subgraph is not None and not 0 <= args.subgraph < len(model.subgraphs):
         raise UsageError(f"--subgraph {args.subgraph}: the model has {len(model.subgraphs)} subgraph(s)")
     if args.format == "json":
+        from ..exporters.console import is_terminal
         from ..exporters.model_json import dumps, model_to_dict
 
         # Compact for pipes (the C encoder is ~10x faster); indented for people at a terminal.
-        indent = 2 if sys.stdout.isatty() else None
+        indent = 2 if is_terminal(sys.stdout) else None
         sys.stdout.write(dumps(model_to_dict(model, args.subgraph), indent=indent) + "\n")
         return 0
     from ..exporters.blocks import emit

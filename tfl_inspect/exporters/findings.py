@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import escape
-from .._version import __version__
+from .envelope import envelope
 
 if TYPE_CHECKING:
     from ..rules import Finding
@@ -33,15 +33,10 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
 def to_json_dict(
     findings: Sequence[Finding], model_path: str | None, model_format: str | None = None
 ) -> dict[str, Any]:
-    """The ``--format json`` document (``schema/lint.schema.json``)."""
-    return {
-        "tool": "tfl-inspect",
-        "version": __version__,
-        "model": model_path,
-        "format": model_format,
-        "counts": count(findings),
-        "findings": [f.to_dict() for f in findings],
-    }
+    """The ``--format json`` document (``tfl-inspect schema lint``)."""
+    doc = envelope("lint", model_path)
+    doc.update(format=model_format, counts=count(findings), findings=[f.to_dict() for f in findings])
+    return doc
 
 
 def to_json(findings: Sequence[Finding], model_path: str | None, model_format: str | None = None) -> str:
@@ -148,12 +143,13 @@ def to_text(findings: Sequence[Finding], model_path: str | None, brief: bool = F
 
 def print_text(findings: Sequence[Finding], model_path: str | None, file: TextIO, brief: bool = False) -> None:
     """Rich output on a terminal, the plain :func:`to_text` otherwise (pipes, files, CI logs)."""
-    if not (hasattr(file, "isatty") and file.isatty()):
-        file.write(to_text(findings, model_path, brief))
-        return
-    from rich.console import Console
+    from .console import writer
 
-    console = Console(file=file, highlight=False, soft_wrap=False)
+    w = writer(file)
+    if not w.rich:
+        w.write(to_text(findings, model_path, brief))
+        return
+    console = w.console()
     counts = count(findings)
     head = escape.markup(model_path or "model")
     console.print(f"[bold]{head}[/]: {_summary(counts)}" if findings else f"[bold]{head}[/]: no findings")

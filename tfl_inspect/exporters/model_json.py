@@ -1,4 +1,4 @@
-"""The whole model as JSON, in the shape ``schema/inspect.schema.json`` describes.
+"""The whole model as JSON, in the shape ``tfl-inspect schema inspect`` describes.
 
 Plain dicts built field by field (not ``dataclasses.asdict``) so a 10,000-op model
 serialises quickly, and non-finite floats become strings so the output is strict JSON.
@@ -10,13 +10,14 @@ import json
 import math
 from typing import Any
 
-from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
+from ..schemas import schema_id
 from ..summary import Summary, io_contract, summarize
+from .envelope import envelope
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
 
-SCHEMA_ID = "urn:tfl-inspect:schema:inspect"
+SCHEMA_ID = schema_id("inspect")
 
 
 def _float(x: float) -> float | str:
@@ -97,43 +98,46 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
     """The model as plain data; ``subgraph`` restricts ``subgraphs`` to that one."""
     order = {key: differs for key, _, _, differs in io_contract(model) if key is not None}
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
-    return {
-        "$schema": SCHEMA_ID,
-        "tool": {"name": "tfl-inspect", "version": __version__},
-        "file": model.source,
-        "format": model.format,
-        "size": model.size,
-        "schema_version": model.version,
-        "description": model.description,
-        "trailing_bytes": model.trailing_bytes,
-        "notes": list(model.notes),
-        "summary": _summary(model, summarize(model)),
-        "signatures": [
-            {
-                "key": sig.key,
-                "subgraph": sig.subgraph,
-                "inputs": dict(sig.inputs),
-                "outputs": dict(sig.outputs),
-                "order_differs": order.get(sig.key, False),
-            }
-            for sig in model.signatures
-        ],
-        "subgraphs": [
-            {
-                "index": sg.index,
-                "name": sg.name,
-                "inputs": list(sg.inputs),
-                "outputs": list(sg.outputs),
-                "tensors": [tensor_to_dict(t) for t in sg.tensors],
-                "operators": [operator_to_dict(op) for op in sg.operators],
-            }
-            for sg in subgraphs
-        ],
-        "metadata": [{"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata],
-        "buffers": [
-            {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers
-        ],
-    }
+    doc = envelope("inspect", model.source)
+    doc.update(
+        {
+            "format": model.format,
+            "size": model.size,
+            "tflite_schema_version": model.version,
+            "description": model.description,
+            "trailing_bytes": model.trailing_bytes,
+            "notes": list(model.notes),
+            "summary": _summary(model, summarize(model)),
+            "signatures": [
+                {
+                    "key": sig.key,
+                    "subgraph": sig.subgraph,
+                    "inputs": dict(sig.inputs),
+                    "outputs": dict(sig.outputs),
+                    "order_differs": order.get(sig.key, False),
+                }
+                for sig in model.signatures
+            ],
+            "subgraphs": [
+                {
+                    "index": sg.index,
+                    "name": sg.name,
+                    "inputs": list(sg.inputs),
+                    "outputs": list(sg.outputs),
+                    "tensors": [tensor_to_dict(t) for t in sg.tensors],
+                    "operators": [operator_to_dict(op) for op in sg.operators],
+                }
+                for sg in subgraphs
+            ],
+            "metadata": [
+                {"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata
+            ],
+            "buffers": [
+                {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers
+            ],
+        }
+    )
+    return doc
 
 
 def dumps(data: Any, indent: int | None = None) -> str:
