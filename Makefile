@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-output
 
-.PHONY: demo test graphviz lint bench clean
+.PHONY: demo test graphviz thirdparty lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,11 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
-test: $(VENV)/.test graphviz
+# Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
+thirdparty: $(VENV)/.test
+	-$(BIN)/python tests/fetch_models.py
+
+test: $(VENV)/.test graphviz thirdparty
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test
