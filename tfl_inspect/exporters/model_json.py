@@ -10,6 +10,7 @@ import json
 import math
 from typing import Any
 
+from .. import custom_ops
 from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
 from ..summary import Summary, io_contract, summarize
@@ -74,6 +75,7 @@ def operator_to_dict(op: Operator) -> dict[str, Any]:
         "custom_code": op.custom_code,
         "custom_options": op.custom_options,
         "flex_op": op.flex_op,
+        "custom_op": custom_ops.describe(op.custom_code, op.custom_options),
         "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()},
         "location": op.location,
     }

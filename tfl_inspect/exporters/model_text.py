@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import custom_ops
 from ..model import Model, Quantization, Subgraph, Tensor
 from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
 from .blocks import Block, KeyValues, Note, Table
 
-__all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims"]
+__all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims", "fmt_custom_options"]
 
 SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata")
 
@@ -49,16 +50,38 @@ def fmt_quant(q: Quantization | None) -> str:
     return ""
 
 
-# Option values that are the schema default and say nothing to a reader.
-_NOISE = {
-    ("quantized_bias_type", "FLOAT32"),
-    ("weights_format", "DEFAULT"),
-    ("keep_num_dims", False),
-    ("asymmetric_quantize_inputs", False),
-    ("pot_scale_int16", True),
-    ("pot_scale_int16", False),
-    ("fused_activation_function", "NONE"),
+# Option values that are the schema default and say nothing to a reader. Looked up by key and compared
+# with == because option values may be lists (TOCO-era RESHAPE keeps `new_shape` in its options).
+_NOISE: dict[str, tuple[object, ...]] = {
+    "quantized_bias_type": ("FLOAT32",),
+    "weights_format": ("DEFAULT",),
+    "keep_num_dims": (False,),
+    "asymmetric_quantize_inputs": (False,),
+    "pot_scale_int16": (True, False),
+    "fused_activation_function": ("NONE",),
 }
+
+
+def _is_noise(key: str, value: object) -> bool:
+    return any(type(value) is type(d) and value == d for d in _NOISE.get(key, ()))
+
+
+def fmt_custom_options(custom_code: str, value: object) -> str:
+    """Custom options in one line: decoded fields, plus the raw bytes (size and hex) when not a FlexBuffer."""
+    decoded = custom_ops.decode_options(custom_code, value)
+    parts = [", ".join(f"{k}={_short(v)}" for k, v in decoded.items())] if decoded else []
+    if isinstance(value, dict) and value.get("format") == "raw":
+        hex_ = str(value.get("hex", ""))
+        shown = hex_[:64] + ("…" if len(hex_) > 64 or value.get("truncated") else "")
+        parts.append(f"raw {value.get('bytes')} bytes: {shown}")
+    elif value is not None and not decoded:
+        parts.append(_short(value))
+    return "; ".join(p for p in parts if p)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bytes(n: int) -> str:
@@ -105,6 +128,9 @@ def _summary_block(model: Model) -> KeyValues:
         ("Weights", ", ".join(f"{k} {_bytes(v)}" for k, v in s.weight_bytes.items()) or "none"),
         ("Quantization", f"{s.scheme} — {s.scheme_detail}"),
     ]
+    custom = _custom_ops_row(model)
+    if custom:
+        rows.append(("Custom ops", custom))
     if model.description:
         rows.insert(2, ("Description", model.description))
     if model.signatures:
@@ -112,6 +138,23 @@ def _summary_block(model: Model) -> KeyValues:
     else:
         rows.append(("Signatures", "none (no SignatureDef: use get_input_details() order)"))
     return KeyValues(None, rows)
+
+
+def _custom_ops_row(model: Model) -> str:
+    """Each non-Flex custom op once: count and where its kernel comes from."""
+    counts: dict[str, int] = {}
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            if op.custom_code is not None and not op.custom_code.startswith("Flex"):
+                counts[op.custom_code] = counts.get(op.custom_code, 0) + 1
+    parts = []
+    for code, n in counts.items():
+        info = custom_ops.lookup(code)
+        where = (
+            f"{info.family}; runs on {', '.join(info.runtimes)}" if info else "unknown kernel: ask the model's author"
+        )
+        parts.append(f"{code} ×{n} ({where})")
+    return "; ".join(parts)
 
 
 def _io_blocks(model: Model) -> list[Block]:
@@ -185,9 +228,11 @@ def _io_blocks(model: Model) -> list[Block]:
 def _ops_table(sg: Subgraph) -> Table:
     rows = []
     for op in sg.operators:
-        opts = ", ".join(f"{k}={v}" for k, v in op.options.items() if (k, v) not in _NOISE)
+        opts = ", ".join(f"{k}={v}" for k, v in op.options.items() if not _is_noise(k, v))
         if op.flex_op:
             opts = f"TF op {op.flex_op}" + (f"; {opts}" if opts else "")
+        elif op.custom_code is not None:
+            opts = fmt_custom_options(op.custom_code, op.custom_options)
         rows.append(
             [
                 str(op.index),
