@@ -13,7 +13,15 @@ from typing import Any
 from .. import custom_ops
 from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
-from ..summary import Summary, io_contract, summarize
+from ..summary import (
+    Summary,
+    detection_head,
+    float16_weights,
+    io_contract,
+    sparse_tensors,
+    sparsity_info,
+    summarize,
+)
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
 
@@ -57,6 +65,7 @@ def tensor_to_dict(t: Tensor) -> dict[str, Any]:
             "traversal_order": list(sp.traversal_order),
             "block_map": list(sp.block_map),
             "dim_metadata": [dict(d) for d in sp.dim_metadata],
+            "summary": sparsity_info(t).to_dict(),  # type: ignore[union-attr]
         },
     }
 
@@ -92,6 +101,41 @@ def _summary(model: Model, s: Summary) -> dict[str, Any]:
         "output_dtypes": list(s.output_dtypes),
         "converter_version": model.converter_version,
         "min_runtime_version": model.min_runtime_version,
+        "float16_weights": _fp16(model),
+        "sparsity": _sparsity(model),
+        "detection_head": _head(model),
+    }
+
+
+def _fp16(model: Model) -> dict[str, Any]:
+    w = float16_weights(model)
+    return {"count": w.count, "bytes": w.stored_bytes, "dense_bytes": w.dense_bytes, "through_densify": w.through_densify}
+
+
+def _sparsity(model: Model) -> dict[str, Any]:
+    sparse = sparse_tensors(model)
+    values = sum(i.stored_values for _, _, i in sparse)
+    dense = sum(i.dense_values for _, _, i in sparse)
+    return {
+        "tensors": len(sparse),
+        "stored_bytes": sum(i.stored_bytes for _, _, i in sparse),
+        "dense_bytes": sum(i.dense_bytes for _, _, i in sparse),
+        "density": round(values / dense, 6) if dense else None,
+    }
+
+
+def _head(model: Model) -> dict[str, Any] | None:
+    h = detection_head(model)
+    if h is None:
+        return None
+    return {
+        "subgraph": h.subgraph,
+        "anchors": h.anchors,
+        "boxes": h.boxes,
+        "scores": h.scores,
+        "box_values": h.box_values,
+        "classes": h.classes,
+        "note": h.text(),
     }
 
 

@@ -6,7 +6,16 @@ from collections.abc import Iterable
 
 from .. import custom_ops
 from ..model import Model, Quantization, Subgraph, Tensor
-from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
+from ..summary import (
+    dequantize_formula,
+    detection_head,
+    float16_weights,
+    io_contract,
+    quantize_formula,
+    sparse_tensors,
+    sparsity_info,
+    summarize,
+)
 from .blocks import Block, KeyValues, Note, Table
 
 __all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims", "fmt_custom_options"]
@@ -128,6 +137,26 @@ def _summary_block(model: Model) -> KeyValues:
         ("Weights", ", ".join(f"{k} {_bytes(v)}" for k, v in s.weight_bytes.items()) or "none"),
         ("Quantization", f"{s.scheme} — {s.scheme_detail}"),
     ]
+    fp16 = float16_weights(model)
+    if fp16.count:
+        via = f", {fp16.through_densify} of them sparse (through DENSIFY)" if fp16.through_densify else ""
+        dense = f", {_bytes(fp16.dense_bytes)} once densified" if fp16.dense_bytes != fp16.stored_bytes else ""
+        rows.append(
+            ("Float16", f"{fp16.count} float16 weights, {_bytes(fp16.stored_bytes)} in the file{dense}{via}")
+        )
+    sparse = sparse_tensors(model)
+    if sparse:
+        stored = sum(i.stored_bytes for _, _, i in sparse)
+        dense_b = sum(i.dense_bytes for _, _, i in sparse)
+        values = sum(i.stored_values for _, _, i in sparse)
+        dense_v = sum(i.dense_values for _, _, i in sparse) or 1
+        rows.append(
+            (
+                "Sparsity",
+                f"{len(sparse)} sparse constants: {_bytes(stored)} stored for {_bytes(dense_b)} dense "
+                f"(density {values / dense_v:.1%}); DENSIFY expands them at run time",
+            )
+        )
     custom = _custom_ops_row(model)
     if custom:
         rows.append(("Custom ops", custom))
@@ -248,6 +277,7 @@ def _ops_table(sg: Subgraph) -> Table:
 
 def _tensors_table(sg: Subgraph) -> Table:
     rows, emphasis = [], set()
+    sparse = False
     for r, t in enumerate(sg.tensors):
         dyn = dynamic_dims(t)
         kind = "const" if t.is_constant else ("var" if t.is_variable else "")
@@ -263,11 +293,20 @@ def _tensors_table(sg: Subgraph) -> Table:
                 fmt_quant(t.quantization),
             ]
         )
+        info = sparsity_info(t)
+        if info is not None:
+            rows[-1].append(info.text())
+            sparse = True
         if dyn:
             emphasis.add((r, 4))
+    columns = ["#", "name", "dtype", "shape", "shape_signature", "kind", "bytes", "quantization"]
+    if sparse:
+        columns.append("sparsity")
+        for row in rows:
+            row += [""] * (len(columns) - len(row))
     return Table(
         f"Tensors of subgraph {sg.index}",
-        ["#", "name", "dtype", "shape", "shape_signature", "kind", "bytes", "quantization"],
+        columns,
         rows,
         emphasis,
     )
@@ -306,6 +345,9 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     blocks: list[Block] = [_summary_block(model)]
     blocks += [Note(n, "warning") for n in model.notes]
     blocks += _io_blocks(model)
+    head = detection_head(model)
+    if head is not None:
+        blocks.append(Note(head.text()))
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
     for sg in subgraphs:
         if "ops" in show:

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import custom_ops
 from .base import Finding, Severity, rule
 from .context import Context, counts
 
 __all__: list[str] = []
 
 
+def _builtin_custom(code: str) -> bool:
+    """Custom codes whose kernel every stock runtime registers (e.g. TFLite_Detection_PostProcess)."""
+    info = custom_ops.lookup(code)
+    return info is not None and info.family == "TFLite"
+
+
+def _where_kernels_come_from(names: list[str]) -> str:
+    """One clause per distinct custom op: the library/resolver that provides it (tfl_inspect.custom_ops)."""
+    by_kernel: dict[str, list[str]] = {}
+    for code in dict.fromkeys(names):
+        info = custom_ops.lookup(code)
+        by_kernel.setdefault(info.kernel if info else "unknown here: ask the model's author", []).append(code)
+    return "; ".join(f"{', '.join(codes)}: {kernel}" for kernel, codes in by_kernel.items())
+
+
 def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
     found = [
-        (v, o) for v, o in ctx.iter_ops() if o.custom_code is not None and o.custom_code.startswith("Flex") == flex
+        (v, o)
+        for v, o in ctx.iter_ops()
+        if o.custom_code is not None
+        and o.custom_code.startswith("Flex") == flex
+        and (flex or not _builtin_custom(o.custom_code))
     ]
     if not found:
         return
@@ -46,13 +66,16 @@ def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
             view,
             first,
             explanation=(
-                "Custom ops come from `converter.allow_custom_ops = True`, from TF Text/SentencePiece/MediaPipe "
-                "graphs or from composite-op fusion: the interpreter does not ship their kernels, and "
-                "`allocate_tensors()` fails with 'Encountered unresolved custom op'."
+                "The stock interpreter does not ship these kernels, and `allocate_tensors()` fails with "
+                "'Encountered unresolved custom op' until they are registered. Where they come from: "
+                + _where_kernels_come_from(names)
+                + "."
             ),
             fix=(
-                "Register a kernel for each custom op with the interpreter's op resolver (C++ `AddCustom`, "
-                "Python `custom_op_registerers=[...]`), or avoid them at conversion time."
+                "Register each kernel with the interpreter's op resolver (C++ `resolver.AddCustom(name, "
+                "Register...())`, Python `custom_op_registerers=[...]`), or run the model in the framework it "
+                "was made for (e.g. a MediaPipe graph registers its ops itself). If you convert the model "
+                "yourself, `converter.allow_custom_ops = False` shows which ops need them."
             ),
             related=related,
         )
