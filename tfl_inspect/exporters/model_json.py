@@ -109,7 +109,12 @@ def _summary(model: Model, s: Summary) -> dict[str, Any]:
 
 def _fp16(model: Model) -> dict[str, Any]:
     w = float16_weights(model)
-    return {"count": w.count, "bytes": w.stored_bytes, "dense_bytes": w.dense_bytes, "through_densify": w.through_densify}
+    return {
+        "count": w.count,
+        "bytes": w.stored_bytes,
+        "dense_bytes": w.dense_bytes,
+        "through_densify": w.through_densify,
+    }
 
 
 def _sparsity(model: Model) -> dict[str, Any]:
