@@ -13,6 +13,7 @@ from typing import Any
 from .. import custom_ops
 from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
+from ..state import model_state
 from ..summary import (
     Summary,
     detection_head,
@@ -107,6 +108,33 @@ def _summary(model: Model, s: Summary) -> dict[str, Any]:
     }
 
 
+def _state(model: Model) -> dict[str, Any] | None:
+    state = model_state(model)
+    if state is None:
+        return None
+    return {
+        "variables": [
+            {
+                "name": v.name,
+                "container": v.container,
+                "shape": list(v.shape) if v.shape is not None else None,
+                "dtype": v.dtype,
+                "quantization": _quant(v.quantization),
+                "bytes": v.bytes,
+                "initial_value": {"subgraph": v.initial_value[0], "tensor": v.initial_value[1]}
+                if v.initial_value
+                else None,
+                "reads": [{"subgraph": s, "tensor": t} for s, t in v.reads],
+            }
+            for v in state.variables
+        ],
+        "bytes": state.bytes,
+        "init_subgraph": state.init_subgraphs[0] if state.init_subgraphs else None,
+        "init_subgraphs": list(state.init_subgraphs),
+        "note": state.note,
+    }
+
+
 def _fp16(model: Model) -> dict[str, Any]:
     w = float16_weights(model)
     return {
@@ -180,6 +208,7 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
             }
             for sg in subgraphs
         ],
+        "state": _state(model),
         "metadata": [{"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata],
         "buffers": [
             {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .. import custom_ops
 from ..model import Model, Quantization, Subgraph, Tensor
+from ..state import model_state
 from ..summary import (
     dequantize_formula,
     detection_head,
@@ -254,6 +255,31 @@ def _io_blocks(model: Model) -> list[Block]:
     return blocks
 
 
+def _state_blocks(model: Model) -> list[Block]:
+    """The **State** section: resource variables kept between invokes."""
+    state = model_state(model)
+    if state is None:
+        return []
+    rows = []
+    for v in state.variables:
+        rows.append(
+            [
+                v.name,
+                fmt_shape(v.shape) if v.shape is not None else "unknown",
+                v.dtype or "unknown",
+                fmt_quant(v.quantization),
+                _bytes(v.bytes) if v.bytes is not None else "unknown",
+                f"subgraph {v.initial_value[0]} tensor {v.initial_value[1]}" if v.initial_value else "",
+            ]
+        )
+    init = ", ".join(f"#{i} {model.subgraphs[i].name!r}" for i in state.init_subgraphs) or "none (no CALL_ONCE)"
+    title = f"State: {len(state.variables)} resource variable(s), {_bytes(state.bytes)}; init subgraph {init}"
+    return [
+        Table(title, ["variable", "shape", "dtype", "quantization", "bytes", "initial value"], rows),
+        Note(state.note),
+    ]
+
+
 def _ops_table(sg: Subgraph) -> Table:
     rows = []
     for op in sg.operators:
@@ -348,6 +374,7 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     head = detection_head(model)
     if head is not None:
         blocks.append(Note(head.text()))
+    blocks += _state_blocks(model)
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
     for sg in subgraphs:
         if "ops" in show:
