@@ -28,6 +28,8 @@ __all__ = [
     "float16_weights",
     "DetectionHead",
     "detection_head",
+    "io_metadata",
+    "converter_command",
 ]
 
 # Ops whose int8 weights with float activations mean dynamic-range ("hybrid") kernels.
@@ -375,3 +377,65 @@ def dequantize_formula(t: Tensor) -> str | None:
         return None
     zp = q.zero_point[0] if q.zero_point else 0
     return f"x = {_num(q.scale[0])} * (q {'+' if zp < 0 else '-'} {abs(zp)})"
+
+
+def io_metadata(model: Model) -> list[dict[str, Any]]:
+    """TFLite Metadata per input/output of subgraph 0, joined with the tensor it describes.
+
+    TFLite Support pairs ``input_tensor_metadata[i]`` with the subgraph's i-th input (the
+    ``get_input_details()`` order), and likewise for outputs. Label files get their line count and
+    first entries from the appended ZIP when it is there.
+    """
+    meta = model.metadata_value("TFLITE_METADATA")
+    if not isinstance(meta, dict) or not meta.get("subgraphs"):
+        return []
+    from .readers.attachments import attachments
+
+    files = {a.name: a for a in attachments(model) or ()}
+    sub = meta["subgraphs"][0]
+    sg = model.subgraphs[0]
+    out = []
+    sides = (("input", sub.get("inputs") or [], sg.inputs), ("output", sub.get("outputs") or [], sg.outputs))
+    for role, entries, indices in sides:
+        for pos, tm in enumerate(entries):
+            tensor = indices[pos] if pos < len(indices) else None
+            assoc = []
+            for f in tm.get("associated_files") or ():
+                a = files.get(str(f.get("name")))
+                assoc.append(
+                    {
+                        "name": f.get("name"),
+                        "type": f.get("type"),
+                        "description": f.get("description"),
+                        "lines": a.lines if a else None,
+                        "first": list(a.first) if a else [],
+                        "in_file": a is not None,
+                    }
+                )
+            out.append(
+                {
+                    "role": role,
+                    "position": pos,
+                    "tensor": tensor,
+                    "tensor_name": sg.tensors[tensor].name if tensor is not None else None,
+                    "name": tm.get("name"),
+                    "description": tm.get("description"),
+                    "content": tm.get("content"),
+                    "preprocessing": tm.get("preprocessing"),
+                    "stats": tm.get("stats"),
+                    "associated_files": assoc,
+                }
+            )
+    return out
+
+
+def converter_command(model: Model) -> str | None:
+    """A converter command line found in an embedded flatbuffer (provenance without CONVERSION_METADATA)."""
+    from .readers.embedded import converter_command as find
+
+    for b in model.buffers:
+        if b.embedded is not None:
+            found = find(b.embedded)
+            if found:
+                return found
+    return None

@@ -9,6 +9,7 @@ tensors get a loader instead. Field slots follow ``schema.fbs`` (see
 
 from __future__ import annotations
 
+import dataclasses
 import mmap
 import os
 import struct
@@ -28,6 +29,7 @@ from ..model import (
     Subgraph,
     Tensor,
 )
+from . import embedded as _embedded
 from . import metadata as _metadata
 from .fbtable import FormatFaultError, Table, root
 
@@ -106,6 +108,8 @@ class _Reader:
             subgraphs.append(self._subgraph(s, g, codes, buffers))
         if not subgraphs:
             raise self.fail("the model has no subgraphs")
+        self.where = "embedded data"
+        buffers = self._embedded(buffers, subgraphs)
         self.where = "signature defs"
         signatures = self._signatures(m, subgraphs)
         self.where = "metadata"
@@ -158,6 +162,20 @@ class _Reader:
                 out.append((BufferInfo(i, size, offset, external=True), offset))
             else:
                 out.append((BufferInfo(i, length), start if length else -1))
+        return out
+
+    def _embedded(
+        self, buffers: list[tuple[BufferInfo, int]], subgraphs: list[Subgraph]
+    ) -> list[tuple[BufferInfo, int]]:
+        """Mark buffers no tensor uses that hold another flatbuffer (identifier at byte 4)."""
+        used = {t.buffer for sg in subgraphs for t in sg.tensors if t.buffer}
+        out = []
+        for info, start in buffers:
+            if start >= 0 and 8 <= info.size <= _MAX_DECODE and info.index not in used:
+                embedded = _embedded.describe(bytes(self.buf[start : start + info.size]))
+                if embedded is not None:
+                    info = dataclasses.replace(info, embedded=embedded)
+            out.append((info, start))
         return out
 
     def _opcodes(self, m: Table) -> list[tuple[str, str, int, str | None, bool]]:
