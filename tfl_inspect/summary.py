@@ -412,10 +412,23 @@ def io_metadata(model: Model) -> list[dict[str, Any]]:
                         "in_file": a is not None,
                     }
                 )
+            mismatch = None
+            if tensor is not None:
+                t = sg.tensors[tensor]
+                for f in assoc:
+                    n = f["lines"]
+                    axis = t.shape[-1] if t.shape else 1
+                    if f["type"] == "TENSOR_AXIS_LABELS" and n and axis not in (n, n + 1):
+                        mismatch = (
+                            f"metadata {role} {pos} {tm.get('name')!r} has {n} labels in {f['name']!r}, but "
+                            f"{role} {pos} of the subgraph (tensor {tensor} {t.name!r}) has shape "
+                            f"{list(t.shape)}: the metadata's {role} order may not match get_{role}_details()"
+                        )
             out.append(
                 {
                     "role": role,
                     "position": pos,
+                    "mismatch": mismatch,
                     "tensor": tensor,
                     "tensor_name": sg.tensors[tensor].name if tensor is not None else None,
                     "name": tm.get("name"),

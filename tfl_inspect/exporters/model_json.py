@@ -13,12 +13,15 @@ from typing import Any
 from .. import custom_ops
 from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
+from ..readers.attachments import attachments
 from ..state import model_state
 from ..summary import (
     Summary,
+    converter_command,
     detection_head,
     float16_weights,
     io_contract,
+    io_metadata,
     sparse_tensors,
     sparsity_info,
     summarize,
@@ -209,6 +212,12 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
             for sg in subgraphs
         ],
         "state": _state(model),
+        "io_metadata": io_metadata(model),
+        "attachments": None if (files := attachments(model)) is None else [a.to_dict() for a in files],
+        "embedded": [
+            {"buffer": b.index, "size": b.size, **dict(b.embedded)} for b in model.buffers if b.embedded is not None
+        ],
+        "provenance": {"converter_command": None if model.conversion_metadata else converter_command(model)},
         "metadata": [{"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata],
         "buffers": [
             {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers

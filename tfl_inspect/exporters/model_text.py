@@ -6,12 +6,15 @@ from collections.abc import Iterable
 
 from .. import custom_ops
 from ..model import Model, Quantization, Subgraph, Tensor
+from ..readers.attachments import attachments
 from ..state import model_state
 from ..summary import (
+    converter_command,
     dequantize_formula,
     detection_head,
     float16_weights,
     io_contract,
+    io_metadata,
     quantize_formula,
     sparse_tensors,
     sparsity_info,
@@ -109,6 +112,9 @@ def _summary_block(model: Model) -> KeyValues:
     converter = (
         f"TensorFlow {model.converter_version}" if model.converter_version else "unknown (no CONVERSION_METADATA)"
     )
+    command = None if model.conversion_metadata else converter_command(model)
+    if command:
+        converter += f"; embedded command line: {_short(command, 200)}"
     if env.get("model_type") and env.get("model_type") != "NONE":
         converter += f" from {env['model_type']}"
     modes = opts.get("model_optimization_modes") or []
@@ -161,6 +167,24 @@ def _summary_block(model: Model) -> KeyValues:
     custom = _custom_ops_row(model)
     if custom:
         rows.append(("Custom ops", custom))
+    meta = model.metadata_value("TFLITE_METADATA")
+    if isinstance(meta, dict):
+        parts = [repr(meta.get("name") or "")]
+        for key in ("version", "author", "license"):
+            if meta.get(key):
+                parts.append(f"{key} {meta[key]}")
+        if meta.get("description"):
+            parts.append(_short(str(meta["description"]), 160))
+        rows.append(("TFLite Metadata", "; ".join(parts)))
+    embedded = [b for b in model.buffers if b.embedded is not None]
+    if embedded:
+        rows.append(
+            (
+                "Embedded data",
+                ", ".join(f"buffer {b.index} {b.embedded['file_identifier']} ({_bytes(b.size)})" for b in embedded)  # type: ignore[index]
+                + " — flatbuffers in buffers no tensor uses (options blocks, metadata)",
+            )
+        )
     if model.description:
         rows.insert(2, ("Description", model.description))
     if model.signatures:
@@ -253,6 +277,75 @@ def _io_blocks(model: Model) -> list[Block]:
                 )
             )
     return blocks
+
+
+def _io_metadata_blocks(model: Model) -> list[Block]:
+    """TFLite Metadata per input/output: what to feed (colour space, normalization) and how to read."""
+    entries = io_metadata(model)
+    if not entries:
+        return []
+    rows = []
+    for e in entries:
+        content = e.get("content") or {}
+        bits = [str(content.get("kind") or "")]
+        if content.get("color_space"):
+            bits.append(str(content["color_space"]))
+        size = content.get("default_size")
+        if size:
+            bits.append(f"{size.get('width')}x{size.get('height')}")
+        if content.get("range"):
+            bits.append(f"range {content['range'].get('min')}..{content['range'].get('max')}")
+        stats = e.get("stats") or {}
+        if stats.get("min") or stats.get("max"):
+            bits.append(f"stats min {_short(str(stats.get('min')), 30)} max {_short(str(stats.get('max')), 30)}")
+        files = []
+        for f in e.get("associated_files") or ():
+            text = f"{f.get('name')} ({f.get('type')}"
+            if f.get("lines") is not None:
+                more = " …" if f["lines"] > len(f["first"]) else ""
+                noun = "entry" if f["lines"] == 1 else "entries"
+                text += f", {f['lines']} {noun}: {', '.join(f['first'])}{more}"
+            elif not f.get("in_file"):
+                text += ", not in the file"
+            files.append(text + ")")
+        rows.append(
+            [
+                e["role"],
+                str(e["position"]),
+                e.get("tensor_name") or "",
+                str(e.get("name") or ""),
+                _short(str(e.get("description") or ""), 80),
+                " ".join(b for b in bits if b),
+                e.get("preprocessing") or "",
+                "; ".join(files),
+            ]
+        )
+    blocks: list[Block] = [
+        Table(
+            "TFLite Metadata of subgraph 0 (by get_*_details() position)",
+            ["role", "#", "tensor name", "metadata name", "description", "content", "preprocessing", "files"],
+            rows,
+        )
+    ]
+    blocks += [Note(e["mismatch"], "warning") for e in entries if e.get("mismatch")]
+    return blocks
+
+
+def _attachment_blocks(model: Model) -> list[Block]:
+    files = attachments(model)
+    if not files:
+        return []
+    rows = [
+        [
+            a.name,
+            _bytes(a.size),
+            a.described_as or "not named in the metadata",
+            "" if a.lines is None else f"{a.lines}: {', '.join(a.first)}" + (" …" if a.lines > len(a.first) else ""),
+        ]
+        for a in files
+    ]
+    title = f"Associated files (ZIP of {_bytes(model.trailing_bytes)} appended to the model; LiteRT ignores it)"
+    return [Table(title, ["file", "size", "what the metadata says", "entries"], rows)]
 
 
 def _state_blocks(model: Model) -> list[Block]:
@@ -353,6 +446,8 @@ def _buffers_table(model: Model) -> Table:
         used = ", ".join(users.get(b.index, [])[:6]) + (" …" if len(users.get(b.index, [])) > 6 else "")
         if b.index in meta:
             used = f"metadata {meta[b.index]!r}"
+        elif b.embedded is not None:
+            used = f"embedded flatbuffer {b.embedded.get('file_identifier')!r}"
         rows.append([str(b.index), _bytes(b.size), where, used])
     return Table("Buffers (non-empty)", ["#", "size", "location", "used by (subgraph:tensor)"], rows)
 
@@ -371,6 +466,8 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     blocks: list[Block] = [_summary_block(model)]
     blocks += [Note(n, "warning") for n in model.notes]
     blocks += _io_blocks(model)
+    blocks += _io_metadata_blocks(model)
+    blocks += _attachment_blocks(model)
     head = detection_head(model)
     if head is not None:
         blocks.append(Note(head.text()))
