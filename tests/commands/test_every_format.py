@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import CORPUS, SAMPLES, corpus_files, run_cli, sample_models, thirdparty_models
+from tfl_inspect import schemas
 
 # (label, argv after the model path); "{out}" is replaced by a file in tmp_path.
 FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -26,6 +28,7 @@ FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("shapes text", ("shapes", "{model}")),
     ("shapes json", ("shapes", "{model}", "--format", "json")),
 )
+INSPECT_SCHEMA = schemas.load("inspect")
 JSON_FORMATS = {"inspect json", "lint json", "lint sarif", "shapes json"}
 
 
@@ -56,7 +59,9 @@ def test_every_command_and_format_runs_without_internal_error(model: Path, tmp_p
         if label == "inspect text --show all":
             readable = result.code == 0
         elif readable and label in JSON_FORMATS and result.code in (0, 1):
-            json.loads(result.out)  # strict JSON whenever the command produced a document
+            doc = json.loads(result.out)  # strict JSON whenever the command produced a document
+            if label == "inspect json" and "thirdparty" in model.parts:
+                jsonschema.validate(doc, INSPECT_SCHEMA)  # samples and corpus: tests/exporters/test_model_json.py
     if model.parent == SAMPLES or "thirdparty" in model.parts:
         assert readable, f"{model} is a model we ship or fetched: inspect must read it"
 
