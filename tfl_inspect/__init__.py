@@ -21,6 +21,7 @@ __all__ = [
     "load",
     "to_networkx",
     "summarize",
+    "state",
     "lint",
     "infer_shapes",
     "render",
@@ -53,6 +54,13 @@ def summarize(model: Model) -> Any:
     from .summary import summarize as _summarize
 
     return _summarize(model)
+
+
+def state(model: Model) -> Any:
+    """Resource variables kept between invokes (streaming models), or None: :mod:`tfl_inspect.state`."""
+    from .state import model_state
+
+    return model_state(model)
 
 
 def lint(model: Model, **options: Any) -> Any:
