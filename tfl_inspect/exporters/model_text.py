@@ -55,9 +55,9 @@ def fmt_quant(q: Quantization | None) -> str:
     if q.scale:
         lo, hi = min(q.scale), max(q.scale)
         zps = sorted(set(q.zero_point))
-        zp = str(zps[0]) if len(zps) == 1 else f"{zps[0]}..{zps[-1]}"
+        zp_text = str(zps[0]) if len(zps) == 1 else f"{zps[0]}..{zps[-1]}"
         axis = q.quantized_dimension
-        return f"per-channel ({len(q.scale)} on axis {axis}): scale {lo:.3g}..{hi:.3g}, zero point {zp}"
+        return f"per-channel ({len(q.scale)} on axis {axis}): scale {lo:.3g}..{hi:.3g}, zero point {zp_text}"
     if q.min or q.max:
         return f"calibrated range {q.min[:1]}..{q.max[:1]} (no scale)"
     return ""

@@ -85,7 +85,8 @@ def _read(model: Model) -> list[Attachment] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(tail)) as zf:
             for info in zf.infolist():
-                lines, first = None, ()
+                lines: int | None = None
+                first: tuple[str, ...] = ()
                 if info.file_size <= _MAX_LABEL_BYTES and info.filename.endswith((".txt", ".csv", ".vocab")):
                     entries = [ln.strip() for ln in zf.read(info).decode("utf-8", "replace").splitlines()]
                     entries = [e for e in entries if e]

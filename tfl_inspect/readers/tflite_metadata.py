@@ -108,7 +108,7 @@ def _content(c: Table | None) -> dict[str, Any] | None:
 
 def _process_units(t: Table, slot: int) -> list[dict[str, Any]]:
     # ProcessUnit { options (type 4, value 6) }
-    out = []
+    out: list[dict[str, Any]] = []
     for pu in t.tables(slot)[:_LIMIT]:
         kind = pu.scalar(4, _U8, 0)
         o = pu.table(6) if kind else None
