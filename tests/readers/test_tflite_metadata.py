@@ -280,3 +280,80 @@ def test_mediapipe_metadata_order_differs_from_tensor_order() -> None:
     first_out = next(e for e in io_metadata(model) if e["role"] == "output")
     assert first_out["name"] == "handedness"
     assert "shape [1, 63]" in first_out["mismatch"]
+
+
+def _generated_metadata_schema() -> object:
+    """tflite-support's generated accessors, as MediaPipe's wheel ships them (an independent oracle).
+
+    Loaded from the cached wheel at test time, never committed: the reader is checked against code
+    generated from the schema by flatc, field for field.
+    """
+    import sys
+    import types
+
+    from tests.conftest import THIRDPARTY
+
+    wheels = sorted((THIRDPARTY / ".wheels" / "mediapipe").glob("*.whl"))
+    if not wheels:
+        pytest.skip("mediapipe wheel not fetched: run python tests/fetch_models.py")
+    with zipfile.ZipFile(wheels[0]) as zf:
+        source = zf.read("mediapipe/tasks/metadata/metadata_schema_py_generated.py").decode("utf-8")
+    module = types.ModuleType("metadata_schema_py_generated")
+    sys.modules[module.__name__] = module  # the generated code looks itself up for nested types
+    exec(compile(source, "metadata_schema_py_generated.py", "exec"), module.__dict__)
+    return module
+
+
+def _with_metadata_models() -> list[Path]:
+    out = [p for p in thirdparty_models() if read_flatbuffer(p).metadata_value("TFLITE_METADATA")]
+    if not out:
+        pytest.skip("no third-party model with TFLite Metadata: run python tests/fetch_models.py")
+    return out
+
+
+def _s(value: bytes | None) -> str | None:
+    return value.decode("utf-8") if value is not None else None
+
+
+def test_decoding_agrees_with_the_generated_accessors(with_metadata: Path) -> None:
+    gen = _generated_metadata_schema()
+    for path in [with_metadata, *_with_metadata_models()]:
+        model = read_flatbuffer(path)
+        ours = model.metadata_value("TFLITE_METADATA")
+        entry = next(e for e in model.metadata if e.name == "TFLITE_METADATA")
+        raw = path.read_bytes()
+        # locate the buffer's bytes through the generated TFLite schema of ai-edge-litert
+        data = bytes(unpack(raw).buffers[entry.buffer].data)
+        theirs = gen.ModelMetadataT.InitFromPackedBuf(bytearray(data), 0)  # type: ignore[attr-defined]
+        assert ours["name"] == _s(theirs.name) and ours["description"] == _s(theirs.description), path
+        assert ours["version"] == _s(theirs.version) and ours["min_parser_version"] == _s(theirs.minParserVersion)
+        assert len(ours["subgraphs"]) == len(theirs.subgraphMetadata or [])
+        for sub, tsub in zip(ours["subgraphs"], theirs.subgraphMetadata or [], strict=True):
+            for side, tside in (("inputs", tsub.inputTensorMetadata), ("outputs", tsub.outputTensorMetadata)):
+                assert len(sub[side]) == len(tside or [])
+                for t, tt in zip(sub[side], tside or [], strict=True):
+                    assert t["name"] == _s(tt.name) and t["description"] == _s(tt.description), (path, side)
+                    files = [(f["name"], f["type"]) for f in t["associated_files"]]
+                    tfiles = [(_s(f.name), _FILE_TYPE_NAMES[f.type]) for f in tt.associatedFiles or []]
+                    assert files == tfiles, (path, side)
+                    if tt.content is not None and tt.content.contentProperties is not None:
+                        props = tt.content.contentProperties
+                        if hasattr(props, "colorSpace"):
+                            assert t["content"]["color_space"] == ("UNKNOWN", "RGB", "GRAYSCALE")[props.colorSpace]
+                    norms = [p.options for p in tt.processUnits or [] if hasattr(p.options, "mean")]
+                    ours_norm = [p for p in t["process_units"] if p["type"] == "NormalizationOptions"]
+                    assert [(list(n.mean), list(n.std)) for n in norms] == [(u["mean"], u["std"]) for u in ours_norm]
+                    if tt.stats is not None:
+                        assert t["stats"]["max"] == list(tt.stats.max if tt.stats.max is not None else [])
+                        assert t["stats"]["min"] == list(tt.stats.min if tt.stats.min is not None else [])
+
+
+_FILE_TYPE_NAMES = {
+    0: "UNKNOWN",
+    1: "DESCRIPTIONS",
+    2: "TENSOR_AXIS_LABELS",
+    3: "TENSOR_VALUE_LABELS",
+    4: "TENSOR_AXIS_SCORE_CALIBRATION",
+    5: "VOCABULARY",
+    6: "SCANN_INDEX_FILE",
+}
