@@ -452,12 +452,27 @@ def _buffers_table(model: Model) -> Table:
     return Table("Buffers (non-empty)", ["#", "size", "location", "used by (subgraph:tensor)"], rows)
 
 
+def _compact(value: dict[str, object]) -> str:
+    """One line for a decoded metadata entry: scalars as they are, nested parts as counts (full form in JSON)."""
+    parts = []
+    for k, v in value.items():
+        if v is None or v == [] or v == {}:
+            continue
+        if isinstance(v, list):
+            parts.append(f"{k}: {len(v)} item(s)" if any(isinstance(x, dict | list) for x in v) else f"{k}: {v}")
+        elif isinstance(v, dict):
+            parts.append(f"{k}: ({_compact(v)})")
+        else:
+            parts.append(f"{k}: {_short(str(v), 120)}")
+    return "; ".join(parts)
+
+
 def _metadata_table(model: Model) -> Table:
     rows = []
     for m in model.metadata:
         value = m.value
         if isinstance(value, dict):
-            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+            value = _compact(value)
         rows.append([m.name, str(m.buffer), _bytes(m.size), "" if value is None else str(value)])
     return Table("Metadata", ["name", "buffer", "size", "value"], rows)
 
