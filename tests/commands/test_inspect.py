@@ -91,7 +91,8 @@ def test_json_escapes_by_construction(tmp_path: Path) -> None:
 
 def test_list_valued_options_are_shown(corpus: Path) -> None:
     """TOCO-era RESHAPE keeps new_shape in its options: --show ops used to crash hashing the list."""
-    result = run_cli("inspect", corpus / "litert/tflite/converter/quantization/lite/testdata/mixed.bin", "--show", "ops")
+    model = corpus / "litert/tflite/converter/quantization/lite/testdata/mixed.bin"
+    result = run_cli("inspect", model, "--show", "ops")
     assert result.code == 0, result.err
     assert "new_shape=[" in result.out and "squeeze_dims=[" in result.out
 
