@@ -81,7 +81,7 @@ def test_shape_function_matches_the_recorded_output(transpose_conv_bias: Path) -
 def test_every_output_shows_raw_options(transpose_conv_bias: Path) -> None:
     text = run_cli("inspect", transpose_conv_bias, "--show", "ops")
     assert "padding=SAME, stride_width=2, stride_height=2; raw 12 bytes: 010000000200000002000000" in text.out
-    assert "Convolution2DTransposeBias ×1 (MediaPipe; runs on MediaPipe" in text.out
+    assert "Convolution2DTransposeBias ×1 (MediaPipe ops, run by MediaPipe" in text.out
     doc = json.loads(run_cli("inspect", transpose_conv_bias, "--format", "json").out)
     jsonschema.validate(doc, schemas.load("inspect"))
     op = doc["subgraphs"][0]["operators"][0]

@@ -50,7 +50,7 @@ _MEDIAPIPE_KERNEL = (
     "MediaPipe: link //mediapipe/util/tflite:cpu_op_resolver (MediaPipe_RegisterTfLiteOpResolver) or use "
     "MediaPipe Tasks' MediaPipeBuiltinOpResolver; the MediaPipe graph registers it for you"
 )
-_MEDIAPIPE_RUNTIMES = ("MediaPipe (its op resolver registers the CPU kernel)",)
+_MEDIAPIPE_RUNTIMES = ("MediaPipe's op resolver (CPU kernels)",)
 _TFLM_SIGNAL_KERNEL = (
     "TFLite Micro signal library: MicroMutableOpResolver::Add{op}() (signal/micro/kernels); in TensorFlow "
     "the tflite_micro signal ops (tflm_signal)"

@@ -195,20 +195,20 @@ def _summary_block(model: Model) -> KeyValues:
 
 
 def _custom_ops_row(model: Model) -> str:
-    """Each non-Flex custom op once: count and where its kernel comes from."""
-    counts: dict[str, int] = {}
+    """Non-Flex custom ops grouped by where their kernels come from (custom_ops table)."""
+    groups: dict[str, dict[str, int]] = {}
     for sg in model.subgraphs:
         for op in sg.operators:
             if op.custom_code is not None and not op.custom_code.startswith("Flex"):
+                info = custom_ops.lookup(op.custom_code)
+                where = (
+                    f"{info.family} ops, run by {' / '.join(info.runtimes)}" if info else "kernel unknown here"
+                )
+                counts = groups.setdefault(where, {})
                 counts[op.custom_code] = counts.get(op.custom_code, 0) + 1
-    parts = []
-    for code, n in counts.items():
-        info = custom_ops.lookup(code)
-        where = (
-            f"{info.family}; runs on {', '.join(info.runtimes)}" if info else "unknown kernel: ask the model's author"
-        )
-        parts.append(f"{code} ×{n} ({where})")
-    return "; ".join(parts)
+    return "; ".join(
+        ", ".join(f"{code} ×{n}" for code, n in counts.items()) + f" ({where})" for where, counts in groups.items()
+    )
 
 
 def _io_blocks(model: Model) -> list[Block]:
