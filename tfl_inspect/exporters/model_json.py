@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 from .. import custom_ops
-from .._version import __version__
 from ..model import Model, Operator, Quantization, Tensor
 from ..readers.attachments import attachments
 from ..state import model_state
@@ -26,6 +25,7 @@ from ..summary import (
     sparsity_info,
     summarize,
 )
+from .envelope import envelope
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
 
@@ -180,8 +180,7 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
     order = {key: differs for key, _, _, differs in io_contract(model) if key is not None}
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
     return {
-        "$schema": SCHEMA_ID,
-        "tool": {"name": "tfl-inspect", "version": __version__},
+        **envelope("inspect", model.source),
         "file": model.source,
         "format": model.format,
         "size": model.size,
