@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-__all__ = ["describe", "converter_command"]
+__all__ = ["describe", "converter_command", "has_identifier"]
 
 _U32 = struct.Struct("<I").unpack_from
 _IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -20,9 +20,14 @@ _MAX_STRINGS = 16
 _MAX_TEXT = 4096
 
 
+def has_identifier(head: bytes) -> bool:
+    """Bytes 4..8 are a 4-character file identifier (letters, digits, underscore)."""
+    return len(head) >= 8 and all(c in _IDENT for c in head[4:8])
+
+
 def describe(raw: bytes) -> dict[str, Any] | None:
     """``{"file_identifier", "strings"}`` when ``raw`` looks like a flatbuffer with an identifier, else None."""
-    if len(raw) < 8 or not all(c in _IDENT for c in raw[4:8]):
+    if not has_identifier(raw):
         return None
     (root,) = _U32(raw, 0)
     if not 8 <= root <= len(raw) - 4:

@@ -171,7 +171,12 @@ class _Reader:
         used = {t.buffer for sg in subgraphs for t in sg.tensors if t.buffer}
         out = []
         for info, start in buffers:
-            if start >= 0 and 8 <= info.size <= _MAX_DECODE and info.index not in used:
+            if (
+                start >= 0
+                and 8 <= info.size <= _MAX_DECODE
+                and info.index not in used
+                and _embedded.has_identifier(bytes(self.buf[start : start + 8]))
+            ):
                 embedded = _embedded.describe(bytes(self.buf[start : start + info.size]))
                 if embedded is not None:
                     info = dataclasses.replace(info, embedded=embedded)
