@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from .fbtable import FormatFaultError, Table
+
 __all__ = ["describe", "converter_command", "has_identifier"]
 
 _U32 = struct.Struct("<I").unpack_from
@@ -31,6 +33,10 @@ def describe(raw: bytes) -> dict[str, Any] | None:
         return None
     (root,) = _U32(raw, 0)
     if not 8 <= root <= len(raw) - 4:
+        return None
+    try:
+        Table(raw, len(raw), root)  # a plausible root table and vtable, not weights that happen to look alike
+    except FormatFaultError:
         return None
     return {"file_identifier": raw[4:8].decode("ascii"), "strings": _strings(raw, root)}
 
