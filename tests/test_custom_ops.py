@@ -135,3 +135,12 @@ def test_mediapipe_custom_ops_shapes_match_their_files() -> None:
                 assert got == [sg.tensors[o].shape for o in op.outputs], (path.name, op.index, op.custom_code)
                 checked[op.custom_code] = checked.get(op.custom_code, 0) + 1
     assert {"Convolution2DTransposeBias", "TransformTensorBilinear", "TransformLandmarks"} <= set(checked)
+
+
+def test_audio_microfrontend_shape() -> None:
+    """micro_speech's front end: 1 s of 16 kHz audio, 30 ms windows every 20 ms, 40 channels → 49 x 40."""
+    opts = {"sample_rate": 16000, "window_size": 30, "window_step": 20, "num_channels": 40, "frame_stride": 1}
+    assert custom_ops.infer_shapes("AudioMicrofrontend", [(16000,)], opts) == [(49, 40)]
+    opts |= {"left_context": 2, "right_context": 1, "frame_stride": 2}
+    assert custom_ops.infer_shapes("AudioMicrofrontend", [(16000,)], opts) == [(25, 160)]
+    assert custom_ops.infer_shapes("AudioMicrofrontend", [(100,)], opts) == [(0, 160)]

@@ -15,7 +15,9 @@ Sources (read with ``git show``; layouts ported, no code copied):
   at tensorflow/tflite-micro@90b983c2b3f1480642e040bbd2ddb37b998f3424 (signal op names and option keys;
   TFLM does not resize outputs, so those ops get no shape function).
 - TFLite ``tflite/kernels/detection_postprocess.cc`` (registered by ``BuiltinOpResolver`` as
-  ``TFLite_Detection_PostProcess``) and ``tflite/experimental/microfrontend`` (``AudioMicrofrontend``).
+  ``TFLite_Detection_PostProcess``) and ``tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc``
+  at tensorflow/tensorflow@233739d9e063cf4666e437290db486a5381c3e7d (``AudioMicrofrontend``: FlexBuffer
+  options, output size from its Prepare).
 
 A shape function is ``(input_shapes, options) -> output shapes or None``; the shape engine hooks it in.
 """
@@ -155,6 +157,22 @@ def _same_as_first(inputs: Sequence[Shape | None], o: Mapping[str, Any]) -> list
     return [inputs[0]] if inputs and inputs[0] is not None else None
 
 
+def _audio_microfrontend(inputs: Sequence[Shape | None], o: Mapping[str, Any]) -> list[Shape] | None:
+    """[frames, num_channels * (1 + left + right)] from a 1-D int16 audio input (its Prepare)."""
+    if not inputs or inputs[0] is None or len(inputs[0]) != 1:
+        return None
+    rate = int(o.get("sample_rate", 0))
+    size = int(o.get("window_size", 0)) * rate // 1000  # samples per window (lib/window_util.c)
+    step = int(o.get("window_step", 0)) * rate // 1000
+    stride = int(o.get("frame_stride") or 1)
+    if size <= 0 or step <= 0:
+        return None
+    n = inputs[0][0]
+    frames = (n - size) // step // stride + 1 if n >= size else 0
+    width = int(o.get("num_channels", 0)) * (1 + int(o.get("left_context", 0)) + int(o.get("right_context", 0)))
+    return [(frames, width)]
+
+
 def _detection_postprocess(inputs: Sequence[Shape | None], o: Mapping[str, Any]) -> list[Shape] | None:
     if "max_detections" not in o:
         return None
@@ -282,7 +300,10 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             ("LiteRT / TFLite with the microfrontend op linked",),
             "flexbuffer",
             "tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc",
-            note="spectrogram front end for keyword spotting (window, FFT, filterbank, noise reduction, PCAN, log)",
+            None,
+            _audio_microfrontend,
+            "spectrogram front end for keyword spotting (window, FFT, filterbank, noise reduction, PCAN, log); "
+            "int16 audio in, int32 (or float32 with out_float) features out",
         ),
         _signal("SignalWindow", "Window", "window.cc", "shift"),
         _signal("SignalFftAutoScale", "FftAutoScale", "fft_auto_scale_kernel.cc", "none"),
