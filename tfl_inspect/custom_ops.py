@@ -14,9 +14,11 @@ Sources (read with ``git show``; layouts ported, no code copied):
 - TFLite Micro ``tensorflow/lite/micro/micro_mutable_op_resolver.h`` and ``signal/micro/kernels/*.cc``
   at tensorflow/tflite-micro@90b983c2b3f1480642e040bbd2ddb37b998f3424 (signal op names and option keys;
   TFLM does not resize outputs, so those ops get no shape function).
-- TFLite ``tflite/kernels/detection_postprocess.cc`` (registered by ``BuiltinOpResolver`` as
-  ``TFLite_Detection_PostProcess``) and ``tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc``
-  at tensorflow/tensorflow@233739d9e063cf4666e437290db486a5381c3e7d (``AudioMicrofrontend``: FlexBuffer
+- LiteRT ``tflite/kernels/detection_postprocess.cc`` at
+  google-ai-edge/LiteRT@044e7a1d0cc6d0530ad57974e096327d066a1d39 (``TFLite_Detection_PostProcess``:
+  outputs sized in Prepare from max_detections × max_classes_per_detection).
+- TensorFlow ``tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc`` at
+  tensorflow/tensorflow@233739d9e063cf4666e437290db486a5381c3e7d (``AudioMicrofrontend``: FlexBuffer
   options, output size from its Prepare).
 
 A shape function is ``(input_shapes, options) -> output shapes or None``; the shape engine hooks it in.
