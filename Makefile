@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-output
 
-.PHONY: demo test graphviz browser lint bench clean
+.PHONY: demo test graphviz browser thirdparty lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,9 +65,17 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@if [ -f tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite ]; then \
+		echo "== tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite   (streaming state)"; \
+		$(BIN)/tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite; \
+	else echo "(third-party demo skipped: run make thirdparty)"; fi
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
-test: $(VENV)/.test graphviz browser
+# Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
+thirdparty: $(VENV)/.test
+	-$(BIN)/python tests/fetch_models.py
+
+test: $(VENV)/.test graphviz browser thirdparty
 	SE_OFFLINE=true $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test

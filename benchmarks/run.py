@@ -60,6 +60,8 @@ class Command:
 
 DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
+    # The text report with every table (ops, tensors incl. sparsity, buffers, metadata, state).
+    Command("inspect-all", "{tfl_inspect} inspect {model} --show all"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
     Command("report", "{tfl_inspect} report {model} -o {out}/report.html"),

@@ -24,12 +24,14 @@ if TYPE_CHECKING:
     from .diagnosis import Diagnosis
     from .rules.base import Finding, Severity
     from .shapes.types import ShapeResult
+    from .state import State
     from .summary import Summary
 
 __all__ = [
     "load",
     "to_networkx",
     "summarize",
+    "state",
     "lint",
     "infer_shapes",
     "render",
@@ -86,6 +88,13 @@ def summarize(model: Model) -> Summary:
     from .summary import summarize as _summarize
 
     return _summarize(model)
+
+
+def state(model: Model) -> State | None:
+    """Resource variables kept between invokes (streaming models), or None: :mod:`tfl_inspect.state`."""
+    from .state import model_state
+
+    return model_state(model)
 
 
 def lint(

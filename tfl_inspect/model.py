@@ -294,6 +294,9 @@ class BufferInfo:
     size: int
     offset: int | None = None
     external: bool = False
+    # A buffer no tensor uses that holds another flatbuffer (4-char file identifier at byte 4):
+    # {"file_identifier": "MSMD", "strings": [...]}; set by the .tflite reader, None otherwise.
+    embedded: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import custom_ops
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts
 
@@ -31,10 +32,13 @@ OPS002 = RuleSpec(
     """Non-Flex custom ops: each needs a kernel registered with the interpreter. One finding lists
     them all (with counts).""",
     explanation="""Custom ops come from `converter.allow_custom_ops = True`, from TF
-    Text/SentencePiece/MediaPipe graphs or from composite-op fusion: the interpreter does not ship
-    their kernels, and `allocate_tensors()` fails with 'Encountered unresolved custom op'.""",
-    fix="""Register a kernel for each custom op with the interpreter's op resolver (C++ `AddCustom`,
-    Python `custom_op_registerers=[...]`), or avoid them at conversion time.""",
+    Text/SentencePiece/MediaPipe graphs or from composite-op fusion: the stock interpreter does not
+    ship their kernels, and `allocate_tensors()` fails with 'Encountered unresolved custom op' until
+    they are registered.""",
+    fix="""Register each kernel with the interpreter's op resolver (C++ `resolver.AddCustom(name,
+    Register...())`, Python `custom_op_registerers=[...]`), or run the model in the framework it was
+    made for (e.g. a MediaPipe graph registers its ops itself). If you convert the model yourself,
+    `converter.allow_custom_ops = False` shows which ops need them.""",
 )
 OPS003 = RuleSpec(
     "OPS003",
@@ -62,9 +66,28 @@ OPS004 = RuleSpec(
 )
 
 
+def _builtin_custom(code: str) -> bool:
+    """Custom codes whose kernel every stock runtime registers (e.g. TFLite_Detection_PostProcess)."""
+    info = custom_ops.lookup(code)
+    return info is not None and info.family == "TFLite"
+
+
+def _where_kernels_come_from(names: list[str]) -> str:
+    """One clause per distinct custom op: the library/resolver that provides it (tfl_inspect.custom_ops)."""
+    by_kernel: dict[str, list[str]] = {}
+    for code in dict.fromkeys(names):
+        info = custom_ops.lookup(code)
+        by_kernel.setdefault(info.kernel if info else "unknown here: ask the model's author", []).append(code)
+    return "; ".join(f"{', '.join(codes)}: {kernel}" for kernel, codes in by_kernel.items())
+
+
 def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
     found = [
-        (v, o) for v, o in ctx.iter_ops() if o.custom_code is not None and o.custom_code.startswith("Flex") == flex
+        (v, o)
+        for v, o in ctx.iter_ops()
+        if o.custom_code is not None
+        and o.custom_code.startswith("Flex") == flex
+        and (flex or not _builtin_custom(o.custom_code))
     ]
     if not found:
         return
@@ -73,9 +96,16 @@ def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
     related = tuple((v.index, o.index) for v, o in found[1:])
     if flex:
         message = f"{len(found)} Flex (Select TF) op(s) need the TensorFlow ops runtime: {counts(names)}"
-    else:
-        message = f"{len(found)} custom op(s) must be registered with the interpreter: {counts(names)}"
-    yield ctx.at_op(OPS001 if flex else OPS002, view, first, message, related=related)
+        yield ctx.at_op(OPS001, view, first, message, related=related)
+        return
+    yield ctx.at_op(
+        OPS002,
+        view,
+        first,
+        f"{len(found)} custom op(s) must be registered with the interpreter: {counts(names)}",
+        explanation=OPS002.explanation + " Where they come from: " + _where_kernels_come_from(names) + ".",
+        related=related,
+    )
 
 
 @check(OPS001)
