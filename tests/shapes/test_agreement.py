@@ -19,8 +19,9 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import INTERPRETER_REFUSES, corpus_files, require_corpus, sample_models
-from tfl_inspect.shapes import infer
-from tfl_inspect.shapes.infer import run, select_subgraph
+from tfl_inspect.shapes import engine
+from tfl_inspect.shapes.engine import run
+from tfl_inspect.shapes.infer import select_subgraph
 from tfl_inspect.shapes.types import ShapeResult
 from tfl_inspect.shapes.verify import Verification, compare, run_batch
 

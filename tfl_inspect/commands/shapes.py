@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..readers import load
     from ..shapes.infer import resolve_inputs, select_subgraph
-    from ..shapes.infer import run as infer_run
+    from ..shapes.infer import explained
     from ._options import input_specs
 
     model = load(args.model)
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             if any(d < 0 for d in cur):
                 given[i] = tuple(d if d >= 0 else r for d, r in zip(cur, t.shape, strict=False))
                 filled.append(i)
-    result = infer_run(model, s, given, sig.key if sig else None)
+    result = explained(model, s, given, sig.key if sig else None)
     verification = None
     if args.verify:
         from ..shapes.verify import verify

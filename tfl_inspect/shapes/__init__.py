@@ -7,13 +7,13 @@
 - :func:`tfl_inspect.shapes.verify.verify` — the same question put to the LiteRT interpreter
   (imported lazily: needs ``ai-edge-litert``).
 
-Rules live in :mod:`tfl_inspect.shapes.rules`, one function per op family.
+Shape functions live in :mod:`tfl_inspect.shapes.ops`, one per op family.
 """
 
 from __future__ import annotations
 
 from .infer import check_op, check_ops, infer_shapes, parse_shape
-from .rules import RULES, has_rule
+from .ops import SHAPE_FNS, has_shape_fn
 from .types import (
     OpCheck,
     PVal,
@@ -31,8 +31,8 @@ __all__ = [
     "check_op",
     "check_ops",
     "parse_shape",
-    "has_rule",
-    "RULES",
+    "has_shape_fn",
+    "SHAPE_FNS",
     "ShapeResult",
     "ShapeFailure",
     "ShapeError",

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..escape import text as esc
+from .engine import result_for
 from .types import Shape, format_dims
 
 if TYPE_CHECKING:
@@ -19,26 +20,18 @@ if TYPE_CHECKING:
 __all__ = ["hint_for"]
 
 
-def _producers(sg: Subgraph) -> dict[int, Any]:
-    return {o: op for op in sg.operators for o in op.outputs if o >= 0}
-
-
-def _consumers(sg: Subgraph, tensor: int) -> list[Any]:
-    return [op for op in sg.operators if tensor in op.inputs]
-
-
 def _is_flatten_before_dense(sg: Subgraph, op: Any, shapes: Sequence[Shape | None]) -> bool:
     def rank(i: int) -> int:
         s = shapes[i] if 0 <= i < len(shapes) else None
         return len(s) if s is not None else 0
 
     if op.opcode == "RESHAPE" and op.inputs and rank(op.inputs[0]) >= 3:
-        return any(c.opcode == "FULLY_CONNECTED" for o in op.outputs for c in _consumers(sg, o))
+        return any(c.opcode == "FULLY_CONNECTED" for o in op.outputs if o >= 0 for c in sg.consumer_ops(o))
     if op.opcode == "FULLY_CONNECTED" and op.inputs:
         src = op.inputs[0]
         if rank(src) >= 3:
             return True
-        prod = _producers(sg).get(src)
+        prod = sg.producer_op(src)
         return prod is not None and prod.opcode == "RESHAPE" and rank(prod.inputs[0]) >= 3
     return False
 
@@ -54,8 +47,6 @@ def _input_name(model: Model, sg: Subgraph, index: int) -> str:
 
 def _spatial_fix(model: Model, sg: Subgraph, given: Mapping[int, Shape], changed: Sequence[int]) -> str | None:
     """``32x32`` when restoring the recorded image size (keeping the batch) makes it work."""
-    from .infer import run
-
     fixed = dict(given)
     sizes = set()
     for i in changed:
@@ -67,7 +58,7 @@ def _spatial_fix(model: Model, sg: Subgraph, given: Mapping[int, Shape], changed
         sizes.add(f"{rec[1]}x{rec[2]}")
     if not sizes or len(sizes) > 1:
         return None
-    return sizes.pop() if run(model, sg.index, fixed, explain=False).ok else None
+    return sizes.pop() if result_for(model, sg.index, fixed).ok else None
 
 
 def hint_for(
