@@ -45,8 +45,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ..readers import load
-    from ..shapes.infer import resolve_inputs, select_subgraph
-    from ..shapes.infer import explained
+    from ..shapes.infer import explained, resolve_inputs, select_subgraph
     from ._options import input_specs
 
     model = load(args.model)

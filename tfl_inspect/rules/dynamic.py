@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..opcodes import STATIC_SHAPE_DELEGATE_HINT
+from ..shapes.engine import result_for
+from ..shapes.types import ShapeResult, Src
 from .base import Finding, Severity, rule
 from .context import Context, View, dims, qname
-from .shapevalue import ShapeEval, Value
 
 if TYPE_CHECKING:
     from ..model import Operator, Tensor
 
-__all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_eval"]
+__all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_value"]
 
 # Operand slots that define an output shape: op -> ((slot, operand name), ...); data slot for slicing ops.
 SHAPE_OPERANDS: dict[str, tuple[tuple[int, str], ...]] = {
@@ -62,12 +64,34 @@ def user_inputs(ctx: Context) -> Iterator[tuple[Tensor, str | None, str | None]]
                 yield t, None, None
 
 
-def shape_eval(ctx: Context, view: View) -> ShapeEval:
-    key = f"shape_eval:{view.index}"
-    ev = ctx.cache.get(key)
-    if ev is None:
-        ev = ctx.cache[key] = ShapeEval(view)
-    return ev
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A shape vector as the engine evaluated it: ints, and :class:`Src` where known only at run time."""
+
+    elems: tuple[int | Src, ...]
+
+    @property
+    def static(self) -> bool:
+        return all(isinstance(e, int) for e in self.elems)
+
+    def sym_dims(self) -> frozenset[tuple[int, int]]:
+        out: frozenset[tuple[int, int]] = frozenset()
+        for e in self.elems:
+            if isinstance(e, Src):
+                out |= e.dims
+        return out
+
+    def text(self) -> str:
+        return "[" + ", ".join(e.text if isinstance(e, Src) else str(e) for e in self.elems) + "]"
+
+
+def shape_value(res: ShapeResult, t: int) -> Value | None:
+    """Tensor ``t``'s value from the engine, when every unknown element has a known origin."""
+    v = res.value(t)
+    if v is None or v.data.dtype.kind not in "iu":
+        return None
+    elems = v.symbolic()
+    return None if elems is None else Value(tuple(elems))
 
 
 # --- DYN001 --------------------------------------------------------------------------------
@@ -201,25 +225,25 @@ def _severity_for(value: Value | None, out: Tensor | None) -> tuple[Severity, bo
 )
 def dyn002(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
-        ev: ShapeEval | None = None
+        res: ShapeResult | None = None
         for op in view.sg.operators:
             slots = SHAPE_OPERANDS.get(op.builtin)
             if not slots:
                 continue
-            if ev is None:
-                ev = shape_eval(ctx, view)
+            if res is None:
+                res = result_for(ctx.model, view.index)
             data_slot = _DATA_SLOT.get(op.builtin)
             if data_slot is not None and data_slot < len(op.inputs) and op.inputs[data_slot] >= 0:
-                if ev.sources(op.inputs[data_slot]):
+                if res.sources(op.inputs[data_slot]):
                     continue  # part of the shape computation itself
             for slot, role in slots:
                 operand = view.operand(op, slot)
                 if operand is None or operand.is_constant:
                     continue
-                sources = ev.sources(operand.index)
+                sources = res.sources(operand.index)
                 if not sources:
                     continue
-                yield _dyn002_finding(ctx, view, op, operand, role, sorted(sources), ev.value(operand.index))
+                yield _dyn002_finding(ctx, view, op, operand, role, sorted(sources), shape_value(res, operand.index))
 
 
 def _dyn002_finding(

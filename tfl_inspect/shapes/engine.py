@@ -15,6 +15,7 @@ run; a broken shape function is recorded as a failure and its outputs become unk
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -86,12 +87,12 @@ def result_for(
     model: Model, s: int, given: Mapping[int, Shape] | None = None, signature: str | None = None
 ) -> ShapeResult:
     """The engine's result for subgraph ``s`` and these input shapes, computed once per model."""
-    key = (s, tuple(sorted((given or {}).items())), signature)
+    key = (s, tuple(sorted((given or {}).items())))
     cache = model._cache.setdefault("shape_results", {})
     res = cache.get(key)
     if res is None:
         res = cache[key] = run(model, s, dict(given or {}), signature)
-    return res
+    return res if res.signature == signature else replace(res, signature=signature)
 
 
 def run(

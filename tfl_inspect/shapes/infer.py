@@ -202,9 +202,16 @@ def _conflict(sg: Subgraph, op: Any, result: Sequence[Shape | None]) -> str | No
             continue
         rec, got = t.shape_signature, tuple(result[k])
         if len(rec) != len(got) or any(a >= 0 and b >= 0 and a != b for a, b in zip(rec, got, strict=False)):
+            where = (
+                f"rank {len(rec)}, not {len(got)}"
+                if len(rec) != len(got)
+                else "; ".join(
+                    f"dim {i} is {a}, not {b}" for i, (a, b) in enumerate(zip(rec, got, strict=True)) if 0 <= a != b >= 0
+                )
+            )
             return (
                 f"{op.opcode} #{op.index} records output {k} as {format_dims(rec)}, but its "
-                f"operands give {format_dims(got)}"
+                f"operands give {format_dims(got)} ({where})"
             )
     return None
 
