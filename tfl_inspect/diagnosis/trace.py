@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..fmt import format_shape
 from ..model import Model, Operator, Subgraph, Tensor
 from .records import TraceStep
 
@@ -69,7 +70,7 @@ def type_text(t: Tensor) -> str:
     element = _MLIR_ELEMENT.get(t.dtype, t.dtype.lower())
     if not t.has_rank:
         return f"tensor<*x{element}>"
-    dims = "".join(f"{'?' if d < 0 else d}x" for d in t.shape_signature)
+    dims = format_shape(t.shape_signature, sep="x", brackets=False) + ("x" if t.shape_signature else "")
     return f"tensor<{dims}{element}>"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TflInspectError, UsageError
+from ..fmt import format_shape
 from .dot_defaults import DEFAULT_DEPTH, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT, FORMATS
 from .dot_plan import Accounting, Plan, SubgraphPlan, plan
 from .dot_style import (
@@ -162,7 +163,7 @@ def _dims(value: Any) -> str:
     if isinstance(value, str):
         return value
     try:
-        return "x".join(str(int(d)) for d in value)
+        return format_shape([int(d) for d in value], unknown="-1", sep="x", brackets=False)
     except (TypeError, ValueError):
         return str(value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..fmt import format_shape
 from ..model import Model, Quantization, Subgraph, Tensor
 from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
 from .blocks import Block, KeyValues, Note, Table
@@ -14,7 +15,7 @@ SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata")
 
 
 def fmt_shape(dims: Iterable[int], has_rank: bool = True) -> str:
-    return "[" + ", ".join(str(d) for d in dims) + "]" if has_rank else "<unknown rank>"
+    return format_shape(dims if has_rank else None, unknown="-1", unranked="<unknown rank>")
 
 
 def dynamic_dims(t: Tensor) -> str:

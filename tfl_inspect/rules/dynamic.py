@@ -306,6 +306,10 @@ _STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
 }
 
 
+# Resource handles are scalar ids, not data: their rank says nothing (streaming state uses them).
+_HANDLES = frozenset({"RESOURCE"})
+
+
 @rule(
     "DYN003",
     Severity.WARNING,
@@ -316,7 +320,7 @@ _STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
 def dyn003(ctx: Context) -> Iterator[Finding]:
     reported: set[tuple[int, int]] = set()
     for t, sig, name in user_inputs(ctx):
-        if not t.has_rank:
+        if not t.has_rank and t.dtype not in _HANDLES:
             reported.add((t.subgraph, t.index))
             yield ctx.at_tensor(
                 "DYN003",
@@ -334,7 +338,11 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             (op, t)
             for op in view.sg.operators
             for t in (view.tensor(i) for i in op.inputs)
-            if t is not None and not t.has_rank and not t.is_constant and (t.subgraph, t.index) not in reported
+            if t is not None
+            and not t.has_rank
+            and not t.is_constant
+            and t.dtype not in _HANDLES
+            and (t.subgraph, t.index) not in reported
         ]
         if unranked:
             op, t = unranked[0]

@@ -148,7 +148,7 @@ def run(
             for o in outs:
                 status[o] = TensorStatus.NOT_INFERRED
             continue
-        ctx = OpContext(sg, op, shapes, values)
+        ctx = OpContext(sg, op, shapes, values, model)
         try:
             result = list(fn(ctx))
         except CannotInferError:

@@ -36,6 +36,40 @@ def _is_flatten_before_dense(sg: Subgraph, op: Any, shapes: Sequence[Shape | Non
     return False
 
 
+def _state_variables(model: Model) -> list[str]:
+    """Shared names of the resource variables a streaming model keeps between invokes."""
+    names: dict[str, None] = {}
+    for g in model.subgraphs:
+        for op in g.operators:
+            if op.opcode == "VAR_HANDLE":
+                names[str(op.options.get("shared_name") or f"#{op.index}")] = None
+    return list(names)
+
+
+def _streaming_advice(
+    model: Model, sg: Subgraph, given: Mapping[int, Shape], changed: Sequence[int], state: list[str]
+) -> str:
+    """Stateful models are built for one batch and a fixed number of frames per invoke."""
+    shown = ", ".join(esc(n) for n in state[:3]) + (f" +{len(state) - 3} more" if len(state) > 3 else "")
+    feeds = []
+    for i in changed:
+        rec = sg.tensors[i].shape_signature
+        feeds.append(f"{_input_name(model, sg, i)} as {format_dims(rec)}")
+    return (
+        f"this is a streaming model: its state ({len(state)} variable(s): {shown}) is fixed at batch "
+        f"{_state_batch(model)} and the frames per invoke are part of the design — feed "
+        f"{', '.join(feeds)} and invoke once per window; the state carries over between invokes "
+        "(reset it with interpreter.reset_all_variables() or a new interpreter)"
+    )
+
+
+def _state_batch(model: Model) -> str:
+    from .ops.state import variable_shapes
+
+    batches = {shape[0] for shape in variable_shapes(model).values() if shape}
+    return str(batches.pop()) if len(batches) == 1 else "its recorded size"
+
+
 def _input_name(model: Model, sg: Subgraph, index: int) -> str:
     for sig in model.signatures:
         if sig.subgraph == sg.index:
@@ -80,6 +114,9 @@ def hint_for(
         size = _spatial_fix(model, sg, given, images) if images else None
         what = f"resize inputs to {size}" if size else "feed the image size the model was built for"
         return f"a Flatten before Dense fixes the image size — {what} or rebuild with GlobalAveragePooling2D"
+    state = _state_variables(model)
+    if state and changed:
+        return _streaming_advice(model, sg, given, changed, state)
     notes = []
     for i in changed:
         rec = sg.tensors[i].shape_signature

@@ -206,7 +206,9 @@ def _conflict(sg: Subgraph, op: Any, result: Sequence[Shape | None]) -> str | No
                 f"rank {len(rec)}, not {len(got)}"
                 if len(rec) != len(got)
                 else "; ".join(
-                    f"dim {i} is {a}, not {b}" for i, (a, b) in enumerate(zip(rec, got, strict=True)) if 0 <= a != b >= 0
+                    f"dim {i} is {a}, not {b}"
+                    for i, (a, b) in enumerate(zip(rec, got, strict=True))
+                    if 0 <= a != b >= 0
                 )
             )
             return (

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..fmt import format_dims, format_shape
+
 if TYPE_CHECKING:
     from ..model import Model, Tensor
 
@@ -274,19 +276,3 @@ def num_elements(shape: Shape | None) -> int:
             return -1
         n *= d
     return n
-
-
-def format_dims(shape: Shape | None, sep: str = "x") -> str:
-    """``1x96x96x3`` (``?`` for unknown dims, ``scalar`` for rank 0, ``unranked``)."""
-    if shape is None:
-        return "unranked"
-    if not shape:
-        return "scalar"
-    return sep.join("?" if d < 0 else str(d) for d in shape)
-
-
-def format_shape(shape: Shape | None) -> str:
-    """``[1, 96, 96, 3]`` with ``?`` for unknown dims and ``unranked`` for an unknown rank."""
-    if shape is None:
-        return "unranked"
-    return "[" + ", ".join("?" if d < 0 else str(d) for d in shape) + "]"

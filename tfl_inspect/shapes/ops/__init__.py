@@ -5,7 +5,7 @@ Importing this package registers every family; :data:`SHAPE_FNS` maps an opcode 
 
 from __future__ import annotations
 
-from . import conv, elementwise, layout, recurrent, reduce, slicing  # noqa: F401 - registration
+from . import conv, elementwise, layout, recurrent, reduce, slicing, state  # noqa: F401 - registration
 from .base import SHAPE_FNS, CannotInferError, OpContext, ShapeFn, has_shape_fn, shape_fn
 
 __all__ = ["SHAPE_FNS", "OpContext", "CannotInferError", "has_shape_fn", "shape_fn", "ShapeFn"]

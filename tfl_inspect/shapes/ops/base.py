@@ -16,7 +16,7 @@ import numpy as np
 from ..types import MAX_VALUE_ELEMENTS, PVal, Shape, ShapeError, format_dims, format_shape
 
 if TYPE_CHECKING:
-    from ...model import Operator, Subgraph, Tensor
+    from ...model import Model, Operator, Subgraph, Tensor
 
 __all__ = [
     "OpContext",
@@ -69,7 +69,9 @@ class OpContext:
         op: Operator,
         shapes: Sequence[Shape | None],
         values: Mapping[int, PVal],
+        model: Model | None = None,
     ) -> None:
+        self.model = model  # for ops that read another subgraph (variables set by CALL_ONCE)
         self.subgraph = subgraph
         self.op = op
         self.opts = op.options

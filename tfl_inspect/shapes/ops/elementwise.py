@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..types import PVal, Shape, ShapeError, Src
+from ..types import PVal, Shape, ShapeError, Src, format_dims
 from .base import OpContext, broadcast, shape_fn
 
 __all__ = ["same_as_input", "binary", "select", "add_n"]
@@ -183,7 +183,7 @@ def binary(ctx: OpContext) -> list[Shape]:
 
 
 def _d(s: Shape) -> str:
-    return "x".join("?" if d < 0 else str(d) for d in s) if s else "scalar"
+    return format_dims(s)
 
 
 @shape_fn("SELECT", "SELECT_V2")
