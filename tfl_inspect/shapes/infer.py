@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -18,7 +18,7 @@ from . import engine
 from .engine import const_value, recorded_shape, result_for
 from .explain import hint_for
 from .ops import SHAPE_FNS, CannotInferError, OpContext
-from .types import OpCheck, PVal, Shape, ShapeError, ShapeResult, format_dims
+from .types import OpCheck, PVal, Shape, ShapeError, ShapeResult, format_dims, format_shape
 
 if TYPE_CHECKING:
     from ..model import Model, Signature, Subgraph
@@ -32,6 +32,10 @@ __all__ = [
     "resolve_inputs",
     "recorded_shape",
     "explained",
+    "OutputRow",
+    "outputs",
+    "size_warnings",
+    "require_known_dims",
 ]
 
 InputSpec = Mapping[str | int, Sequence[int] | str] | None
@@ -242,3 +246,88 @@ def check_ops(model: Model, subgraph: int | None = None) -> list[OpCheck]:
             if msg:
                 found.append(OpCheck(s, op.index, op.opcode, msg))
     return found
+
+
+_AXES = {4: "NHWC", 3: "NTC"}
+
+
+def require_known_dims(model: Model, sg: Subgraph, sig: Signature | None, given: Mapping[int, Shape]) -> None:
+    """UsageError naming every input whose non-batch dims are still unknown, and the dims to give.
+
+    Without them the interpreter allocates the recorded size (1), so a check would judge a
+    size nobody feeds; an unknown batch alone is fine (it stays ``?``).
+    """
+    names = {i: n for n, i in sig.inputs.items()} if sig else {}
+    problems = []
+    for i in sg.inputs:
+        t = sg.tensor(i)
+        if t is None or not t.has_rank:
+            continue
+        shape = given.get(i, t.shape_signature)
+        missing = [d for d, size in enumerate(shape) if size < 0 and d > 0]
+        if not missing:
+            continue
+        letters = _AXES.get(len(shape), "")
+        label = [letters[d] if letters else f"D{d}" for d in range(len(shape))]
+        what = ", ".join(label[d] for d in missing)
+        example = "x".join(("1" if d == 0 else label[d]) if size < 0 else str(size) for d, size in enumerate(shape))
+        key = names.get(i) or t.name or str(i)
+        where = (f"signature {esc(sig.key)!r}, " if sig and i in names else "") + f"tensor #{i} {esc(t.name)!r}"
+        problems.append(
+            f"input {esc(key)!r} ({where}) has unknown {what} in {format_shape(shape)}: "
+            f"give them, e.g. --input {esc(key)}={example}"
+        )
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRow:
+    """One subgraph output: its recorded signature and what the engine inferred for these inputs."""
+
+    index: int
+    name: str
+    signature_name: str | None
+    recorded: Shape | None
+    inferred: Shape | None
+
+    @property
+    def changed(self) -> bool:
+        """A dim recorded as a number comes out as another number (or the rank differs)."""
+        if self.recorded is None or self.inferred is None:
+            return False
+        if len(self.recorded) != len(self.inferred):
+            return True
+        return any(0 <= r != i >= 0 for r, i in zip(self.recorded, self.inferred, strict=True))
+
+
+def outputs(result: ShapeResult) -> list[OutputRow]:
+    """Every output of the result's subgraph, recorded → inferred (the head of every verdict)."""
+    model = result.model
+    sg = model.subgraphs[result.subgraph]
+    names: dict[int, str] = {}
+    sig = model.signature(result.signature) if result.signature else None
+    if sig is not None:
+        names = {i: n for n, i in sig.outputs.items()}
+    rows = []
+    for i in sg.outputs:
+        t = sg.tensor(i)
+        if t is None:
+            continue
+        rows.append(OutputRow(i, t.name, names.get(i), recorded_shape(t), result.shapes[i]))
+    return rows
+
+
+def size_warnings(result: ShapeResult) -> list[str]:
+    """Outputs whose size changes although every op takes the shapes (escaped text)."""
+    if not result.ok:
+        return []
+    out = []
+    for row in outputs(result):
+        if row.changed:
+            who = esc(row.signature_name) if row.signature_name else f"#{row.index} {esc(row.name)}"
+            out.append(
+                f"output {who} changes size: recorded {format_shape(row.recorded)}, "
+                f"now {format_shape(row.inferred)} — code that assumes the recorded size must follow"
+            )
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...escape import text as esc
 from ..types import Shape, ShapeError
 from .base import OpContext, dims, shape_fn
 
@@ -32,6 +33,7 @@ def variable_shapes(model: Model) -> dict[tuple[str, str], Shape]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     out: dict[tuple[str, str], Shape] = {}
+    constant: set[tuple[str, str]] = set()
     for sg in model.subgraphs:
         for op in sg.operators:
             if op.opcode != "ASSIGN_VARIABLE" or len(op.inputs) < 2:
@@ -40,7 +42,12 @@ def variable_shapes(model: Model) -> dict[tuple[str, str], Shape]:
             value = sg.tensor(op.inputs[1])
             if handle is None or handle.opcode != "VAR_HANDLE" or value is None or not value.has_rank:
                 continue
-            out.setdefault(_key(dict(handle.options)), value.shape_signature)
+            key = _key(dict(handle.options))
+            if value.is_constant or key not in out:  # the init subgraph's constant decides
+                if value.is_constant or key not in constant:
+                    out[key] = value.shape_signature
+                if value.is_constant:
+                    constant.add(key)
     model._cache["variable_shapes"] = out
     return out
 
@@ -64,7 +71,25 @@ def read_variable(ctx: OpContext) -> list[Shape | None]:
 
 @shape_fn("ASSIGN_VARIABLE")
 def assign_variable(ctx: OpContext) -> list[Shape]:
-    """No outputs; the value replaces the variable (LiteRT reallocates it to the value's shape)."""
+    """No outputs; the value replaces the variable (LiteRT reallocates it to the value's shape).
+
+    A value of another shape than the variable's is not an error for LiteRT, but the next
+    invoke reads state of a shape the graph was not built for.
+    """
+    handle = ctx.subgraph.producer_op(ctx.op.inputs[0]) if ctx.has(0) else None
+    value = ctx.maybe_shape(1)
+    if handle is None or handle.opcode != "VAR_HANDLE" or ctx.model is None or value is None:
+        return []
+    var = variable_shapes(ctx.model).get(_key(dict(handle.options)))
+    if var is not None and (
+        len(var) != len(value) or any(a >= 0 and b >= 0 and a != b for a, b in zip(var, value, strict=False))
+    ):
+        name = esc(str(handle.options.get("shared_name") or ""))
+        raise ShapeError(
+            f"writes {dims(value)} into variable '{name}' of shape {dims(var)}: the state changes shape, "
+            "and the next invoke reads it",
+            runtime_checks=False,
+        )
     return []
 
 
