@@ -258,6 +258,10 @@ def _make_origin(
             f"RESHAPE {tensor.name} takes its target shape from {tracer.tensor(op.inputs[1]).name}, computed at "
             f"run time" + (f" from SHAPE({read_names})" if read_names else "")
         )
+        if found.get("target"):
+            detail += f" = {found['target']}"
+        if found.get("static_size") is not None:
+            detail += f"; this dim is always {found['static_size']} there, yet the converter recorded ?"
     else:
         detail = found.get("note", "")
     return Origin(
@@ -278,10 +282,10 @@ def _make_origin(
 def _upsampling_pattern(tracer: Tracer, reshape: Operator) -> list[str]:
     """["EXPAND_DIMS", "TILE", "RESHAPE"] when the RESHAPE repeats elements as UpSampling does."""
     data = reshape.inputs[0] if reshape.inputs else -1
-    tile = tracer.producer.get(data)
+    tile = tracer.producer(data)
     if tile is None or op_kind(tile) != "TILE":
         return []
-    expand = tracer.producer.get(tile.inputs[0]) if tile.inputs else None
+    expand = tracer.producer(tile.inputs[0]) if tile.inputs else None
     if expand is None or op_kind(expand) != "EXPAND_DIMS":
         return []
     return ["EXPAND_DIMS", "TILE", "RESHAPE"]

@@ -1,4 +1,11 @@
-"""Following an unknown (``?``) dim back through the graph to where it became unknown."""
+"""Following an unknown (``?``) dim back through the graph to where it became unknown.
+
+Run-time shape computations (what a RESHAPE's target is made of, which SHAPE ops it reads)
+come from the shape engine's provenance (:mod:`tfl_inspect.shapes.engine`), the same result
+lint's DYN rules and ``shapes`` read; this module only narrates them in the model's terms.
+Ops the engine has no shape function for (TensorFlow-dialect ops left in a failed
+conversion) are followed through the model's use-def index.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Any
 
 from ..fmt import format_shape
 from ..model import Model, Operator, Subgraph, Tensor
+from ..shapes.engine import result_for
+from ..shapes.types import ShapeResult
 from .records import TraceStep
 
 __all__ = ["Tracer", "op_kind", "type_text", "unknown_dims", "axis_name", "input_names"]
@@ -93,17 +102,20 @@ class Tracer:
         self.model = model
         self.sg = sg
         self.input_names = input_names
-        self.producer: dict[int, Operator] = {}
-        for op in sg.operators:
-            for t in op.outputs:
-                if t >= 0:
-                    self.producer[t] = op
+
+    @property
+    def result(self) -> ShapeResult:
+        """The shape engine's cached result for this subgraph (recorded input shapes)."""
+        return result_for(self.model, self.sg.index)
+
+    def producer(self, t: int) -> Operator | None:
+        return self.sg.producer_op(t)
 
     def tensor(self, t: int) -> Tensor:
         return self.sg.tensors[t]
 
     def step(self, t: int, note: str = "") -> TraceStep:
-        op = self.producer.get(t)
+        op = self.producer(t)
         tensor = self.tensor(t)
         return TraceStep(op_kind(op) if op else "input", tensor.name, type_text(tensor), note)
 
@@ -114,7 +126,7 @@ class Tracer:
         while (t, dim) not in seen and len(steps) < 500:
             seen.add((t, dim))
             tensor = self.tensor(t)
-            op = self.producer.get(t)
+            op = self.producer(t)
             if op is None:
                 steps.append(self.step(t, "model input" if t in self.sg.inputs else "no producer"))
                 kind = "input" if t in self.sg.inputs else "op"
@@ -126,7 +138,7 @@ class Tracer:
                 return steps, origin
             steps.append(self.step(t))
             t, dim = nxt
-        return steps, {"kind": "op", "t": t, "op": self.producer.get(t), "note": "cycle"}
+        return steps, {"kind": "op", "t": t, "op": self.producer(t), "note": "cycle"}
 
     def _const_ints(self, t: int) -> list[int] | None:
         if t < 0:
@@ -199,23 +211,36 @@ class Tracer:
                 j = 0 if dim == 0 else (len(src.shape_signature) - 1 if dim == rank_out - 1 else -1)
                 before = src.shape_signature[j] if src.has_rank and 0 <= j < len(src.shape_signature) else None
                 was = f"it was {before} before this RESHAPE; " if before is not None and before >= 0 else ""
+                target = self.result.value(shape_t)
+                size = None
+                if target is not None and target.data.ndim == 1 and 0 <= dim < target.data.size:
+                    size = target.ints()[dim] if bool(target.mask[dim]) else None
                 return {
                     "kind": "runtime_reshape",
                     "t": t,
                     "op": op,
                     "note": f"{was}the target shape is computed at run time, so the converter cannot know it",
                     "shape_ops": self.shape_computation(shape_t),
+                    "target": target.text() if target is not None else None,
+                    "static_size": size,
                 }
         return {"kind": "op", "t": t, "op": op, "note": "shape inference cannot tell this dim past this op"}
 
     def shape_computation(self, shape_t: int) -> tuple[list[Operator], list[int]]:
-        """Ops that compute a run-time shape (in execution order) and the tensors whose SHAPE they read."""
+        """Ops that compute a run-time shape (in execution order) and the tensors whose SHAPE they read.
+
+        From the engine's provenance when it evaluated the tensor; else (ops it has no shape
+        function for) by walking producers back to the SHAPE ops.
+        """
+        computed, dims = self.result.computation(shape_t)
+        if computed:
+            return [self.sg.operators[i] for i in sorted(computed)], sorted({t for t, _ in dims})
         ops: dict[int, Operator] = {}
         reads: list[int] = []
         todo = [shape_t]
         while todo and len(ops) < 64:
             t = todo.pop()
-            op = self.producer.get(t)
+            op = self.producer(t)
             if op is None or op.index in ops:
                 continue
             ops[op.index] = op
@@ -226,20 +251,18 @@ class Tracer:
         return [ops[i] for i in sorted(ops)], reads
 
     def inputs_behind(self, t: int) -> list[int]:
-        """Model inputs (subgraph inputs) that ``t`` depends on."""
-        out: list[int] = []
-        todo, seen = [t], set()
-        while todo:
-            x = todo.pop()
-            if x in seen or x < 0:
-                continue
-            seen.add(x)
-            if x in self.sg.inputs:
-                out.append(x)
-            op = self.producer.get(x)
-            if op is not None:
-                todo.extend(op.inputs)
-        return sorted(out)
+        """Model inputs (subgraph inputs) that ``t`` depends on: reachability in the model's graph."""
+        import networkx as nx
+
+        from ..graph import tensor_id, to_networkx
+
+        s = self.sg.index
+        node = tensor_id(s, t)
+        g = to_networkx(self.model)
+        if node not in g:
+            return []
+        behind = nx.ancestors(g, node) | {node}
+        return sorted(i for i in set(self.sg.inputs) if i >= 0 and tensor_id(s, i) in behind)
 
 
 def input_names(model: Model, sg: Subgraph) -> dict[int, str]:
