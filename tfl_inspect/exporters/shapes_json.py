@@ -100,26 +100,29 @@ def to_json(result: ShapeResult, verification: Verification | None = None, sourc
         }
     )
     if verification is not None:
-        v = verification
-        doc["verify"] = {
-            "interpreter_ok": v.interpreter_ok,
-            "stage": v.stage,
-            "error": v.error,
-            "failed_op": v.failed_op,
-            "invoked": v.invoked,
-            "agree": v.agree,
-            "total": v.total,
-            "unknown": v.unknown,
-            "consistent": v.consistent,
-            "verdict": v.verdict,
-            "mismatches": [
-                {
-                    "index": m.index,
-                    "name": m.name,
-                    "inferred_shape": _shape(m.inferred),
-                    "interpreter_shape": _shape(m.interpreter),
-                }
-                for m in v.mismatches
-            ],
-        }
+        doc["verify"] = _verify(verification)
     return doc
+
+
+def _verify(v: Verification) -> dict[str, Any]:
+    return {
+        "interpreter_ok": v.interpreter_ok,
+        "stage": v.stage,
+        "error": v.error,
+        "failed_op": v.failed_op,
+        "invoked": v.invoked,
+        "agree": v.agree,
+        "total": v.total,
+        "unknown": v.unknown,
+        "consistent": v.consistent,
+        "verdict": v.verdict,
+        "mismatches": [
+            {
+                "index": m.index,
+                "name": m.name,
+                "inferred_shape": _shape(m.inferred),
+                "interpreter_shape": _shape(m.interpreter),
+            }
+            for m in v.mismatches
+        ],
+    }

@@ -39,7 +39,7 @@ def render(
     sg = model.subgraphs[result.subgraph]
     sig = model.signature(result.signature) if result.signature else None
     sig_names = {i: n for n, i in sig.inputs.items()} if sig else {}
-    where = f"subgraph {result.subgraph}" + (f", signature {esc(result.signature)}" if sig else "")
+    where = f"subgraph {result.subgraph}" + (f", signature {esc(sig.key)}" if sig else "")
     out(f"{esc(str(model.source or 'model'))}: {where}")
     for i, s in result.inputs.items():
         t = sg.tensors[i]

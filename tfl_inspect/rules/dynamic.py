@@ -345,16 +345,16 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             and (t.subgraph, t.index) not in reported
         ]
         if unranked:
-            op, t = unranked[0]
+            op, first = unranked[0]
             names = list(dict.fromkeys(qname(x) for _, x in unranked))
             yield ctx.at_op(
                 "DYN003",
                 Severity.WARNING,
-                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(t)} read by "
+                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(first)} read by "
                 f"{op.opcode} (op {op.index})",
                 view,
                 op,
-                t,
+                first,
                 explanation="Unranked tensors come from inputs or ops whose rank the converter could not infer "
                 "(shape=None specs, loop-carried values of WHILE bodies, resource variables, custom ops); "
                 "kernels resolve them at run time only and delegates skip them.",
@@ -364,18 +364,23 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             )
     for view, op in ctx.iter_ops():
         for slot, dim, what in _STATIC_DIMS.get(op.builtin, ()):
-            t = view.operand(op, slot)
-            if t is None or not t.has_rank or not t.shape_signature or t.shape_signature[dim] != -1:
+            operand = view.operand(op, slot)
+            if (
+                operand is None
+                or not operand.has_rank
+                or not operand.shape_signature
+                or operand.shape_signature[dim] != -1
+            ):
                 continue
-            d = len(t.shape_signature) + dim
+            d = len(operand.shape_signature) + dim
             yield ctx.at_op(
                 "DYN003",
                 Severity.WARNING,
-                f"{op.opcode} input {qname(t)} has an unknown {what} dim (dim {d}, shape_signature "
-                f"{dims(t.shape_signature)}); it must be static",
+                f"{op.opcode} input {qname(operand)} has an unknown {what} dim (dim {d}, shape_signature "
+                f"{dims(operand.shape_signature)}); it must be static",
                 view,
                 op,
-                t,
+                operand,
                 explanation=(
                     "The weights fix this dim, but the recorded shape lost it — typically after a run-time "
                     "RESHAPE (e.g. Keras UpSampling2D or Reshape on an input with None dims) the converter "

@@ -38,7 +38,7 @@ __all__ = [
     "require_known_dims",
 ]
 
-InputSpec = Mapping[str | int, Sequence[int] | str] | None
+InputSpec = Mapping[Any, Sequence[int] | str] | None  # keys: input name (str) or tensor index
 
 
 def parse_shape(spec: str | Sequence[int]) -> Shape:
@@ -202,9 +202,10 @@ def _conflict(sg: Subgraph, op: Any, result: Sequence[Shape | None]) -> str | No
         t = sg.tensors[o]
         if not t.has_rank:
             continue
-        if result[k] is None:
+        res_k = result[k]
+        if res_k is None:
             continue
-        rec, got = t.shape_signature, tuple(result[k])
+        rec, got = t.shape_signature, tuple(res_k)
         if len(rec) != len(got) or any(a >= 0 and b >= 0 and a != b for a, b in zip(rec, got, strict=False)):
             where = (
                 f"rank {len(rec)}, not {len(got)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -151,7 +151,7 @@ class PVal:
         m = self.mask.reshape(-1)
         return [int(v) if k else -1 for v, k in zip(flat.tolist(), m.tolist(), strict=True)]
 
-    def known_list(self) -> list[int | None]:
+    def known_list(self) -> list[int | float | bool | None]:
         """Flat values with None where unknown."""
         flat = self.data.reshape(-1)
         m = self.mask.reshape(-1)
@@ -160,9 +160,10 @@ class PVal:
             for v, k in zip(flat.tolist(), m.tolist(), strict=True)
         ]
 
-    def to_json(self) -> list | int | float | bool | None:
+    def to_json(self) -> Any:
         """Nested lists with null for unknown elements."""
-        obj = np.where(self.mask, self.data.astype(object), None)
+        obj = self.data.astype(object)
+        obj[~self.mask] = None
         return obj.tolist()
 
 

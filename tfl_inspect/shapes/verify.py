@@ -302,7 +302,7 @@ def _feed(it: Any, s: int, inputs: list[int], fill: int) -> None:
 
 def _child(request: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
 
     s = int(request["subgraph"])
     out: dict[str, Any] = {"stage": "load", "error": None, "invoked": False, "shapes": {}}

@@ -6,6 +6,8 @@ shapes at run time (``SHAPE → STRIDED_SLICE → MUL → PACK``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError, Src, format_dims
@@ -34,7 +36,7 @@ def _cast_value(v: PVal, dtype: str) -> PVal:
     return PVal(data.astype(np.int64), v.mask, v.src)
 
 
-_UNARY_VALUE = {
+_UNARY_VALUE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "FLOOR": np.floor,
     "CEIL": np.ceil,
     "ROUND": np.round,  # LiteRT rounds half to even, as numpy does
@@ -162,7 +164,7 @@ def _binary_src(opcode: str, a: PVal, b: PVal, shape: tuple[int, ...]) -> np.nda
             continue
         xs, ys = _elem_text(va, sa, idx), _elem_text(vb, sb, idx)
         text = f"{xs} {sym} {ys}" if sym else f"{opcode.lower()}({xs}, {ys})"
-        out[idx] = Src.combine(text, x, y)
+        out[idx] = Src.combine(text, x, y)  # type: ignore[arg-type]  # object-array elements
     return out
 
 

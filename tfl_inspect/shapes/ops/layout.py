@@ -40,7 +40,7 @@ def _reshape_value(ctx: OpContext, out: Shape) -> None:
         ctx.set_value(0, v.map(lambda a: a.reshape(out)))
 
 
-def _target(ctx: OpContext) -> list[int | None] | None:
+def _target(ctx: OpContext) -> list[int | None] | None:  # None entries: unknown
     """RESHAPE's target: the shape operand when it is an int32 vector, else ``new_shape``."""
     if ctx.has(1):
         t = ctx.tensor(1)
@@ -78,7 +78,7 @@ def reshape(ctx: OpContext) -> list[Shape]:
         return [tuple(out)]
     fixed = [d for d in target if d != -1]
     n_out = math.prod(fixed)  # type: ignore[arg-type]
-    out = list(target)
+    out = [int(d) for d in target if d is not None]
     if stretch:
         nz_in = math.prod(d for d in x if d != 0)
         nz_out = math.prod(d for d in fixed if d != 0)  # type: ignore[misc]
@@ -350,9 +350,8 @@ def range_op(ctx: OpContext) -> list[Shape]:
     else:
         n = math.ceil(abs((lim - s) / d))
     if n <= 64:
-        data = np.arange(n, dtype=np.int64 if integral else np.float64) * (int(d) if integral else d) + (
-            int(s) if integral else s
-        )
+        step, first = (np.int64(d), np.int64(s)) if integral else (np.float64(d), np.float64(s))
+        data = np.add(np.multiply(np.arange(n, dtype=np.int64 if integral else np.float64), step), first)
         ctx.set_value(0, data)
     return [(int(n),)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError, Src
@@ -9,7 +11,7 @@ from .base import CannotInferError, OpContext, norm_axis, shape_fn
 
 __all__ = ["reduce", "arg_min_max"]
 
-_VALUE_REDUCE = {"SUM": np.sum, "REDUCE_PROD": np.prod, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min}
+_VALUE_REDUCE: dict[str, Any] = {"SUM": np.sum, "REDUCE_PROD": np.prod, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min}
 
 
 @shape_fn("MEAN", "SUM", "REDUCE_PROD", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_ANY", "REDUCE_ALL")

@@ -7,6 +7,7 @@ because ``SHAPE → STRIDED_SLICE`` is where run-time shapes come from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -298,6 +299,10 @@ def gather_nd(ctx: OpContext) -> list[Shape]:
     return [(*ix[:-1], *p[k:])]
 
 
+def _nth_split(a: np.ndarray, *, k: int, n: int, axis: int) -> np.ndarray:
+    return np.split(a, n, axis)[k]
+
+
 def _axis_value(ctx: OpContext, slot: int, rank: int) -> int | None:
     a = ctx.scalar(slot)
     return None if a is None else norm_axis(a, rank)
@@ -319,7 +324,7 @@ def split(ctx: OpContext) -> list[Shape]:
     v = ctx.value(1)
     if v is not None and part >= 0:
         for k in range(n):
-            ctx.set_value(k, v.map(lambda a, k=k: np.split(a, n, axis)[k]))
+            ctx.set_value(k, v.map(partial(_nth_split, k=k, n=n, axis=axis)))
     return [out] * ctx.n_outputs
 
 
@@ -391,7 +396,7 @@ def unpack(ctx: OpContext) -> list[Shape]:
     v = ctx.value(0)
     if v is not None and x[a] == num:
         for k in range(num):
-            ctx.set_value(k, v.map(lambda arr, k=k: np.take(arr, k, axis=a)))
+            ctx.set_value(k, v.map(partial(np.take, indices=k, axis=a)))
     return [out] * ctx.n_outputs
 
 

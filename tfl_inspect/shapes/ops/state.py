@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...escape import text as esc
 from ..types import Shape, ShapeError
-from .base import OpContext, dims, shape_fn
+from .base import CannotInferError, OpContext, dims, shape_fn
 
 if TYPE_CHECKING:
     from ...model import Model
@@ -59,14 +59,17 @@ def var_handle(ctx: OpContext) -> list[Shape]:
 
 
 @shape_fn("READ_VARIABLE")
-def read_variable(ctx: OpContext) -> list[Shape | None]:
+def read_variable(ctx: OpContext) -> list[Shape]:
     """The variable's shape: what the init subgraph assigns, else the recorded result."""
     handle = ctx.subgraph.producer_op(ctx.op.inputs[0]) if ctx.has(0) else None
     if handle is not None and handle.opcode == "VAR_HANDLE" and ctx.model is not None:
         shape = variable_shapes(ctx.model).get(_key(dict(handle.options)))
         if shape is not None:
             return [shape]
-    return [ctx.recorded(0)]
+    rec = ctx.recorded(0)
+    if rec is None:
+        raise CannotInferError
+    return [rec]
 
 
 @shape_fn("ASSIGN_VARIABLE")
