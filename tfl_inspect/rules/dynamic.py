@@ -310,6 +310,12 @@ _STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
 _HANDLES = frozenset({"RESOURCE"})
 
 
+def _state_read(ctx: Context, view: View, t: int) -> bool:
+    """A READ_VARIABLE result whose shape the engine knows (the init subgraph assigns it)."""
+    op = view.producer_op(t)
+    return op is not None and op.opcode == "READ_VARIABLE" and result_for(ctx.model, view.index).shape(t) is not None
+
+
 @rule(
     "DYN003",
     Severity.WARNING,
@@ -342,6 +348,7 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             and not t.has_rank
             and not t.is_constant
             and t.dtype not in _HANDLES
+            and not _state_read(ctx, view, t.index)
             and (t.subgraph, t.index) not in reported
         ]
         if unranked:
