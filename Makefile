@@ -43,6 +43,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png || echo "(diagram not drawn: see the line above)"
 	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
+	@echo "== tfl-inspect shapes samples/conv2d_transpose_dynamic.tflite   (unknown H, W: exit 2 names the dims to give)"
+	@$(BIN)/tfl-inspect shapes samples/conv2d_transpose_dynamic.tflite; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"

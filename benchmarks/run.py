@@ -55,6 +55,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    Command("shapes", "{tfl_inspect} shapes {model} --format json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -68,6 +69,8 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "big2gb"): (1.0, 200.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("shapes", "ops10k"): (3.0, None),
+    ("shapes", "big2gb"): (1.0, 200.0),
 }
 
 
