@@ -423,10 +423,12 @@ def dyn004(ctx: Context) -> Iterator[Finding]:
                 continue
             if not data_t.has_rank or data_t.shape_signature[:1] != (-1,):
                 continue
-            values = shape_t.data()
-            if values is None or values.ndim != 1 or values.size == 0 or int(values[0]) < 0:
+            value = result_for(ctx.model, view.index).value(shape_t.index)  # the engine's constant
+            if value is None or value.data.ndim != 1 or value.data.size == 0 or not value.complete:
                 continue
-            target = [int(x) for x in values.tolist()]
+            target = value.ints()
+            if target[0] < 0:
+                continue
             folds = -1 in target
             consequence = (
                 f"a batch other than {target[0]} gets folded into the -1 dim"
