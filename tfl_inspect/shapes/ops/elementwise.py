@@ -176,7 +176,7 @@ def _binary_src(opcode: str, a: PVal, b: PVal, shape: tuple[int, ...]) -> np.nda
 def binary(ctx: OpContext) -> list[Shape]:
     """Two operands broadcast against each other (NumPy rules)."""
     a, b = ctx.shape(0), ctx.shape(1)
-    out = broadcast(a, b, labels=[f"input 0 {_d(a)}", f"input 1 {_d(b)}"])
+    out = broadcast(a, b, labels=["input 0", "input 1"])
     vals = ctx.values(0, 1)
     if vals is not None:
         act = ctx.opts.get("fused_activation_function")
