@@ -41,6 +41,10 @@ def test_dyn002_shapes_and_diagnosis_read_the_same_chain(name: str) -> None:
         assert value.text() in f.message
         # shapes reports the same value (unknown elements as null)
         assert by_index[f.tensor]["value"] == value.to_json()
+        # ... and says where each run-time element comes from in the words lint uses
+        row = by_index[f.tensor]
+        named = [x for x, known in zip(row["value_from"], value.mask.reshape(-1), strict=True) if not known]
+        assert named and all(x in f.message for x in named)
         # the SHAPE ops lint names are the engine's sources and the SHAPE ops in its provenance
         shape_ops = {i for i in res.computation(f.tensor)[0] if sg.operators[i].opcode == "SHAPE"}
         assert {op for _, op in f.related} == set(res.sources(f.tensor)) == shape_ops

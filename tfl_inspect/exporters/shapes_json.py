@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .envelope import envelope
 
 if TYPE_CHECKING:
-    from ..shapes.types import Shape, ShapeResult
+    from ..shapes.types import PVal, Shape, ShapeResult
     from ..shapes.verify import Verification
 
 __all__ = ["to_json"]
@@ -18,6 +18,12 @@ __all__ = ["to_json"]
 
 def _shape(s: Shape | None) -> list[int] | None:
     return None if s is None else [int(d) for d in s]
+
+
+def _value_from(v: PVal) -> list[str | None] | None:
+    """Provenance of each element (what lint's DYN002 and the diagnosis quote), or None."""
+    srcs = v.sources()
+    return [s.text if s is not None else None for s in srcs] if any(s is not None for s in srcs) else None
 
 
 def to_json(result: ShapeResult, verification: Verification | None = None, source: Any = None) -> dict[str, Any]:
@@ -47,6 +53,7 @@ def to_json(result: ShapeResult, verification: Verification | None = None, sourc
                 "status": status,
                 "producer": producer if producer >= 0 else None,
                 "value": v.to_json() if v is not None else None,
+                "value_from": _value_from(v) if v is not None else None,
             }
         )
     f = result.failure

@@ -12,7 +12,7 @@ from ..escape import text as esc
 from ..fmt import format_shape
 
 if TYPE_CHECKING:
-    from ..shapes.types import ShapeResult
+    from ..shapes.types import PVal, ShapeResult
     from ..shapes.verify import Verification
 
 __all__ = ["render"]
@@ -20,6 +20,14 @@ __all__ = ["render"]
 
 def _value_text(obj: Any) -> str:
     return str(obj).replace("None", "?")
+
+
+def _val(v: PVal) -> str:
+    """A small value; elements computed from dims are named by where they come from (as DYN002 does)."""
+    if v.src is None or v.data.ndim > 1:
+        return _value_text(v.to_json())
+    text = v.text()
+    return text[1:-1] if v.data.ndim == 0 else text
 
 
 def render(
@@ -55,7 +63,8 @@ def render(
         v = result.value(t.index)
         val = ""
         if v is not None and status != "constant" and v.data.size <= 8:
-            val = " = " + _value_text(v.to_json())
+            # where each run-time element comes from, as lint's DYN002 says it
+            val = " = " + _val(v)
         mark = ""
         if status in ("inferred", "input") and shape is not None and t.has_rank:
             if len(shape) != len(t.shape_signature) or any(
@@ -122,7 +131,7 @@ def render(
                 continue
             t = sg.tensors[i]
             v = result.value(i)
-            val = f" = {_value_text(v.to_json())}" if v is not None and v.data.size <= 8 else ""
+            val = f" = {_val(v)}" if v is not None and v.data.size <= 8 else ""
             out(f"  operand {slot}: #{i} {esc(t.name)} {format_shape(s)}{val}")
         if not f.runtime_checks:
             out("  (LiteRT does not check this: it would run and return wrong results)")
