@@ -270,13 +270,13 @@ def require_known_dims(model: Model, sg: Subgraph, sig: Signature | None, given:
             continue
         letters = _AXES.get(len(shape), "")
         label = [letters[d] if letters else f"D{d}" for d in range(len(shape))]
-        what = ", ".join(label[d] for d in missing)
+        what = ", ".join(label[d] for d in missing) if letters else "dim " + ", ".join(map(str, missing))
         example = "x".join(("1" if d == 0 else label[d]) if size < 0 else str(size) for d, size in enumerate(shape))
         key = names.get(i) or t.name or str(i)
         where = (f"signature {esc(sig.key)!r}, " if sig and i in names else "") + f"tensor #{i} {esc(t.name)!r}"
         problems.append(
             f"input {esc(key)!r} ({where}) has unknown {what} in {format_shape(shape)}: "
-            f"give them, e.g. --input {esc(key)}={example}"
+            f"give {'them' if len(missing) > 1 else 'it'}, e.g. --input {esc(key)}={example}"
         )
     if problems:
         raise UsageError("; ".join(problems))
