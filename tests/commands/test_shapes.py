@@ -192,7 +192,6 @@ def test_verify_on_a_model_the_interpreter_has_no_kernel_for_is_not_a_shape_fail
 
 def test_json_follows_the_schema_on_every_readable_model() -> None:
     from tests.conftest import corpus_files, sample_models
-
     from tfl_inspect.exporters.shapes_json import to_json
     from tfl_inspect.shapes import infer_shapes
 
