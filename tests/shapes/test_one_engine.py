@@ -65,4 +65,4 @@ def test_diagnosis_of_the_failed_conversion_quotes_the_engine_value() -> None:
     details = [o.detail for f in d.failures for o in f.origin if o.kind == "runtime_reshape"]
     assert details and all(any(f" = {v}" in text for v in lint_values) for text in details)
     # The engine knows the channel the converter lost: the first RESHAPE's target ends in 3.
-    assert any("this dim is always 3 there" in text for text in details)
+    assert any("the target fixes dim 3 = 3, yet the converter recorded ? there" in text for text in details)

@@ -260,8 +260,10 @@ def _make_origin(
         )
         if found.get("target"):
             detail += f" = {found['target']}"
-        if found.get("static_size") is not None:
-            detail += f"; this dim is always {found['static_size']} there, yet the converter recorded ?"
+        lost = found.get("lost") or {}
+        if lost:
+            fixed = ", ".join(f"dim {k} = {v}" for k, v in lost.items())
+            detail += f"; the target fixes {fixed}, yet the converter recorded ? there"
     else:
         detail = found.get("note", "")
     return Origin(

@@ -212,9 +212,13 @@ class Tracer:
                 before = src.shape_signature[j] if src.has_rank and 0 <= j < len(src.shape_signature) else None
                 was = f"it was {before} before this RESHAPE; " if before is not None and before >= 0 else ""
                 target = self.result.value(shape_t)
-                size = None
-                if target is not None and target.data.ndim == 1 and 0 <= dim < target.data.size:
-                    size = target.ints()[dim] if bool(target.mask[dim]) else None
+                # Dims the target fixes although the converter recorded ? (from the engine's value).
+                lost: dict[int, int] = {}
+                out_sig = self.tensor(t).shape_signature
+                if target is not None and target.data.ndim == 1 and target.data.size == len(out_sig):
+                    lost = {
+                        k: v for k, (v, r) in enumerate(zip(target.ints(), out_sig, strict=True)) if v >= 0 and r < 0
+                    }
                 return {
                     "kind": "runtime_reshape",
                     "t": t,
@@ -222,7 +226,7 @@ class Tracer:
                     "note": f"{was}the target shape is computed at run time, so the converter cannot know it",
                     "shape_ops": self.shape_computation(shape_t),
                     "target": target.text() if target is not None else None,
-                    "static_size": size,
+                    "lost": lost,
                 }
         return {"kind": "op", "t": t, "op": op, "note": "shape inference cannot tell this dim past this op"}
 
