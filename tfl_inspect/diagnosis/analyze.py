@@ -102,7 +102,8 @@ def raw_failures(doc: Any, model: Model | None) -> tuple[list[RawFailure], list[
         for sg in model.subgraphs:
             for op in sg.operators:
                 if op.opcode.startswith("tf.") and has_tfl:
-                    node = (_node_names(op.location) or [None])[0]
+                    names = _node_names(op.location)
+                    node = names[0] if names else None
                     raws.append(
                         RawFailure(
                             op.opcode,
