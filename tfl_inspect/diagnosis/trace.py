@@ -141,15 +141,11 @@ class Tracer:
         return steps, {"kind": "op", "t": t, "op": self.producer(t), "note": "cycle"}
 
     def _const_ints(self, t: int) -> list[int] | None:
-        if t < 0:
+        """A small operand's value (axes, permutations) as the shape engine evaluated it."""
+        v = self.result.value(t) if t >= 0 else None
+        if v is None or not v.complete or v.data.dtype.kind not in "iub":
             return None
-        data = self.tensor(t).data()
-        if data is None:
-            return None
-        try:
-            return [int(v) for v in data.reshape(-1).tolist()]
-        except (TypeError, ValueError):
-            return None
+        return v.ints()
 
     def _map_back(self, op: Operator, out: Tensor, dim: int) -> tuple[int, int] | None:
         """The (input tensor, dim) that output ``dim`` of ``op`` comes from, if it is unknown there too."""
