@@ -66,3 +66,25 @@ def test_diagnosis_of_the_failed_conversion_quotes_the_engine_value() -> None:
     assert details and all(any(f" = {v}" in text for v in lint_values) for text in details)
     # The engine knows the channel the converter lost: the first RESHAPE's target ends in 3.
     assert any("the target fixes dim 3 = 3, yet the converter recorded ? there" in text for text in details)
+
+
+def test_lint_and_shapes_compute_each_subgraph_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SHP001, DYN002-DYN004, the diagnosis trace and infer_shapes share one cached result."""
+    from tfl_inspect.shapes import engine
+
+    calls: list[tuple[int, tuple]] = []
+    real = engine.run
+
+    def counting(model, s, given, signature=None, **kw):  # type: ignore[no-untyped-def]
+        calls.append((s, tuple(sorted(given.items()))))
+        return real(model, s, given, signature, **kw)
+
+    monkeypatch.setattr(engine, "run", counting)
+    model = tfl_inspect.load(sample("conv2d_transpose_dynamic.tflite"))
+    tfl_inspect.lint(model)
+    infer_shapes(model)
+    Tracer(model, model.subgraphs[0], {}).shape_computation(0)
+    assert calls == [(0, ())]
+    infer_shapes(model, {"image": "1x8x8x3"})  # other input shapes: one more run, cached too
+    infer_shapes(model, {"image": "1x8x8x3"})
+    assert len(calls) == 2
