@@ -157,6 +157,7 @@ def build_failure(raw: RawFailure, model: Model | None, keras: KerasContext | No
         tracer = Tracer(model, sg, input_names(model, sg))
         needs = NEEDS_KNOWN.get(kind)
         origin_index: dict[tuple[str, int], int] = {}
+        mattering: set[int] = set()
         for slot, t in enumerate(op.inputs):
             if t < 0:
                 continue
@@ -178,7 +179,10 @@ def build_failure(raw: RawFailure, model: Model | None, keras: KerasContext | No
                     i = origin_index[key]
                     prev = origins[i]
                     dims = tuple(sorted(set(prev.dims) | set(origin.dims)))
-                    origins[i] = _replace(prev, dims=dims)
+                    # One origin for several dims: narrate the dim that matters for this op.
+                    origins[i] = _replace(origin if matters and i not in mattering else prev, dims=dims)
+                if matters:
+                    mattering.add(origin_index[key])
                 axis = axis_name(rank, d)
                 unknown.append(
                     UnknownDim(slot, tensor.name, type_text(tensor), d, axis, matters, reason, origin_index[key])

@@ -14,8 +14,8 @@ from typing import Any
 
 from ..fmt import format_shape
 from ..model import Model, Operator, Subgraph, Tensor
-from ..shapes.engine import result_for
-from ..shapes.types import ShapeResult
+from ..shapes.engine import probe_for, result_for
+from ..shapes.types import ShapeResult, TensorStatus
 from .records import TraceStep
 
 __all__ = ["Tracer", "op_kind", "type_text", "unknown_dims", "axis_name", "input_names"]
@@ -97,6 +97,9 @@ def axis_name(rank: int, dim: int, layout: str = "NHWC") -> str | None:
     return "batch" if dim == 0 else None
 
 
+_UNKNOWN = object()  # the engine cannot say: fall back to matching by op kind
+
+
 class Tracer:
     def __init__(self, model: Model, sg: Subgraph, input_names: dict[int, str]) -> None:
         self.model = model
@@ -148,7 +151,14 @@ class Tracer:
         return v.ints()
 
     def _map_back(self, op: Operator, out: Tensor, dim: int) -> tuple[int, int] | None:
-        """The (input tensor, dim) that output ``dim`` of ``op`` comes from, if it is unknown there too."""
+        """The (input tensor, dim) that output ``dim`` of ``op`` comes from, if it is unknown there too.
+
+        The engine's dim provenance answers where it inferred the op; ops it has no shape
+        function for (TensorFlow-dialect ops) are matched by their kind below.
+        """
+        found = self._follow(op, out, dim)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[return-value]
         kind = op_kind(op)
         ins = [t for t in op.inputs if t >= 0]
         if not ins:
@@ -196,6 +206,33 @@ class Tracer:
             if 0 <= j < len(cand.shape_signature) and cand.shape_signature[j] < 0:
                 return t, j
         return None
+
+    def _follow(self, op: Operator, out: Tensor, dim: int) -> tuple[int, int] | object | None:
+        """From the engine's probe run: the operand dim holding the same size (marker), or None here.
+
+        Returns ``_UNKNOWN`` when the engine did not infer this op or the dim.
+        """
+        probe, _ = probe_for(self.model, self.sg.index)
+        shape = probe.shape(out.index)
+        if probe.status[out.index] != TensorStatus.INFERRED or shape is None or not 0 <= dim < len(shape):
+            return _UNKNOWN
+        size = shape[dim]
+        if size < 0:
+            return _UNKNOWN
+        for t in op.inputs:
+            cand = probe.shape(t) if t >= 0 else None
+            if cand is None or self.tensor(t).is_constant:
+                continue
+            hits = [j for j, v in enumerate(cand) if v == size]
+            aligned = dim + len(cand) - len(shape)
+            j = aligned if aligned in hits else hits[0] if len(hits) == 1 else None
+            if j is None:
+                continue
+            rec = self.tensor(t)
+            if not rec.has_rank or rec.shape_signature[j] < 0:
+                return t, j
+            return None  # known before this op: it became unknown here
+        return None  # no operand carries it: this op computed it
 
     def _origin_at(self, op: Operator, t: int, dim: int) -> dict[str, Any]:
         kind = op_kind(op)

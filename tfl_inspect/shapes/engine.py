@@ -35,7 +35,7 @@ from .types import (
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["run", "result_for", "recorded_shape", "const_value", "CALLS"]
+__all__ = ["run", "result_for", "probe_for", "recorded_shape", "const_value", "CALLS"]
 
 # Ops that run another subgraph on their operands: the option naming it.
 CALLS = {"STABLEHLO_COMPOSITE": "decomposition_subgraph_index"}
@@ -93,6 +93,45 @@ def result_for(
     if res is None:
         res = cache[key] = run(model, s, dict(given or {}), signature)
     return res if res.signature == signature else replace(res, signature=signature)
+
+
+def _markers(n: int) -> list[int]:
+    """``n`` distinct primes above 40000: unlike any real dim, and four of them still fit in int64."""
+    out: list[int] = []
+    k = 40001
+    while len(out) < n:
+        if all(k % d for d in range(3, int(k**0.5) + 1, 2)):
+            out.append(k)
+        k += 2
+    return out
+
+
+def probe_for(model: Model, s: int) -> tuple[ShapeResult, dict[int, tuple[int, int]]]:
+    """Dim provenance: the engine run with every unknown input dim set to its own marker prime.
+
+    A tensor dim equal to a marker *is* that input dim (``markers[value] = (tensor, dim)``);
+    a multiple of one was computed from it; a plain number is known statically although the
+    file may record ``?``. Cached like :func:`result_for`.
+    """
+    cached = model._cache.get(("probe", s))
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    sg = model.subgraphs[s]
+    slots = [
+        (i, d)
+        for i in sg.inputs
+        if (t := sg.tensor(i)) is not None and t.has_rank
+        for d, size in enumerate(t.shape_signature)
+        if size < 0
+    ]
+    values = _markers(len(slots))
+    markers = dict(zip(values, slots, strict=True))
+    given: dict[int, list[int]] = {}
+    for value, (i, d) in markers.items():
+        given.setdefault(i, list(sg.tensors[i].shape_signature))[d] = value
+    res = result_for(model, s, {i: tuple(v) for i, v in given.items()})
+    model._cache[("probe", s)] = (res, markers)
+    return res, markers
 
 
 def run(
