@@ -113,7 +113,7 @@ def probe_for(model: Model, s: int) -> tuple[ShapeResult, dict[int, tuple[int, i
     a multiple of one was computed from it; a plain number is known statically although the
     file may record ``?``. Cached like :func:`result_for`.
     """
-    cached = model._cache.get(("probe", s))
+    cached = model._cache.get(f"shape_probe:{s}")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     sg = model.subgraphs[s]
@@ -130,7 +130,7 @@ def probe_for(model: Model, s: int) -> tuple[ShapeResult, dict[int, tuple[int, i
     for value, (i, d) in markers.items():
         given.setdefault(i, list(sg.tensors[i].shape_signature))[d] = value
     res = result_for(model, s, {i: tuple(v) for i, v in given.items()})
-    model._cache[("probe", s)] = (res, markers)
+    model._cache[f"shape_probe:{s}"] = (res, markers)
     return res, markers
 
 
