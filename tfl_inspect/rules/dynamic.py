@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..opcodes import STATIC_SHAPE_DELEGATE_HINT
-from ..shapes.engine import result_for
-from ..shapes.types import ShapeResult, Src
 from .base import Finding, Severity, rule
 from .context import Context, View, dims, qname
 
 if TYPE_CHECKING:
     from ..model import Operator, Tensor
+    from ..shapes.types import ShapeResult, Src
 
 __all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_value"]
 
@@ -77,12 +76,19 @@ class Value:
     def sym_dims(self) -> frozenset[tuple[int, int]]:
         out: frozenset[tuple[int, int]] = frozenset()
         for e in self.elems:
-            if isinstance(e, Src):
+            if not isinstance(e, int):
                 out |= e.dims
         return out
 
     def text(self) -> str:
-        return "[" + ", ".join(e.text if isinstance(e, Src) else str(e) for e in self.elems) + "]"
+        return "[" + ", ".join(str(e) if isinstance(e, int) else e.text for e in self.elems) + "]"
+
+
+def _result(ctx: Context, view: View) -> ShapeResult:
+    """The shape engine's cached result for this subgraph (imported here: ``rules`` lists rules without numpy)."""
+    from ..shapes.engine import result_for
+
+    return result_for(ctx.model, view.index)
 
 
 def shape_value(res: ShapeResult, t: int) -> Value | None:
@@ -231,7 +237,7 @@ def dyn002(ctx: Context) -> Iterator[Finding]:
             if not slots:
                 continue
             if res is None:
-                res = result_for(ctx.model, view.index)
+                res = _result(ctx, view)
             data_slot = _DATA_SLOT.get(op.builtin)
             if data_slot is not None and data_slot < len(op.inputs) and op.inputs[data_slot] >= 0:
                 if res.sources(op.inputs[data_slot]):
@@ -313,7 +319,7 @@ _HANDLES = frozenset({"RESOURCE"})
 def _state_read(ctx: Context, view: View, t: int) -> bool:
     """A READ_VARIABLE result whose shape the engine knows (the init subgraph assigns it)."""
     op = view.producer_op(t)
-    return op is not None and op.opcode == "READ_VARIABLE" and result_for(ctx.model, view.index).shape(t) is not None
+    return op is not None and op.opcode == "READ_VARIABLE" and _result(ctx, view).shape(t) is not None
 
 
 @rule(
@@ -423,7 +429,7 @@ def dyn004(ctx: Context) -> Iterator[Finding]:
                 continue
             if not data_t.has_rank or data_t.shape_signature[:1] != (-1,):
                 continue
-            value = result_for(ctx.model, view.index).value(shape_t.index)  # the engine's constant
+            value = _result(ctx, view).value(shape_t.index)  # the engine's constant
             if value is None or value.data.ndim != 1 or value.data.size == 0 or not value.complete:
                 continue
             target = value.ints()
