@@ -88,3 +88,15 @@ def test_lint_and_shapes_compute_each_subgraph_once(monkeypatch: pytest.MonkeyPa
     infer_shapes(model, {"image": "1x8x8x3"})  # other input shapes: one more run, cached too
     infer_shapes(model, {"image": "1x8x8x3"})
     assert len(calls) == 2
+
+
+def test_probe_run_marks_where_each_unknown_dim_goes() -> None:
+    from tfl_inspect.shapes.engine import probe_for
+
+    model = tfl_inspect.load(sample("conv2d_transpose_dynamic.tflite"))
+    probe, markers = probe_for(model, 0)
+    by_slot = {slot: value for value, slot in markers.items()}
+    assert set(by_slot) == {(0, 0), (0, 1), (0, 2)}  # N, H, W of the image
+    (out,) = model.subgraphs[0].outputs
+    n, h, w = by_slot[(0, 0)], by_slot[(0, 1)], by_slot[(0, 2)]
+    assert probe.shape(out) == (n, 2 * h, 2 * w, 8)  # Conv2DTranspose doubles H and W
