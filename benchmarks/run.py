@@ -68,6 +68,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("model-explorer", "{python} -c " + shlex.quote(MODEL_EXPLORER_SNIPPET) + " {model}"),
     # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
     Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
+    Command("shapes", "{tfl_inspect} shapes {model} --format json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -88,6 +89,8 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
     ("report", "ops10k"): (10.0, None),
+    ("shapes", "ops10k"): (3.0, None),
+    ("shapes", "big2gb"): (1.0, 200.0),
 }
 
 
