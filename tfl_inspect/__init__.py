@@ -149,7 +149,15 @@ def _notebook_svg(model: Model) -> str | None:
     return repr_svg(model)
 
 
+def _diagnosis_text(diagnosis: Any) -> str:
+    """``str(diagnosis)`` through :mod:`tfl_inspect.hooks`: the analysis never imports the exporter."""
+    from .exporters.diagnosis import render_text
+
+    return render_text(diagnosis)
+
+
 _hooks.set_svg(_notebook_svg)
+_hooks.set_text("diagnosis", _diagnosis_text)
 
 
 def diagnose(source: Any, **options: Any) -> Diagnosis:
