@@ -82,6 +82,7 @@ test: $(VENV)/.test graphviz browser thirdparty
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m tfl_inspect.rules.docs --check
 
 bench: $(VENV)/.test
