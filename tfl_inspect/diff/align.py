@@ -1,0 +1,246 @@
+"""Which tensor of B is which tensor of A: by name, then signature I/O, then graph structure.
+
+Names survive most re-conversions and quantization; when they do not (other generated names,
+inserted QUANTIZE/DEQUANTIZE, DENSIFY, activations fused into the producer), the structure
+pass walks A in execution order (the order ops are stored in) and pairs each op with a B
+consumer of the same type reading the same aligned input.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+from ..model import Model, Subgraph, Tensor
+from .report import Alignment, Pair
+
+__all__ = ["align", "main_subgraph", "STEP_OPS", "ACTIVATIONS"]
+
+# Ops a converter inserts without changing what a value means: stepped over when matching.
+STEP_OPS = frozenset({"QUANTIZE", "DEQUANTIZE", "DENSIFY"})
+# Standalone activation op -> the fused_activation_function value that replaces it.
+ACTIVATIONS = {"RELU": "RELU", "RELU6": "RELU6", "RELU_N1_TO_1": "RELU_N1_TO_1", "TANH": "TANH"}
+
+
+def main_subgraph(model: Model, signature: str | None = None) -> int:
+    """The subgraph compared: the named (or first) signature's, else subgraph 0."""
+    if signature is not None:
+        sig = model.signature(signature)
+        return sig.subgraph if sig is not None else 0
+    return model.signatures[0].subgraph if model.signatures else 0
+
+
+def _elements(t: Tensor) -> int | None:
+    return None if t.is_dynamic else prod(t.shape)
+
+
+def _compatible(ta: Tensor, tb: Tensor) -> bool:
+    ea, eb = _elements(ta), _elements(tb)
+    return ea is None or eb is None or ea == eb
+
+
+class _Aligner:
+    def __init__(self, a: Model, b: Model, sa: int, sb: int) -> None:
+        self.a, self.b = a, b
+        self.A: Subgraph = a.subgraphs[sa]
+        self.B: Subgraph = b.subgraphs[sb]
+        self.sa, self.sb = sa, sb
+        self.amap: dict[int, int] = {}
+        self.bmap: dict[int, int] = {}
+        self.how: dict[int, str] = {}
+        self.op_pairs: dict[int, int] = {}
+        self.b_paired: set[int] = set()
+
+    def link(self, ta: int, tb: int, how: str) -> bool:
+        if ta in self.amap or tb in self.bmap:
+            return False
+        self.amap[ta], self.bmap[tb], self.how[ta] = tb, ta, how
+        return True
+
+    def pair_ops(self, oa: int, ob: int) -> None:
+        if oa not in self.op_pairs and ob not in self.b_paired:
+            self.op_pairs[oa] = ob
+            self.b_paired.add(ob)
+
+    # -- passes ---------------------------------------------------------------------------
+    def by_name(self) -> None:
+        def unique(sg: Subgraph) -> dict[str, int]:
+            seen: dict[str, int] = {}
+            dup: set[str] = set()
+            for t in sg.tensors:
+                if t.is_constant or not t.name:
+                    continue
+                if t.name in seen:
+                    dup.add(t.name)
+                seen[t.name] = t.index
+            for name in dup:
+                del seen[name]
+            return seen
+
+        names_b = unique(self.B)
+        for name, ia in unique(self.A).items():
+            ib = names_b.get(name)
+            if ib is not None and _compatible(self.A.tensors[ia], self.B.tensors[ib]):
+                self.link(ia, ib, "name")
+
+    def by_signature(self) -> None:
+        sigs_a = [s for s in self.a.signatures if s.subgraph == self.sa]
+        if sigs_a:
+            for sig in sigs_a:
+                other = self.b.signature(sig.key)
+                if other is None and len(self.b.signatures) == 1 and len(sigs_a) == 1:
+                    other = self.b.signatures[0]
+                if other is None or other.subgraph != self.sb:
+                    continue
+                for mine, theirs in ((sig.inputs, other.inputs), (sig.outputs, other.outputs)):
+                    for name, ia in mine.items():
+                        ib = theirs.get(name)
+                        if ib is not None:
+                            self.link(ia, ib, "signature")
+            return
+        # No signatures: subgraph I/O by position when the counts agree.
+        for la, lb in ((self.A.inputs, self.B.inputs), (self.A.outputs, self.B.outputs)):
+            if len(la) == len(lb):
+                for ia, ib in zip(la, lb, strict=True):
+                    self.link(ia, ib, "signature")
+
+    def _b_readers(self, tb: int) -> list[int]:
+        """B ops reading tb, looking through inserted QUANTIZE/DEQUANTIZE/DENSIFY chains."""
+        out: list[int] = []
+        todo, seen = [tb], {tb}
+        while todo:
+            t = todo.pop()
+            for c in self.B.consumers(t):
+                op = self.B.operators[c]
+                if op.builtin in STEP_OPS:
+                    for o in op.outputs:
+                        if o not in seen:
+                            seen.add(o)
+                            todo.append(o)
+                else:
+                    out.append(c)
+        return sorted(set(out))
+
+    def _a_source(self, ta: int) -> int | None:
+        """The B partner of A tensor ta, stepping back over A's own inserted ops."""
+        seen = 0
+        while ta not in self.amap and seen < 8:
+            op = self.A.producer_op(ta)
+            if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
+                return None
+            ta, seen = op.inputs[0], seen + 1
+        return self.amap.get(ta)
+
+    def _b_unstep(self, tb: int) -> int:
+        """The B tensor itself, or the input of the QUANTIZE/DEQUANTIZE chain producing it."""
+        for _ in range(8):
+            op = self.B.producer_op(tb)
+            if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
+                break
+            tb = op.inputs[0]
+        return tb
+
+    def by_structure(self) -> None:
+        A, B = self.A, self.B
+        # Ops already tied by aligned outputs of the same type.
+        for op in A.operators:
+            for t in op.outputs:
+                tb = self.amap.get(t)
+                if tb is None:
+                    continue
+                pb = B.producer_op(tb)
+                if pb is not None and pb.builtin == op.builtin:
+                    self.pair_ops(op.index, pb.index)
+                    break
+        for op in A.operators:
+            if op.builtin in STEP_OPS:
+                self._step_a(op.index)
+                continue
+            if op.index in self.op_pairs:
+                self._link_outputs(op.index, self.op_pairs[op.index])
+                continue
+            candidates: list[int] = []
+            for t in op.inputs:
+                if t < 0 or A.tensors[t].is_constant:
+                    continue
+                tb = self._a_source(t)
+                if tb is None:
+                    continue
+                candidates.extend(c for c in self._b_readers(self._b_unstep(tb)) if c not in self.b_paired)
+            same = [c for c in dict.fromkeys(candidates) if B.operators[c].builtin == op.builtin]
+            if same:
+                self.pair_ops(op.index, same[0])
+                self._link_outputs(op.index, same[0])
+                continue
+            self._fused(op.index)
+
+    def _step_a(self, oa: int) -> None:
+        """A's own QUANTIZE/DEQUANTIZE output stands for the same value as its input's partner."""
+        op = self.A.operators[oa]
+        if not op.outputs or op.outputs[0] in self.amap or not op.inputs or op.inputs[0] < 0:
+            return
+        tb = self._a_source(op.inputs[0])
+        if tb is not None:
+            # Many-to-one on purpose: B has no separate tensor for this value.
+            self.amap[op.outputs[0]], self.how[op.outputs[0]] = tb, "step"
+
+    def _link_outputs(self, oa: int, ob: int) -> None:
+        opa, opb = self.A.operators[oa], self.B.operators[ob]
+        for ta, tb in zip(opa.outputs, opb.outputs, strict=False):
+            if ta in self.amap:
+                continue
+            # A DEQUANTIZE/QUANTIZE after B's op may carry the name; link the op's own output.
+            if _compatible(self.A.tensors[ta], self.B.tensors[tb]):
+                self.link(ta, tb, "structure")
+
+    def _fused(self, oa: int) -> None:
+        """A standalone activation in A that B fused into the producer: pair it with that output."""
+        op = self.A.operators[oa]
+        act = ACTIVATIONS.get(op.builtin)
+        if act is None or not op.inputs or op.inputs[0] < 0:
+            return
+        pa = self.A.producer(op.inputs[0])
+        pb = self.op_pairs.get(pa) if pa >= 0 else None
+        if pb is None:
+            return
+        opb = self.B.operators[pb]
+        if opb.options.get("fused_activation_function") != act:
+            return
+        for tb in opb.outputs:
+            if tb in self.bmap:
+                # B's fused output was first tied to A's pre-activation tensor: move it here.
+                prev = self.bmap.pop(tb)
+                self.amap.pop(prev, None)
+                self.how.pop(prev, None)
+            self.link(op.outputs[0], tb, "fused")
+
+    def result(self) -> Alignment:
+        acts_a = [t.index for t in self.A.tensors if not t.is_constant and self._used(self.A, t.index)]
+        acts_b = [t.index for t in self.B.tensors if not t.is_constant and self._used(self.B, t.index)]
+        pairs = tuple(Pair(ta, self.amap[ta], self.how[ta]) for ta in sorted(self.amap, key=self._order))
+        targets = set(self.amap.values())
+        return Alignment(
+            subgraphs=(self.sa, self.sb),
+            pairs=pairs,
+            unaligned_a=tuple(t for t in acts_a if t not in self.amap),
+            unaligned_b=tuple(t for t in acts_b if t not in targets),
+            op_pairs=dict(self.op_pairs),
+            n_activations_a=len(acts_a),
+        )
+
+    def _order(self, ta: int) -> tuple[int, int]:
+        p = self.A.producer(ta)
+        return (p, ta)
+
+    @staticmethod
+    def _used(sg: Subgraph, t: int) -> bool:
+        """Activation tensors that take part in the graph (skip dangling intermediates)."""
+        return sg.producer(t) >= 0 or bool(sg.consumers(t)) or t in sg.inputs or t in sg.outputs
+
+
+def align(a: Model, b: Model, signature: str | None = None) -> Alignment:
+    """Pair A's activation tensors with B's (subgraph of ``signature``, else the first signature's)."""
+    al = _Aligner(a, b, main_subgraph(a, signature), main_subgraph(b, signature))
+    al.by_name()
+    al.by_signature()
+    al.by_structure()
+    return al.result()
