@@ -267,10 +267,18 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
                 same += 1
                 continue
         else:
-            ha, hb = content_hash(ta), content_hash(tb)
-            if ha == hb and ta.dtype == tb.dtype and ta.shape == tb.shape and _tensor_change(ta, tb) is None:
-                same += 1
+            da, db = ta.data(), tb.data()
+            if (
+                da is not None
+                and db is not None
+                and ta.dtype == tb.dtype
+                and da.shape == db.shape
+                and da.tobytes() == db.tobytes()
+                and _tensor_change(ta, tb) is None
+            ):
+                same += 1  # byte-identical: no hash needed
                 continue
+            ha, hb = content_hash(ta), content_hash(tb)
         max_abs = None
         note = ""
         if ta.shape == tb.shape:

@@ -1,0 +1,93 @@
+"""Alignment: a float model and its int8 versions line up, by name and, with names gone, by structure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sample
+from tests.diff.helpers import edited
+from tfl_inspect import load
+from tfl_inspect.diff.align import align
+
+INT8 = ["int8_float_io.tflite", "int8_int8_io.tflite"]
+
+
+@pytest.mark.parametrize("other", INT8)
+def test_float_and_int8_align_on_95_percent(oracle: Path, other: str) -> None:
+    a, b = load(oracle / "float.tflite"), load(oracle / other)
+    al = align(a, b)
+    assert al.n_activations_a == sum(1 for t in a.subgraphs[0].tensors if not t.is_constant)
+    assert al.coverage >= 0.95, (al.coverage, al.unaligned_a)
+    # Every pair joins tensors of the same element count (a value, not a coincidence of names).
+    for p in al.pairs:
+        ta, tb = a.subgraphs[0].tensors[p.a], b.subgraphs[0].tensors[p.b]
+        assert ta.shape == tb.shape, (ta.name, tb.name)
+
+
+def _rename_all(model: object) -> None:
+    for sg in model.subgraphs:  # type: ignore[attr-defined]
+        for i, t in enumerate(sg.tensors):
+            t.name = f"regenerated_{i}".encode()
+
+
+@pytest.mark.parametrize("other", INT8)
+def test_renamed_tensors_still_align_by_structure(oracle: Path, other: str, tmp_path: Path) -> None:
+    b_path = edited(oracle / other, tmp_path / "renamed.tflite", _rename_all)
+    a, b = load(oracle / "float.tflite"), load(b_path)
+    al = align(a, b)
+    assert al.coverage >= 0.95, (al.coverage, al.unaligned_a)
+    assert {p.how for p in al.pairs} <= {"signature", "structure"}
+    # Same answer as with the names: structure found the partners names would have given.
+    by_name = {p.a: p.b for p in align(a, load(oracle / other)).pairs}
+    assert all(by_name[p.a] == p.b for p in al.pairs)
+
+
+def test_fused_activation_is_stepped_over(tmp_path: Path) -> None:
+    """A standalone RELU in A and the same RELU fused into B's producer: A's RELU output pairs with B's op."""
+    src = sample("dense_float32.tflite")
+    a = load(src)
+    sg = a.subgraphs[0]
+    fused = [op for op in sg.operators if op.options.get("fused_activation_function") == "RELU"]
+    if not fused:
+        pytest.skip("sample has no fused RELU")
+    op = fused[0]
+
+    def unfuse(model: object) -> None:
+        import numpy as np
+
+        from tests.modeledit import schema
+
+        m = model  # type: ignore[assignment]
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        o = g.operators[op.index]
+        o.builtinOptions.fusedActivationFunction = 0
+        out = int(o.outputs[0])
+        mid = schema.TensorT()
+        src_t = g.tensors[out]
+        mid.name, mid.shape, mid.type, mid.buffer = b"pre_relu", src_t.shape, src_t.type, 0
+        mid.shapeSignature = src_t.shapeSignature
+        g.tensors.append(mid)
+        o.outputs = np.array([len(g.tensors) - 1], dtype=np.int32)
+        code = schema.OperatorCodeT()
+        code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.RELU
+        code.version = 1
+        m.operatorCodes.append(code)  # type: ignore[attr-defined]
+        relu = schema.OperatorT()
+        relu.opcodeIndex = len(m.operatorCodes) - 1  # type: ignore[attr-defined]
+        relu.inputs = np.array([len(g.tensors) - 1], dtype=np.int32)
+        relu.outputs = np.array([out], dtype=np.int32)
+        g.operators.insert(op.index + 1, relu)
+        _rename_all(m)
+
+    unfused = load(edited(src, tmp_path / "unfused.tflite", unfuse))
+    # Every name is regenerated too, so only structure can pair them.
+    al = align(unfused, a)
+    relu_out = sg.operators[op.index].outputs[0]
+    pair = [p for p in al.pairs if p.a == relu_out]
+    assert pair and pair[0].b == relu_out and pair[0].how == "fused"
+    pre_relu = len(unfused.subgraphs[0].tensors) - 1
+    assert pre_relu in al.unaligned_a  # B never materialises the value before the activation
+    assert al.op_pairs.get(op.index) == op.index
+    assert al.coverage >= (al.n_activations_a - 1) / al.n_activations_a
