@@ -90,10 +90,10 @@ def diff(
     if run:
         from .numeric import run_numeric
 
-        sources = tuple(
-            bytes(x) if isinstance(x, bytes | bytearray) else (m.source or "")
-            for x, m in ((a, ma), (b, mb))
-        )
+        def source(x: object, m: Model) -> str | bytes:
+            return bytes(x) if isinstance(x, bytes | bytearray) else (m.source or "")
+
+        sources = (source(a, ma), source(b, mb))
         numeric = run_numeric(
             ma, mb, al, sources=sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local
         )

@@ -41,8 +41,8 @@ def _compatible(ta: Tensor, tb: Tensor) -> bool:
 class _Aligner:
     def __init__(self, a: Model, b: Model, sa: int, sb: int) -> None:
         self.a, self.b = a, b
-        self.A: Subgraph = a.subgraphs[sa]
-        self.B: Subgraph = b.subgraphs[sb]
+        self.ga: Subgraph = a.subgraphs[sa]
+        self.gb: Subgraph = b.subgraphs[sb]
         self.sa, self.sb = sa, sb
         self.amap: dict[int, int] = {}
         self.bmap: dict[int, int] = {}
@@ -76,10 +76,10 @@ class _Aligner:
                 del seen[name]
             return seen
 
-        names_b = unique(self.B)
-        for name, ia in unique(self.A).items():
+        names_b = unique(self.gb)
+        for name, ia in unique(self.ga).items():
             ib = names_b.get(name)
-            if ib is not None and _compatible(self.A.tensors[ia], self.B.tensors[ib]):
+            if ib is not None and _compatible(self.ga.tensors[ia], self.gb.tensors[ib]):
                 self.link(ia, ib, "name")
 
     def by_signature(self) -> None:
@@ -98,7 +98,7 @@ class _Aligner:
                             self.link(ia, ib, "signature")
             return
         # No signatures: subgraph I/O by position when the counts agree.
-        for la, lb in ((self.A.inputs, self.B.inputs), (self.A.outputs, self.B.outputs)):
+        for la, lb in ((self.ga.inputs, self.gb.inputs), (self.ga.outputs, self.gb.outputs)):
             if len(la) == len(lb):
                 for ia, ib in zip(la, lb, strict=True):
                     self.link(ia, ib, "signature")
@@ -109,8 +109,8 @@ class _Aligner:
         todo, seen = [tb], {tb}
         while todo:
             t = todo.pop()
-            for c in self.B.consumers(t):
-                op = self.B.operators[c]
+            for c in self.gb.consumers(t):
+                op = self.gb.operators[c]
                 if op.builtin in STEP_OPS:
                     for o in op.outputs:
                         if o not in seen:
@@ -124,7 +124,7 @@ class _Aligner:
         """The B partner of A tensor ta, stepping back over A's own inserted ops."""
         seen = 0
         while ta not in self.amap and seen < 8:
-            op = self.A.producer_op(ta)
+            op = self.ga.producer_op(ta)
             if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
                 return None
             ta, seen = op.inputs[0], seen + 1
@@ -133,25 +133,25 @@ class _Aligner:
     def _b_unstep(self, tb: int) -> int:
         """The B tensor itself, or the input of the QUANTIZE/DEQUANTIZE chain producing it."""
         for _ in range(8):
-            op = self.B.producer_op(tb)
+            op = self.gb.producer_op(tb)
             if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
                 break
             tb = op.inputs[0]
         return tb
 
     def by_structure(self) -> None:
-        A, B = self.A, self.B
+        ga, gb = self.ga, self.gb
         # Ops already tied by aligned outputs of the same type.
-        for op in A.operators:
+        for op in ga.operators:
             for t in op.outputs:
                 tb = self.amap.get(t)
                 if tb is None:
                     continue
-                pb = B.producer_op(tb)
+                pb = gb.producer_op(tb)
                 if pb is not None and pb.builtin == op.builtin:
                     self.pair_ops(op.index, pb.index)
                     break
-        for op in A.operators:
+        for op in ga.operators:
             if op.builtin in STEP_OPS:
                 self._step_a(op.index)
                 continue
@@ -160,13 +160,13 @@ class _Aligner:
                 continue
             candidates: list[int] = []
             for t in op.inputs:
-                if t < 0 or A.tensors[t].is_constant:
+                if t < 0 or ga.tensors[t].is_constant:
                     continue
                 tb = self._a_source(t)
                 if tb is None:
                     continue
                 candidates.extend(c for c in self._b_readers(self._b_unstep(tb)) if c not in self.b_paired)
-            same = [c for c in dict.fromkeys(candidates) if B.operators[c].builtin == op.builtin]
+            same = [c for c in dict.fromkeys(candidates) if gb.operators[c].builtin == op.builtin]
             if same:
                 self.pair_ops(op.index, same[0])
                 self._link_outputs(op.index, same[0])
@@ -175,7 +175,7 @@ class _Aligner:
 
     def _step_a(self, oa: int) -> None:
         """A's own QUANTIZE/DEQUANTIZE output stands for the same value as its input's partner."""
-        op = self.A.operators[oa]
+        op = self.ga.operators[oa]
         if not op.outputs or op.outputs[0] in self.amap or not op.inputs or op.inputs[0] < 0:
             return
         tb = self._a_source(op.inputs[0])
@@ -184,25 +184,25 @@ class _Aligner:
             self.amap[op.outputs[0]], self.how[op.outputs[0]] = tb, "step"
 
     def _link_outputs(self, oa: int, ob: int) -> None:
-        opa, opb = self.A.operators[oa], self.B.operators[ob]
+        opa, opb = self.ga.operators[oa], self.gb.operators[ob]
         for ta, tb in zip(opa.outputs, opb.outputs, strict=False):
             if ta in self.amap:
                 continue
             # A DEQUANTIZE/QUANTIZE after B's op may carry the name; link the op's own output.
-            if _compatible(self.A.tensors[ta], self.B.tensors[tb]):
+            if _compatible(self.ga.tensors[ta], self.gb.tensors[tb]):
                 self.link(ta, tb, "structure")
 
     def _fused(self, oa: int) -> None:
         """A standalone activation in A that B fused into the producer: pair it with that output."""
-        op = self.A.operators[oa]
+        op = self.ga.operators[oa]
         act = ACTIVATIONS.get(op.builtin)
         if act is None or not op.inputs or op.inputs[0] < 0:
             return
-        pa = self.A.producer(op.inputs[0])
+        pa = self.ga.producer(op.inputs[0])
         pb = self.op_pairs.get(pa) if pa >= 0 else None
         if pb is None:
             return
-        opb = self.B.operators[pb]
+        opb = self.gb.operators[pb]
         if opb.options.get("fused_activation_function") != act:
             return
         for tb in opb.outputs:
@@ -214,8 +214,8 @@ class _Aligner:
             self.link(op.outputs[0], tb, "fused")
 
     def result(self) -> Alignment:
-        acts_a = [t.index for t in self.A.tensors if not t.is_constant and self._used(self.A, t.index)]
-        acts_b = [t.index for t in self.B.tensors if not t.is_constant and self._used(self.B, t.index)]
+        acts_a = [t.index for t in self.ga.tensors if not t.is_constant and self._used(self.ga, t.index)]
+        acts_b = [t.index for t in self.gb.tensors if not t.is_constant and self._used(self.gb, t.index)]
         pairs = tuple(Pair(ta, self.amap[ta], self.how[ta]) for ta in sorted(self.amap, key=self._order))
         targets = set(self.amap.values())
         return Alignment(
@@ -228,7 +228,7 @@ class _Aligner:
         )
 
     def _order(self, ta: int) -> tuple[int, int]:
-        p = self.A.producer(ta)
+        p = self.ga.producer(ta)
         return (p, ta)
 
     @staticmethod

@@ -27,7 +27,7 @@ _DEQUANTIZE = 6  # BuiltinOperator.DEQUANTIZE
 
 
 def _schema() -> Any:
-    from ai_edge_litert import schema_py_generated
+    from ai_edge_litert import schema_py_generated  # type: ignore[import-untyped]
 
     return schema_py_generated
 
@@ -64,7 +64,7 @@ def one_op_model(
     model inputs as they are. With ``int_output`` a second model input of that type is dequantized
     into a second output.
     """
-    import flatbuffers
+    import flatbuffers  # type: ignore[import-untyped]
 
     s = _schema()
     int_inputs = int_inputs or {}
@@ -154,22 +154,22 @@ def local_mse(
 
     ``samples`` holds, per sample, A's graph-input values and B's raw tensor values.
     """
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
 
     from .numeric import is_int_quantized
 
     sa, sb = al.subgraphs
-    A, B = ma.subgraphs[sa], mb.subgraphs[sb]
+    ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]
     aligned = {p.a for p in al.pairs}
     todo = []
     for oa, ob in al.op_pairs.items():
-        opa, opb = A.operators[oa], B.operators[ob]
+        opa, opb = ga.operators[oa], gb.operators[ob]
         if opa.builtin in STEP_OPS or opa.intermediates or opa.called_subgraphs or len(opa.outputs) != 1:
             continue
         if opa.outputs[0] not in aligned or len(opb.outputs) != 1 or len(opa.inputs) != len(opb.inputs):
             continue
         tb = opb.outputs[0]  # B's op's own output, before any DEQUANTIZE that carries A's name
-        if not is_int_quantized(B.tensors[tb]) or A.tensors[opa.outputs[0]].dtype != "FLOAT32":
+        if not is_int_quantized(gb.tensors[tb]) or ga.tensors[opa.outputs[0]].dtype != "FLOAT32":
             continue
         todo.append((oa, ob, tb))
     if not todo:
@@ -181,25 +181,25 @@ def local_mse(
             raw = fh.read()
     model_t = _schema().ModelT.InitFromPackedBuf(bytearray(raw), 0)
     found: dict[int, float] = {}
-    graph_inputs_a = set(A.inputs)
+    graph_inputs_a = set(ga.inputs)
     for oa, ob, tb in todo:
-        opa, opb = A.operators[oa], B.operators[ob]
+        opa, opb = ga.operators[oa], gb.operators[ob]
         # Per activation slot: A's own graph input, or B's integer tensor dequantized by the runtime.
         slots: list[tuple[int, int | None]] = []
         int_inputs: dict[int, Tensor] = {}
         for ta, tbi in zip(opa.inputs, opb.inputs, strict=True):
-            if ta < 0 or A.tensors[ta].is_constant or any(ta == s[0] for s in slots):
+            if ta < 0 or ga.tensors[ta].is_constant or any(ta == s[0] for s in slots):
                 continue
             if ta in graph_inputs_a or tbi < 0:
                 slots.append((ta, None))
-            elif is_int_quantized(B.tensors[tbi]):
-                int_inputs[ta] = B.tensors[tbi]
+            elif is_int_quantized(gb.tensors[tbi]):
+                int_inputs[ta] = gb.tensors[tbi]
                 slots.append((ta, tbi))
             else:
                 slots.append((ta, tbi))
         try:
             interp = Interpreter(
-                model_content=one_op_model(model_t, ma, sa, oa, int_inputs, B.tensors[tb]),
+                model_content=one_op_model(model_t, ma, sa, oa, int_inputs, gb.tensors[tb]),
                 experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
             )
         except (ValueError, RuntimeError):
@@ -208,8 +208,8 @@ def local_mse(
         mses: list[float] = []
         for a_vals, b_vals in samples:
             feeds = []
-            for ta, tbi in slots:
-                x = a_vals.get(ta) if tbi is None else b_vals.get(tbi)
+            for ta, src in slots:
+                x = a_vals.get(ta) if src is None else b_vals.get(src)
                 if x is None:
                     break
                 feeds.append(x)

@@ -222,7 +222,7 @@ def _snap(ta: Tensor, tb: Tensor, real: np.ndarray) -> np.ndarray:
 
 def _interpreter(source: str | bytes) -> Any:
     try:
-        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
     except ImportError:
         raise UsageError("--run needs the LiteRT interpreter: pip install ai-edge-litert") from None
     kwargs = {
@@ -238,7 +238,9 @@ def _interpreter(source: str | bytes) -> Any:
                          f"{' '.join(str(exc).split())[:300]}") from None
 
 
-def _invoke(interp: Any, key: str | None, sg: Subgraph, names: Mapping[str, int], feed: Mapping[str, np.ndarray]) -> None:
+def _invoke(
+    interp: Any, key: str | None, sg: Subgraph, names: Mapping[str, int], feed: Mapping[str, np.ndarray]
+) -> None:
     try:
         if key is not None:
             interp.get_signature_runner(key)(**feed)
@@ -270,8 +272,8 @@ def run_numeric(
     if samples < 1:
         raise UsageError("--samples must be at least 1")
     key = _choose_signature(ma, mb, signature)
-    sa, ins_a, outs_a = _io(ma, key)
-    sb, ins_b, outs_b = _io(mb, key)
+    sa, ins_a, _ = _io(ma, key)
+    sb, ins_b, _ = _io(mb, key)
     if key is None and len(ins_a) == len(ins_b):
         # No signatures: inputs by position, named as in A.
         ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
@@ -279,10 +281,10 @@ def run_numeric(
         raise UsageError(
             f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})"
         )
-    A, B = ma.subgraphs[sa], mb.subgraphs[sb]
+    ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]
     names = list(ins_a)
-    ta = {n: A.tensors[ins_a[n]] for n in names}
-    tb = {n: B.tensors[ins_b[n]] for n in names}
+    ta = {n: ga.tensors[ins_a[n]] for n in names}
+    tb = {n: gb.tensors[ins_b[n]] for n in names}
     if inputs is not None:
         data = _load_inputs(inputs, names, ta)
         inputs_from = "inputs" if isinstance(inputs, Mapping) else os.fspath(inputs)
@@ -298,38 +300,38 @@ def run_numeric(
     skipped: list[str] = []
     for sample in data:
         real = {n: _snap(ta[n], tb[n], sample[n]) for n in names}
-        _invoke(ia, key, A, ins_a, {n: _feed(ta[n], real[n]) for n in names})
-        _invoke(ib, key, B, ins_b, {n: _feed(tb[n], real[n]) for n in names})
+        _invoke(ia, key, ga, ins_a, {n: _feed(ta[n], real[n]) for n in names})
+        _invoke(ib, key, gb, ins_b, {n: _feed(tb[n], real[n]) for n in names})
         for p in pairs:
             try:
-                values_a[p.a].append(dequantize(A.tensors[p.a], np.array(ia.get_tensor(p.a, sa))))
-                values_b[p.b].append(dequantize(B.tensors[p.b], np.array(ib.get_tensor(p.b, sb))))
+                values_a[p.a].append(dequantize(ga.tensors[p.a], np.array(ia.get_tensor(p.a, sa))))
+                values_b[p.b].append(dequantize(gb.tensors[p.b], np.array(ib.get_tensor(p.b, sb))))
             except ValueError:
                 values_a.pop(p.a, None)
         if local:
-            wanted = {t for ob in al.op_pairs.values() for t in (*B.operators[ob].inputs, *B.operators[ob].outputs)
-                      if t >= 0 and not B.tensors[t].is_constant}
+            wanted = {t for ob in al.op_pairs.values() for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
+                      if t >= 0 and not gb.tensors[t].is_constant}
             b_vals = {}
             for t in wanted:
                 try:
                     b_vals[t] = np.array(ib.get_tensor(t, sb))
                 except ValueError:
                     continue
-            local_inputs.append(({t: np.array(ia.get_tensor(t, sa)) for t in A.inputs}, b_vals))
-    outputs_a = set(A.outputs)
+            local_inputs.append(({t: np.array(ia.get_tensor(t, sa)) for t in ga.inputs}, b_vals))
+    outputs_a = set(ga.outputs)
     errors: list[TensorError] = []
     for p in pairs:
         xa, xb = values_a.get(p.a), values_b.get(p.b)
-        t = A.tensors[p.a]
+        at = ga.tensors[p.a]
         if not xa or not xb or len(xa) != len(xb):
-            skipped.append(f"{t.name}: not readable after invoke")
+            skipped.append(f"{at.name}: not readable after invoke")
             continue
         if any(x.size != y.size for x, y in zip(xa, xb, strict=True)):
-            skipped.append(f"{t.name}: {list(xa[0].shape)} in A, {list(xb[0].shape)} in B")
+            skipped.append(f"{at.name}: {list(xa[0].shape)} in A, {list(xb[0].shape)} in B")
             continue
         max_abs, rmse, sqnr, cosine = metrics(xa, xb)
         steps = None
-        for side in (B.tensors[p.b], t):
+        for side in (gb.tensors[p.b], at):
             if is_int_quantized(side):
                 q = side.quantization
                 assert q is not None
@@ -339,19 +341,19 @@ def run_numeric(
             TensorError(
                 a_tensor=p.a,
                 b_tensor=p.b,
-                name=t.name,
-                scope=keras_scope(t.name),
+                name=at.name,
+                scope=keras_scope(at.name),
                 is_output=p.a in outputs_a,
                 max_abs=max_abs,
                 rmse=rmse,
                 sqnr_db=sqnr,
                 cosine=cosine,
                 steps=steps,
-                a_op=A.producer(p.a) if A.producer(p.a) >= 0 else None,
-                b_op=B.producer(p.b) if B.producer(p.b) >= 0 else None,
+                a_op=ga.producer(p.a) if ga.producer(p.a) >= 0 else None,
+                b_op=gb.producer(p.b) if gb.producer(p.b) >= 0 else None,
             )
         )
-    errors = _with_jumps(A, errors)
+    errors = _with_jumps(ga, errors)
     if local:
         from .local import local_mse
 
@@ -364,7 +366,7 @@ def run_numeric(
         key=lambda i: -(errors[i].jump_db or 0.0),
     )
     first = None
-    exec_order = sorted(range(len(errors)), key=lambda i: (errors[i].a_op if errors[i].a_op is not None else -1))
+    exec_order = sorted(range(len(errors)), key=lambda i: _op_order(errors[i]))
     for i in exec_order:
         if (errors[i].jump_db or 0.0) >= JUMP_DB:
             first = i
@@ -381,13 +383,17 @@ def run_numeric(
     )
 
 
+def _op_order(e: TensorError) -> int:
+    return -1 if e.a_op is None else e.a_op
+
+
 def _replace(e: TensorError, **kw: Any) -> TensorError:
     from dataclasses import replace
 
     return replace(e, **kw)
 
 
-def _with_jumps(A: Subgraph, errors: list[TensorError]) -> list[TensorError]:
+def _with_jumps(ga: Subgraph, errors: list[TensorError]) -> list[TensorError]:
     """SQNR lost at each tensor relative to the worst of its producer's activation inputs."""
     by_a = {e.a_tensor: e for e in errors}
 
@@ -396,7 +402,7 @@ def _with_jumps(A: Subgraph, errors: list[TensorError]) -> list[TensorError]:
             e = by_a.get(t)
             if e is not None:
                 return _CAP_DB if e.sqnr_db is None else min(e.sqnr_db, _CAP_DB)
-            op = A.producer_op(t)
+            op = ga.producer_op(t)
             if op is None or op.builtin not in STEP_OPS or not op.inputs:
                 return None
             t = op.inputs[0]
@@ -405,11 +411,11 @@ def _with_jumps(A: Subgraph, errors: list[TensorError]) -> list[TensorError]:
     out = []
     for e in errors:
         own = _CAP_DB if e.sqnr_db is None else min(e.sqnr_db, _CAP_DB)
-        op = A.producer_op(e.a_tensor)
+        op = ga.producer_op(e.a_tensor)
         if op is None:
             out.append(_replace(e, jump_db=_CAP_DB - own))  # graph input: its own error is the jump
             continue
-        ins = [sqnr_of(t) for t in op.inputs if t >= 0 and not A.tensors[t].is_constant]
+        ins = [sqnr_of(t) for t in op.inputs if t >= 0 and not ga.tensors[t].is_constant]
         known = [s for s in ins if s is not None]
         base = min(known) if known else _CAP_DB
         out.append(_replace(e, jump_db=base - own))

@@ -71,7 +71,8 @@ def _tensor_changes(
     qa, qb = quant_dict(ta.quantization), quant_dict(tb.quantization)
     if qa != qb:
         formula = quantize_formula if role == "input" else dequantize_formula
-        fa, fb = formula(ta) or ("float" if qa is None else str(qa)), formula(tb) or ("float" if qb is None else str(qb))
+        fa = formula(ta) or ("float" if qa is None else str(qa))
+        fb = formula(tb) or ("float" if qb is None else str(qb))
         yield ContractChange(
             key, role, name, "quantization", {"params": qa, "formula": formula(ta)},
             {"params": qb, "formula": formula(tb)}, f"{where}: quantization {fa} -> {fb}",
@@ -97,9 +98,8 @@ def contract(a: Model, b: Model) -> list[ContractChange]:
                 pairs.append((k, k))
             elif len(keys_a) == len(keys_b) == 1:
                 pairs.append((k, keys_b[0]))
-                out.append(
-                    ContractChange(k, "signature", k, "renamed", k, keys_b[0], f"signature '{k}' renamed to '{keys_b[0]}'")
-                )
+                message = f"signature '{k}' renamed to '{keys_b[0]}'"
+                out.append(ContractChange(k, "signature", k, "renamed", k, keys_b[0], message))
             else:
                 out.append(ContractChange(k, "signature", k, "removed", k, None, f"signature '{k}' removed"))
         if not (len(keys_a) == len(keys_b) == 1):
@@ -232,34 +232,34 @@ def _const_source(sg: Subgraph, t: int) -> int:
 
 
 def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int]:
-    A, B = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
+    ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
     pairs: dict[int, int] = {}
     taken: set[int] = set()
     for oa, ob in al.op_pairs.items():
-        opa, opb = A.operators[oa], B.operators[ob]
+        opa, opb = ga.operators[oa], gb.operators[ob]
         for ia, ib in zip(opa.inputs, opb.inputs, strict=False):
             if ia < 0 or ib < 0:
                 continue
-            ca, cb = _const_source(A, ia), _const_source(B, ib)
-            if A.tensors[ca].is_constant and B.tensors[cb].is_constant and ca not in pairs and cb not in taken:
+            ca, cb = _const_source(ga, ia), _const_source(gb, ib)
+            if ga.tensors[ca].is_constant and gb.tensors[cb].is_constant and ca not in pairs and cb not in taken:
                 pairs[ca] = cb
                 taken.add(cb)
-    consts_a = [t for t in A.tensors if t.is_constant]
-    consts_b = [t for t in B.tensors if t.is_constant]
+    consts_a = [t for t in ga.tensors if t.is_constant]
+    consts_b = [t for t in gb.tensors if t.is_constant]
     by_name_b: dict[str, int] = {}
     for t in consts_b:
         if t.index not in taken:
             by_name_b.setdefault(t.name, t.index)
     for t in consts_a:
         if t.index not in pairs:
-            ib = by_name_b.get(t.name)
-            if ib is not None and ib not in taken:
-                pairs[t.index] = ib
-                taken.add(ib)
+            cand = by_name_b.get(t.name)
+            if cand is not None and cand not in taken:
+                pairs[t.index] = cand
+                taken.add(cand)
     out: list[WeightChange] = []
     same = 0
     for ia, ib in pairs.items():
-        ta, tb = A.tensors[ia], B.tensors[ib]
+        ta, tb = ga.tensors[ia], gb.tensors[ib]
         if ta.external or tb.external:
             ha = hb = None
             # Bytes outside the flatbuffer: compare by size and place rather than reading gigabytes.
@@ -295,7 +295,8 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
         out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
     for t in consts_a:
         if t.index not in pairs:
-            out.append(WeightChange("removed", t.name, t.index, None, content_hash(t) if not t.external else None))
+            h = content_hash(t) if not t.external else None
+            out.append(WeightChange("removed", t.name, t.index, None, h, None))
     for t in consts_b:
         if t.index not in taken:
             out.append(WeightChange("added", t.name, None, t.index, None, content_hash(t) if not t.external else None))
@@ -325,20 +326,20 @@ def structure(a: Model, b: Model, al: Alignment) -> Structure:
     ca: Counter[str] = Counter(op.opcode for sg in a.subgraphs for op in sg.operators)
     cb: Counter[str] = Counter(op.opcode for sg in b.subgraphs for op in sg.operators)
     op_counts = {k: (ca.get(k, 0), cb.get(k, 0)) for k in sorted(set(ca) | set(cb))}
-    A, B = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
+    ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
     ops: list[OpChange] = []
     for oa, ob in al.op_pairs.items():
-        details = _op_details(A.operators[oa], B.operators[ob])
+        details = _op_details(ga.operators[oa], gb.operators[ob])
         if details:
-            ops.append(OpChange("changed", A.operators[oa].opcode, oa, ob, details))
+            ops.append(OpChange("changed", ga.operators[oa].opcode, oa, ob, details))
     paired_b = set(al.op_pairs.values())
-    ops.extend(OpChange("removed", op.opcode, op.index, None) for op in A.operators if op.index not in al.op_pairs)
-    ops.extend(OpChange("added", op.opcode, None, op.index) for op in B.operators if op.index not in paired_b)
+    ops.extend(OpChange("removed", op.opcode, op.index, None) for op in ga.operators if op.index not in al.op_pairs)
+    ops.extend(OpChange("added", op.opcode, None, op.index) for op in gb.operators if op.index not in paired_b)
     tensors: list[TensorChange] = []
     for p in al.pairs:
         if p.how == "step":
             continue
-        ch = _tensor_change(A.tensors[p.a], B.tensors[p.b])
+        ch = _tensor_change(ga.tensors[p.a], gb.tensors[p.b])
         if ch is not None:
             tensors.append(ch)
     weights, same = _weights(a, b, al)

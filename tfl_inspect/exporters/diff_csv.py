@@ -39,8 +39,11 @@ def to_csv(r: DiffReport) -> str:
         for f in t.fields:
             w.writerow(["tensor", f, t.name, t.a_tensor, t.b_tensor, t.a[f], t.b[f], ""])
     for wc in s.weights:
-        w.writerow(["weight", wc.kind, wc.name, _s(wc.a_tensor), _s(wc.b_tensor), wc.a_hash or "", wc.b_hash or "",
-                    wc.note if wc.max_abs is None else f"max |Δ| {wc.max_abs:.6g}" + (f"; {wc.note}" if wc.note else "")])
+        detail = wc.note
+        if wc.max_abs is not None:
+            detail = f"max |Δ| {wc.max_abs:.6g}" + (f"; {wc.note}" if wc.note else "")
+        hashes = [wc.a_hash or "", wc.b_hash or ""]
+        w.writerow(["weight", wc.kind, wc.name, _s(wc.a_tensor), _s(wc.b_tensor), *hashes, detail])
     for m in s.metadata:
         w.writerow(["metadata", "changed", m.field, "", "", m.a, m.b, ""])
     return buf.getvalue()

@@ -45,7 +45,8 @@ def svg(r: DiffReport) -> str:
     step = (w - left - 20) / max(1, len(items))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
-        f'<text x="{left}" y="18" font-size="13">SQNR per tensor, B against A (dB; higher is better; {_CAP:.0f} = no error)</text>',
+        f'<text x="{left}" y="18" font-size="13">'
+        f"SQNR per tensor, B against A (dB; higher is better; {_CAP:.0f} = no error)</text>",
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{w - 20}" y2="{top + plot_h}" stroke="#333"/>',
     ]

@@ -81,7 +81,11 @@ def diff_blocks(r: DiffReport) -> list[Block]:
             for w in s.weights[:LIMIT]
         ]
         blocks.append(
-            Table(f"weights changed ({len(s.weights)}; {s.weights_same} identical)", ["change", "tensor", "max |Δ|", "detail"], rows)
+            Table(
+                f"weights changed ({len(s.weights)}; {s.weights_same} identical)",
+                ["change", "tensor", "max |Δ|", "detail"],
+                rows,
+            )
         )
         blocks += _more(len(s.weights), "weight changes")
     if s.metadata:
