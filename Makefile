@@ -45,6 +45,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite --run --plot $(DEMO)/sqnr.svg"
+	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite --run --plot $(DEMO)/sqnr.svg || echo "(--run needs ai-edge-litert: pip install ai-edge-litert)"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 test: $(VENV)/.test graphviz
@@ -55,6 +57,7 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/make_models.py
+	$(BIN)/python benchmarks/make_diff_models.py
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -11,8 +11,9 @@ Usage::
         [--cmd NAME=TEMPLATE ...] [--only-cmd NAME ...] [--model STEM ...]
 
 Templates are ``str.format`` strings with ``{tfl_inspect}``, ``{python}``,
-``{model}`` and ``{out}`` (a scratch directory) placeholders, split with
-``shlex``.
+``{model}``, ``{model_b}`` (the second model of a diff: ``<models>/diff/<name>``,
+made by ``benchmarks/make_diff_models.py``) and ``{out}`` (a scratch directory)
+placeholders, split with ``shlex``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    Command("diff", "{tfl_inspect} diff {model} {model_b} --format json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -68,6 +70,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "big2gb"): (1.0, 200.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("diff", "ops10k"): (2.0, None),
 }
 
 
@@ -190,12 +193,14 @@ def bench(
 ) -> Result:
     """Warm up once (page cache, .pyc), then time ``repeat`` runs."""
     target = TARGETS.get((cmd.name, model.stem), (None, None))
+    model_b = model.parent / "diff" / model.name
     with tempfile.TemporaryDirectory(prefix="tfl_bench_") as out:
         argv = shlex.split(
             cmd.template.format(
                 tfl_inspect=tfl_inspect or "tfl-inspect",
                 python=python,
                 model=model,
+                model_b=model_b,
                 out=out,
             )
         )
@@ -208,6 +213,9 @@ def bench(
             target_s=target[0],
             target_rss_mb=target[1],
         )
+        if "{model_b}" in cmd.template and not model_b.is_file():
+            res.status, res.note = "skipped", "no second model: run benchmarks/make_diff_models.py"
+            return res
         if cmd.reference and not tf_ok:
             res.status, res.note = "skipped", "TensorFlow not importable"
             return res

@@ -181,6 +181,13 @@ def _tensor_fields(t: Tensor) -> dict[str, Any]:
 
 
 def _tensor_change(ta: Tensor, tb: Tensor) -> TensorChange | None:
+    if (
+        ta.dtype == tb.dtype
+        and ta.shape == tb.shape
+        and ta.shape_signature == tb.shape_signature
+        and ta.quantization == tb.quantization
+    ):
+        return None  # the common case, without building dicts
     fa, fb = _tensor_fields(ta), _tensor_fields(tb)
     fields = tuple(k for k in fa if fa[k] != fb[k])
     if not fields:
@@ -199,6 +206,13 @@ def _op_details(oa: Any, ob: Any) -> tuple[str, ...]:
         if va != vb:
             out.append(f"{k}: {va} -> {vb}")
     return tuple(out)
+
+
+def _same_bytes(x: Any, y: Any) -> bool:
+    """Byte equality without copies where the arrays are contiguous (a memcmp)."""
+    if x.flags.c_contiguous and y.flags.c_contiguous:
+        return memoryview(x).cast("B") == memoryview(y).cast("B")
+    return bool(x.tobytes() == y.tobytes())
 
 
 def _real(t: Tensor) -> Any:
@@ -273,7 +287,7 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
                 and db is not None
                 and ta.dtype == tb.dtype
                 and da.shape == db.shape
-                and da.tobytes() == db.tobytes()
+                and _same_bytes(da, db)
                 and _tensor_change(ta, tb) is None
             ):
                 same += 1  # byte-identical: no hash needed
