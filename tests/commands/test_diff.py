@@ -138,3 +138,18 @@ def test_options_that_need_run() -> None:
     _one_line_error(run_cli("diff", path, path, "--plot", "x.svg"))
     _one_line_error(run_cli("diff", path, path, "--fail-on", "numeric"))
     _one_line_error(run_cli("diff", path, path, "--signature", "nope"))
+
+
+def test_structural_diff_imports_no_runtime() -> None:
+    """Without --run, diff is a file reader: no TensorFlow, no LiteRT interpreter."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.test_imports import PROBE
+
+    a, b = str(sample("dense_float32.tflite")), str(sample("dense_int8.tflite"))
+    commands = [("diff", a, b), ("diff", a, b, "--format", "json"), ("diff", a, b, "--format", "csv")]
+    code = PROBE.format(commands=", ".join(repr(c) for c in commands))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert out.strip() == "[]"

@@ -119,3 +119,15 @@ def test_float_against_int8_io(oracle: Path) -> None:
     ]
     assert {w.kind for w in r.structure.weights} <= {"retyped", "added"}
     assert any(m.field == "converter_options" for m in r.structure.metadata)
+
+
+def test_api_is_callable_before_and_after_importing_the_package() -> None:
+    import importlib
+
+    import tfl_inspect
+
+    path = sample("dense_int8.tflite")
+    assert tfl_inspect.diff(path, path).identical
+    importlib.import_module("tfl_inspect.diff")
+    assert tfl_inspect.diff(path, path).identical
+    assert "diff" in tfl_inspect.__all__
