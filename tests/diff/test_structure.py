@@ -131,3 +131,13 @@ def test_api_is_callable_before_and_after_importing_the_package() -> None:
     importlib.import_module("tfl_inspect.diff")
     assert tfl_inspect.diff(path, path).identical
     assert "diff" in tfl_inspect.__all__
+
+
+def test_renames_follow_the_aligned_tensor() -> None:
+    """Two exports of one model: the same outputs under other names and in another order."""
+    r = diff(sample("multi_io.tflite"), sample("multi_io_keras.tflite"))
+    renames = {c.a: c.b for c in r.contract if c.kind == "renamed"}
+    assert renames == {"aux": "output_1", "score": "output_0"}
+    moved = {c.name: (c.a, c.b) for c in r.contract if c.kind == "reordered"}
+    assert moved == {"aux": (1, 0), "score": (0, 1)}
+    assert {c.kind for c in r.contract} == {"renamed", "reordered"}  # no shape change: the right pairs

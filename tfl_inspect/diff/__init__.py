@@ -84,7 +84,7 @@ def diff(
     report = DiffReport(
         a=ma.source,
         b=mb.source,
-        contract=tuple(contract(ma, mb)),
+        contract=tuple(contract(ma, mb, al)),
         structure=structure(ma, mb, al),
         alignment=al,
         notes=notes,

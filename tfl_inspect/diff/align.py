@@ -34,8 +34,17 @@ def _elements(t: Tensor) -> int | None:
 
 
 def _compatible(ta: Tensor, tb: Tensor) -> bool:
+    """Could these hold the same value? Equal element counts, or for dynamic shapes equal known dims."""
+    if not ta.has_rank or not tb.has_rank:
+        return True
     ea, eb = _elements(ta), _elements(tb)
-    return ea is None or eb is None or ea == eb
+    if ea is not None and eb is not None:
+        return ea == eb
+    sa, sb = ta.shape_signature, tb.shape_signature
+    if len(sa) != len(sb):
+        # A batch dim may be added or dropped (a reshape folded away): compare what both know.
+        return prod(d for d in sa if d > 0) == prod(d for d in sb if d > 0) or -1 in sa and -1 in sb
+    return all(x == y or x < 0 or y < 0 for x, y in zip(sa, sb, strict=True))
 
 
 class _Aligner:

@@ -79,8 +79,12 @@ def _tensor_changes(
         )
 
 
-def contract(a: Model, b: Model) -> list[ContractChange]:
-    """Every I/O-contract change, per signature (or subgraph 0 when a model has none)."""
+def contract(a: Model, b: Model, al: Alignment | None = None) -> list[ContractChange]:
+    """Every I/O-contract change, per signature (or subgraph 0 when a model has none).
+
+    With an alignment, a name that disappeared is matched to the new name of the tensor it is
+    aligned with (a rename), before falling back to the same position.
+    """
     keys_a = [s.key for s in a.signatures]
     keys_b = [s.key for s in b.signatures]
     out: list[ContractChange] = []
@@ -110,11 +114,12 @@ def contract(a: Model, b: Model) -> list[ContractChange]:
         sa, ins_a, outs_a = _io_entries(a, ka)
         sb, ins_b, outs_b = _io_entries(b, kb)
         sga, sgb = a.subgraphs[sa], b.subgraphs[sb]
+        partner = {p.a: p.b for p in al.pairs} if al is not None and al.subgraphs == (sa, sb) else {}
         for role, ma, mb, la, lb in (
             ("input", ins_a, ins_b, sga.inputs, sgb.inputs),
             ("output", outs_a, outs_b, sga.outputs, sgb.outputs),
         ):
-            out.extend(_role_changes(ka, role, ma, mb, la, lb, sga, sgb))
+            out.extend(_role_changes(ka, role, ma, mb, la, lb, sga, sgb, partner))
     return out
 
 
@@ -127,12 +132,22 @@ def _role_changes(
     lb: tuple[int, ...],
     sga: Subgraph,
     sgb: Subgraph,
+    partner: dict[int, int],
 ) -> list[ContractChange]:
     out: list[ContractChange] = []
     gone = [n for n in ma if n not in mb]
     new = [n for n in mb if n not in ma]
     renamed: list[tuple[str, str]] = []
-    # A name that disappeared and one that appeared at the same position: a rename.
+    # A name that disappeared and a new name for the tensor aligned with it: a rename.
+    for n in list(gone):
+        tb = partner.get(ma[n])
+        for m in new:
+            if tb is not None and mb[m] == tb:
+                renamed.append((n, m))
+                gone.remove(n)
+                new.remove(m)
+                break
+    # Else a name that disappeared and one that appeared at the same position.
     for n in list(gone):
         pos = la.index(ma[n]) if ma[n] in la else None
         for m in new:
