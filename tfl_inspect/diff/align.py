@@ -43,7 +43,7 @@ def _compatible(ta: Tensor, tb: Tensor) -> bool:
     sa, sb = ta.shape_signature, tb.shape_signature
     if len(sa) != len(sb):
         # A batch dim may be added or dropped (a reshape folded away): compare what both know.
-        return prod(d for d in sa if d > 0) == prod(d for d in sb if d > 0) or -1 in sa and -1 in sb
+        return prod(d for d in sa if d > 0) == prod(d for d in sb if d > 0)
     return all(x == y or x < 0 or y < 0 for x, y in zip(sa, sb, strict=True))
 
 
