@@ -114,3 +114,25 @@ def test_a_model_against_itself_has_no_error(oracle: Path) -> None:
     assert r.numeric is not None
     assert all(e.max_abs == 0 and e.sqnr_db is None and e.cosine == pytest.approx(1.0) for e in r.numeric.tensors)
     assert r.numeric.first_divergence is None
+
+
+def test_stateful_and_third_party_models_against_themselves() -> None:
+    """Real models (streaming wake-word models hold RESOURCE variables, which must not be read)."""
+    from tests.conftest import require_thirdparty
+
+    models = [p for p in require_thirdparty() if p.parent.name in ("pymicro-wakeword", "mediapipe")]
+    picked = [p for p in models if p.stem in ("alexa", "face_detection_short_range")]
+    if not picked:
+        pytest.skip("the wake-word / face detection models were not fetched")
+    for path in picked:
+        r = diff(path, path, run=True)
+        assert r.identical
+        assert r.numeric is not None and r.numeric.tensors
+        assert all(e.max_abs == 0 for e in r.numeric.tensors), path
+
+
+def test_a_crashed_runtime_is_one_line() -> None:
+    from tfl_inspect.diff.child import _crash_message
+
+    msg = _crash_message(-11, "INFO: Created delegate\nFatal Python error: Segmentation fault\n")
+    assert msg == "LiteRT crashed (SIGSEGV) while running the models: Fatal Python error: Segmentation fault"

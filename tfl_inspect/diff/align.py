@@ -181,6 +181,27 @@ class _Aligner:
                 self._link_outputs(op.index, same[0])
                 continue
             self._fused(op.index)
+        self._sources()
+
+    def _sources(self) -> None:
+        """Ops nothing aligned flows into (CALL_ONCE, constant-fed ops): paired in order by type."""
+
+        def free(sg: Subgraph, op_index: int) -> bool:
+            op = sg.operators[op_index]
+            return all(t < 0 or sg.tensors[t].is_constant for t in op.inputs)
+
+        waiting: dict[str, list[int]] = {}
+        for op in self.gb.operators:
+            if op.index not in self.b_paired and free(self.gb, op.index):
+                waiting.setdefault(op.opcode, []).append(op.index)
+        for op in self.ga.operators:
+            if op.index in self.op_pairs or not free(self.ga, op.index):
+                continue
+            queue = waiting.get(op.opcode)
+            if queue:
+                ob = queue.pop(0)
+                self.pair_ops(op.index, ob)
+                self._link_outputs(op.index, ob)
 
     def _step_a(self, oa: int) -> None:
         """A's own QUANTIZE/DEQUANTIZE output stands for the same value as its input's partner."""

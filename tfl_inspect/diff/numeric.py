@@ -22,7 +22,7 @@ from ..model import Model, Subgraph, Tensor
 from .align import STEP_OPS
 from .report import Alignment, Numeric, TensorError
 
-__all__ = ["run_numeric", "JUMP_DB", "keras_scope", "metrics"]
+__all__ = ["run_numeric", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize", "is_int_quantized"]
 
 JUMP_DB = 10.0  # SQNR lost at one tensor (10x more noise power) that marks the first divergence
 _CAP_DB = 100.0  # SQNR at or above this counts as exact when computing jumps (float32 rounding is ~140 dB)
@@ -66,6 +66,14 @@ def metrics(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[float, fl
     rmse = math.sqrt(float(np.mean(mses))) if mses else 0.0
     sqnr = None if noise == 0 else 10 * math.log10(max(signal, 1e-30) / noise)
     return max_abs, rmse, sqnr, float(np.mean(cosines)) if cosines else 1.0
+
+
+def readable(t: Tensor) -> bool:
+    """Values the interpreter hands back as numbers: not RESOURCE/VARIANT handles (reading those
+    from Python crashes the runtime) nor strings."""
+    return dtypes.is_float(t.dtype) or t.dtype == "BOOL" or (
+        dtypes.is_integer(t.dtype) and t.dtype not in ("INT4", "UINT4", "INT2")
+    )
 
 
 def is_int_quantized(t: Tensor) -> bool:
@@ -267,6 +275,48 @@ def run_numeric(
     signature: str | None = None,
     local: bool = True,
 ) -> Numeric:
+    """Check the request here, run the interpreters in a child process (a crash there is one line)."""
+    if ma.format != "tflite" or mb.format != "tflite":
+        raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
+    _check(ma, mb, inputs, signature)
+    from .child import run_in_child
+
+    return run_in_child(
+        sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local
+    )
+
+
+def _check(
+    ma: Model, mb: Model, inputs: str | os.PathLike[str] | Mapping[str, Any] | None, signature: str | None
+) -> None:
+    """The usage errors that need no runtime: signatures, input names, the npz."""
+    key = _choose_signature(ma, mb, signature)
+    sa, ins_a, _ = _io(ma, key)
+    _, ins_b, _ = _io(mb, key)
+    if key is None and len(ins_a) == len(ins_b):
+        ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
+    if set(ins_a) != set(ins_b):
+        raise UsageError(
+            f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})"
+        )
+    if inputs is not None:
+        names = list(ins_a)
+        _load_inputs(inputs, names, {n: ma.subgraphs[sa].tensors[ins_a[n]] for n in names})
+
+
+def run_in_process(
+    ma: Model,
+    mb: Model,
+    al: Alignment,
+    *,
+    sources: tuple[str | bytes, str | bytes],
+    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    samples: int = 1,
+    seed: int = 0,
+    signature: str | None = None,
+    local: bool = True,
+) -> Numeric:
+    """Run both interpreters here (the child process calls this)."""
     if ma.format != "tflite" or mb.format != "tflite":
         raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
     if samples < 1:
@@ -292,7 +342,7 @@ def run_numeric(
         data = _random_inputs(names, ta, tb, samples, seed)
         inputs_from = "random"
     ia, ib = _interpreter(sources[0]), _interpreter(sources[1])
-    pairs = [p for p in al.pairs]
+    pairs = [p for p in al.pairs if readable(ga.tensors[p.a]) and readable(gb.tensors[p.b])]
     values_a: dict[int, list[np.ndarray]] = {p.a: [] for p in pairs}
     values_b: dict[int, list[np.ndarray]] = {p.b: [] for p in pairs}
     # Per sample, what the local pass feeds: A's graph inputs and B's raw op inputs and outputs.
@@ -310,14 +360,15 @@ def run_numeric(
                 values_a.pop(p.a, None)
         if local:
             wanted = {t for ob in al.op_pairs.values() for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
-                      if t >= 0 and not gb.tensors[t].is_constant}
+                      if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])}
             b_vals = {}
             for t in wanted:
                 try:
                     b_vals[t] = np.array(ib.get_tensor(t, sb))
                 except ValueError:
                     continue
-            local_inputs.append(({t: np.array(ia.get_tensor(t, sa)) for t in ga.inputs}, b_vals))
+            a_in = {t: np.array(ia.get_tensor(t, sa)) for t in ga.inputs if readable(ga.tensors[t])}
+            local_inputs.append((a_in, b_vals))
     outputs_a = set(ga.outputs)
     errors: list[TensorError] = []
     for p in pairs:
