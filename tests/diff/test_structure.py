@@ -141,3 +141,20 @@ def test_renames_follow_the_aligned_tensor() -> None:
     moved = {c.name: (c.a, c.b) for c in r.contract if c.kind == "reordered"}
     assert moved == {"aux": (1, 0), "score": (0, 1)}
     assert {c.kind for c in r.contract} == {"renamed", "reordered"}  # no shape change: the right pairs
+
+
+def test_every_corpus_model_against_itself(corpus: Path) -> None:
+    from tests.conftest import corpus_files
+    from tfl_inspect.errors import TflInspectError
+
+    compared = 0
+    for path in corpus_files():
+        try:
+            model = load(path)
+        except TflInspectError:
+            continue  # the invalid-file tests cover these
+        r = diff(model, load(path))
+        assert r.identical, path
+        assert r.alignment.coverage == 1.0, path
+        compared += 1
+    assert compared > 100

@@ -255,6 +255,7 @@ class _Aligner:
             unaligned_b=tuple(t for t in acts_b if t not in targets),
             op_pairs=dict(self.op_pairs),
             n_activations_a=len(acts_a),
+            n_aligned_a=sum(1 for t in acts_a if t in self.amap),
         )
 
     def _order(self, ta: int) -> tuple[int, int]:

@@ -111,13 +111,14 @@ class Alignment:
     unaligned_b: tuple[int, ...]
     op_pairs: dict[int, int]  # A op -> B op
     n_activations_a: int
+    n_aligned_a: int  # activation tensors of A among the pairs (pairs may also join constant outputs)
 
     @property
     def coverage(self) -> float:
         """Share of A's activation tensors (inputs, outputs, intermediates) that have a partner in B."""
         if not self.n_activations_a:
             return 1.0
-        return len({p.a for p in self.pairs}) / self.n_activations_a
+        return self.n_aligned_a / self.n_activations_a
 
     def b_of(self, a: int) -> int | None:
         for p in self.pairs:
