@@ -256,6 +256,8 @@ class _Aligner:
             op_pairs=dict(self.op_pairs),
             n_activations_a=len(acts_a),
             n_aligned_a=sum(1 for t in acts_a if t in self.amap),
+            unaligned_a_names=tuple(self.ga.tensors[t].name for t in acts_a if t not in self.amap),
+            unaligned_b_names=tuple(self.gb.tensors[t].name for t in acts_b if t not in targets),
         )
 
     def _order(self, ta: int) -> tuple[int, int]:

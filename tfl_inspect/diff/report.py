@@ -112,6 +112,8 @@ class Alignment:
     op_pairs: dict[int, int]  # A op -> B op
     n_activations_a: int
     n_aligned_a: int  # activation tensors of A among the pairs (pairs may also join constant outputs)
+    unaligned_a_names: tuple[str, ...] = ()  # names of unaligned_a, same order
+    unaligned_b_names: tuple[str, ...] = ()
 
     @property
     def coverage(self) -> float:

@@ -95,19 +95,18 @@ def diff_blocks(r: DiffReport) -> list[Block]:
     if by_how:
         line += " (" + ", ".join(f"{n} by {h}" for h, n in by_how.most_common()) + ")"
     blocks.append(Note(line))
-    if al.unaligned_a:
-        blocks.append(Note(f"not aligned in A: {len(al.unaligned_a)} tensor(s), tensor indices {_few(al.unaligned_a)}"))
-    if al.unaligned_b:
-        blocks.append(Note(f"only in B: {len(al.unaligned_b)} tensor(s), tensor indices {_few(al.unaligned_b)}"))
+    for side, idx, names in (
+        ("not aligned in A", al.unaligned_a, al.unaligned_a_names),
+        ("only in B", al.unaligned_b, al.unaligned_b_names),
+    ):
+        if idx:
+            shown = ", ".join(f"{i} '{n}'" for i, n in zip(idx[:8], names[:8], strict=False))
+            blocks.append(Note(f"{side}: {len(idx)} tensor(s): {shown}" + (" ..." if len(idx) > 8 else "")))
     for note in r.notes:
         blocks.append(Note(note, "warning"))
     if r.numeric is not None:
         blocks += _numeric_blocks(r)
     return blocks
-
-
-def _few(idx: tuple[int, ...]) -> str:
-    return ", ".join(map(str, idx[:12])) + (" ..." if len(idx) > 12 else "")
 
 
 def _numeric_blocks(r: DiffReport) -> list[Block]:
