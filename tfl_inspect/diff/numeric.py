@@ -116,7 +116,7 @@ def _real_range(t: Tensor) -> tuple[float, float]:
         s, z = q.scale[0], (q.zero_point[0] if q.zero_point else 0)
         return s * (row.qmin - z), s * (row.qmax - z)
     if dtypes.is_integer(t.dtype):
-        return 0.0, 10.0
+        return 1.0, 10.0  # positive: random integers are often divisors, sizes or counts
     return -1.0, 1.0
 
 
@@ -198,6 +198,10 @@ def _random_inputs(
             ref = b if is_int_quantized(b) else a
             lo, hi = _real_range(ref)
             shape = _input_shape(a)
+            if not readable(a) or not readable(b):
+                raise UsageError(
+                    f"--run: input '{n}' is {a.dtype}; random values are numbers only: give it with --inputs"
+                )
             if a.dtype == "BOOL":
                 sample[n] = rng.integers(0, 2, size=shape).astype(bool)
             elif dtypes.is_integer(a.dtype) and not is_int_quantized(a):
@@ -213,8 +217,9 @@ def _feed(t: Tensor, real: np.ndarray) -> np.ndarray:
     if is_int_quantized(t):
         return _quantize(t, np.asarray(real, dtype=np.float64))
     row = dtypes.by_name(t.dtype)
-    np_dtype = row.numpy if row is not None and row.numpy else "float32"
-    return np.asarray(real).astype(np_dtype)
+    if row is None or not row.numpy:
+        return np.asarray(real)  # strings and other non-numeric inputs go in as given
+    return np.asarray(real).astype(row.numpy)
 
 
 def _snap(ta: Tensor, tb: Tensor, real: np.ndarray) -> np.ndarray:
