@@ -34,7 +34,9 @@ def _y(e: TensorError) -> float:
 
 def svg(r: DiffReport) -> str:
     items, first = _series(r)
-    w, h, left, bottom, top = max(480, 28 * len(items) + 120), 420, 60, 160, 30
+    # Labels are rotated 45° to the right: keep room for the last one past the plot.
+    right = 160
+    w, h, left, bottom, top = max(520, 32 * len(items) + 60 + right), 420, 60, 160, 30
     plot_h = h - bottom - top
     lo = min([0.0, *(_y(e) for e in items)])
     hi = max([10.0, *(_y(e) for e in items)])
@@ -42,18 +44,18 @@ def svg(r: DiffReport) -> str:
     def ypos(v: float) -> float:
         return top + plot_h * (1 - (v - lo) / (hi - lo))
 
-    step = (w - left - 20) / max(1, len(items))
+    step = (w - left - right) / max(1, len(items))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
         f'<text x="{left}" y="18" font-size="13">'
         f"SQNR per tensor, B against A (dB; higher is better; {_CAP:.0f} = no error)</text>",
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{w - 20}" y2="{top + plot_h}" stroke="#333"/>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{w - right}" y2="{top + plot_h}" stroke="#333"/>',
     ]
     for tick in range(int(lo // 20) * 20, int(hi) + 1, 20):
         if lo <= tick <= hi:
             y = ypos(tick)
-            parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{w - 20}" y2="{y:.1f}" stroke="#ddd"/>')
+            parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{w - right}" y2="{y:.1f}" stroke="#ddd"/>')
             parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
     points = []
     for i, e in enumerate(items):
