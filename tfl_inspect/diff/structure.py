@@ -224,7 +224,9 @@ def _op_details(oa: Any, ob: Any) -> tuple[str, ...]:
 
 
 def _same_bytes(x: Any, y: Any) -> bool:
-    """Byte equality without copies where the arrays are contiguous (a memcmp)."""
+    """Byte equality: small arrays by copying (cheapest), large ones without copies (a memcmp)."""
+    if x.nbytes <= 1 << 16:
+        return bool(x.tobytes() == y.tobytes())
     if x.flags.c_contiguous and y.flags.c_contiguous:
         return memoryview(x).cast("B") == memoryview(y).cast("B")
     return bool(x.tobytes() == y.tobytes())
