@@ -91,3 +91,17 @@ def test_fused_activation_is_stepped_over(tmp_path: Path) -> None:
     assert pre_relu in al.unaligned_a  # B never materialises the value before the activation
     assert al.op_pairs.get(op.index) == op.index
     assert al.coverage >= (al.n_activations_a - 1) / al.n_activations_a
+
+
+def test_int8_against_float_steps_over_its_own_quantize(oracle: Path) -> None:
+    """The other direction: A's QUANTIZE/DEQUANTIZE outputs stand for the float value B holds."""
+    a, b = load(oracle / "int8_float_io.tflite"), load(oracle / "float.tflite")
+    al = align(a, b)
+    assert al.coverage == 1.0, al.unaligned_a_names
+    sga = a.subgraphs[0]
+    steps = {p.a: p.b for p in al.pairs if p.how == "step"}
+    quantize = [op for op in sga.operators if op.opcode == "QUANTIZE"][0]
+    dequantize = [op for op in sga.operators if op.opcode == "DEQUANTIZE"][0]
+    # QUANTIZE's output is the input value; the op before DEQUANTIZE writes the output value.
+    assert steps[quantize.outputs[0]] == b.subgraphs[0].inputs[0]
+    assert steps[dequantize.inputs[0]] == b.subgraphs[0].outputs[0]

@@ -218,9 +218,14 @@ class _Aligner:
         for ta, tb in zip(opa.outputs, opb.outputs, strict=False):
             if ta in self.amap:
                 continue
-            # A DEQUANTIZE/QUANTIZE after B's op may carry the name; link the op's own output.
-            if _compatible(self.ga.tensors[ta], self.gb.tensors[tb]):
-                self.link(ta, tb, "structure")
+            if not _compatible(self.ga.tensors[ta], self.gb.tensors[tb]):
+                continue
+            if not self.link(ta, tb, "structure") and tb in self.bmap:
+                # B's output is already A's QUANTIZE/DEQUANTIZE of this value (A converts after the op,
+                # B does not): the same value, so both A tensors stand for it.
+                op = self.ga.producer_op(self.bmap[tb])
+                if op is not None and op.builtin in STEP_OPS and op.inputs and op.inputs[0] == ta:
+                    self.amap[ta], self.how[ta] = tb, "step"
 
     def _fused(self, oa: int) -> None:
         """A standalone activation in A that B fused into the producer: pair it with that output."""

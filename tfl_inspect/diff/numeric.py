@@ -357,12 +357,13 @@ def run_in_process(
         real = {n: _snap(ta[n], tb[n], sample[n]) for n in names}
         _invoke(ia, key, ga, ins_a, {n: _feed(ta[n], real[n]) for n in names})
         _invoke(ib, key, gb, ins_b, {n: _feed(tb[n], real[n]) for n in names})
-        for p in pairs:
-            try:
-                values_a[p.a].append(dequantize(ga.tensors[p.a], np.array(ia.get_tensor(p.a, sa))))
-                values_b[p.b].append(dequantize(gb.tensors[p.b], np.array(ib.get_tensor(p.b, sb))))
-            except ValueError:
-                values_a.pop(p.a, None)
+        # Several A tensors may stand for one B tensor (A's own QUANTIZE/DEQUANTIZE): read each once.
+        for interp, sub, side, values in ((ia, sa, ga, values_a), (ib, sb, gb, values_b)):
+            for t in list(values):
+                try:
+                    values[t].append(dequantize(side.tensors[t], np.array(interp.get_tensor(t, sub))))
+                except ValueError:
+                    del values[t]  # not kept by the runtime: reported as skipped
         if local:
             wanted = {t for ob in al.op_pairs.values() for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
                       if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])}
