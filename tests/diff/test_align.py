@@ -100,8 +100,8 @@ def test_int8_against_float_steps_over_its_own_quantize(oracle: Path) -> None:
     assert al.coverage == 1.0, al.unaligned_a_names
     sga = a.subgraphs[0]
     steps = {p.a: p.b for p in al.pairs if p.how == "step"}
-    quantize = [op for op in sga.operators if op.opcode == "QUANTIZE"][0]
-    dequantize = [op for op in sga.operators if op.opcode == "DEQUANTIZE"][0]
+    quantize = next(op for op in sga.operators if op.opcode == "QUANTIZE")
+    dequantize = next(op for op in sga.operators if op.opcode == "DEQUANTIZE")
     # QUANTIZE's output is the input value; the op before DEQUANTIZE writes the output value.
     assert steps[quantize.outputs[0]] == b.subgraphs[0].inputs[0]
     assert steps[dequantize.inputs[0]] == b.subgraphs[0].outputs[0]

@@ -358,10 +358,10 @@ def run_in_process(
         _invoke(ia, key, ga, ins_a, {n: _feed(ta[n], real[n]) for n in names})
         _invoke(ib, key, gb, ins_b, {n: _feed(tb[n], real[n]) for n in names})
         # Several A tensors may stand for one B tensor (A's own QUANTIZE/DEQUANTIZE): read each once.
-        for interp, sub, side, values in ((ia, sa, ga, values_a), (ib, sb, gb, values_b)):
+        for interp, sub, graph, values in ((ia, sa, ga, values_a), (ib, sb, gb, values_b)):
             for t in list(values):
                 try:
-                    values[t].append(dequantize(side.tensors[t], np.array(interp.get_tensor(t, sub))))
+                    values[t].append(dequantize(graph.tensors[t], np.array(interp.get_tensor(t, sub))))
                 except ValueError:
                     del values[t]  # not kept by the runtime: reported as skipped
         if local:
@@ -388,9 +388,9 @@ def run_in_process(
             continue
         max_abs, rmse, sqnr, cosine = metrics(xa, xb)
         steps = None
-        for side in (gb.tensors[p.b], at):
-            if is_int_quantized(side):
-                q = side.quantization
+        for quantized in (gb.tensors[p.b], at):
+            if is_int_quantized(quantized):
+                q = quantized.quantization
                 assert q is not None
                 steps = max_abs / min(q.scale) if min(q.scale) > 0 else None
                 break
