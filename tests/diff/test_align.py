@@ -105,3 +105,65 @@ def test_int8_against_float_steps_over_its_own_quantize(oracle: Path) -> None:
     # QUANTIZE's output is the input value; the op before DEQUANTIZE writes the output value.
     assert steps[quantize.outputs[0]] == b.subgraphs[0].inputs[0]
     assert steps[dequantize.inputs[0]] == b.subgraphs[0].outputs[0]
+
+
+def _densified(src: Path, dst: Path) -> int:
+    """``src`` with every DENSIFY replaced by the dense constant LiteRT computes for it."""
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    from tests.modeledit import schema
+
+    it = Interpreter(
+        model_path=str(src),
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        experimental_preserve_all_tensors=True,
+    )
+    it.allocate_tensors()
+    d = it.get_input_details()[0]
+    it.set_tensor(d["index"], np.zeros(d["shape"], d["dtype"]))
+    it.invoke()
+    removed = 0
+
+    def edit(m: object) -> None:
+        nonlocal removed
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        keep = []
+        for op in g.operators:
+            code = m.operatorCodes[op.opcodeIndex]  # type: ignore[attr-defined]
+            if max(code.builtinCode, code.deprecatedBuiltinCode) == schema.BuiltinOperator.DENSIFY:
+                out = int(op.outputs[0])
+                buf = schema.BufferT()
+                buf.data = np.frombuffer(np.ascontiguousarray(it.get_tensor(out)).tobytes(), np.uint8)
+                m.buffers.append(buf)  # type: ignore[attr-defined]
+                g.tensors[out].buffer = len(m.buffers) - 1  # type: ignore[attr-defined]
+                removed += 1
+            else:
+                keep.append(op)
+        g.operators = keep
+
+    edited(src, dst, edit)
+    return removed
+
+
+def test_sparse_model_against_its_dense_version(tmp_path: Path) -> None:
+    """DENSIFY (and the DEQUANTIZE of float16 weights after it) are stepped over."""
+    pytest.importorskip("ai_edge_litert")
+    from tests.conftest import require_thirdparty
+
+    sparse = [p for p in require_thirdparty() if p.name == "face_detection_full_range_sparse.tflite"]
+    if not sparse:
+        pytest.skip("face_detection_full_range_sparse.tflite was not fetched")
+    dense = tmp_path / "dense.tflite"
+    removed = _densified(sparse[0], dense)
+    assert removed > 0
+    from tfl_inspect.diff import diff
+
+    r = diff(sparse[0], dense, run=True)
+    assert r.contract == ()
+    assert r.alignment.coverage >= 0.95
+    assert [o.opcode for o in r.structure.ops] == ["DENSIFY"] * removed
+    assert all(o.kind == "removed" for o in r.structure.ops)
+    assert r.numeric is not None
+    assert all(e.max_abs == 0 for e in r.numeric.tensors if e.is_output)
+    assert any("sparse in A only" in w.note for w in r.structure.weights)

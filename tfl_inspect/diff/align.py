@@ -271,8 +271,13 @@ class _Aligner:
 
     @staticmethod
     def _used(sg: Subgraph, t: int) -> bool:
-        """Activation tensors that take part in the graph (skip dangling intermediates)."""
-        return sg.producer(t) >= 0 or bool(sg.consumers(t)) or t in sg.inputs or t in sg.outputs
+        """Activation tensors that take part in the graph: not dangling, and not a weight the runtime
+        materialises (DENSIFY of a sparse constant, DEQUANTIZE of a float16/int8 constant)."""
+        op = sg.producer_op(t)
+        if op is not None and op.builtin in ("DENSIFY", "DEQUANTIZE") and op.inputs and op.inputs[0] >= 0:
+            if sg.tensors[op.inputs[0]].is_constant:
+                return False
+        return op is not None or bool(sg.consumers(t)) or t in sg.inputs or t in sg.outputs
 
 
 def align(a: Model, b: Model, signature: str | None = None) -> Alignment:

@@ -322,6 +322,9 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
             note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
         if ta.dtype != tb.dtype:
             note = (note + "; " if note else "") + f"dtype {ta.dtype} -> {tb.dtype}"
+        if (ta.sparsity is None) != (tb.sparsity is None):
+            side = "A" if ta.sparsity is not None else "B"
+            note = (note + "; " if note else "") + f"sparse in {side} only (stored compressed; values not compared)"
         kind = "retyped" if ta.dtype != tb.dtype else "changed"
         out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
     for t in consts_a:
