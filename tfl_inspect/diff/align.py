@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from math import prod
 
-from ..model import Model, Subgraph, Tensor
+from ..model import Model, Operator, Subgraph, Tensor
 from .report import Alignment, Pair
 
 __all__ = ["align", "main_subgraph", "STEP_OPS", "ACTIVATIONS"]
@@ -58,6 +58,17 @@ class _Aligner:
         self.how: dict[int, str] = {}
         self.op_pairs: dict[int, int] = {}
         self.b_paired: set[int] = set()
+        # Producer per tensor, read once from the use-def index (looked up tens of thousands of times).
+        self.pa = [self.ga.producer(t) for t in range(len(self.ga.tensors))]
+        self.pb = [self.gb.producer(t) for t in range(len(self.gb.tensors))]
+
+    def prod_a(self, t: int) -> Operator | None:
+        p = self.pa[t] if 0 <= t < len(self.pa) else -1
+        return self.ga.operators[p] if p >= 0 else None
+
+    def prod_b(self, t: int) -> Operator | None:
+        p = self.pb[t] if 0 <= t < len(self.pb) else -1
+        return self.gb.operators[p] if p >= 0 else None
 
     def link(self, ta: int, tb: int, how: str) -> bool:
         if ta in self.amap or tb in self.bmap:
@@ -133,7 +144,7 @@ class _Aligner:
         """The B partner of A tensor ta, stepping back over A's own inserted ops."""
         seen = 0
         while ta not in self.amap and seen < 8:
-            op = self.ga.producer_op(ta)
+            op = self.prod_a(ta)
             if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
                 return None
             ta, seen = op.inputs[0], seen + 1
@@ -142,7 +153,7 @@ class _Aligner:
     def _b_unstep(self, tb: int) -> int:
         """The B tensor itself, or the input of the QUANTIZE/DEQUANTIZE chain producing it."""
         for _ in range(8):
-            op = self.gb.producer_op(tb)
+            op = self.prod_b(tb)
             if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
                 break
             tb = op.inputs[0]
@@ -156,7 +167,7 @@ class _Aligner:
                 tb = self.amap.get(t)
                 if tb is None:
                     continue
-                pb = gb.producer_op(tb)
+                pb = self.prod_b(tb)
                 if pb is not None and pb.builtin == op.builtin:
                     self.pair_ops(op.index, pb.index)
                     break
@@ -223,7 +234,7 @@ class _Aligner:
             if not self.link(ta, tb, "structure") and tb in self.bmap:
                 # B's output is already A's QUANTIZE/DEQUANTIZE of this value (A converts after the op,
                 # B does not): the same value, so both A tensors stand for it.
-                op = self.ga.producer_op(self.bmap[tb])
+                op = self.prod_a(self.bmap[tb])
                 if op is not None and op.builtin in STEP_OPS and op.inputs and op.inputs[0] == ta:
                     self.amap[ta], self.how[ta] = tb, "step"
 
@@ -233,7 +244,7 @@ class _Aligner:
         act = ACTIVATIONS.get(op.builtin)
         if act is None or not op.inputs or op.inputs[0] < 0:
             return
-        pa = self.ga.producer(op.inputs[0])
+        pa = self.pa[op.inputs[0]]
         pb = self.op_pairs.get(pa) if pa >= 0 else None
         if pb is None:
             return
@@ -249,8 +260,8 @@ class _Aligner:
             self.link(op.outputs[0], tb, "fused")
 
     def result(self) -> Alignment:
-        acts_a = [t.index for t in self.ga.tensors if not t.is_constant and self._used(self.ga, t.index)]
-        acts_b = [t.index for t in self.gb.tensors if not t.is_constant and self._used(self.gb, t.index)]
+        acts_a = [t.index for t in self.ga.tensors if not t.is_constant and self._used(self.ga, self.pa, t.index)]
+        acts_b = [t.index for t in self.gb.tensors if not t.is_constant and self._used(self.gb, self.pb, t.index)]
         pairs = tuple(Pair(ta, self.amap[ta], self.how[ta]) for ta in sorted(self.amap, key=self._order))
         targets = set(self.amap.values())
         return Alignment(
@@ -266,14 +277,13 @@ class _Aligner:
         )
 
     def _order(self, ta: int) -> tuple[int, int]:
-        p = self.ga.producer(ta)
-        return (p, ta)
+        return (self.pa[ta], ta)
 
     @staticmethod
-    def _used(sg: Subgraph, t: int) -> bool:
+    def _used(sg: Subgraph, producers: list[int], t: int) -> bool:
         """Activation tensors that take part in the graph: not dangling, and not a weight the runtime
         materialises (DENSIFY of a sparse constant, DEQUANTIZE of a float16/int8 constant)."""
-        op = sg.producer_op(t)
+        op = sg.operators[producers[t]] if producers[t] >= 0 else None
         if op is not None and op.builtin in ("DENSIFY", "DEQUANTIZE") and op.inputs and op.inputs[0] >= 0:
             if sg.tensors[op.inputs[0]].is_constant:
                 return False

@@ -254,6 +254,8 @@ def _real(t: Tensor) -> Any:
 
 def _const_source(sg: Subgraph, t: int) -> int:
     """Step over DENSIFY/DEQUANTIZE that turn a stored constant into the operand."""
+    if sg.tensors[t].is_constant:
+        return t
     for _ in range(4):
         op = sg.producer_op(t)
         if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
