@@ -153,3 +153,13 @@ def test_structural_diff_imports_no_runtime() -> None:
     code = PROBE.format(commands=", ".join(repr(c) for c in commands))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_fail_on_structure_and_bad_overlay_metric(tmp_path: Path) -> None:
+    a, b = sample("dense_float32.tflite"), sample("dense_int8_float_io.tflite")
+    assert run_cli("diff", a, b, "--fail-on", "contract").code == 0  # float I/O on both sides: same contract
+    assert run_cli("diff", a, b, "--fail-on", "structure").code == 1
+    pytest.importorskip("ai_edge_litert")
+    r = run_cli("diff", a, b, "--run", "--overlay", tmp_path / "o.json", "--overlay-metric", "nope")
+    _one_line_error(r)
+    assert "sqnr_db" in r.err
