@@ -45,8 +45,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
-	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite --run --plot $(DEMO)/sqnr.svg"
-	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite --run --plot $(DEMO)/sqnr.svg || echo "(--run needs ai-edge-litert: pip install ai-edge-litert)"
+	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite   (--run adds per-layer error; needs ai-edge-litert)"
+	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 test: $(VENV)/.test graphviz
