@@ -71,6 +71,8 @@ demo: $(VENV)/.base graphviz
 		echo "== tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite   (streaming state)"; \
 		$(BIN)/tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite; \
 	else echo "(third-party demo skipped: run make thirdparty)"; fi
+	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite   (--run adds per-layer error; needs ai-edge-litert)"
+	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
@@ -87,6 +89,7 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/make_models.py
+	$(BIN)/python benchmarks/make_diff_models.py
 	$(BIN)/python benchmarks/run.py
 
 clean:

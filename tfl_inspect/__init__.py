@@ -37,6 +37,7 @@ __all__ = [
     "render",
     "diagnose",
     "convert",
+    "diff",
     "Model",
     "Subgraph",
     "Tensor",
@@ -181,3 +182,10 @@ def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:
     from .converter import convert as _convert
 
     return _convert(model_or_saved_model_dir, **converter_options)
+
+
+def diff(a: Any, b: Any, run: bool = False, **options: Any) -> Any:
+    """Compare two models (paths, bytes or loaded): see :func:`tfl_inspect.diff.diff`."""
+    from .diff import diff as _diff
+
+    return _diff(a, b, run=run, **options)
