@@ -90,7 +90,7 @@ def diff(
         notes=notes,
     )
     if run:
-        from .numeric import run_numeric
+        from .child import run_numeric
 
         def source(x: object, m: Model) -> str | bytes:
             return bytes(x) if isinstance(x, bytes | bytearray) else (m.source or "")

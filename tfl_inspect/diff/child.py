@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TflInspectError, UsageError
-from .report import Numeric, TensorError
+from .report import Alignment, Numeric, TensorError
 
-__all__ = ["run_in_child", "main"]
+if TYPE_CHECKING:
+    from ..model import Model
+
+__all__ = ["run_numeric", "run_in_child", "main"]
 
 
 def _numeric_from(d: dict[str, Any]) -> Numeric:
@@ -138,3 +141,24 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run_numeric(
+    ma: Model,
+    mb: Model,
+    al: Alignment,
+    *,
+    sources: tuple[str | bytes, str | bytes],
+    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    samples: int = 1,
+    seed: int = 0,
+    signature: str | None = None,
+    local: bool = True,
+) -> Numeric:
+    """Check the request here, run the interpreters in a child process (a crash there is one line)."""
+    if ma.format != "tflite" or mb.format != "tflite":
+        raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
+    from .numeric import check_request
+
+    check_request(ma, mb, inputs, signature)
+    return run_in_child(sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local)

@@ -156,7 +156,7 @@ def local_mse(
     """
     from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
 
-    from .numeric import is_int_quantized
+    from .report import is_int_quantized
 
     sa, sb = al.subgraphs
     ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]

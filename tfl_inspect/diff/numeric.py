@@ -20,9 +20,9 @@ from .. import dtypes
 from ..errors import UsageError
 from ..model import Model, Subgraph, Tensor
 from .align import STEP_OPS
-from .report import Alignment, Numeric, TensorError
+from .report import Alignment, Numeric, TensorError, is_int_quantized
 
-__all__ = ["run_numeric", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize", "is_int_quantized"]
+__all__ = ["check_request", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize"]
 
 JUMP_DB = 10.0  # SQNR lost at one tensor (10x more noise power) that marks the first divergence
 _CAP_DB = 100.0  # SQNR at or above this counts as exact when computing jumps (float32 rounding is ~140 dB)
@@ -71,13 +71,11 @@ def metrics(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[float, fl
 def readable(t: Tensor) -> bool:
     """Values the interpreter hands back as numbers: not RESOURCE/VARIANT handles (reading those
     from Python crashes the runtime) nor strings."""
-    return dtypes.is_float(t.dtype) or t.dtype == "BOOL" or (
-        dtypes.is_integer(t.dtype) and t.dtype not in ("INT4", "UINT4", "INT2")
+    return (
+        dtypes.is_float(t.dtype)
+        or t.dtype == "BOOL"
+        or (dtypes.is_integer(t.dtype) and t.dtype not in ("INT4", "UINT4", "INT2"))
     )
-
-
-def is_int_quantized(t: Tensor) -> bool:
-    return t.is_quantized and dtypes.is_integer(t.dtype) and bool(t.quantization and t.quantization.scale)
 
 
 def _scale_zp(t: Tensor, ndim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -140,9 +138,7 @@ def _choose_signature(ma: Model, mb: Model, signature: str | None) -> str | None
         return None
     common = [k for k in ka if k in kb]
     if not common:
-        raise UsageError(
-            f"--run needs a signature both models have: A has {ka or 'none'}, B has {kb or 'none'}"
-        )
+        raise UsageError(f"--run needs a signature both models have: A has {ka or 'none'}, B has {kb or 'none'}")
     return common[0]
 
 
@@ -247,8 +243,10 @@ def _interpreter(source: str | bytes) -> Any:
             return Interpreter(model_content=bytes(source), **kwargs)
         return Interpreter(model_path=source, **kwargs)
     except (ValueError, RuntimeError) as exc:
-        raise UsageError(f"LiteRT cannot load {source if isinstance(source, str) else 'the model'}: "
-                         f"{' '.join(str(exc).split())[:300]}") from None
+        raise UsageError(
+            f"LiteRT cannot load {source if isinstance(source, str) else 'the model'}: "
+            f"{' '.join(str(exc).split())[:300]}"
+        ) from None
 
 
 def _invoke(
@@ -268,30 +266,7 @@ def _invoke(
         raise UsageError(f"LiteRT could not run the model: {' '.join(str(exc).split())[:300]}") from None
 
 
-def run_numeric(
-    ma: Model,
-    mb: Model,
-    al: Alignment,
-    *,
-    sources: tuple[str | bytes, str | bytes],
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-    samples: int = 1,
-    seed: int = 0,
-    signature: str | None = None,
-    local: bool = True,
-) -> Numeric:
-    """Check the request here, run the interpreters in a child process (a crash there is one line)."""
-    if ma.format != "tflite" or mb.format != "tflite":
-        raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
-    _check(ma, mb, inputs, signature)
-    from .child import run_in_child
-
-    return run_in_child(
-        sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local
-    )
-
-
-def _check(
+def check_request(
     ma: Model, mb: Model, inputs: str | os.PathLike[str] | Mapping[str, Any] | None, signature: str | None
 ) -> None:
     """The usage errors that need no runtime: signatures, input names, the npz."""
@@ -301,9 +276,7 @@ def _check(
     if key is None and len(ins_a) == len(ins_b):
         ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
     if set(ins_a) != set(ins_b):
-        raise UsageError(
-            f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})"
-        )
+        raise UsageError(f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})")
     if inputs is not None:
         names = list(ins_a)
         _load_inputs(inputs, names, {n: ma.subgraphs[sa].tensors[ins_a[n]] for n in names})
@@ -333,9 +306,7 @@ def run_in_process(
         # No signatures: inputs by position, named as in A.
         ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
     if set(ins_a) != set(ins_b):
-        raise UsageError(
-            f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})"
-        )
+        raise UsageError(f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})")
     ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]
     names = list(ins_a)
     ta = {n: ga.tensors[ins_a[n]] for n in names}
@@ -365,8 +336,12 @@ def run_in_process(
                 except ValueError:
                     del values[t]  # not kept by the runtime: reported as skipped
         if local:
-            wanted = {t for ob in al.op_pairs.values() for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
-                      if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])}
+            wanted = {
+                t
+                for ob in al.op_pairs.values()
+                for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
+                if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])
+            }
             b_vals = {}
             for t in wanted:
                 try:

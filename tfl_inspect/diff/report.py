@@ -7,9 +7,15 @@ Tensor and op indices are those of the compared subgraph (the signature's subgra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .. import dtypes
+
+if TYPE_CHECKING:
+    from ..model import Tensor
 
 __all__ = [
+    "is_int_quantized",
     "ContractChange",
     "OpChange",
     "TensorChange",
@@ -88,11 +94,7 @@ class Structure:
     @property
     def changed(self) -> bool:
         return bool(
-            self.ops
-            or self.tensors
-            or self.weights
-            or self.metadata
-            or any(x != y for x, y in self.op_counts.values())
+            self.ops or self.tensors or self.weights or self.metadata or any(x != y for x, y in self.op_counts.values())
         )
 
 
@@ -174,3 +176,8 @@ class DiffReport:
     @property
     def identical(self) -> bool:
         return not self.contract and not self.structure.changed
+
+
+def is_int_quantized(t: Tensor) -> bool:
+    """An integer tensor with a scale: its values mean ``scale * (q - zero_point)``."""
+    return t.is_quantized and dtypes.is_integer(t.dtype) and bool(t.quantization and t.quantization.scale)

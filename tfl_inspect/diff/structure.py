@@ -49,9 +49,7 @@ def _fmt_shape(dims: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(d) for d in dims) + "]"
 
 
-def _tensor_changes(
-    key: str | None, role: str, name: str, ta: Tensor, tb: Tensor
-) -> Iterator[ContractChange]:
+def _tensor_changes(key: str | None, role: str, name: str, ta: Tensor, tb: Tensor) -> Iterator[ContractChange]:
     where = f"{role} '{name}'"
     if ta.dtype != tb.dtype:
         yield ContractChange(key, role, name, "dtype", ta.dtype, tb.dtype, f"{where}: dtype {ta.dtype} -> {tb.dtype}")
@@ -60,12 +58,22 @@ def _tensor_changes(
         if len(ta.shape) == len(tb.shape) and ta.shape[1:] == tb.shape[1:]:
             kind = "batch"
         yield ContractChange(
-            key, role, name, kind, list(ta.shape), list(tb.shape),
+            key,
+            role,
+            name,
+            kind,
+            list(ta.shape),
+            list(tb.shape),
             f"{where}: {'batch' if kind == 'batch' else 'shape'} {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}",
         )
     elif ta.shape_signature != tb.shape_signature:
         yield ContractChange(
-            key, role, name, "shape_signature", list(ta.shape_signature), list(tb.shape_signature),
+            key,
+            role,
+            name,
+            "shape_signature",
+            list(ta.shape_signature),
+            list(tb.shape_signature),
             f"{where}: shape_signature {_fmt_shape(ta.shape_signature)} -> {_fmt_shape(tb.shape_signature)}",
         )
     qa, qb = quant_dict(ta.quantization), quant_dict(tb.quantization)
@@ -74,8 +82,13 @@ def _tensor_changes(
         fa = formula(ta) or ("float" if qa is None else str(qa))
         fb = formula(tb) or ("float" if qb is None else str(qb))
         yield ContractChange(
-            key, role, name, "quantization", {"params": qa, "formula": formula(ta)},
-            {"params": qb, "formula": formula(tb)}, f"{where}: quantization {fa} -> {fb}",
+            key,
+            role,
+            name,
+            "quantization",
+            {"params": qa, "formula": formula(ta)},
+            {"params": qb, "formula": formula(tb)},
+            f"{where}: quantization {fa} -> {fb}",
         )
 
 
