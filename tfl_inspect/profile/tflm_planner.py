@@ -285,11 +285,14 @@ def _buffer_bytes(model: Model, index: int) -> bytes | None:
     return data[start : start + n] if n else None
 
 
-def plan(model: Model, pointer_bytes: int = 4, offline: bool = True) -> Plan:
-    """The TFLM plan for the whole model (all subgraphs share one arena in TFLM)."""
+def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int = 0) -> Plan:
+    """The TFLM plan for the whole model (all subgraphs share one arena in TFLM).
+
+    ``entry`` is the subgraph execution starts from (TFLM always uses 0).
+    """
     from ..errors import UsageError
 
-    life = lifetimes(model)
+    life = lifetimes(model, entry)
     offsets = _offline_offsets(model) if offline else None
     notes: list[str] = []
     total = sum(len(sg.tensors) for sg in model.subgraphs)
