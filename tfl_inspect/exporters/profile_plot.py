@@ -121,7 +121,7 @@ def _png(prof: Profile, path: Path) -> None:
     ax.set_title(escape.text(_title(prof)))
     ax.set_xlabel("execution step (allocation scope)")
     ax.set_ylabel("bytes")
-    ax.legend(loc="upper right")
+    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     try:
         fig.savefig(path)
