@@ -290,8 +290,6 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
 
     ``entry`` is the subgraph execution starts from (TFLM always uses 0).
     """
-    from ..errors import UsageError
-
     life = lifetimes(model, entry)
     offsets = _offline_offsets(model) if offline else None
     notes: list[str] = []
@@ -305,6 +303,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
     off: list[int] = []
     meta: list[tuple[int, int, int, bool]] = []
     persistent: list[tuple[str, int]] = []
+    unsized: list[str] = []
     k = 0
     for sg in model.subgraphs:
         f, la = life.first[sg.index], life.last[sg.index]
@@ -317,9 +316,8 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
                 continue
             nbytes = tensor_bytes(t)
             if nbytes is None:
-                raise UsageError(
-                    f"subgraph {sg.index} tensor {t.index} has type {t.dtype}, which TFLite Micro cannot allocate"
-                )
+                unsized.append(f"{sg.index}:{t.index} ({t.dtype})")
+                continue
             if t.is_variable and o == ONLINE:
                 persistent.append((f"variable {sg.index}:{t.index} {t.name}", align(nbytes)))
                 continue
@@ -338,6 +336,12 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
         off.append(ONLINE)
         meta.append((s, -1, i, False))
     persistent.extend(_resource_variables(model))
+    if unsized:
+        more = f" and {len(unsized) - 3} more" if len(unsized) > 3 else ""
+        notes.append(
+            f"TFLite Micro cannot size tensor(s) {', '.join(unsized[:3])}{more}: it will refuse this model; "
+            "they are left out of the plan"
+        )
     placed = greedy(sizes, first, last, off)
     buffers = tuple(
         Buffer(m[0], m[1], m[2], sizes[j], first[j], last[j], placed[j], m[3]) for j, m in enumerate(meta)
