@@ -25,7 +25,16 @@ def test_while_body_runs_inside_the_while_scope() -> None:
     sg2 = Subgraph.build(2, "body", (_t(2, 0), _t(2, 1)), (Operator(2, 0, "ADD", "ADD", 1, (0,), (1,)),), (0,), (1,))
     life = lifetimes(Model("tflite", 3, "", (sg0, sg1, sg2)))
     # scopes: 0 entry sg0, 1 op0, 2 op1(WHILE), 3 entry cond, 4 LESS, 5 entry body, 6 ADD, 7 op2
-    assert [(s.subgraph, s.op) for s in life.steps] == [(0, -1), (0, 0), (0, 1), (1, -1), (1, 0), (2, -1), (2, 0), (0, 2)]
+    assert [(s.subgraph, s.op) for s in life.steps] == [
+        (0, -1),
+        (0, 0),
+        (0, 1),
+        (1, -1),
+        (1, 0),
+        (2, -1),
+        (2, 0),
+        (0, 2),
+    ]
     assert (life.first[0][1], life.last[0][1]) == (1, 6)  # the WHILE input lives through the body
     assert (life.first[0][2], life.last[0][2]) == (2, 7)
     assert life.op_span[(0, 1)] == (2, 6)

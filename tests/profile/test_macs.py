@@ -13,7 +13,9 @@ F, I8, I32 = "FLOAT32", "INT8", "INT32"
 
 def test_conv2d() -> None:
     # 1x8x8x3 -> 1x6x6x4 with a 3x3 kernel: 6*6*4 outputs x 3*3*3 = 3888 MACs.
-    sg, op = one_op("CONV_2D", [((1, 8, 8, 3), F, False), ((4, 3, 3, 3), F, True), ((4,), F, True)], [((1, 6, 6, 4), F)])
+    sg, op = one_op(
+        "CONV_2D", [((1, 8, 8, 3), F, False), ((4, 3, 3, 3), F, True), ((4,), F, True)], [((1, 6, 6, 4), F)]
+    )
     c = compute(sg, op)
     assert (c.macs, c.flops) == (3888, 7776)
 
@@ -26,7 +28,9 @@ def test_grouped_conv2d_uses_filter_input_channels() -> None:
 
 def test_depthwise() -> None:
     # 1x10x10x8 output, 3x3 kernel: 800 x 9.
-    sg, op = one_op("DEPTHWISE_CONV_2D", [((1, 12, 12, 8), I8, False), ((1, 3, 3, 8), I8, True)], [((1, 10, 10, 8), I8)])
+    sg, op = one_op(
+        "DEPTHWISE_CONV_2D", [((1, 12, 12, 8), I8, False), ((1, 3, 3, 8), I8, True)], [((1, 10, 10, 8), I8)]
+    )
     assert compute(sg, op).macs == 7200
     assert arith(sg, op) == "int8"
 
@@ -136,7 +140,13 @@ def test_rnn_and_svdf() -> None:
     # SVDF: B=1, I=10, filters 8 (rank 2), memory 4: 8*10 + 8*4 = 112.
     sg, op = one_op(
         "SVDF",
-        [((1, 10), I8, False), ((8, 10), I8, True), ((8, 4), "INT16", True), ((4,), I32, True), ((1, 32), "INT16", False)],
+        [
+            ((1, 10), I8, False),
+            ((8, 10), I8, True),
+            ((8, 4), "INT16", True),
+            ((4,), I32, True),
+            ((1, 32), "INT16", False),
+        ],
         [((1, 4), I8)],
         {"rank": 2},
     )

@@ -12,9 +12,9 @@ def _branchy() -> Subgraph:
 
     Running B before A keeps the 16 KiB tensor alive for less time: the peak drops.
     """
-    F = "FLOAT32"
+    f32 = "FLOAT32"
     shapes = {0: (16,), 1: (4096,), 2: (16,), 3: (16,), 4: (16,)}
-    tensors = tuple(Tensor(0, i, f"t{i}", F, s, s) for i, s in shapes.items())
+    tensors = tuple(Tensor(0, i, f"t{i}", f32, s, s) for i, s in shapes.items())
     ops = (
         Operator(0, 0, "A", "TILE", 1, (0,), (1,)),
         Operator(0, 1, "B", "RELU", 1, (0,), (2,)),
@@ -44,11 +44,11 @@ def test_best_order_beats_the_stored_one() -> None:
 
 
 def test_best_order_is_suggested_when_it_helps() -> None:
-    F = "FLOAT32"
+    f32 = "FLOAT32"
     # x → A(big) ; x → B(big2) ; A → C(small) ; B → E(small) ; (C, E) → D. Stored: A, B, C, E, D keeps
     # both bigs alive at once; A, C, B, E, D does not.
     shapes = {0: (16,), 1: (1024,), 2: (1024,), 3: (16,), 4: (16,), 5: (16,)}
-    tensors = tuple(Tensor(0, i, f"t{i}", F, s, s) for i, s in shapes.items())
+    tensors = tuple(Tensor(0, i, f"t{i}", f32, s, s) for i, s in shapes.items())
     ops = (
         Operator(0, 0, "A", "TILE", 1, (0,), (1,)),
         Operator(0, 1, "B", "TILE", 1, (0,), (2,)),
@@ -65,9 +65,9 @@ def test_best_order_is_suggested_when_it_helps() -> None:
 
 
 def test_large_graphs_are_not_searched() -> None:
-    F = "FLOAT32"
+    f32 = "FLOAT32"
     n = 60
-    tensors = tuple(Tensor(0, i, f"t{i}", F, (4,), (4,)) for i in range(n + 1))
+    tensors = tuple(Tensor(0, i, f"t{i}", f32, (4,), (4,)) for i in range(n + 1))
     ops = tuple(Operator(0, i, "RELU", "RELU", 1, (i,), (i + 1,)) for i in range(n))
     sg = Subgraph.build(0, "main", tensors, ops, (0,), (n,))
     assert best_order(sg, {i: 16 for i in range(n + 1)}) is None

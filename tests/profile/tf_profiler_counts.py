@@ -15,22 +15,43 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import tensorflow as tf  # noqa: E402
-from tensorflow.python.framework.convert_to_constants import (  # noqa: E402
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import (
     convert_variables_to_constants_v2,
 )
 
 
 def _fixtures():  # type: ignore[no-untyped-def]
     k, layers = tf.keras, tf.keras.layers
-    yield "conv", (1, 20, 20, 3), k.Sequential(
-        [k.Input((20, 20, 3)), layers.Conv2D(16, 3, activation="relu"), layers.Conv2D(8, 5, strides=2, padding="same")]
+    yield (
+        "conv",
+        (1, 20, 20, 3),
+        k.Sequential(
+            [
+                k.Input((20, 20, 3)),
+                layers.Conv2D(16, 3, activation="relu"),
+                layers.Conv2D(8, 5, strides=2, padding="same"),
+            ]
+        ),
     )
-    yield "depthwise", (1, 12, 12, 6), k.Sequential(
-        [k.Input((12, 12, 6)), layers.DepthwiseConv2D(3, depth_multiplier=2), layers.Conv2D(4, 1, use_bias=False)]
+    yield (
+        "depthwise",
+        (1, 12, 12, 6),
+        k.Sequential(
+            [k.Input((12, 12, 6)), layers.DepthwiseConv2D(3, depth_multiplier=2), layers.Conv2D(4, 1, use_bias=False)]
+        ),
     )
-    yield "dense", (1, 48), k.Sequential(
-        [k.Input((48,)), layers.Dense(64, activation="relu"), layers.Dense(32), layers.Dense(10, activation="softmax")]
+    yield (
+        "dense",
+        (1, 48),
+        k.Sequential(
+            [
+                k.Input((48,)),
+                layers.Dense(64, activation="relu"),
+                layers.Dense(32),
+                layers.Dense(10, activation="softmax"),
+            ]
+        ),
     )
 
 

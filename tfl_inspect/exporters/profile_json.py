@@ -34,7 +34,13 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
             for t in mem.peak_tensors
         ],
         "timeline": [
-            {"step": p.step, "subgraph": p.subgraph, "op": p.op, "live_bytes": p.live_bytes, "arena_extent": p.arena_extent}
+            {
+                "step": p.step,
+                "subgraph": p.subgraph,
+                "op": p.op,
+                "live_bytes": p.live_bytes,
+                "arena_extent": p.arena_extent,
+            }
             for p in mem.timeline
         ]
         if timeline
@@ -50,10 +56,18 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
     }
     doc["operators"] = [
         {
-            "subgraph": o.subgraph, "index": o.index, "opcode": o.opcode, "kernel": o.arith, "scope": o.scope,
-            "macs": o.macs, "flops": o.flops, "params": o.params, "weight_bytes": o.weight_bytes,
-            "live_bytes": o.live_bytes, "arena_extent": o.arena_extent,
-        }  # fmt: skip
+            "subgraph": o.subgraph,
+            "index": o.index,
+            "opcode": o.opcode,
+            "kernel": o.arith,
+            "scope": o.scope,
+            "macs": o.macs,
+            "flops": o.flops,
+            "params": o.params,
+            "weight_bytes": o.weight_bytes,
+            "live_bytes": o.live_bytes,
+            "arena_extent": o.arena_extent,
+        }
         for o in prof.operators
     ]
     doc["by_scope"] = [_group(g) for g in prof.by_scope]

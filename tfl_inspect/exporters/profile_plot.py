@@ -65,7 +65,8 @@ def svg(prof: Profile) -> str:
         f'<text x="{_L}" y="22" font-size="14" font-weight="bold">{escape.html_text(_title(prof))}</text>',
         f'<line x1="{_L}" y1="{_T}" x2="{_L}" y2="{_T + ph}" stroke="black"/>',
         f'<line x1="{_L}" y1="{_T + ph}" x2="{_L + pw}" y2="{_T + ph}" stroke="black"/>',
-        f'<line x1="{_L}" y1="{y(arena):.1f}" x2="{_L + pw}" y2="{y(arena):.1f}" stroke="#999" stroke-dasharray="4 3"/>',
+        f'<line x1="{_L}" y1="{y(arena):.1f}" x2="{_L + pw}" y2="{y(arena):.1f}" '
+        'stroke="#999" stroke-dasharray="4 3"/>',
         f'<text x="{_L - 6}" y="{y(arena) + 4:.1f}" text-anchor="end">{arena:,}</text>',
         f'<text x="{_L - 6}" y="{_T + ph + 4}" text-anchor="end">0</text>',
         f'<text x="{_L + pw / 2:.0f}" y="{_H - 12}" text-anchor="middle">execution step (allocation scope)</text>',

@@ -46,7 +46,10 @@ def _groups(title: str, rows: tuple[Group, ...], top: int) -> Table:
     return Table(
         title,
         ["name", "ops", "MACs", "params", "weights"],
-        [[g.key, str(g.ops), human_count(g.macs), human_count(g.params), human_bytes(g.weight_bytes)] for g in rows[:top]],
+        [
+            [g.key, str(g.ops), human_count(g.macs), human_count(g.params), human_bytes(g.weight_bytes)]
+            for g in rows[:top]
+        ],
     )
 
 
@@ -86,7 +89,13 @@ def profile_blocks(prof: Profile, by: str = "op", top: int = 10) -> list[Block]:
                 "Alive at the peak",
                 ["subgraph", "tensor", "name", "bytes", "offset"],
                 [
-                    [str(t.subgraph), str(t.tensor) if t.tensor >= 0 else "scratch", t.name, str(t.bytes), str(t.offset)]
+                    [
+                        str(t.subgraph),
+                        str(t.tensor) if t.tensor >= 0 else "scratch",
+                        t.name,
+                        str(t.bytes),
+                        str(t.offset),
+                    ]
                     for t in mem.peak_tensors[:top]
                 ],
             )

@@ -50,6 +50,13 @@ class Lifetimes:
     unreached: tuple[int, ...] = ()  # subgraphs no call from subgraph 0 reaches
 
 
+@dataclass(slots=True)
+class _Frame:
+    subgraph: int
+    next_op: int = 0
+    pending: tuple[int, int, list[int]] | None = None
+
+
 def called_subgraphs(op_options: dict[str, object] | object, builtin: str, n_subgraphs: int) -> list[int]:
     """Subgraphs a control-flow op runs, in TFLM's order; out-of-range indices are dropped."""
     out = []
@@ -106,17 +113,16 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
                 f[t] = scope
             la[t] = scope
 
-    # Frames: [subgraph, next op index, pending (op index, start scope, callees left)].
+    # One frame per running subgraph: the next op to run, and the control-flow op (if any)
+    # whose callees are still being walked: (op index, its scope, callees left).
     enter(entry)
-    stack: list[list[object]] = [[entry, 0, None]]
+    stack: list[_Frame] = [_Frame(entry)]
     active = {entry}
     while stack:
         frame = stack[-1]
-        s = frame[0]
-        assert isinstance(s, int)
-        pending = frame[2]
-        if pending is not None:
-            i, start, callees = pending  # type: ignore[misc]
+        s = frame.subgraph
+        if frame.pending is not None:
+            i, start, callees = frame.pending
             if callees:
                 callee = callees.pop(0)
                 scope += 1
@@ -124,20 +130,19 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
                     continue
                 enter(callee)
                 active.add(callee)
-                stack.append([callee, 0, None])
+                stack.append(_Frame(callee))
                 continue
             finish_op(s, i, start)
-            frame[2] = None
+            frame.pending = None
             continue
-        i = frame[1]
-        assert isinstance(i, int)
+        i = frame.next_op
         ops = sgs[s].operators
         if i >= len(ops):
             leave(s)
             active.discard(s)
             stack.pop()
             continue
-        frame[1] = i + 1
+        frame.next_op = i + 1
         scope += 1
         steps.append(Step(scope, s, i))
         op = ops[i]
@@ -146,6 +151,6 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
             if f[t] < 0:
                 f[t] = scope
         callees = called_subgraphs(op.options, op.builtin, len(sgs)) if op.builtin in CALLS else []
-        frame[2] = (i, scope, callees)
+        frame.pending = (i, scope, callees)
     unreached = tuple(s for s in range(len(sgs)) if s not in reached)
     return Lifetimes(steps, first, last, op_span, unreached)

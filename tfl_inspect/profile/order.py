@@ -51,7 +51,7 @@ def _live(mask: int, outs: list[list[int]], cons: dict[int, int], size: dict[int
 
 def peak_of_order(sg: Subgraph, size: dict[int, int], order: list[int]) -> int:
     """Peak live bytes when ``sg``'s ops run in ``order``; ``size``: planned bytes per tensor."""
-    preds, out_bytes, outs, cons, base = _setup(sg, size)
+    _, out_bytes, outs, cons, base = _setup(sg, size)
     keep = set(sg.outputs)
     inputs_live = {t for t in sg.inputs if t in size}
     mask, peak = 0, 0

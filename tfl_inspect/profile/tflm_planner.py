@@ -197,7 +197,7 @@ SCRATCH: dict[str, Scratch] = {
 
 def scratch_requests(model: Model, pointer_bytes: int = 4) -> list[tuple[int, int, int]]:
     """(subgraph, op, bytes) in the order TFLM prepares nodes: subgraph by subgraph, op by op."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for sg in model.subgraphs:
         for op in sg.operators:
             fn = SCRATCH.get(op.opcode if op.is_custom else op.builtin)
@@ -343,9 +343,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
             "they are left out of the plan"
         )
     placed = greedy(sizes, first, last, off)
-    buffers = tuple(
-        Buffer(m[0], m[1], m[2], sizes[j], first[j], last[j], placed[j], m[3]) for j, m in enumerate(meta)
-    )
+    buffers = tuple(Buffer(m[0], m[1], m[2], sizes[j], first[j], last[j], placed[j], m[3]) for j, m in enumerate(meta))
     arena = max((b.offset + b.size for b in buffers), default=0)
     return Plan(arena, buffers, sum(n for _, n in persistent), tuple(persistent), life, tuple(notes))
 
@@ -364,9 +362,9 @@ def _resource_variables(model: Model) -> list[tuple[str, int]]:
     for sg in model.subgraphs:
         for op in sg.operators:
             if op.builtin == "ASSIGN_VARIABLE" and len(op.inputs) > 1:
-                name = handles.get((sg.index, op.inputs[0]))
+                var = handles.get((sg.index, op.inputs[0]))
                 value = sg.tensor(op.inputs[1])
-                if name is not None and value is not None and name not in sized:
-                    sized[name] = align(tensor_bytes(value) or 0)
+                if var is not None and value is not None and var not in sized:
+                    sized[var] = align(tensor_bytes(value) or 0)
     names = dict.fromkeys(handles.values())
     return [(f"resource variable {n}", sized.get(n, 0)) for n in names]
