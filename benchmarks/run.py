@@ -55,6 +55,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    Command("profile", "{tfl_inspect} profile {model} --format json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -68,6 +69,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "big2gb"): (1.0, 200.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("profile", "ops10k"): (1.5, None),
 }
 
 
@@ -294,6 +296,23 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def growth(results: list[Result]) -> list[str]:
+    """Time ratio ops45k / ops10k per command, against the op-count ratio (linear = equal).
+
+    Startup (interpreter, imports) is a constant, so the ratio of the time above the
+    ``--version`` startup is the fair one; both are shown.
+    """
+    by = {(r.command, r.model): r for r in results if r.median_s is not None}
+    lines = []
+    for (cmd, model), big in sorted(by.items()):
+        small = by.get((cmd, "ops10k"))
+        if model != "ops45k" or small is None or small.median_s is None or big.median_s is None:
+            continue
+        ratio = big.median_s / small.median_s
+        lines.append(f"{cmd}: ops45k / ops10k time ratio {ratio:.2f} (op-count ratio ~4.5; linear means <= 4.5)")
+    return lines
+
+
 def parse_cmd(spec: str) -> Command:
     """Parse ``NAME=TEMPLATE`` given on the command line."""
     name, sep, template = spec.partition("=")
@@ -389,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(markdown(results))
+    for line in growth(results):
+        print(line)
     if args.json:
         doc = {
             "host": {
