@@ -104,3 +104,41 @@ def test_sizes_are_aligned_and_constants_skipped() -> None:
     m = load(sample_models()[0])
     planned = {(b.subgraph, b.tensor) for b in p.buffers}
     assert not any(m.subgraphs[s].tensors[t].is_constant for s, t in planned if t >= 0)
+
+
+def _with_offline_plan(src: Path) -> bytes:
+    """``src`` plus an ``OfflineMemoryAllocation`` entry fixing every other activation high up."""
+    import struct
+
+    modeledit = pytest.importorskip("tests.modeledit")
+    schema = modeledit.schema
+    m = modeledit.unpack(src)
+    offsets, k = [], 0
+    for sg in m.subgraphs:
+        for t in sg.tensors:
+            buf = m.buffers[t.buffer]
+            if buf.data is not None and len(buf.data) > 0:
+                offsets.append(-1)
+            else:
+                offsets.append(-1 if k % 2 else 49152 + 1024 * k)
+                k += 1
+    b = schema.BufferT()
+    b.data = list(struct.pack(f"<3I{len(offsets)}i", 1, 0, len(offsets), *offsets))
+    m.buffers.append(b)
+    md = schema.MetadataT()
+    md.name, md.buffer = "OfflineMemoryAllocation", len(m.buffers) - 1
+    m.metadata = [*(m.metadata or []), md]
+    return bytes(modeledit.pack(m))
+
+
+def test_offline_plan_is_honoured_as_tflm_does(tmp_path: Path) -> None:
+    from tests.conftest import sample
+
+    path = tmp_path / "offline.tflite"
+    path.write_bytes(_with_offline_plan(sample("classifier_flatten.tflite")))
+    head = arena_heads([path])[path]
+    ours = plan(load(path), pointer_bytes=8)
+    without = plan(load(path), offline=False)
+    print(f"offline plan: tflm {head}, ours {ours.arena_bytes}, ignoring the plan {without.arena_bytes}")
+    assert any(b.offline for b in ours.buffers)
+    assert ours.arena_bytes == head != without.arena_bytes
