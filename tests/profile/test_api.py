@@ -15,7 +15,8 @@ from tfl_inspect.profile import heat
 
 
 def test_profile_is_the_function_even_after_submodules_load() -> None:
-    import tfl_inspect.profile.build  # noqa: F401 - loading a submodule must not rebind the name
+    # Loading a submodule must not rebind the name to the subpackage.
+    import tfl_inspect.profile.build
 
     assert "profile" in tfl_inspect.__all__
     prof = tfl_inspect.profile(tfl_inspect.load(sample("dense_int8.tflite")))
