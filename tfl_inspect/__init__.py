@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .converter import ConversionError
 from .errors import MlirSyntaxError, ModelFormatError, TflInspectError, UsageError
 from .model import Model, Operator, Quantization, Signature, Subgraph, Tensor
+
 # Bound eagerly so that ``tfl_inspect.profile`` stays the function even after the
 # ``tfl_inspect.profile`` subpackage's modules load (the subpackage itself is light).
 from .profile import profile
