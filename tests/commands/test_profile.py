@@ -109,3 +109,14 @@ def test_invalid_files_exit_2_in_a_process(path: Path) -> None:
     r = run_cli_process("profile", path)
     assert r.code == 2
     assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+def test_csv_neutralises_formula_names() -> None:
+    from tfl_inspect.exporters.profile_json import profile_csv
+    from tfl_inspect.model import Model, Operator, Subgraph, Tensor
+    from tfl_inspect.profile import profile
+
+    t = (Tensor(0, 0, "x", "FLOAT32", (2,), (2,)), Tensor(0, 1, "=HYPERLINK(1)/y", "FLOAT32", (2,), (2,)))
+    sg = Subgraph.build(0, "main", t, (Operator(0, 0, "RELU", "RELU", 1, (0,), (1,)),), (0,), (1,))
+    out = profile_csv(profile(Model("tflite", 3, "", (sg,))))
+    assert "'=HYPERLINK(1)" in out and ",=HYPERLINK" not in out

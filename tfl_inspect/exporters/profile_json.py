@@ -86,6 +86,11 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+def _cell(text: str) -> str:
+    """Names come from the model: keep spreadsheets from reading them as formulas."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def profile_csv(prof: Profile, by: str = "op") -> str:
     """One row per operator (``by="op"``) or per scope / op type group."""
     buf = io.StringIO()
@@ -94,11 +99,11 @@ def profile_csv(prof: Profile, by: str = "op") -> str:
         w.writerow(CSV_COLUMNS)
         for o in prof.operators:
             w.writerow(
-                [o.subgraph, o.index, o.opcode, o.arith, o.scope, o.macs, o.flops, o.params, o.weight_bytes,
+                [o.subgraph, o.index, _cell(o.opcode), o.arith, _cell(o.scope), o.macs, o.flops, o.params, o.weight_bytes,
                  "" if o.live_bytes is None else o.live_bytes, "" if o.arena_extent is None else o.arena_extent]
             )  # fmt: skip
     else:
         w.writerow(("key", "ops", "macs", "params", "weight_bytes"))
         for g in prof.by_scope if by == "scope" else prof.by_type:
-            w.writerow((g.key, g.ops, g.macs, g.params, g.weight_bytes))
+            w.writerow((_cell(g.key), g.ops, g.macs, g.params, g.weight_bytes))
     return buf.getvalue()

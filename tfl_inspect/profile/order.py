@@ -62,7 +62,7 @@ def peak_of_order(sg: Subgraph, size: dict[int, int], order: list[int]) -> int:
     return max(peak, base)
 
 
-def best_order(sg: Subgraph, size: dict[int, int], max_states: int = 200_000) -> tuple[int, list[int], int] | None:
+def best_order(sg: Subgraph, size: dict[int, int], max_states: int = 10_000) -> tuple[int, list[int], int] | None:
     """(best peak, order, states searched), or None when the graph is too big to search."""
     n = len(sg.operators)
     if n == 0 or n > MAX_OPS:
