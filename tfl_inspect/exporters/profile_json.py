@@ -98,10 +98,10 @@ def profile_csv(prof: Profile, by: str = "op") -> str:
     if by == "op":
         w.writerow(CSV_COLUMNS)
         for o in prof.operators:
-            w.writerow(
-                [o.subgraph, o.index, _cell(o.opcode), o.arith, _cell(o.scope), o.macs, o.flops, o.params, o.weight_bytes,
-                 "" if o.live_bytes is None else o.live_bytes, "" if o.arena_extent is None else o.arena_extent]
-            )  # fmt: skip
+            live = "" if o.live_bytes is None else o.live_bytes
+            extent = "" if o.arena_extent is None else o.arena_extent
+            row = [o.subgraph, o.index, _cell(o.opcode), o.arith, _cell(o.scope), o.macs, o.flops, o.params]
+            w.writerow([*row, o.weight_bytes, live, extent])
     else:
         w.writerow(("key", "ops", "macs", "params", "weight_bytes"))
         for g in prof.by_scope if by == "scope" else prof.by_type:
