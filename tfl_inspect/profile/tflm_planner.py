@@ -17,6 +17,7 @@ Variables and resource variables are persistent (the arena tail), reported separ
 
 from __future__ import annotations
 
+import mmap
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -273,16 +274,15 @@ def _buffer_bytes(model: Model, index: int) -> bytes | None:
         return None
     from ..readers.fbtable import FormatFaultError, root
 
-    with open(model.source, "rb") as fh:
-        data = fh.read()
     try:
-        buffers = root(data, len(data)).tables(12)  # Model.buffers
-        if not 0 <= index < len(buffers):
-            return None
-        start, n = buffers[index].vector(4, 1)  # Buffer.data
-    except (FormatFaultError, struct.error, IndexError):
+        with open(model.source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            buffers = root(data, len(data)).tables(12)  # Model.buffers
+            if not 0 <= index < len(buffers):
+                return None
+            start, n = buffers[index].vector(4, 1)  # Buffer.data
+            return bytes(data[start : start + n]) if n else None
+    except (OSError, ValueError, FormatFaultError, struct.error, IndexError):
         return None
-    return data[start : start + n] if n else None
 
 
 def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int = 0) -> Plan:
