@@ -69,6 +69,10 @@ def test_plot_svg_and_png(tmp_path: Path) -> None:
     assert run_cli("profile", sample("classifier_flatten.tflite"), "--plot", svg).code == 0
     text = svg.read_text()
     assert text.startswith("<svg") and "peak: op 0:0 CONV_2D" in text
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(text)  # well-formed
+    assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 2
     pytest.importorskip("matplotlib")
     png = tmp_path / "m.png"
     assert run_cli("profile", sample("classifier_flatten.tflite"), "--plot", png).code == 0
@@ -120,3 +124,15 @@ def test_csv_neutralises_formula_names() -> None:
     sg = Subgraph.build(0, "main", t, (Operator(0, 0, "RELU", "RELU", 1, (0,), (1,)),), (0,), (1,))
     out = profile_csv(profile(Model("tflite", 3, "", (sg,))))
     assert "'=HYPERLINK(1)" in out and ",=HYPERLINK" not in out
+
+
+def test_svg_escapes_names_from_the_model() -> None:
+    from tfl_inspect.exporters.profile_plot import svg
+    from tfl_inspect.model import Model, Operator, Subgraph, Tensor
+    from tfl_inspect.profile import profile
+
+    t = (Tensor(0, 0, "x", "FLOAT32", (8,), (8,)), Tensor(0, 1, "y", "FLOAT32", (8,), (8,)))
+    op = Operator(0, 0, "<script>alert(1)</script>", "CUSTOM", 1, (0,), (1,), custom_code="<script>")
+    sg = Subgraph.build(0, "main", t, (op,), (0,), (1,))
+    out = svg(profile(Model("tflite", 3, "", (sg,), source="/tmp/<b>.tflite")))
+    assert "<script>" not in out and "&lt;script&gt;" in out
