@@ -136,3 +136,11 @@ def test_svg_escapes_names_from_the_model() -> None:
     sg = Subgraph.build(0, "main", t, (op,), (0,), (1,))
     out = svg(profile(Model("tflite", 3, "", (sg,), source="/tmp/<b>.tflite")))
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_dynamic_shapes_are_flagged() -> None:
+    r = run_cli("profile", sample("upsampling_static.tflite"), "--format", "json")
+    notes = json.loads(r.out)["memory"]["notes"]
+    assert any("unknown dims" in n for n in notes)
+    static = run_cli("profile", sample("upsampling_static_batch1.tflite"), "--format", "json")
+    assert not any("unknown dims" in n for n in json.loads(static.out)["memory"]["notes"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
@@ -49,6 +50,13 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
             row[1] += n
             row[2] += nbytes
     reorders = _reorders(model, sizes) if reorder else ()
+    dynamic = sum(1 for sg in model.subgraphs for t in sg.tensors if t.is_dynamic and not t.is_constant)
+    if dynamic:
+        note = (
+            f"{dynamic} tensor(s) have unknown dims, counted as the size stored in the file (1 per unknown dim): "
+            "memory and MACs are for that size (fix the input shapes first, e.g. with `tfl-inspect shapes`)"
+        )
+        memory = replace(memory, notes=(*memory.notes, note))
     return Profile(
         model.source,
         signature,
