@@ -73,3 +73,9 @@ def test_shared_buffer_counts_once_and_float16_weight_ram() -> None:
 def test_scope_is_the_keras_layer() -> None:
     sg, op = one_op("RELU", [((2,), "FLOAT32", False)], [((2,), "FLOAT32")])
     assert scope_of(sg, op) == "scope/op"
+
+
+@pytest.mark.slow
+def test_params_of_converter_fixtures(tf_fixtures: dict[str, Path]) -> None:
+    for name, path in tf_fixtures.items():
+        assert profile(load(path), reorder=False).totals.params == _oracle(path), name
