@@ -41,18 +41,20 @@ def op_params(model: Model) -> dict[tuple[int, int], OpParams]:
     seen: set[object] = set()
     out: dict[tuple[int, int], OpParams] = {}
     for sg in model.subgraphs:
+        tensors = sg.tensors
         for op in sg.operators:
-            out[(sg.index, op.index)] = _one(sg, op, seen)
+            consts = [tensors[i] for i in op.inputs if i >= 0 and tensors[i].is_constant]
+            out[(sg.index, op.index)] = _one(op, consts, seen) if consts else _NONE
     return out
 
 
-def _one(sg: Subgraph, op: Operator, seen: set[object]) -> OpParams:
+_NONE = OpParams(0, 0, 0, ())
+
+
+def _one(op: Operator, consts: list[Tensor], seen: set[object]) -> OpParams:
     params = nbytes = deq = 0
     by: dict[str, list[int]] = {}
-    for i in op.inputs:
-        t = sg.tensor(i)
-        if t is None or not t.is_constant:
-            continue
+    for t in consts:
         key = _key(t)
         if key in seen:
             continue
