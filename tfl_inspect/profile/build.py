@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -70,10 +71,10 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
     )
 
 
-def _group(ops: list[OpProfile], key: object) -> tuple[Group, ...]:
+def _group(ops: list[OpProfile], key: Callable[[OpProfile], str]) -> tuple[Group, ...]:
     rows: dict[str, list[int]] = {}
     for o in ops:
-        r = rows.setdefault(key(o), [0, 0, 0, 0])  # type: ignore[operator]
+        r = rows.setdefault(key(o), [0, 0, 0, 0])
         r[0] += 1
         r[1] += o.macs
         r[2] += o.params
@@ -111,7 +112,11 @@ def _name(model: Model, s: int, t: int, op: int) -> str:
     return model.subgraphs[s].tensors[t].name
 
 
-def _tflm(model: Model, entry: int, pointer_bytes: int):  # type: ignore[no-untyped-def]
+_Planned = tuple[Memory, dict[tuple[int, int], int], dict[tuple[int, int], int], dict[tuple[int, int], int]]
+
+
+def _tflm(model: Model, entry: int, pointer_bytes: int) -> _Planned:
+    """TFLM plan → memory summary, per-op live bytes and extent, planned size per tensor."""
     from .tflm_planner import plan
 
     p = plan(model, pointer_bytes=pointer_bytes, entry=entry)
@@ -157,7 +162,7 @@ def _tflm(model: Model, entry: int, pointer_bytes: int):  # type: ignore[no-unty
     return memory, op_live, op_ext, sizes
 
 
-def _litert(model: Model):  # type: ignore[no-untyped-def]
+def _litert(model: Model) -> _Planned:
     from .litert_planner import plan
 
     p = plan(model)
