@@ -142,3 +142,47 @@ def test_offline_plan_is_honoured_as_tflm_does(tmp_path: Path) -> None:
     print(f"offline plan: tflm {head}, ours {ours.arena_bytes}, ignoring the plan {without.arena_bytes}")
     assert any(b.offline for b in ours.buffers)
     assert ours.arena_bytes == head != without.arena_bytes
+
+
+def _to_int4(src: Path) -> bytes:
+    """``src`` with its INT8 conv/depthwise/FC filters turned into packed INT4 (per-tensor for FC,
+    which TFLM requires): TFLM then requests a scratch buffer to unpack each filter."""
+    import numpy as np
+
+    modeledit = pytest.importorskip("tests.modeledit")
+    schema = modeledit.schema
+    m = modeledit.unpack(src)
+    kinds = (
+        schema.BuiltinOperator.FULLY_CONNECTED,
+        schema.BuiltinOperator.CONV_2D,
+        schema.BuiltinOperator.DEPTHWISE_CONV_2D,
+    )
+    for sg in m.subgraphs:
+        for op in sg.operators:
+            code = m.operatorCodes[op.opcodeIndex]
+            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+            if builtin not in kinds:
+                continue
+            t = sg.tensors[op.inputs[1]]
+            if t.type != schema.TensorType.INT8:
+                continue
+            q = np.clip(np.frombuffer(bytes(m.buffers[t.buffer].data), np.int8) // 16, -8, 7).astype(np.int8)
+            q = np.append(q, np.int8(0)) if len(q) % 2 else q
+            m.buffers[t.buffer].data = list(((q[0::2] & 0x0F) | ((q[1::2] & 0x0F) << 4)).astype(np.uint8).tobytes())
+            t.type = schema.TensorType.INT4
+            if builtin == schema.BuiltinOperator.FULLY_CONNECTED and len(t.quantization.scale) > 1:
+                t.quantization.scale, t.quantization.zeroPoint = [max(t.quantization.scale)], [0]
+                t.quantization.quantizedDimension = 0
+    return bytes(modeledit.pack(m))
+
+
+@pytest.mark.slow
+def test_int4_filter_scratch_matches_tflm(tf_fixtures: dict[str, Path], tmp_path: Path) -> None:
+    paths = []
+    for name in ("int8_fc", "int8_cnn"):
+        path = tmp_path / f"{name}_int4.tflite"
+        path.write_bytes(_to_int4(tf_fixtures[name]))
+        paths.append(path)
+    exact, _, _, lines = _compare(paths, "int4")
+    assert exact == len(paths), lines
+    assert all(any(b.tensor < 0 for b in plan(load(p)).buffers) for p in paths)  # the unpack scratch is there
