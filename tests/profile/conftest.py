@@ -21,5 +21,5 @@ def tf_fixtures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     models = {p.stem: p for p in sorted(out.glob("*.tflite"))}
-    assert len(models) >= 8, sorted(models)
+    assert len(models) >= 10, sorted(models)
     return models

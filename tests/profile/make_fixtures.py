@@ -2,7 +2,7 @@
 
 Run as ``python tests/profile/make_fixtures.py OUT_DIR``: one ``.tflite`` per scenario, each a
 case TFLM plans differently (int8 convolutions and depthwise, FC, BATCH_MATMUL, float I/O around
-an int8 body, scratch-requesting kernels, several subgraphs through IF and WHILE).
+an int8 body, scratch-requesting kernels (ADD_N, LSTM, reductions...), several subgraphs through IF and WHILE).
 """
 
 from __future__ import annotations
@@ -102,6 +102,16 @@ def main(out: Path) -> None:
         return tf.cond(flag, lambda: tf.nn.relu(x * 2.0 + 1.0), lambda: tf.concat([x, x], 1)[:, :32] - 1.0)
 
     (out / "float_if.tflite").write_bytes(_float(cond))
+
+    @tf.function(input_signature=[tf.TensorSpec((2, 24), tf.float32)])
+    def add_n(x):  # type: ignore[no-untyped-def]
+        return tf.math.add_n([x, x * 2.0, tf.nn.relu(x)])
+
+    (out / "float_add_n.tflite").write_bytes(_float(add_n))
+
+    rnn = k.Sequential([k.Input((5, 8), batch_size=1), layers.LSTM(12, return_sequences=True), layers.Dense(3)])
+    conv = tf.lite.TFLiteConverter.from_keras_model(rnn)
+    (out / "float_lstm.tflite").write_bytes(conv.convert())
 
 
 if __name__ == "__main__":
