@@ -8,8 +8,7 @@ model of LiteRT's CPU arena (:mod:`.litert_planner`) and says so in ``Memory.pla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -120,7 +119,6 @@ class Profile:
     by_type: tuple[Group, ...]
     by_dtype: tuple[Group, ...]
     reorder: tuple[Reorder, ...] = ()
-    extra: Mapping[str, object] = field(default_factory=dict)
 
     def op(self, subgraph: int, index: int) -> OpProfile | None:
         for o in self.operators:
