@@ -144,3 +144,12 @@ def test_dynamic_shapes_are_flagged() -> None:
     assert any("unknown dims" in n for n in notes)
     static = run_cli("profile", sample("upsampling_static_batch1.tflite"), "--format", "json")
     assert not any("unknown dims" in n for n in json.loads(static.out)["memory"]["notes"])
+
+
+def test_in_process_runs_leave_the_garbage_collector_on() -> None:
+    import gc
+
+    assert gc.isenabled()
+    run_cli("profile", sample("dense_int8.tflite"))
+    run_cli("profile", "/nonexistent.tflite")
+    assert gc.isenabled()

@@ -48,6 +48,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A one-shot command building many small acyclic objects: the cyclic GC would only re-walk
+    # them on every collection (~15% of the run on 10k ops). Paused here, restored after, so
+    # in-process callers (tests, notebooks) keep their collector.
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     import json
     import sys
     from pathlib import Path
