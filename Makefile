@@ -73,6 +73,8 @@ demo: $(VENV)/.base graphviz
 	else echo "(third-party demo skipped: run make thirdparty)"; fi
 	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite   (--run adds per-layer error; needs ai-edge-litert)"
 	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite
+	@echo "== tfl-inspect profile samples/classifier_flatten.tflite --plot $(DEMO)/classifier_memory.svg"
+	@$(BIN)/tfl-inspect profile samples/classifier_flatten.tflite --plot $(DEMO)/classifier_memory.svg
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).

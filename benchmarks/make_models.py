@@ -6,7 +6,7 @@ users actually feed to tfl-inspect.
 
 Usage::
 
-    python benchmarks/make_models.py [--only 10k|2gb] [--out benchmarks/models]
+    python benchmarks/make_models.py [--only 10k|2gb|45k] [--out benchmarks/models]
 
 Models:
 
@@ -221,10 +221,10 @@ def _convert_chain(tf: Any, n_blocks: int) -> bytes:
     return converter.convert()
 
 
-def make_ops10k(out: Path) -> Path:
-    """Build ops10k.tflite, calibrating the block count to hit ~10k ops."""
+def make_ops10k(out: Path, target: int = TARGET_OPS, stem: str = "ops10k") -> Path:
+    """Build ops10k.tflite (or ``stem`` with ``target`` ops), calibrating the block count."""
     tf = _tf()
-    path = out / "ops10k.tflite"
+    path = out / f"{stem}.tflite"
     probe_blocks = 200
     t0 = time.perf_counter()
     probe = out / "_probe.tflite"
@@ -232,9 +232,9 @@ def make_ops10k(out: Path) -> Path:
     probe_ops, _ = op_histogram(probe)
     probe.unlink()
     per_block = (probe_ops - 1) / probe_blocks  # minus a roughly constant tail
-    n_blocks = round(TARGET_OPS / per_block)
+    n_blocks = round(target / per_block)
     print(
-        f"[ops10k] probe: {probe_blocks} blocks -> {probe_ops} ops "
+        f"[{stem}] probe: {probe_blocks} blocks -> {probe_ops} ops "
         f"({per_block:.2f}/block, {time.perf_counter() - t0:.1f}s); "
         f"using {n_blocks} blocks",
         flush=True,
@@ -243,15 +243,16 @@ def make_ops10k(out: Path) -> Path:
     t1 = time.perf_counter()
     path.write_bytes(_convert_chain(tf, n_blocks))
     n_ops, hist = op_histogram(path)
-    print(f"[ops10k] converted in {time.perf_counter() - t1:.1f}s", flush=True)
+    print(f"[{stem}] converted in {time.perf_counter() - t1:.1f}s", flush=True)
     print(
-        f"[ops10k] {path}: {path.stat().st_size / 1e6:.2f} MB, "
+        f"[{stem}] {path}: {path.stat().st_size / 1e6:.2f} MB, "
         f"{n_ops} ops in subgraph 0"
     )
-    print("[ops10k] op mix: " + ", ".join(f"{k}={v}" for k, v in hist.most_common()))
-    print(f"[ops10k] {interpreter_check(path, invoke=True)}", flush=True)
-    if not MIN_OPS <= n_ops <= MAX_OPS:
-        raise SystemExit(f"ops10k has {n_ops} ops, outside [{MIN_OPS}, {MAX_OPS}]")
+    print(f"[{stem}] op mix: " + ", ".join(f"{k}={v}" for k, v in hist.most_common()))
+    print(f"[{stem}] {interpreter_check(path, invoke=True)}", flush=True)
+    lo, hi = MIN_OPS * target // TARGET_OPS, MAX_OPS * target // TARGET_OPS
+    if not lo <= n_ops <= hi:
+        raise SystemExit(f"{stem} has {n_ops} ops, outside [{lo}, {hi}]")
     return path
 
 
@@ -351,7 +352,11 @@ def make_big2gb(out: Path, check_invoke: bool = False) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", choices=["10k", "2gb"], help="build just one model")
+    ap.add_argument(
+        "--only",
+        choices=["10k", "2gb", "45k"],
+        help="build just one model (45k: ops45k.tflite, only on request, for linear-growth checks)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     ap.add_argument(
         "--invoke-big",
@@ -365,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         make_ops10k(args.out)
     if args.only in (None, "2gb"):
         make_big2gb(args.out, check_invoke=args.invoke_big)
+    if args.only == "45k":
+        make_ops10k(args.out, target=45_000, stem="ops45k")
     print(f"done in {time.perf_counter() - t0:.1f}s")
     return 0
 

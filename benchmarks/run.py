@@ -71,6 +71,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
     Command("shapes", "{tfl_inspect} shapes {model} --format json"),
     Command("diff", "{tfl_inspect} diff {model} {model_b} --format json"),
+    Command("profile", "{tfl_inspect} profile {model} --format json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -94,6 +95,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("shapes", "ops10k"): (3.0, None),
     ("shapes", "big2gb"): (1.0, 200.0),
     ("diff", "ops10k"): (2.0, None),
+    ("profile", "ops10k"): (1.5, None),
 }
 
 
@@ -346,6 +348,23 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def growth(results: list[Result]) -> list[str]:
+    """Time ratio ops45k / ops10k per command, against the op-count ratio (linear = equal).
+
+    Startup (interpreter, imports) is a constant, so the ratio of the time above the
+    ``--version`` startup is the fair one; both are shown.
+    """
+    by = {(r.command, r.model): r for r in results if r.median_s is not None}
+    lines = []
+    for (cmd, model), big in sorted(by.items()):
+        small = by.get((cmd, "ops10k"))
+        if model != "ops45k" or small is None or small.median_s is None or big.median_s is None:
+            continue
+        ratio = big.median_s / small.median_s
+        lines.append(f"{cmd}: ops45k / ops10k time ratio {ratio:.2f} (op-count ratio ~4.5; linear means <= 4.5)")
+    return lines
+
+
 def parse_cmd(spec: str) -> Command:
     """Parse ``NAME=TEMPLATE`` given on the command line."""
     name, sep, template = spec.partition("=")
@@ -442,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     judge_relative(results)
     print()
     print(markdown(results))
+    for line in growth(results):
+        print(line)
     if args.json:
         doc = {
             "host": {

@@ -38,6 +38,7 @@ __all__ = [
     "diagnose",
     "convert",
     "diff",
+    "profile",
     "Model",
     "Subgraph",
     "Tensor",

@@ -9,4 +9,15 @@ from __future__ import annotations
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("inspect", "lint", "rules", "graph", "shapes", "diagnose", "diff", "report", "schema")
+COMMANDS: tuple[str, ...] = (
+    "inspect",
+    "lint",
+    "rules",
+    "graph",
+    "shapes",
+    "diagnose",
+    "profile",
+    "diff",
+    "report",
+    "schema",
+)

@@ -1,0 +1,109 @@
+"""``profile`` as JSON (schema ``profile``) and CSV (one row per operator)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Any
+
+from .envelope import envelope
+
+if TYPE_CHECKING:
+    from ..profile import Group, Profile
+
+__all__ = ["profile_to_dict", "profile_csv", "CSV_COLUMNS"]
+
+
+def _group(g: Group) -> dict[str, Any]:
+    return {"key": g.key, "ops": g.ops, "macs": g.macs, "params": g.params, "weight_bytes": g.weight_bytes}
+
+
+def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
+    mem, tot = prof.memory, prof.totals
+    doc = envelope("profile", prof.source)
+    doc["signature"] = prof.signature
+    doc["memory"] = {
+        "planner": mem.planner,
+        "arena_bytes": mem.arena_bytes,
+        "persistent_bytes": mem.persistent_bytes,
+        "persistent": [{"what": w, "bytes": n} for w, n in mem.persistent],
+        "peak_op": {"subgraph": mem.peak_op[0], "index": mem.peak_op[1]} if mem.peak_op else None,
+        "peak_live_bytes": mem.peak_live_bytes,
+        "peak_tensors": [
+            {"subgraph": t.subgraph, "tensor": t.tensor, "name": t.name, "bytes": t.bytes, "offset": t.offset}
+            for t in mem.peak_tensors
+        ],
+        "timeline": [
+            {
+                "step": p.step,
+                "subgraph": p.subgraph,
+                "op": p.op,
+                "live_bytes": p.live_bytes,
+                "arena_extent": p.arena_extent,
+            }
+            for p in mem.timeline
+        ]
+        if timeline
+        else [],
+        "notes": list(mem.notes),
+    }
+    doc["totals"] = {
+        "macs": tot.macs,
+        "flops": tot.flops,
+        "params": tot.params,
+        "weight_bytes": tot.weight_bytes,
+        "weight_ram_bytes": tot.weight_ram_bytes,
+    }
+    doc["operators"] = [
+        {
+            "subgraph": o.subgraph,
+            "index": o.index,
+            "opcode": o.opcode,
+            "kernel": o.arith,
+            "scope": o.scope,
+            "macs": o.macs,
+            "flops": o.flops,
+            "params": o.params,
+            "weight_bytes": o.weight_bytes,
+            "live_bytes": o.live_bytes,
+            "arena_extent": o.arena_extent,
+        }
+        for o in prof.operators
+    ]
+    doc["by_scope"] = [_group(g) for g in prof.by_scope]
+    doc["by_type"] = [_group(g) for g in prof.by_type]
+    doc["by_dtype"] = [_group(g) for g in prof.by_dtype]
+    doc["reorder"] = [
+        {"subgraph": r.subgraph, "current_peak": r.current_peak, "best_peak": r.best_peak, "order": list(r.order)}
+        for r in prof.reorder
+    ]
+    return doc
+
+
+CSV_COLUMNS = (
+    "subgraph", "index", "opcode", "kernel", "scope", "macs", "flops", "params", "weight_bytes", "live_bytes",
+    "arena_extent",
+)  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    """Names come from the model: keep spreadsheets from reading them as formulas."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def profile_csv(prof: Profile, by: str = "op") -> str:
+    """One row per operator (``by="op"``) or per scope / op type group."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if by == "op":
+        w.writerow(CSV_COLUMNS)
+        for o in prof.operators:
+            live = "" if o.live_bytes is None else o.live_bytes
+            extent = "" if o.arena_extent is None else o.arena_extent
+            row = [o.subgraph, o.index, _cell(o.opcode), o.arith, _cell(o.scope), o.macs, o.flops, o.params]
+            w.writerow([*row, o.weight_bytes, live, extent])
+    else:
+        w.writerow(("key", "ops", "macs", "params", "weight_bytes"))
+        for g in prof.by_scope if by == "scope" else prof.by_type:
+            w.writerow((_cell(g.key), g.ops, g.macs, g.params, g.weight_bytes))
+    return buf.getvalue()

@@ -1,0 +1,111 @@
+"""``profile`` as text: headline figures, the top ops by MACs and by memory, breakdowns."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .blocks import Block, KeyValues, Note, Table
+
+if TYPE_CHECKING:
+    from ..profile import Group, OpProfile, Profile
+
+__all__ = ["profile_blocks", "human_bytes", "human_count"]
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "-"
+    if n < 1024:
+        return f"{n} B"
+    for unit in ("KiB", "MiB", "GiB"):
+        n_f = n / 1024
+        if n_f < 1024 or unit == "GiB":
+            return f"{n_f:.1f} {unit}"
+        n = int(n_f)
+    return f"{n} B"  # pragma: no cover
+
+
+def human_count(n: int) -> str:
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= div:
+            return f"{n / div:.2f}{unit}"
+    return str(n)
+
+
+def _op_row(o: OpProfile) -> list[str]:
+    return [
+        f"{o.subgraph}:{o.index}", o.opcode, o.arith, human_count(o.macs), human_count(o.params),
+        human_bytes(o.live_bytes), o.scope,
+    ]  # fmt: skip
+
+
+_OP_HEADERS = ["op", "opcode", "kernel", "MACs", "params", "live", "scope"]
+
+
+def _groups(title: str, rows: tuple[Group, ...], top: int) -> Table:
+    return Table(
+        title,
+        ["name", "ops", "MACs", "params", "weights"],
+        [
+            [g.key, str(g.ops), human_count(g.macs), human_count(g.params), human_bytes(g.weight_bytes)]
+            for g in rows[:top]
+        ],
+    )
+
+
+def profile_blocks(prof: Profile, by: str = "op", top: int = 10) -> list[Block]:
+    mem, tot = prof.memory, prof.totals
+    peak = "-"
+    if mem.peak_op is not None:
+        s, i = mem.peak_op
+        o = prof.op(s, i)
+        peak = f"op {s}:{i} {o.opcode if o else ''} ({human_bytes(mem.peak_live_bytes)} live)"
+    head = [
+        ("File", prof.source or "-"),
+        ("Planner", mem.planner),
+        ("Arena", f"{human_bytes(mem.arena_bytes)} ({mem.arena_bytes} bytes)"),
+        ("Persistent", f"{human_bytes(mem.persistent_bytes)} in {len(mem.persistent)} variable(s)"),
+        ("Peak", peak),
+        ("MACs", f"{human_count(tot.macs)} ({tot.macs:,}); FLOPs {human_count(tot.flops)}"),
+        ("Parameters", f"{human_count(tot.params)} ({tot.params:,}) in {human_bytes(tot.weight_bytes)}"),
+        ("Weight RAM", f"{human_bytes(tot.weight_ram_bytes)} after FLOAT16 → FLOAT32 dequantization"),
+    ]
+    if prof.signature:
+        head.insert(1, ("Signature", prof.signature))
+    blocks: list[Block] = [KeyValues(None, head)]
+    if by == "op":
+        by_macs = sorted(prof.operators, key=lambda o: -o.macs)[:top]
+        by_mem = sorted(prof.operators, key=lambda o: -(o.live_bytes or 0))[:top]
+        blocks.append(Table(f"Top {len(by_macs)} ops by MACs", _OP_HEADERS, [_op_row(o) for o in by_macs]))
+        blocks.append(Table(f"Top {len(by_mem)} ops by live memory", _OP_HEADERS, [_op_row(o) for o in by_mem]))
+    elif by == "scope":
+        blocks.append(_groups("By name scope (Keras layer)", prof.by_scope, top))
+    else:
+        blocks.append(_groups("By op type", prof.by_type, top))
+    blocks.append(_groups("Parameters by dtype", prof.by_dtype, top))
+    if mem.peak_tensors:
+        blocks.append(
+            Table(
+                "Alive at the peak",
+                ["subgraph", "tensor", "name", "bytes", "offset"],
+                [
+                    [
+                        str(t.subgraph),
+                        str(t.tensor) if t.tensor >= 0 else "scratch",
+                        t.name,
+                        str(t.bytes),
+                        str(t.offset),
+                    ]
+                    for t in mem.peak_tensors[:top]
+                ],
+            )
+        )
+    for r in prof.reorder:
+        blocks.append(
+            Note(
+                f"subgraph {r.subgraph}: running ops in the order {', '.join(map(str, r.order))} lowers the peak "
+                f"of live tensor bytes from {r.current_peak} to {r.best_peak}"
+            )
+        )
+    blocks.extend(Note(n) for n in mem.notes)
+    return blocks

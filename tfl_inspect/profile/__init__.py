@@ -1,0 +1,175 @@
+"""``tfl-inspect profile``: activation memory, MACs and parameters per op, and where the peak is.
+
+:func:`profile` is the one entry point; it returns typed dataclasses that every renderer
+(text, JSON, CSV, SVG plot, Model Explorer overlay) and :func:`heat` read. The default
+planner is TFLite Micro's, ported exactly (:mod:`.tflm_planner`); ``planner="litert"`` is a
+model of LiteRT's CPU arena (:mod:`.litert_planner`) and says so in ``Memory.planner``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Model
+
+__all__ = [
+    "PLANNERS",
+    "OpProfile",
+    "LiveTensor",
+    "TimelinePoint",
+    "Memory",
+    "Totals",
+    "Group",
+    "Reorder",
+    "Profile",
+    "profile",
+    "heat",
+]
+
+PLANNERS = ("tflm", "litert")
+
+
+@dataclass(frozen=True, slots=True)
+class OpProfile:
+    subgraph: int
+    index: int
+    opcode: str
+    arith: str  # kernel kind: float32, int8, int16x8, hybrid, int4...
+    scope: str  # name scope (Keras layer)
+    macs: int
+    flops: int
+    params: int
+    weight_bytes: int
+    live_bytes: int | None  # planned bytes alive while the op runs; None: the op never runs
+    arena_extent: int | None  # highest arena offset in use while it runs (TFLM plan)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveTensor:
+    subgraph: int
+    tensor: int  # -1 for a scratch buffer
+    name: str
+    bytes: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    step: int
+    subgraph: int
+    op: int  # -1: a subgraph entry
+    live_bytes: int
+    arena_extent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    planner: str  # "tflm" or "litert (modelled)"
+    arena_bytes: int
+    persistent_bytes: int
+    persistent: tuple[tuple[str, int], ...]
+    peak_op: tuple[int, int] | None  # (subgraph, op) where the most planned memory is live
+    peak_live_bytes: int
+    peak_tensors: tuple[LiveTensor, ...]
+    timeline: tuple[TimelinePoint, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    macs: int
+    flops: int
+    params: int
+    weight_bytes: int
+    weight_ram_bytes: int  # after LiteRT dequantizes FLOAT16 constants to FLOAT32 at load
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One row of a by-scope / by-type / by-dtype breakdown."""
+
+    key: str
+    ops: int
+    macs: int
+    params: int
+    weight_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reorder:
+    """Best execution order of one subgraph by peak live bytes (small graphs only)."""
+
+    subgraph: int
+    current_peak: int
+    best_peak: int
+    order: tuple[int, ...]
+    searched_states: int
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    source: str | None
+    signature: str | None
+    operators: tuple[OpProfile, ...]
+    memory: Memory
+    totals: Totals
+    by_scope: tuple[Group, ...]
+    by_type: tuple[Group, ...]
+    by_dtype: tuple[Group, ...]
+    reorder: tuple[Reorder, ...] = ()
+
+    def op(self, subgraph: int, index: int) -> OpProfile | None:
+        for o in self.operators:
+            if o.subgraph == subgraph and o.index == index:
+                return o
+        return None
+
+
+def profile(
+    model: Model,
+    planner: str = "tflm",
+    signature: str | None = None,
+    *,
+    pointer_bytes: int = 4,
+    reorder: bool = True,
+) -> Profile:
+    """Profile ``model``: MACs, parameters, and the activation arena under ``planner``.
+
+    ``signature`` starts execution at that signature's subgraph (default: subgraph 0, as
+    TFLM does). ``pointer_bytes`` sizes the pointer arrays some TFLM kernels request as
+    scratch (4 on 32-bit microcontrollers, 8 on a 64-bit host such as the tflite_micro
+    Python package).
+    """
+    from ..errors import UsageError
+    from .build import build
+
+    if planner not in PLANNERS:
+        raise UsageError(f"unknown planner {planner!r}; choose from {', '.join(PLANNERS)}")
+    entry = 0
+    if signature is not None:
+        sig = model.signature(signature)
+        if sig is None:
+            keys = ", ".join(s.key for s in model.signatures) or "none"
+            raise UsageError(f"no signature {signature!r} in the model (signatures: {keys})")
+        entry = sig.subgraph
+    if not model.subgraphs:
+        raise UsageError("the model has no subgraphs: nothing to profile")
+    return build(model, planner, entry, signature, pointer_bytes, reorder)
+
+
+def heat(model: Model, kind: str, planner: str = "tflm") -> dict[tuple[int, int], float]:
+    """Per-op values for colouring a diagram: ``kind`` ``macs`` or ``memory`` (live bytes).
+
+    Keys are (subgraph, op index); ops that never run under the planner get 0. Values are
+    raw (MACs, bytes): the caller scales them to colours.
+    """
+    from ..errors import UsageError
+
+    if kind not in ("macs", "memory"):
+        raise UsageError(f"unknown heat kind {kind!r}; choose macs or memory")
+    prof = profile(model, planner=planner, reorder=False)
+    if kind == "macs":
+        return {(o.subgraph, o.index): float(o.macs) for o in prof.operators}
+    return {(o.subgraph, o.index): float(o.live_bytes or 0) for o in prof.operators}

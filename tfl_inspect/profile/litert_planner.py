@@ -1,0 +1,184 @@
+"""A model of the LiteRT (TFLite) CPU arena: ``tflite/arena_planner.cc`` and
+``tflite/simple_memory_arena.cc`` (LiteRT commit f6745779), labelled "modelled".
+
+What is ported: one arena per subgraph; 64-byte alignment (``kDefaultArenaAlignment``);
+graph inputs, outputs and variables never freed; a tensor freed after its last reader by
+reference counting; in-place ops (RESHAPE, SQUEEZE, EXPAND_DIMS, BITCAST share their input
+even when it has other readers; ADD, SUB, MUL, DIV, SOFTMAX, DYNAMIC_UPDATE_SLICE only when
+they are its last reader and the sizes match); tensors placed whole-lifetime first, then
+by size (descending), then by allocation node, each into the best-fitting gap.
+What is not: kernel temporaries (im2col buffers and the like, known only after Prepare),
+dynamic tensors, and delegates (XNNPACK, the default, plans its own memory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..dtypes import by_name
+
+if TYPE_CHECKING:
+    from ..model import Model, Subgraph, Tensor
+
+__all__ = ["ALIGNMENT", "LiteRTPlan", "plan", "INPLACE"]
+
+ALIGNMENT = 64
+_NEVER = 1 << 31
+_SCALAR_BYTES = 4
+_MAX_SHARABLE_INPUTS = 3
+
+# builtin → (shareable input slots, data unmodified), from each kernel's registration.
+INPLACE: dict[str, tuple[tuple[int, ...], bool]] = {
+    "RESHAPE": ((0,), True),
+    "SQUEEZE": ((0,), True),
+    "EXPAND_DIMS": ((0,), True),
+    "BITCAST": ((0,), True),
+    "ADD": ((0, 1), False),
+    "SUB": ((0, 1), False),
+    "MUL": ((0, 1), False),
+    "DIV": ((0, 1), False),
+    "SOFTMAX": ((0,), False),
+    "DYNAMIC_UPDATE_SLICE": ((0,), False),
+}
+
+
+def _bytes(t: Tensor) -> int:
+    row = by_name(t.dtype)
+    bits = row.bits if row is not None and row.bits else 8
+    n = 1
+    for d in t.shape:
+        n *= max(d, 0)
+    return (n * bits + 7) // 8
+
+
+@dataclass(frozen=True, slots=True)
+class LiteRTPlan:
+    arena_bytes: int  # sum of the subgraph arenas
+    per_subgraph: tuple[int, ...]
+    # (subgraph, tensor, size, first node, last node, offset); last node _NEVER = kept to the end
+    allocations: tuple[tuple[int, int, int, int, int, int], ...]
+    shared: tuple[tuple[int, int, int], ...]  # (subgraph, tensor, tensor whose buffer it uses)
+    persistent_bytes: int
+
+
+def _align(n: int) -> int:
+    return (n + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT
+
+
+def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, int]], dict[int, int], int]:
+    n = len(sg.tensors)
+    arena_rw = [not t.is_constant and not t.is_variable for t in sg.tensors]
+    variables = [t.index for t in sg.tensors if t.is_variable]
+    alloc = [-1] * n
+    dealloc = [-1] * n
+    ref = [0] * n
+    for t in sg.outputs:
+        ref[t] += 1
+    for t in variables:
+        ref[t] += 1
+        if alloc[t] < 0:
+            alloc[t] = 0
+    for t in sg.inputs:
+        ref[t] += 1
+        if alloc[t] < 0:
+            alloc[t] = 0
+    counts = list(ref)
+    for op in sg.operators:
+        for t in op.inputs:
+            if t >= 0:
+                ref[t] += 1
+    # IdentifyInPlaceTensors
+    shared: dict[int, int] = {}
+    ins, outs = set(sg.inputs), set(sg.outputs)
+    for op in sg.operators:
+        spec = INPLACE.get(op.builtin)
+        if spec is None or not op.outputs:
+            continue
+        slots, unmodified = spec
+        out = op.outputs[0]
+        chosen = -1
+        for i in range(min(_MAX_SHARABLE_INPUTS, len(op.inputs))):
+            x = op.inputs[i]
+            if x < 0 or i not in slots:
+                continue
+            xt, ot = sg.tensors[x], sg.tensors[out]
+            if not unmodified and (_bytes(xt) != _bytes(ot) or _bytes(xt) <= _SCALAR_BYTES or ref[x] > 1):
+                continue
+            if x in ins or out in outs or (not arena_rw[x]) or not arena_rw[out]:
+                continue
+            chosen = x
+            break
+        if chosen < 0:
+            continue
+        actual = shared.get(chosen, chosen)
+        if not unmodified and ref[actual] > 1:
+            continue
+        shared[out] = actual
+    for op in sg.operators:
+        for t in op.inputs:
+            if t >= 0:
+                counts[shared.get(t, t)] += 1
+    for i, op in enumerate(sg.operators):
+        for t in op.outputs:
+            if alloc[t] < 0:
+                alloc[t] = i
+        for t in op.inputs:
+            if t < 0:
+                continue
+            a = shared.get(t, t)
+            counts[a] -= 1
+            if counts[a] == 0 and alloc[a] >= 0 and dealloc[a] < 0:
+                dealloc[a] = i
+    todo = [t for t in range(n) if arena_rw[t] and alloc[t] >= 0 and t not in shared]
+
+    def key(t: int) -> tuple[int, int, int]:
+        if alloc[t] == 0 and dealloc[t] < 0:
+            return (0, t, 0)
+        return (1, -_bytes(sg.tensors[t]), alloc[t])
+
+    todo.sort(key=key)
+    # Placed allocations indexed by node, so a placement looks only at overlapping ones.
+    horizon = max(len(sg.operators), 1)
+    by_node: dict[int, list[tuple[int, int]]] = {}
+    placed: list[tuple[int, int, int, int, int, int]] = []
+    high = 0
+    for t in todo:
+        size = _bytes(sg.tensors[t])
+        first, last = alloc[t], dealloc[t] if dealloc[t] >= 0 else _NEVER
+        if size == 0:
+            placed.append((sg.index, t, 0, first, last, 0))
+            continue
+        seen: set[tuple[int, int]] = set()
+        for node in range(first, min(last, horizon) + 1):
+            seen.update(by_node.get(node, ()))
+        best, best_fit, cur = -1, -1, 0
+        for off, sz in sorted(seen):
+            start = _align(cur)
+            if start + size <= off and (best_fit < 0 or off - start < best_fit):
+                best, best_fit = start, off - cur
+            cur = max(cur, off + sz)
+            if best_fit == 0:
+                break
+        if best < 0:
+            best = _align(cur)
+        high = max(high, best + size)
+        for node in range(first, min(last, horizon) + 1):
+            by_node.setdefault(node, []).append((best, size))
+        placed.append((sg.index, t, size, first, last, best))
+    persistent = sum(_align(_bytes(sg.tensors[t])) for t in variables)
+    return high, placed, shared, persistent
+
+
+def plan(model: Model) -> LiteRTPlan:
+    per: list[int] = []
+    allocs: list[tuple[int, int, int, int, int, int]] = []
+    shared: list[tuple[int, int, int]] = []
+    persistent = 0
+    for sg in model.subgraphs:
+        high, placed, sh, pers = _subgraph(sg)
+        per.append(high)
+        allocs.extend(placed)
+        shared.extend((sg.index, a, b) for a, b in sh.items())
+        persistent += pers
+    return LiteRTPlan(sum(per), tuple(per), tuple(allocs), tuple(shared), persistent)
