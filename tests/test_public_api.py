@@ -27,7 +27,9 @@ def test_module_declares_all_and_every_name_exists(name: str) -> None:
     assert not missing, f"{name}.__all__ names what it does not define: {missing}"
 
 
-@pytest.mark.parametrize("name", ["Finding", "Severity", "ShapeResult", "Diagnosis", "Summary", "Model", "IoName"])
+@pytest.mark.parametrize(
+    "name", ["Finding", "Severity", "ShapeResult", "Diagnosis", "Summary", "Model", "IoName", "DiffReport", "Profile"]
+)
 def test_result_types_are_exported_from_the_root(name: str) -> None:
     assert name in tfl_inspect.__all__
     assert isinstance(getattr(tfl_inspect, name), type)

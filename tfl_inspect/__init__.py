@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
     import networkx
 
+    from .compare import DiffReport
     from .diagnosis import Diagnosis
+    from .profiling import Profile
     from .rules.base import Finding, Severity
     from .shapes.types import ShapeResult
     from .state import State
@@ -51,6 +53,8 @@ __all__ = [
     "ShapeResult",
     "Diagnosis",
     "Summary",
+    "DiffReport",
+    "Profile",
     "TflInspectError",
     "ModelFormatError",
     "MlirSyntaxError",
@@ -66,6 +70,8 @@ _LAZY = {
     "ShapeResult": "shapes.types",
     "Diagnosis": "diagnosis.records",
     "Summary": "summary",
+    "DiffReport": "compare.report",
+    "Profile": "profiling",
 }
 
 
@@ -90,6 +96,13 @@ def summarize(model: Model) -> Summary:
     from .summary import summarize as _summarize
 
     return _summarize(model)
+
+
+def profile(model: Model, planner: str = "tflm", signature: str | None = None) -> Profile:
+    """MACs, parameters and the activation arena per op: see :func:`tfl_inspect.profiling.profile`."""
+    from .profiling import profile as _profile
+
+    return _profile(model, planner=planner, signature=signature)
 
 
 def state(model: Model) -> State | None:
@@ -185,8 +198,13 @@ def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:
     return _convert(model_or_saved_model_dir, **converter_options)
 
 
-def diff(a: Any, b: Any, run: bool = False, **options: Any) -> Any:
-    """Compare two models (paths, bytes or loaded): see :func:`tfl_inspect.diff.diff`."""
-    from .diff import diff as _diff
+def diff(
+    a: Model | str | os.PathLike[str] | bytes,
+    b: Model | str | os.PathLike[str] | bytes,
+    run: bool = False,
+    **options: Any,
+) -> DiffReport:
+    """Compare two models (paths, bytes or loaded): see :func:`tfl_inspect.compare.diff`."""
+    from .compare import diff as _diff
 
     return _diff(a, b, run=run, **options)

@@ -118,7 +118,7 @@ def test_invalid_files_exit_2_in_a_process(path: Path) -> None:
 def test_csv_neutralises_formula_names() -> None:
     from tfl_inspect.exporters.profile_json import profile_csv
     from tfl_inspect.model import Model, Operator, Subgraph, Tensor
-    from tfl_inspect.profile import profile
+    from tfl_inspect.profiling import profile
 
     t = (Tensor(0, 0, "x", "FLOAT32", (2,), (2,)), Tensor(0, 1, "=HYPERLINK(1)/y", "FLOAT32", (2,), (2,)))
     sg = Subgraph.build(0, "main", t, (Operator(0, 0, "RELU", "RELU", 1, (0,), (1,)),), (0,), (1,))
@@ -129,7 +129,7 @@ def test_csv_neutralises_formula_names() -> None:
 def test_svg_escapes_names_from_the_model() -> None:
     from tfl_inspect.exporters.profile_plot import svg
     from tfl_inspect.model import Model, Operator, Subgraph, Tensor
-    from tfl_inspect.profile import profile
+    from tfl_inspect.profiling import profile
 
     t = (Tensor(0, 0, "x", "FLOAT32", (8,), (8,)), Tensor(0, 1, "y", "FLOAT32", (8,), (8,)))
     op = Operator(0, 0, "<script>alert(1)</script>", "CUSTOM", 1, (0,), (1,), custom_code="<script>")

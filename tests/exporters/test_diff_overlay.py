@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import sample
 from tfl_inspect import load
-from tfl_inspect.diff import diff, diff_marks
+from tfl_inspect.compare import diff, diff_marks
 from tfl_inspect.exporters.diff_overlay import overlay
 
 ADAPTER = """

@@ -13,7 +13,7 @@ from tests.conftest import corpus_files, sample_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.exporters.profile_explorer import graph_id, overlay
-from tfl_inspect.profile import profile
+from tfl_inspect.profiling import profile
 
 _ADAPTER = r"""
 import json, sys

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..diff import diff
+    from ..compare import diff
     from ..errors import UsageError
     from ..readers import load
 

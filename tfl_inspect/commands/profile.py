@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import UsageError
-    from ..profile import profile
+    from ..profiling import profile
     from ..readers import load
 
     model = load(args.model)

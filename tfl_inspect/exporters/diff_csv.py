@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..diff.report import DiffReport
+from ..compare.report import DiffReport
 from .diff_json import tensor_row
 
 __all__ = ["to_csv", "NUMERIC_COLUMNS", "CHANGE_COLUMNS"]

@@ -10,7 +10,7 @@ import json
 import math
 from typing import Any
 
-from ..diff.report import DiffReport, TensorError
+from ..compare.report import DiffReport, TensorError
 from .envelope import envelope
 
 __all__ = ["diff_to_dict", "dumps", "tensor_row"]

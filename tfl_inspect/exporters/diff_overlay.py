@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ..diff.report import DiffReport
+from ..compare.report import DiffReport
 from ..errors import UsageError
 from ..model import Model
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from .. import escape
-from ..diff.report import DiffReport, TensorError
+from ..compare.report import DiffReport, TensorError
 from ..errors import UsageError
 
 __all__ = ["write_plot", "svg"]

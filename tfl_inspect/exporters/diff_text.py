@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..diff.report import DiffReport, TensorError
+from ..compare.report import DiffReport, TensorError
 from .blocks import Block, KeyValues, Note, Table
 
 __all__ = ["diff_blocks", "LIMIT"]

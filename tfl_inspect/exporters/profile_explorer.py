@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model import Model
-    from ..profile import Profile
+    from ..profiling import Profile
 
 __all__ = ["graph_id", "overlay", "KINDS"]
 

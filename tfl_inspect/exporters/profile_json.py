@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .envelope import envelope
 
 if TYPE_CHECKING:
-    from ..profile import Group, Profile
+    from ..profiling import Group, Profile
 
 __all__ = ["profile_to_dict", "profile_csv", "CSV_COLUMNS"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .. import escape
 
 if TYPE_CHECKING:
-    from ..profile import Profile
+    from ..profiling import Profile
 
 __all__ = ["write_plot", "svg"]
 

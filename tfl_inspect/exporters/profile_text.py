@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .blocks import Block, KeyValues, Note, Table
 
 if TYPE_CHECKING:
-    from ..profile import Group, OpProfile, Profile
+    from ..profiling import Group, OpProfile, Profile
 
 __all__ = ["profile_blocks", "human_bytes", "human_count"]
 

@@ -1,6 +1,6 @@
 """The Keras-made oracle models (float, full int8 with float I/O, full int8 with int8 I/O), built once.
 
-TensorFlow runs in a child process (tests/diff/make_models.py): it is slow to import and must not
+TensorFlow runs in a child process (tests/compare/make_models.py): it is slow to import and must not
 leak into the tfl-inspect process under test.
 """
 

@@ -11,12 +11,12 @@ import pytest
 import tfl_inspect
 from tests.conftest import ROOT, sample
 from tfl_inspect.errors import UsageError
-from tfl_inspect.profile import heat
+from tfl_inspect.profiling import heat
 
 
 def test_profile_is_the_function_even_after_submodules_load() -> None:
     # Loading a submodule must not rebind the name to the subpackage.
-    import tfl_inspect.profile.build
+    import tfl_inspect.profiling.build
 
     assert "profile" in tfl_inspect.__all__
     prof = tfl_inspect.profile(tfl_inspect.load(sample("dense_int8.tflite")))
@@ -63,7 +63,7 @@ def test_profile_paths_never_import_tensorflow(tmp_path: Path) -> None:
 
 
 def test_heat_colours_scale_from_white_to_red() -> None:
-    from tfl_inspect.profile.colours import heat_colours
+    from tfl_inspect.profiling.colours import heat_colours
 
     c = heat_colours({"a": 0.0, "b": 10.0, "c": 1e6})
     assert c["a"] == "#ffffff" and c["c"] == "#bd0026"

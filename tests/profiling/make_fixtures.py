@@ -1,6 +1,6 @@
 """Build the converter-made fixtures the profile tests check against TFLite Micro (needs TensorFlow).
 
-Run as ``python tests/profile/make_fixtures.py OUT_DIR``: one ``.tflite`` per scenario, each a
+Run as ``python tests/profiling/make_fixtures.py OUT_DIR``: one ``.tflite`` per scenario, each a
 case TFLM plans differently (int8 convolutions and depthwise, FC, BATCH_MATMUL, float I/O around
 an int8 body, scratch-requesting kernels (ADD_N, LSTM, reductions...), several subgraphs through IF and WHILE).
 """

@@ -2,7 +2,7 @@
 prints from C++ must not take the CLI or the caller's Python down with it.
 
 The parent writes a request (model paths, input npz, options) to a temporary folder; the child
-loads both models, aligns them the same way, runs :func:`~tfl_inspect.diff.numeric.run_in_process`
+loads both models, aligns them the same way, runs :func:`~tfl_inspect.compare.numeric.run_in_process`
 and writes the result as JSON. Anything but a result becomes one :class:`UsageError` line.
 """
 
@@ -81,7 +81,7 @@ def run_in_child(
         env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         proc = subprocess.run(
-            [sys.executable, "-m", "tfl_inspect.diff.child", str(req)],
+            [sys.executable, "-m", "tfl_inspect.compare.child", str(req)],
             capture_output=True,
             text=True,
             env=env,

@@ -1,4 +1,4 @@
-"""``tfl_inspect.diff(a, b)``: what changed between two models and, with ``run=True``, where numbers drift.
+"""``tfl_inspect.diff(a, b)`` lives here: what changed between two models and, with ``run=True``, where numbers drift.
 
 Structure and alignment read only the files; the numeric part runs both models with the LiteRT
 interpreter (``ai-edge-litert``), imported only when asked for.
@@ -7,8 +7,6 @@ interpreter (``ai-edge-litert``), imported only when asked for.
 from __future__ import annotations
 
 import os
-import sys
-import types
 from typing import Any
 
 from ..errors import UsageError
@@ -127,17 +125,3 @@ def diff_marks(report: DiffReport) -> dict[str, dict[int, str | float]]:
             if e.b_op is not None and marks["b"].get(e.b_op) != "added":
                 marks["b"][e.b_op] = e.sqnr_db
     return marks
-
-
-class _CallableModule(types.ModuleType):
-    """``tfl_inspect.diff`` is both this package and the API function.
-
-    Importing the package rebinds the ``tfl_inspect.diff`` attribute to it, so the package itself
-    answers calls: ``tfl_inspect.diff(a, b)`` works before and after any ``import tfl_inspect.diff``.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> DiffReport:
-        return diff(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import corpus_files, require_corpus, sample_models, thirdparty_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
-from tfl_inspect.profile.tflm_planner import ALIGNMENT, greedy, plan
+from tfl_inspect.profiling.tflm_planner import ALIGNMENT, greedy, plan
 
 from .tflm_oracle import arena_heads
 

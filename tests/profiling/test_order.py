@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tfl_inspect.model import Model, Operator, Subgraph, Tensor
-from tfl_inspect.profile import profile
-from tfl_inspect.profile.order import best_order, peak_of_order
+from tfl_inspect.profiling import profile
+from tfl_inspect.profiling.order import best_order, peak_of_order
 
 
 def _branchy() -> Subgraph:

@@ -4,7 +4,7 @@ One small Keras model converted three ways from the same representative data —
 float I/O, full int8 with int8 I/O — plus the reference numbers the tests compare against:
 ``tf.lite.experimental.QuantizationDebugger``'s per-layer statistics on the same data.
 
-Usage: python tests/diff/make_models.py OUT_DIR
+Usage: python tests/compare/make_models.py OUT_DIR
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 - ai-edge-quantizer's ``model_validator.compare_model`` (name-matched tensors, MSE and cosine),
   run without XNNPACK like tfl-inspect: our RMSE² and cosine equal its MSE and cosine.
-- TensorFlow's ``QuantizationDebugger`` (tests/diff/make_models.py, same representative data):
+- TensorFlow's ``QuantizationDebugger`` (tests/compare/make_models.py, same representative data):
   its per-layer mean squared error equals our ``local_mse`` (each layer's own error).
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tfl_inspect import load
-from tfl_inspect.diff import diff
+from tfl_inspect.compare import diff
 
 pytest.importorskip("ai_edge_litert")
 
@@ -132,7 +132,7 @@ def test_stateful_and_third_party_models_against_themselves() -> None:
 
 
 def test_a_crashed_runtime_is_one_line() -> None:
-    from tfl_inspect.diff.child import _crash_message
+    from tfl_inspect.compare.child import _crash_message
 
     msg = _crash_message(-11, "INFO: Created delegate\nFatal Python error: Segmentation fault\n")
     assert msg == "LiteRT crashed (SIGSEGV) while running the models: Fatal Python error: Segmentation fault"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfl_inspect.profile.macs import FORMULAS, arith, compute
+from tfl_inspect.profiling.macs import FORMULAS, arith, compute
 
 from .helpers import one_op
 

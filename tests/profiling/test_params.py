@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import corpus_files, corpus_ids, require_corpus, sample_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
-from tfl_inspect.profile import profile
-from tfl_inspect.profile.params import scope_of
+from tfl_inspect.profiling import profile
+from tfl_inspect.profiling.params import scope_of
 
 from .helpers import as_model, one_op
 

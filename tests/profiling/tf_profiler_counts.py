@@ -1,6 +1,6 @@
 """Float Keras conv/dense fixtures with TensorFlow's own profiler counts (needs TensorFlow).
 
-``python tests/profile/tf_profiler_counts.py OUT_DIR`` writes ``NAME.tflite`` per fixture and
+``python tests/profiling/tf_profiler_counts.py OUT_DIR`` writes ``NAME.tflite`` per fixture and
 ``counts.json``: per fixture, the profiler's float-op count summed per TF op type, from
 ``tf.compat.v1.profiler.profile(graph, options=float_operation())`` on the frozen concrete
 function's graph.

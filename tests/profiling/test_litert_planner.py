@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfl_inspect.model import Model, Operator, Subgraph, Tensor
-from tfl_inspect.profile.litert_planner import plan
+from tfl_inspect.profiling.litert_planner import plan
 
 
 def _t(i: int, n: int) -> Tensor:

@@ -1,4 +1,4 @@
-"""Assemble a :class:`~tfl_inspect.profile.Profile` from the planners, formulas and counts."""
+"""Assemble a :class:`~tfl_inspect.profiling.Profile` from the planners, formulas and counts."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import sample, sample_models
 from tests.diff.helpers import edited
 from tfl_inspect import load
-from tfl_inspect.diff import diff
+from tfl_inspect.compare import diff
 
 
 @pytest.mark.parametrize("path", sample_models(), ids=lambda p: p.name)
@@ -121,14 +121,14 @@ def test_float_against_int8_io(oracle: Path) -> None:
     assert any(m.field == "converter_options" for m in r.structure.metadata)
 
 
-def test_api_is_callable_before_and_after_importing_the_package() -> None:
+def test_api_stays_a_function_after_the_analysis_package_loads() -> None:
     import importlib
 
     import tfl_inspect
 
     path = sample("dense_int8.tflite")
     assert tfl_inspect.diff(path, path).identical
-    importlib.import_module("tfl_inspect.diff")
+    importlib.import_module("tfl_inspect.compare")
     assert tfl_inspect.diff(path, path).identical
     assert "diff" in tfl_inspect.__all__
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfl_inspect.model import Model, Operator, Subgraph, Tensor
-from tfl_inspect.profile.lifetimes import lifetimes
+from tfl_inspect.profiling.lifetimes import lifetimes
 
 
 def _t(s: int, i: int) -> Tensor:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tfl_inspect import load
-from tfl_inspect.profile import profile
+from tfl_inspect.profiling import profile
 
 HERE = Path(__file__).resolve().parent
 MAC_TYPES = {"Conv2D", "DepthwiseConv2dNative", "MatMul", "BatchMatMulV2"}

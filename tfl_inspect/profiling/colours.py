@@ -1,4 +1,4 @@
-"""Heat colours for ``graph --color macs|memory``: values from :func:`tfl_inspect.profile.heat`
+"""Heat colours for ``graph --color macs|memory``: values from :func:`tfl_inspect.profiling.heat`
 mapped to fill colours, so the diagram code only sets ``fillcolor``.
 
 MACs span orders of magnitude (a 1×1 ADD next to a 3×3 conv), so the scale is logarithmic:

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import sample
 from tests.diff.helpers import edited
 from tfl_inspect import load
-from tfl_inspect.diff.align import align
+from tfl_inspect.compare.align import align
 
 INT8 = ["int8_float_io.tflite", "int8_int8_io.tflite"]
 
@@ -157,7 +157,7 @@ def test_sparse_model_against_its_dense_version(tmp_path: Path) -> None:
     dense = tmp_path / "dense.tflite"
     removed = _densified(sparse[0], dense)
     assert removed > 0
-    from tfl_inspect.diff import diff
+    from tfl_inspect.compare import diff
 
     r = diff(sparse[0], dense, run=True)
     assert r.contract == ()
