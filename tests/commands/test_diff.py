@@ -11,8 +11,8 @@ import jsonschema
 import numpy as np
 import pytest
 
+from tests.compare.helpers import edited
 from tests.conftest import run_cli, sample
-from tests.diff.helpers import edited
 from tfl_inspect.schemas import load as load_schema
 
 SCHEMA = load_schema("diff")

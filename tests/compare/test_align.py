@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.compare.helpers import edited
 from tests.conftest import sample
-from tests.diff.helpers import edited
 from tfl_inspect import load
 from tfl_inspect.compare.align import align
 

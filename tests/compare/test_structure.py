@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.compare.helpers import edited
 from tests.conftest import sample, sample_models
-from tests.diff.helpers import edited
 from tfl_inspect import load
 from tfl_inspect.compare import diff
 

@@ -8,8 +8,9 @@ model of LiteRT's CPU arena (:mod:`.litert_planner`) and says so in ``Memory.pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -29,102 +30,6 @@ __all__ = [
 ]
 
 PLANNERS = ("tflm", "litert")
-
-
-@dataclass(frozen=True, slots=True)
-class OpProfile:
-    subgraph: int
-    index: int
-    opcode: str
-    arith: str  # kernel kind: float32, int8, int16x8, hybrid, int4...
-    scope: str  # name scope (Keras layer)
-    macs: int
-    flops: int
-    params: int
-    weight_bytes: int
-    live_bytes: int | None  # planned bytes alive while the op runs; None: the op never runs
-    arena_extent: int | None  # highest arena offset in use while it runs (TFLM plan)
-
-
-@dataclass(frozen=True, slots=True)
-class LiveTensor:
-    subgraph: int
-    tensor: int  # -1 for a scratch buffer
-    name: str
-    bytes: int
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
-class TimelinePoint:
-    step: int
-    subgraph: int
-    op: int  # -1: a subgraph entry
-    live_bytes: int
-    arena_extent: int
-
-
-@dataclass(frozen=True, slots=True)
-class Memory:
-    planner: str  # "tflm" or "litert (modelled)"
-    arena_bytes: int
-    persistent_bytes: int
-    persistent: tuple[tuple[str, int], ...]
-    peak_op: tuple[int, int] | None  # (subgraph, op) where the most planned memory is live
-    peak_live_bytes: int
-    peak_tensors: tuple[LiveTensor, ...]
-    timeline: tuple[TimelinePoint, ...]
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    macs: int
-    flops: int
-    params: int
-    weight_bytes: int
-    weight_ram_bytes: int  # after LiteRT dequantizes FLOAT16 constants to FLOAT32 at load
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """One row of a by-scope / by-type / by-dtype breakdown."""
-
-    key: str
-    ops: int
-    macs: int
-    params: int
-    weight_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Reorder:
-    """Best execution order of one subgraph by peak live bytes (small graphs only)."""
-
-    subgraph: int
-    current_peak: int
-    best_peak: int
-    order: tuple[int, ...]
-    searched_states: int
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    source: str | None
-    signature: str | None
-    operators: tuple[OpProfile, ...]
-    memory: Memory
-    totals: Totals
-    by_scope: tuple[Group, ...]
-    by_type: tuple[Group, ...]
-    by_dtype: tuple[Group, ...]
-    reorder: tuple[Reorder, ...] = ()
-
-    def op(self, subgraph: int, index: int) -> OpProfile | None:
-        for o in self.operators:
-            if o.subgraph == subgraph and o.index == index:
-                return o
-        return None
 
 
 def profile(

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from . import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
 from .macs import arith, compute
 from .params import op_params, scope_of
+from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
 
 if TYPE_CHECKING:
     from ..model import Model
