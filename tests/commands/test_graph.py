@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import tfl_inspect
 from tests.conftest import needs_dot, run_cli, run_cli_process, sample
 
 pytestmark = needs_dot
@@ -129,3 +130,17 @@ def test_input_shape_option_marks_the_failing_op_with_its_reason(tmp_path: Path)
 def test_bad_input_option_is_a_one_line_error(value: str, message: str) -> None:
     r = run_cli("graph", sample("classifier_flatten.tflite"), "--input", value, "-o", "-", "--format", "dot")
     assert r.code == 2 and message in r.err and "Traceback" not in r.err
+
+
+def test_color_macs_fills_ops_by_their_profile(tmp_path: Path) -> None:
+    from tfl_inspect.profiling import heat
+
+    out = tmp_path / "heat.dot"
+    result = run_cli("graph", sample("classifier_flatten.tflite"), "--color", "macs", "-o", out)
+    assert result.code == 0, result.err
+    text = out.read_text()
+    values = heat(tfl_inspect.load(sample("classifier_flatten.tflite")), "macs")
+    top = max(values, key=lambda k: values[k])
+    assert top == (0, 0)  # the convolution does most of the work
+    assert f"{values[top]:,.0f} MACs" in text
+    assert "heat from white (low) to red (high)" in text

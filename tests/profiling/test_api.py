@@ -66,6 +66,6 @@ def test_heat_colours_scale_from_white_to_red() -> None:
     from tfl_inspect.profiling.colours import heat_colours
 
     c = heat_colours({"a": 0.0, "b": 10.0, "c": 1e6})
-    assert c["a"] == "#ffffff" and c["c"] == "#bd0026"
+    assert c["a"] == "#ffffff" and c["c"] == "#f05f50"
     assert c["b"] not in (c["a"], c["c"])
     assert heat_colours({"a": 0.0}) == {"a": "#ffffff"}

@@ -7,8 +7,13 @@ with ``--input``) and hands the results to the diagram exporter as marks; the ex
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ..exporters.dot_defaults import DEFAULT_DEPTH, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT, FORMATS
+
+if TYPE_CHECKING:
+    from ..exporters.dot_marks import Mark
+    from ..model import Model
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -100,6 +105,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"with --focus: ops within N data-flow steps (default: {DEFAULT_DEPTH})",
     )
     parser.add_argument(
+        "--color",
+        choices=("macs", "memory"),
+        help="fill ops by a heat scale: MACs per op, or bytes alive in the TFLite Micro arena at that op "
+        "(see tfl-inspect profile)",
+    )
+    parser.add_argument(
         "--timeout",
         type=_seconds,
         default=DEFAULT_TIMEOUT,
@@ -142,8 +153,10 @@ def run(args: argparse.Namespace) -> int:
         given: dict[str | int, str] = {name: shape for name, shape in inputs.items()}
         result = infer_shapes(model, inputs=given, signature=args.signature)
         overlay = dot.shape_overlay(result, ", ".join(args.input))
+    marks = _heat_marks(model, args.color) if args.color else []
     diagram = dot.build(
         model,
+        marks=marks,
         findings=findings,
         overlay=overlay,
         subgraph=args.subgraph,
@@ -190,3 +203,18 @@ def _to_stdout(data: bytes, fmt: str) -> None:
         buffer.flush()
     else:  # a text-only stream (tests, notebooks): text formats only make sense there
         sys.stdout.write(data.decode("utf-8", "replace"))
+
+
+def _heat_marks(model: Model, kind: str) -> list[Mark]:
+    """``--color macs|memory``: the profile's per-op values as fill colours (white → red, log scale)."""
+    from ..exporters.dot_marks import Mark
+    from ..profiling import heat
+    from ..profiling.colours import heat_colours
+
+    values = heat(model, kind)
+    fills = heat_colours(values)
+    unit = "MACs" if kind == "macs" else "bytes alive in the TFLite Micro arena"
+    return [
+        Mark(subgraph=s, op=i, fill=fills[(s, i)], tooltip=f"{values[(s, i)]:,.0f} {unit}", kind="heat")
+        for (s, i) in values
+    ]

@@ -2,17 +2,21 @@
 mapped to fill colours, so the diagram code only sets ``fillcolor``.
 
 MACs span orders of magnitude (a 1×1 ADD next to a 3×3 conv), so the scale is logarithmic:
-white for zero, through yellow, to red for the largest value.
+white for zero, through yellow, to a light red for the largest value (light enough that the
+black op labels stay readable on it).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 __all__ = ["heat_colours"]
 
-_STOPS = ((255, 255, 255), (255, 237, 160), (254, 178, 76), (240, 59, 32), (189, 0, 38))
+_STOPS = ((255, 255, 255), (255, 237, 160), (254, 196, 110), (250, 140, 90), (240, 95, 80))
 
 
 def _mix(t: float) -> str:
@@ -24,7 +28,7 @@ def _mix(t: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
-def heat_colours(values: Mapping[Hashable, float]) -> dict[Hashable, str]:
+def heat_colours(values: Mapping[K, float]) -> dict[K, str]:
     """Key → ``#rrggbb``: zero is white, the maximum is dark red, log-scaled in between."""
     top = max(values.values(), default=0.0)
     if top <= 0:
