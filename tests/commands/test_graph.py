@@ -144,3 +144,15 @@ def test_color_macs_fills_ops_by_their_profile(tmp_path: Path) -> None:
     assert top == (0, 0)  # the convolution does most of the work
     assert f"{values[top]:,.0f} MACs" in text
     assert "heat from white (low) to red (high)" in text
+
+
+def test_diff_colours_ops_by_what_changed_and_by_error(tmp_path: Path) -> None:
+    out = tmp_path / "diff.dot"
+    a, b = sample("dense_float32.tflite"), sample("dense_int8_float_io.tflite")
+    result = run_cli("graph", a, "--diff", b, "-o", out)
+    assert result.code == 0, result.err
+    assert out.read_text().count(f"changed in {b}") == 3  # every float op became an int8 op
+    result = run_cli("graph", a, "--diff", b, "--diff-run", "-o", out)
+    assert result.code == 0, result.err
+    assert len(re.findall(r"output SQNR \d+\.\d dB", out.read_text())) == 3
+    assert run_cli("graph", a, "--diff-run", "-o", out).code == 2

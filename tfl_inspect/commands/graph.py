@@ -111,6 +111,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(see tfl-inspect profile)",
     )
     parser.add_argument(
+        "--diff",
+        metavar="B",
+        help="colour this model's ops by what changed in model B: removed (red), changed (orange); "
+        "with --diff-run by the SQNR of their outputs (see tfl-inspect diff)",
+    )
+    parser.add_argument(
+        "--diff-run", action="store_true", help="with --diff: run both models (ai-edge-litert) and colour by error"
+    )
+    parser.add_argument(
         "--timeout",
         type=_seconds,
         default=DEFAULT_TIMEOUT,
@@ -154,6 +163,12 @@ def run(args: argparse.Namespace) -> int:
         result = infer_shapes(model, inputs=given, signature=args.signature)
         overlay = dot.shape_overlay(result, ", ".join(args.input))
     marks = _heat_marks(model, args.color) if args.color else []
+    if args.diff_run and not args.diff:
+        from ..errors import UsageError
+
+        raise UsageError("--diff-run needs --diff B")
+    if args.diff:
+        marks += _diff_marks(model, args.diff, args.diff_run, args.signature)
     diagram = dot.build(
         model,
         marks=marks,
@@ -218,3 +233,29 @@ def _heat_marks(model: Model, kind: str) -> list[Mark]:
         Mark(subgraph=s, op=i, fill=fills[(s, i)], tooltip=f"{values[(s, i)]:,.0f} {unit}", kind="heat")
         for (s, i) in values
     ]
+
+
+# What changed, as fills: structure first, then (with --diff-run) the output's SQNR in dB.
+_CHANGE_FILL = {"removed": "#f4a3a3", "changed": "#ffd08a", "added": "#b7e4b0"}
+
+
+def _sqnr_fill(db: float) -> str:
+    return "#b7e4b0" if db >= 40 else "#ffe08a" if db >= 20 else "#f4a3a3"
+
+
+def _diff_marks(model: Model, other: str, run: bool, signature: str | None) -> list[Mark]:
+    """``--diff B``: A's ops marked by :func:`tfl_inspect.compare.diff_marks`."""
+    from ..compare import diff, diff_marks
+    from ..exporters.dot_marks import Mark
+
+    report = diff(model, other, run=run, signature=signature)
+    s = report.alignment.subgraphs[0]
+    out = []
+    for op, mark in diff_marks(report)["a"].items():
+        if isinstance(mark, str):
+            out.append(Mark(subgraph=s, op=op, fill=_CHANGE_FILL[mark], tooltip=f"{mark} in {other}", kind="diff"))
+        else:
+            out.append(
+                Mark(subgraph=s, op=op, fill=_sqnr_fill(mark), tooltip=f"output SQNR {mark:.1f} dB", kind="diff")
+            )
+    return out
