@@ -1,0 +1,101 @@
+"""How TFLite groups the ops a delegate claims into delegate kernels (partitions).
+
+Port of ``PartitionGraphIntoIndependentNodeSubsetsImpl`` in LiteRT ``tflite/graph_info.cc``
+(commit f67457790c9c2ab67347d6fe53270e8d3df20868): greedy, in execution order, a node joins the
+current subset when all its inputs are ready and its kind (delegated or not) matches; ops
+with side effects (resource tensors, IF/WHILE/CALL_ONCE) keep their order through control
+edges (``Subgraph::OpMightHaveSideEffect``). The result is the runtime's own partition list,
+which a plain "maximal runs" count gets wrong when independent branches interleave.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from ..model import Subgraph
+
+__all__ = ["tflite_partitions", "transitions", "largest"]
+
+def _side_effect(sg: Subgraph, i: int) -> bool:
+    op = sg.operators[i]
+    if op.builtin in ("IF", "WHILE", "CALL_ONCE"):
+        return True
+    for t in (*op.inputs, *op.outputs):
+        tensor = sg.tensor(t)
+        if tensor is not None and tensor.dtype == "RESOURCE":
+            return True
+    return False
+
+
+def tflite_partitions(sg: Subgraph, delegated: Collection[int]) -> list[tuple[bool, tuple[int, ...]]]:
+    """Every node subset in order as ``(delegated?, op indices)``.
+
+    Same membership as the runtime's repeated scans, computed with ready queues so 10k-op
+    graphs stay linear: a subset takes the kind of the lowest-index ready op, then absorbs
+    every op of that kind that becomes ready.
+    """
+    ops = sg.operators
+    n = len(ops)
+    kind = [i in delegated for i in range(n)]
+    incoming = [0] * n
+    edges: dict[int, list[int]] = {}
+    last = -1
+    for i in range(n):
+        if _side_effect(sg, i):
+            if last != -1:
+                edges.setdefault(last, []).append(i)
+                incoming[i] += 1
+            last = i
+    produced = {t for op in ops for t in op.outputs if t >= 0}
+    waiting: dict[int, list[int]] = {}
+    pending = [0] * n
+    for i, op in enumerate(ops):
+        for t in set(op.inputs):
+            if t in produced:
+                pending[i] += 1
+                waiting.setdefault(t, []).append(i)
+    ready: dict[bool, list[int]] = {True: [], False: []}
+    for i in range(n):
+        if not pending[i] and not incoming[i]:
+            heapq.heappush(ready[kind[i]], i)
+    subsets: list[tuple[bool, tuple[int, ...]]] = []
+    while ready[True] or ready[False]:
+        tops = [h[0] for h in ready.values() if h]
+        ctype = kind[min(tops)]
+        queue = ready[ctype]
+        members: list[int] = []
+        while queue:
+            i = heapq.heappop(queue)
+            members.append(i)
+            woken = []
+            for t in ops[i].outputs:
+                for j in waiting.pop(t, ()) if t >= 0 else ():
+                    pending[j] -= 1
+                    if not pending[j] and not incoming[j]:
+                        woken.append(j)
+            for j in edges.get(i, ()):
+                incoming[j] -= 1
+                if not pending[j] and not incoming[j]:
+                    woken.append(j)
+            for j in woken:
+                heapq.heappush(ready[kind[j]], j)
+        subsets.append((ctype, tuple(sorted(members))))
+    return subsets
+
+
+def transitions(subsets: list[tuple[bool, tuple[int, ...]]]) -> int:
+    """CPU ↔ target hand-overs along the execution order of the subsets."""
+    return sum(1 for a, b in zip(subsets, subsets[1:]) if a[0] != b[0])
+
+
+def largest(parts: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """The partition with the most ops (the first of equals), as the GPU delegate keeps by default."""
+    best: tuple[int, ...] | None = None
+    for p in parts:
+        if best is None or len(p) > len(best):
+            best = p
+    return best
