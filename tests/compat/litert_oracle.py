@@ -33,11 +33,19 @@ def _xnnpack_one(path: str) -> dict[str, object]:
     ops = interp._get_ops_details()
     originals = [o for o in ops if o["op_name"] != "DELEGATE"]
     n = len(originals)
-    by_output: dict[tuple[int, ...], int] = {tuple(int(t) for t in o["outputs"]): o["index"] for o in originals}
+    # A one-op DELEGATE node has that op's inputs (omitted ones dropped) and outputs; ops without
+    # outputs (ASSIGN_VARIABLE) are told apart by their inputs.
+    def key(o: dict[str, object]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        ins = sorted({int(t) for t in o["inputs"] if int(t) >= 0})  # type: ignore[attr-defined]
+        return tuple(ins), tuple(int(t) for t in o["outputs"])  # type: ignore[attr-defined]
+
+    by_key: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
+    for o in originals:
+        by_key.setdefault(key(o), []).append(int(o["index"]))
     delegated = []
     for o in ops[n:]:
-        key = tuple(int(t) for t in o["outputs"])
-        delegated.append(by_output.get(key, -1))
+        candidates = by_key.get(key(o), [])
+        delegated.append(candidates.pop(0) if candidates else -1)
     out["total"] = n
     out["delegated"] = sorted(delegated)
     fused = Interpreter(model_path=path)

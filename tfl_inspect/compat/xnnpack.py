@@ -35,6 +35,7 @@ class _Ctx:
 
     def __init__(self, sg: Subgraph, op: Operator, quasi_static: set[int], f16_skipped: set[int]) -> None:
         self.sg, self.op, self.quasi_static, self.f16_skipped = sg, op, quasi_static, f16_skipped
+        self.caveats: list[str] = []
 
     def t(self, slot: int) -> Tensor:
         idx = self.op.inputs[slot] if slot < len(self.op.inputs) else -1
@@ -768,10 +769,53 @@ def _composite(ctx: _Ctx) -> None:
     _sdpa(ctx)
 
 
+_RAW_OPTIONS = (
+    "its options are a raw C struct (padding, strides) that is not decoded here; "
+    "the delegate also needs them valid"
+)
+
+
+def _mp_deconv(ctx: _Ctx) -> None:
+    """VisitMediaPipeDeconvolutionNode (options checks left as a caveat)."""
+    num_io(ctx, (3, 3), (1, 1))
+    for slot, rank in ((0, 4), (1, 4), (2, 1)):
+        float32_type(ctx, ctx.t(slot), slot)
+        tensor_shape(ctx, ctx.t(slot), rank, rank, slot)
+        if slot:
+            static_unless_quasi(ctx, slot)
+    float32_type(ctx, ctx.out(), 0, True)
+    tensor_shape(ctx, ctx.out(), 4, 4, 0, True)
+    ctx.caveats.append(_RAW_OPTIONS)
+
+
+def _mp_pool(ctx: _Ctx) -> None:
+    """VisitMediaPipeMaxPoolingNode / VisitMediaPipeUnpoolingNode (options left as a caveat)."""
+    unpool = ctx.op.custom_code == "MaxUnpooling2D"
+    num_io(ctx, (2, 2) if unpool else (1, 1), (1, 1) if unpool else (2, 2))
+    float32_type(ctx, ctx.t(0), 0)
+    tensor_shape(ctx, ctx.t(0), 4, 4, 0)
+    if unpool:
+        tensor_shape(ctx, ctx.t(1), 4, 4, 1)
+    float32_type(ctx, ctx.out(0), 0, True)
+    for k in range(len(ctx.op.outputs)):
+        tensor_shape(ctx, ctx.out(k), 4, 4, k, True)
+    ctx.caveats.append(_RAW_OPTIONS + " (filter equal to stride)")
+
+
+_MEDIAPIPE = {
+    "Convolution2DTransposeBias": _mp_deconv,
+    "MaxPoolingWithArgmax2D": _mp_pool,
+    "MaxUnpooling2D": _mp_pool,
+}
+
+
 def _custom(ctx: _Ctx) -> None:
     code = ctx.op.custom_code or ""
     if code == "odml.scaled_dot_product_attention":
         _sdpa(ctx)
+        return
+    if code in _MEDIAPIPE:
+        _MEDIAPIPE[code](ctx)
         return
     raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
 
@@ -841,14 +885,16 @@ def _visit(ctx: _Ctx) -> None:
         raise Reject("INVALID_ARGUMENT", f"malformed operands ({exc})") from None
 
 
-def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject]]:
-    """(ops the delegate takes, why each other op stays on the CPU): ``PrepareOpsToDelegate``."""
+def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int, list[str]]]:
+    """``PrepareOpsToDelegate``: (ops the delegate takes, why each other op stays on the CPU,
+    conditions we could not check for ops we say it takes)."""
     quasi_static: set[int] = set()
     producers: dict[int, int] = {}
     static_unpack: set[int] = set()
     f16_skipped: set[int] = set()
     delegated: set[int] = set()
     rejected: dict[int, Reject] = {}
+    caveats: dict[int, list[str]] = {}
     # resource tensor → [var_handle op, proxy (dtype, shape) or None, failed]
     resources: dict[int, list[object]] = {}
     for op in sg.operators:
@@ -909,6 +955,8 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject]]:
                     )
             continue
         delegated.add(op.index)
+        if ctx.caveats:
+            caveats[op.index] = ctx.caveats
     for handle, proxy, _ in resources.values():
         if isinstance(handle, int) and proxy is not None:
             delegated.add(handle)
@@ -919,4 +967,4 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject]]:
     for op in sg.operators:
         if op.index not in delegated and op.index not in rejected:
             rejected[op.index] = Reject("OUTSIDE_PARTITION", "unpacks a constant nothing delegated reads")
-    return delegated, rejected
+    return delegated, rejected, caveats
