@@ -11,6 +11,7 @@ which a plain "maximal runs" count gets wrong when independent branches interlea
 from __future__ import annotations
 
 import heapq
+import itertools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ..model import Subgraph
 
 __all__ = ["tflite_partitions", "transitions", "largest"]
+
 
 def _side_effect(sg: Subgraph, i: int) -> bool:
     op = sg.operators[i]
@@ -89,7 +91,7 @@ def tflite_partitions(sg: Subgraph, delegated: Collection[int]) -> list[tuple[bo
 
 def transitions(subsets: list[tuple[bool, tuple[int, ...]]]) -> int:
     """CPU ↔ target hand-overs along the execution order of the subsets."""
-    return sum(1 for a, b in zip(subsets, subsets[1:]) if a[0] != b[0])
+    return sum(1 for a, b in itertools.pairwise(subsets) if a[0] != b[0])
 
 
 def largest(parts: list[tuple[int, ...]]) -> tuple[int, ...] | None:

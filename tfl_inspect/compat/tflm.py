@@ -58,14 +58,25 @@ def _dequantize(sg: Subgraph, op: Operator) -> None:
     """kernels/dequantize_common.cc:42 — input INT8, INT16 or UINT8 (no FLOAT16 weights)."""
     t = _dtype(sg, op.inputs[0])
     fix = "convert without float16 weights (drop target_spec.supported_types=[tf.float16]) or quantize to int8"
-    need(t in ("INT8", "INT16", "UINT8"), "UNSUPPORTED_INPUT_TYPE", f"input is {t}; TFLM dequantizes only INT8, INT16 or UINT8", "input 0", fix)
+    need(
+        t in ("INT8", "INT16", "UINT8"),
+        "UNSUPPORTED_INPUT_TYPE",
+        f"input is {t}; TFLM dequantizes only INT8, INT16 or UINT8",
+        "input 0",
+        fix,
+    )
 
 
 def _fully_connected(sg: Subgraph, op: Operator) -> None:
     """kernels/fully_connected.cc Prepare — no hybrid (float input with integer weights)."""
     i, f, o = _dtype(sg, op.inputs[0]), _dtype(sg, op.inputs[1]), _dtype(sg, op.outputs[0])
     need(i == o, "UNSUPPORTED_OUTPUT_TYPE", f"input is {i} but output is {o}")
-    ok = (i == "FLOAT32" and f == "FLOAT32") or (i == "INT8" and f in ("INT8", "INT4")) or (i == "INT16" and f == "INT8") or i not in ("FLOAT32", "INT8", "INT16")
+    ok = (
+        (i == "FLOAT32" and f == "FLOAT32")
+        or (i == "INT8" and f in ("INT8", "INT4"))
+        or (i == "INT16" and f == "INT8")
+        or i not in ("FLOAT32", "INT8", "INT16")
+    )
     need(
         ok,
         "UNSUPPORTED_HYBRID_OPERATOR" if i == "FLOAT32" else "UNSUPPORTED_INPUT_TYPE",
@@ -101,14 +112,20 @@ def _squeeze(sg: Subgraph, op: Operator) -> None:
         return
     for d in op.options.get("squeeze_dims", []) or []:
         k = d + len(t.shape) if d < 0 else d
-        need(0 <= k < len(t.shape) and t.shape[k] == 1, "UNSUPPORTED_OPERAND_VALUE", f"squeeze dim {d} of shape {list(t.shape)} is not 1")
+        need(
+            0 <= k < len(t.shape) and t.shape[k] == 1,
+            "UNSUPPORTED_OPERAND_VALUE",
+            f"squeeze dim {d} of shape {list(t.shape)} is not 1",
+        )
 
 
 def _quantized_output(sg: Subgraph, op: Operator) -> None:
     """kernels/add_common.cc:41 (and sub/mul) — INT8/INT16 outputs carry quantization."""
     out = sg.tensor(op.outputs[0]) if op.outputs else None
     if out is not None and out.dtype in ("INT8", "INT16"):
-        need(affine(out), "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"output {out.dtype} has no scale/zero point", "output")
+        need(
+            affine(out), "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"output {out.dtype} has no scale/zero point", "output"
+        )
 
 
 def _svdf(sg: Subgraph, op: Operator) -> None:
@@ -118,20 +135,45 @@ def _svdf(sg: Subgraph, op: Operator) -> None:
     if w is None or out is None or rank <= 0 or len(out.shape) < 2:
         return
     units = w.shape[0] // rank
-    need(out.shape[1] == units, "UNSUPPORTED_OPERAND_SIZE", f"output width {out.shape[1]} differs from num_filters/rank = {units}", "output")
+    need(
+        out.shape[1] == units,
+        "UNSUPPORTED_OPERAND_SIZE",
+        f"output width {out.shape[1]} differs from num_filters/rank = {units}",
+        "output",
+    )
 
 
 _LSTM_NEEDED = (0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 18, 19)
-_LSTM_ABSENT = {9: "peephole", 10: "peephole", 11: "peephole", 16: "projection", 17: "projection", 20: "layer norm", 21: "layer norm", 22: "layer norm", 23: "layer norm"}
+_LSTM_ABSENT = {
+    9: "peephole",
+    10: "peephole",
+    11: "peephole",
+    16: "projection",
+    17: "projection",
+    20: "layer norm",
+    21: "layer norm",
+    22: "layer norm",
+    23: "layer norm",
+}
 
 
 def _lstm(sg: Subgraph, op: Operator) -> None:
     """kernels/lstm_eval.cc ValidateTensorStatus — no CIFG, peephole, projection or layer norm."""
     ins = op.inputs
     for k in _LSTM_NEEDED:
-        need(k < len(ins) and ins[k] >= 0, "MISSING_REQUIRED_OPERAND", f"{slot_name(op, k)} is omitted (CIFG LSTM)", slot_name(op, k))
+        need(
+            k < len(ins) and ins[k] >= 0,
+            "MISSING_REQUIRED_OPERAND",
+            f"{slot_name(op, k)} is omitted (CIFG LSTM)",
+            slot_name(op, k),
+        )
     for k, what in _LSTM_ABSENT.items():
-        need(k >= len(ins) or ins[k] < 0, "UNSUPPORTED_OPERATOR_VARIANT", f"{slot_name(op, k)} is present: TFLM has no {what} LSTM", slot_name(op, k))
+        need(
+            k >= len(ins) or ins[k] < 0,
+            "UNSUPPORTED_OPERATOR_VARIANT",
+            f"{slot_name(op, k)} is present: TFLM has no {what} LSTM",
+            slot_name(op, k),
+        )
     w = {_dtype(sg, ins[k]) for k in range(1, 9)}
     need(len(w) == 1, "UNSUPPORTED_INPUT_TYPE", f"LSTM weights mix types {sorted(w)}")
 
@@ -167,14 +209,18 @@ def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
             op.custom_code in CUSTOMS,
             "UNSUPPORTED_OPERATOR",
             f"custom op '{op.custom_code}' is not registered in the TFLM op resolver",
-            fix="register a kernel for it with MicroMutableOpResolver::AddCustom" if not op.flex_op else "Select TF (Flex) ops cannot run on TFLM: use builtin ops",
+            fix="register a kernel for it with MicroMutableOpResolver::AddCustom"
+            if not op.flex_op
+            else "Select TF (Flex) ops cannot run on TFLM: use builtin ops",
         )
     else:
         need(
             op.builtin in BUILTINS,
             "UNSUPPORTED_OPERATOR",
             f"TFLM has no kernel for {op.builtin}",
-            fix="replace it with ops TFLM has (e.g. RESIZE_NEAREST_NEIGHBOR instead of a TILE/RESHAPE upsampling)" if op.builtin == "TILE" else None,
+            fix="replace it with ops TFLM has (e.g. RESIZE_NEAREST_NEIGHBOR instead of a TILE/RESHAPE upsampling)"
+            if op.builtin == "TILE"
+            else None,
         )
     for t in (*op.inputs, *op.outputs):
         tensor = sg.tensor(t)
@@ -210,6 +256,9 @@ def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple
         strings = [t for t in sg.tensors if t.dtype == "STRING"]
         if strings:
             blockers.append(
-                Reason("UNSUPPORTED_INPUT_TYPE", f"subgraph {sg.index} has STRING tensor '{strings[0].name}': TFLM cannot allocate strings")
+                Reason(
+                    "UNSUPPORTED_INPUT_TYPE",
+                    f"subgraph {sg.index} has STRING tensor '{strings[0].name}': TFLM cannot allocate strings",
+                )
             )
     return rejected, blockers

@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ._tensors import affine, dims, is_static, need, option, scale0, slot_name, zp0
+from ._tensors import affine, dims, is_static, option, scale0, slot_name, zp0
 from .reasons import Reject
 
 if TYPE_CHECKING:
@@ -64,8 +64,12 @@ def _type_fail(ctx: _Ctx, t: Tensor, slot: int, output: bool, allowed: str) -> R
 
 def _per_tensor_q(ctx: _Ctx, t: Tensor, slot: int, output: bool, need_zp: bool = False) -> None:
     q = t.quantization
-    if not affine(t) or q is None or q.quantized_dimension != 0 or len(q.scale) != 1 or (
-        need_zp and len(q.zero_point) != 1
+    if (
+        not affine(t)
+        or q is None
+        or q.quantized_dimension != 0
+        or len(q.scale) != 1
+        or (need_zp and len(q.zero_point) != 1)
     ):
         raise Reject(
             "UNSUPPORTED_QUANTIZATION_PARAMETERS",
@@ -130,7 +134,9 @@ def float32_or_qcint8(ctx: _Ctx, t: Tensor, qdim: int, slot: int) -> None:
     q = t.quantization
     if t.dtype == "INT8":
         if not affine(t) or q is None:
-            raise Reject("UNSUPPORTED_QUANTIZATION_TYPE", f"{ctx.name(slot)} (INT8) is not affine-quantized", ctx.name(slot))
+            raise Reject(
+                "UNSUPPORTED_QUANTIZATION_TYPE", f"{ctx.name(slot)} (INT8) is not affine-quantized", ctx.name(slot)
+            )
         if len(q.scale) > 1 and q.quantized_dimension != qdim:
             raise Reject(
                 "UNSUPPORTED_QUANTIZATION_PARAMETERS",
@@ -150,7 +156,11 @@ def float32_or_qcint8(ctx: _Ctx, t: Tensor, qdim: int, slot: int) -> None:
         else:
             ok = _valid_scale(q.scale[0]) and -128 <= zps[0] <= 127
         if not ok:
-            raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} has quantization XNNPACK rejects", ctx.name(slot))
+            raise Reject(
+                "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+                f"{ctx.name(slot)} has quantization XNNPACK rejects",
+                ctx.name(slot),
+            )
         return
     if t.dtype == "UINT8":
         _per_tensor_q(ctx, t, slot, False, need_zp=True)
@@ -166,7 +176,9 @@ def filter_type(ctx: _Ctx, t: Tensor, qdim: int, slot: int) -> None:
         details = q.details if q is not None else None
         if details and details.get("type") == "BlockwiseQuantization":
             if int(details.get("scales", -1)) < 0:
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} has no block scales", ctx.name(slot))
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} has no block scales", ctx.name(slot)
+                )
             if int(details.get("block_size", 0)) % 32:
                 raise Reject(
                     "UNSUPPORTED_QUANTIZATION_PARAMETERS",
@@ -182,8 +194,12 @@ def filter_type(ctx: _Ctx, t: Tensor, qdim: int, slot: int) -> None:
                     ctx.name(slot),
                 )
             shape = dims(t)
-            if t.dtype == "INT2" and (q.quantized_dimension >= len(shape) or len(q.scale) != shape[q.quantized_dimension]):
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} INT2 needs one scale per channel")
+            if t.dtype == "INT2" and (
+                q.quantized_dimension >= len(shape) or len(q.scale) != shape[q.quantized_dimension]
+            ):
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} INT2 needs one scale per channel"
+                )
             return
         return  # other quantization types are logged, not rejected
     if t.dtype == "UINT8":
@@ -199,14 +215,22 @@ def bias_type(ctx: _Ctx, t: Tensor, slot: int) -> None:
     q = t.quantization
     if t.dtype == "INT32":
         if not affine(t) or q is None or q.quantized_dimension != 0:
-            raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} (INT32) is not quantized along dimension 0", ctx.name(slot))
+            raise Reject(
+                "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+                f"{ctx.name(slot)} (INT32) is not quantized along dimension 0",
+                ctx.name(slot),
+            )
         if len(q.scale) > 1:
             shape = dims(t)
             ok = bool(shape) and len(q.scale) == shape[0] and all(_valid_scale(s) for s in q.scale)
         else:
             ok = _valid_scale(q.scale[0]) and (q.zero_point or (0,))[0] == 0
         if not ok:
-            raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"{ctx.name(slot)} has quantization XNNPACK rejects", ctx.name(slot))
+            raise Reject(
+                "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+                f"{ctx.name(slot)} has quantization XNNPACK rejects",
+                ctx.name(slot),
+            )
         return
     raise _type_fail(ctx, t, slot, False, "FLOAT32, FLOAT16 or quantized INT32")
 
@@ -222,7 +246,9 @@ def tensor_shape(ctx: _Ctx, t: Tensor, lo: int, hi: int, slot: int, output: bool
         )
     for i, d in enumerate(shape):
         if d <= 0:
-            raise Reject("UNSUPPORTED_OPERAND_SIZE", f"{ctx.name(slot, output)} dimension {i} is {d}", ctx.name(slot, output))
+            raise Reject(
+                "UNSUPPORTED_OPERAND_SIZE", f"{ctx.name(slot, output)} dimension {i} is {d}", ctx.name(slot, output)
+            )
 
 
 def static_alloc(ctx: _Ctx, t: Tensor, slot: int) -> None:
@@ -244,7 +270,11 @@ def shape_tensor_shape(ctx: _Ctx, t: Tensor, squeeze: bool, slot: int) -> None:
     if len(shape) != 1:
         if squeeze and all(d == 1 for d in shape[:-1]):
             return
-        raise Reject("UNSUPPORTED_OPERAND_RANK", f"{ctx.name(slot)} has rank {len(shape)}; XNNPACK needs a 1-D shape", ctx.name(slot))
+        raise Reject(
+            "UNSUPPORTED_OPERAND_RANK",
+            f"{ctx.name(slot)} has rank {len(shape)}; XNNPACK needs a 1-D shape",
+            ctx.name(slot),
+        )
 
 
 def int_type(ctx: _Ctx, t: Tensor, slot: int, allowed: tuple[str, ...] = ("INT32",)) -> None:
@@ -284,7 +314,9 @@ def scale_ratio(ctx: _Ctx, a: Tensor, out: Tensor, lo: float, hi: float) -> None
         return
     ratio = scale0(a) / scale0(out) if scale0(out) else math.inf
     if ratio < lo or ratio >= hi:
-        raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {ratio:.3g} is outside [{lo:.3g}, {hi:g})")
+        raise Reject(
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {ratio:.3g} is outside [{lo:.3g}, {hi:g})"
+        )
 
 
 # ---- Visit*Node -----------------------------------------------------------------------------
@@ -315,7 +347,9 @@ def _unary(ctx: _Ctx) -> None:
             pos = si / so
             neg = pos * alpha
             if pos < 1 / 256 or pos > 128 or neg < -127.99609375 or neg > 128 or abs(neg) < 1 / 256:
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {pos:.3g} with alpha {alpha}")
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {pos:.3g} with alpha {alpha}"
+                )
     elif b == "QUANTIZE":
         float_or_quint8(ctx, i, 0)
         float_or_quint8(ctx, o, 0, True)
@@ -324,7 +358,9 @@ def _unary(ctx: _Ctx) -> None:
                 raise Reject("UNSUPPORTED_OUTPUT_TYPE", f"requantizing {i.dtype} to {o.dtype} is not supported")
             ratio = scale0(i) / scale0(o) if scale0(o) else math.inf
             if not 1 / 256 <= ratio <= 128:
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {ratio:.3g} outside [1/256, 128]")
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input/output scale ratio {ratio:.3g} outside [1/256, 128]"
+                )
     else:
         float_type(ctx, i, 0)
         float_type(ctx, o, 0, True)
@@ -356,7 +392,10 @@ def _binary(ctx: _Ctx) -> None:
         if a.dtype == b.dtype == o.dtype and a.dtype in ("INT8", "UINT8"):
             ratio = scale0(a) * scale0(b) / scale0(o) if scale0(o) else math.inf
             if ratio < 1 / 65536 or ratio >= 256:
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input-product/output scale ratio {ratio:.3g} outside [2^-16, 256)")
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+                    f"input-product/output scale ratio {ratio:.3g} outside [2^-16, 256)",
+                )
         activation(ctx)
     elif op == "PRELU":
         static_unless_quasi(ctx, 1)
@@ -404,7 +443,9 @@ def _batch_matmul(ctx: _Ctx) -> None:
     float32_or_qcint8(ctx, b, len(dims(b)) - 2 if adj_y else len(dims(b)) - 1, 1)
     dynq = a.dtype == "FLOAT32" and b.dtype == "INT8"
     if b.dtype == "INT8" and not dynq and affine(b) and zp0(b) != 0:
-        raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input 1 zero point is {zp0(b)}; XNNPACK needs 0", "input 1")
+        raise Reject(
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"input 1 zero point is {zp0(b)}; XNNPACK needs 0", "input 1"
+        )
     float_or_quint8(ctx, ctx.out(), 0, True)
     if _xnn_type(a) != _xnn_type(b) and not dynq:
         raise Reject("UNSUPPORTED_INPUT_TYPE", f"inputs differ in type ({a.dtype} and {b.dtype})")
@@ -424,7 +465,9 @@ def _concat(ctx: _Ctx) -> None:
     if o.dtype == "UINT8":
         for t in ins:
             if zp0(t) != zp0(o) or scale0(t) != scale0(o):
-                raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", "UINT8 inputs must share the output's scale and zero point")
+                raise Reject(
+                    "UNSUPPORTED_QUANTIZATION_PARAMETERS", "UINT8 inputs must share the output's scale and zero point"
+                )
     for i, t in enumerate(ins):
         float_or_quint8(ctx, t, i)
 
@@ -534,7 +577,9 @@ def _fully_connected(ctx: _Ctx) -> None:
         b = ctx.t(2)
         n = math.prod(dims(b))
         if n != out_ch:
-            raise Reject("UNSUPPORTED_OPERAND_SIZE", f"bias has {n} elements for {out_ch} output channels", "input 2 (bias)")
+            raise Reject(
+                "UNSUPPORTED_OPERAND_SIZE", f"bias has {n} elements for {out_ch} output channels", "input 2 (bias)"
+            )
         bias_type(ctx, b, 2)
         static_unless_quasi(ctx, 2)
         _filter_bias_types(ctx, 1, 2)
@@ -546,7 +591,9 @@ def _fully_connected(ctx: _Ctx) -> None:
     if i.dtype != o.dtype or (i.dtype != f.dtype and not (dynq or srq)):
         raise Reject("UNSUPPORTED_INPUT_TYPE", f"input {i.dtype}, weights {f.dtype}, output {o.dtype} do not combine")
     if not dynq and f.dtype == "INT8" and affine(f) and zp0(f) != 0:
-        raise Reject("UNSUPPORTED_QUANTIZATION_PARAMETERS", f"weights zero point is {zp0(f)}; XNNPACK needs 0", "input 1")
+        raise Reject(
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS", f"weights zero point is {zp0(f)}; XNNPACK needs 0", "input 1"
+        )
     if f.dtype == "INT4" and in_ch % 2:
         raise Reject("UNSUPPORTED_OPERAND_SIZE", f"INT4 weights with an odd input size {in_ch}")
     if f.dtype == "INT2" and in_ch % 4:
@@ -676,7 +723,9 @@ def _transpose(ctx: _Ctx) -> None:
 def _strided_slice(ctx: _Ctx) -> None:
     for m in ("ellipsis_mask", "new_axis_mask", "shrink_axis_mask"):
         if option(ctx.op, m, 0):
-            raise Reject("UNSUPPORTED_OPERATOR_VARIANT", f"{m} is set; XNNPACK supports none of ellipsis/new-axis/shrink masks")
+            raise Reject(
+                "UNSUPPORTED_OPERATOR_VARIANT", f"{m} is set; XNNPACK supports none of ellipsis/new-axis/shrink masks"
+            )
     st = ctx.t(3)
     shape_tensor_shape(ctx, st, False, 3)
     static_alloc(ctx, st, 3)
@@ -691,7 +740,9 @@ def _strided_slice(ctx: _Ctx) -> None:
         int_type(ctx, t, slot)
     for slot, t in ((1, b), (2, e), (3, st)):
         if len(dims(t)) != 1 or dims(t)[0] != len(dims(i)):
-            raise Reject("UNSUPPORTED_OPERAND_SIZE", f"{ctx.name(slot)} length differs from the input rank", ctx.name(slot))
+            raise Reject(
+                "UNSUPPORTED_OPERAND_SIZE", f"{ctx.name(slot)} length differs from the input rank", ctx.name(slot)
+            )
     float_or_quint8(ctx, i, 0)
     float_or_quint8(ctx, o, 0, True)
 
@@ -738,7 +789,9 @@ def _transpose_conv(ctx: _Ctx) -> None:
             raise Reject("INVALID_ARGUMENT", "strides must be positive")
         exp_h, exp_w = (oh + sh - 1) // sh, (ow + sw - 1) // sw
         if (exp_h, exp_w) != (idims[1], idims[2]):
-            raise Reject("UNSUPPORTED_OPERAND_VALUE", f"input {idims[1]}x{idims[2]} does not match SAME padding of the output")
+            raise Reject(
+                "UNSUPPORTED_OPERAND_VALUE", f"input {idims[1]}x{idims[2]} does not match SAME padding of the output"
+            )
         if kh < sh or kw < sw:
             raise Reject("UNSUPPORTED_OPERATOR_VARIANT", f"kernel {kh}x{kw} smaller than stride {sh}x{sw}")
     else:
@@ -770,8 +823,7 @@ def _composite(ctx: _Ctx) -> None:
 
 
 _RAW_OPTIONS = (
-    "its options are a raw C struct (padding, strides) that is not decoded here; "
-    "the delegate also needs them valid"
+    "its options are a raw C struct (padding, strides) that is not decoded here; the delegate also needs them valid"
 )
 
 
@@ -832,7 +884,9 @@ def _variable(ctx: _Ctx) -> None:
 
 
 def _expand_dims(ctx: _Ctx) -> None:
-    raise Reject("UNSUPPORTED_OPERATOR", "EXPAND_DIMS is disabled in this XNNPACK version (VisitExpandDimsNode returns early)")
+    raise Reject(
+        "UNSUPPORTED_OPERATOR", "EXPAND_DIMS is disabled in this XNNPACK version (VisitExpandDimsNode returns early)"
+    )
 
 
 _UNARY = (
@@ -902,9 +956,12 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
         if op.builtin == "DEQUANTIZE" and len(ins) == 1 and len(outs) == 1 and ins[0] >= 0:
             i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
             int8ok = i.dtype == "INT8" and affine(i)
-            if i.sparsity is None and (is_static(i) or ins[0] in quasi_static) and (
-                i.dtype == "FLOAT16" or int8ok
-            ) and o.dtype == "FLOAT32":
+            if (
+                i.sparsity is None
+                and (is_static(i) or ins[0] in quasi_static)
+                and (i.dtype == "FLOAT16" or int8ok)
+                and o.dtype == "FLOAT32"
+            ):
                 if i.dtype == "FLOAT16":
                     skip = True
                     for c in sg.consumer_ops(outs[0]):
@@ -921,7 +978,12 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
                 continue
         if op.builtin == "DENSIFY" and len(ins) == 1 and len(outs) == 1 and ins[0] >= 0:
             i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
-            if is_static(i) and i.sparsity is not None and i.dtype in ("FLOAT16", "INT8", "FLOAT32") and o.dtype == i.dtype:
+            if (
+                is_static(i)
+                and i.sparsity is not None
+                and i.dtype in ("FLOAT16", "INT8", "FLOAT32")
+                and o.dtype == i.dtype
+            ):
                 static_unpack.add(op.index)
                 producers[outs[0]] = op.index
                 quasi_static.add(outs[0])
@@ -931,7 +993,9 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
             if op.builtin == "VAR_HANDLE":
                 key = outs[0] if outs else -1
                 resources.setdefault(key, [None, None, False])[0] = op.index
-                raise Reject("UNSUPPORTED_OPERAND_VALUE", "variable type unknown until a READ/ASSIGN_VARIABLE is delegated")
+                raise Reject(
+                    "UNSUPPORTED_OPERAND_VALUE", "variable type unknown until a READ/ASSIGN_VARIABLE is delegated"
+                )
             _visit(ctx)
             if op.builtin in ("ASSIGN_VARIABLE", "READ_VARIABLE"):
                 res = ins[0]
