@@ -654,7 +654,8 @@ def _reshape(ctx: _Ctx) -> None:
         data = s.data()
         new = [int(v) for v in data.reshape(-1)] if data is not None else []
     else:
-        new = [int(v) for v in option(ctx.op, "new_shape", []) or []]  # type: ignore[union-attr]
+        raw = ctx.op.options.get("new_shape") or []
+        new = [int(v) for v in raw]
     if len(new) == 1 and new[0] in (-1, 0):
         raise Reject("UNSUPPORTED_OPERAND_VALUE", "reshape to a 1-D tensor of inferred size")
 
@@ -1026,8 +1027,8 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
             delegated.add(handle)
             rejected.pop(handle, None)
     delegated |= static_unpack
-    for i in static_unpack:
-        rejected.pop(i, None)
+    for k in static_unpack:
+        rejected.pop(k, None)
     for op in sg.operators:
         if op.index not in delegated and op.index not in rejected:
             rejected[op.index] = Reject("OUTSIDE_PARTITION", "unpacks a constant nothing delegated reads")
