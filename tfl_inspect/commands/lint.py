@@ -28,7 +28,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding reaches this severity (default: error)",
     )
     parser.add_argument(
-        "--runtime", metavar="X.Y", help="target LiteRT/TFLite runtime version; enables OPS003 (e.g. 2.16)"
+        "--runtime",
+        metavar="X.Y",
+        help="target LiteRT/TFLite runtime version; enables OPS003 (e.g. 2.16), which computes the model's "
+        "minimum runtime from its op versions when min_runtime_version metadata is missing",
+    )
+    parser.add_argument(
+        "--target",
+        action="append",
+        metavar="NAMES",
+        help="deployment targets that must take the whole model, comma-separated "
+        "(xnnpack, gpu, tflm, edgetpu, nnapi); enables CMP001",
     )
     parser.add_argument("--brief", action="store_true", help="text: location and message only, without why/fix")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -46,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
         resolve(args.select)  # unknown ids are a usage error before the model is read
     if args.ignore is not None:
         resolve(args.ignore)
+    if args.target is not None:
+        from ..compat import parse_targets
+
+        parse_targets(args.target)  # an unknown target is a usage error before the model is read
     model = load(args.model)
-    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime)
+    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime, targets=args.target)
     path = str(args.model)
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout

@@ -91,23 +91,34 @@ def _version(text: str) -> tuple[int, ...] | None:
     "OPS003",
     Severity.ERROR,
     "model needs a newer runtime",
-    """The model's min_runtime_version metadata is newer than the runtime given with
-    `--runtime X.Y`: some op versions in it are unknown to that runtime.""",
+    """The model's min_runtime_version metadata (or, when missing, the minimum runtime computed from
+    its op versions as the converter does) is newer than the runtime given with `--runtime X.Y`:
+    some op versions in it are unknown to that runtime. The op that needs the newest runtime is named.""",
 )
 def ops003(ctx: Context) -> Iterator[Finding]:
     if ctx.runtime is None:
         return
+    from ..compat.runtime_version import minimum_runtime
+
+    computed = minimum_runtime(ctx.model)
     need_text = ctx.model.min_runtime_version
+    source = "min_runtime_version"
+    if not need_text or _version(need_text) is None:
+        need_text, source = computed.version, "computed from op versions"
     have, need = _version(ctx.runtime), _version(need_text or "")
     if have is None or need is None:
         return
     width = max(len(have), len(need))
     if need + (0,) * (width - len(need)) <= have + (0,) * (width - len(have)):
         return
-    yield Finding(
+    by = ""
+    if computed.op is not None and computed.version is not None:
+        by = f"; the newest op is {computed.opcode} v{computed.op_version} (runtime {computed.version})"
+    message = f"the model needs runtime {need_text} ({source}{by}) but the target is {ctx.runtime}"
+    finding = Finding(
         "OPS003",
         Severity.ERROR,
-        f"the model needs runtime {need_text} (min_runtime_version) but the target is {ctx.runtime}",
+        message,
         explanation=(
             "The converter records the oldest TFLite runtime that has every op at the version the model "
             "uses. A newer TensorFlow converter emits newer op versions (e.g. int16 activations, new "
@@ -118,6 +129,13 @@ def ops003(ctx: Context) -> Iterator[Finding]:
             "converter of TF X.Y targets runtime X.Y) and avoid features that need newer op versions."
         ),
     )
+    if computed.op is not None and computed.subgraph is not None:
+        view = ctx.views[computed.subgraph]
+        op = view.op(computed.op)
+        finding = ctx.at_op(
+            "OPS003", Severity.ERROR, message, view, op, explanation=finding.explanation, fix=finding.fix
+        )
+    yield finding
 
 
 @rule(
