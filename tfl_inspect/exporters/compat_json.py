@@ -1,0 +1,64 @@
+"""``compat --format json``: the report as one document (``tfl_inspect/schemas/compat.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .envelope import envelope
+
+if TYPE_CHECKING:
+    from ..compat import CompatReport, TargetReport
+    from ..compat.reasons import OpVerdict
+
+__all__ = ["to_json_dict", "to_json"]
+
+
+def _op(v: OpVerdict) -> dict[str, Any]:
+    return {
+        "subgraph": v.subgraph,
+        "index": v.index,
+        "opcode": v.opcode,
+        "supported": v.supported,
+        "status": v.status,
+        "reasons": [r.to_json() for r in v.reasons],
+        "caveats": list(v.caveats),
+    }
+
+
+def _target(t: TargetReport) -> dict[str, Any]:
+    return {
+        "title": t.title,
+        "source": t.source,
+        "supported_ops": t.supported_ops,
+        "total_ops": t.total_ops,
+        "whole_model": t.whole_model,
+        "transitions": t.transitions,
+        "partitions": [{"subgraph": p.subgraph, "ops": list(p.ops)} for p in t.partitions],
+        "operators": [_op(v) for v in t.operators],
+        "cpu_by_reason": {code: len(vs) for code, vs in t.cpu_by_reason().items()},
+        "model_reasons": [r.to_json() for r in t.model_reasons],
+        "caveats": list(t.caveats),
+        "notes": list(t.notes),
+    }
+
+
+def to_json_dict(report: CompatReport, source: str | None = None) -> dict[str, Any]:
+    doc = envelope("compat", source if source is not None else report.source)
+    doc.update(
+        {
+            "signature": report.signature,
+            "subgraphs": list(report.subgraphs),
+            "options": {
+                "nnapi_level": report.options.get("nnapi_level"),
+                "arena_size": report.options.get("arena_size"),
+            },
+            "min_runtime": report.runtime.to_json(),
+            "targets": {name: _target(t) for name, t in report.targets.items()},
+        }
+    )
+    return doc
+
+
+def to_json(report: CompatReport, source: str | None = None) -> str:
+    return json.dumps(to_json_dict(report, source), indent=2, ensure_ascii=False) + "\n"
