@@ -55,6 +55,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -68,6 +69,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "big2gb"): (1.0, 200.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("compat", "ops10k"): (1.0, None),
 }
 
 

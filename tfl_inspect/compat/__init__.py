@@ -166,24 +166,17 @@ def _keep_largest(
     """Partition ``taken`` as TFLite does, keep the ``n`` largest; the rest become OUTSIDE_PARTITION."""
     subsets = tflite_partitions(sg, taken)
     parts = [ops for k, ops in subsets if k]
+    if len(parts) <= n:
+        return parts, transitions(subsets)
     order = sorted(range(len(parts)), key=lambda j: (-len(parts[j]), j))
     kept = sorted(order[:n])
     for j in order[n:]:
+        rej = Reject("OUTSIDE_PARTITION", f"supported, but in a smaller partition ({len(parts[j])} ops); {what}")
         for i in parts[j]:
-            rejected[i] = Reject(
-                "OUTSIDE_PARTITION",
-                f"supported, but in a smaller partition ({len(parts[j])} ops); {what}",
-            )
+            rejected[i] = rej
     keep = [parts[j] for j in kept]
     kept_ops = {i for p in keep for i in p}
-    flags = [(i in kept_ops) for i in range(len(sg.operators))]
-    return keep, _transitions(sg, flags)
-
-
-def _transitions(sg: Subgraph, on_target: list[bool]) -> int:
-    """Hand-overs between the CPU and the target along TFLite's node subsets."""
-    subsets = tflite_partitions(sg, {i for i, f in enumerate(on_target) if f})
-    return transitions(subsets)
+    return keep, transitions(tflite_partitions(sg, kept_ops))
 
 
 def _xnnpack(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) -> TargetReport:
@@ -319,19 +312,19 @@ def _edgetpu(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) 
     for s in subgraphs:
         sg = model.subgraphs[s]
         rejected: dict[int, Reject] = {}
-        stop: int | None = None
+        after: Reject | None = None
         for op in sg.operators:
-            if stop is not None:
-                rejected[op.index] = Reject(
-                    "OUTSIDE_PARTITION",
-                    f"after the first unmapped op #{stop} ({sg.operators[stop].opcode}) everything runs on the CPU",
-                )
+            if after is not None:
+                rejected[op.index] = after
                 continue
             try:
                 edgetpu.check_op(sg, op)
             except Reject as rej:
                 rejected[op.index] = rej
-                stop = op.index
+                after = Reject(
+                    "OUTSIDE_PARTITION",
+                    f"after the first unmapped op #{op.index} ({op.opcode}) everything runs on the CPU",
+                )
         mapped = [i for i in range(len(sg.operators)) if i not in rejected]
         if mapped:
             parts.append(Partition(s, tuple(mapped)))

@@ -13,6 +13,7 @@ No GPU runs on this machine: these rules are checked by unit tests, not by the d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -389,7 +390,8 @@ _LOGICAL = {
 _BASE = ("FLOAT32", "FLOAT16", "INT8", "UINT8")
 
 
-def _allowed_types(builtin: str) -> tuple[set[str], set[str]]:
+@functools.cache
+def _allowed_types(builtin: str) -> tuple[frozenset[str], frozenset[str]]:
     """``GetOpsToReplace``'s per-op additions to the allowed tensor types."""
     ins, outs = set(_BASE), set(_BASE)
     if builtin in _LOGICAL:
@@ -403,24 +405,25 @@ def _allowed_types(builtin: str) -> tuple[set[str], set[str]]:
         ins.add("BOOL")
     if builtin == "LOGICAL_AND":
         outs.add("BOOL")
-    return ins, outs
+    return frozenset(ins), frozenset(outs)
 
 
 def _tensor_filter(sg: Subgraph, op: Operator) -> None:
     """IsAllAllowedTensors: rank below 5; run-time tensors of an allowed type."""
     ins, outs = _allowed_types(op.builtin)
+    tensors = sg.tensors
     for role, idx, allowed in (("input", op.inputs, ins), ("output", op.outputs, outs)):
         for slot, t in enumerate(idx):
-            tensor = sg.tensor(t)
-            if tensor is None:
+            if t < 0:
                 continue
-            need(
-                len(tensor.shape) < 5,
-                "UNSUPPORTED_OPERAND_RANK",
-                f"{role} {slot} '{tensor.name}' has rank {len(tensor.shape)}; the GPU delegate takes at most 4",
-                f"{role} {slot}",
-            )
-            if not is_static(tensor) and tensor.dtype not in allowed:
+            tensor = tensors[t]
+            if len(tensor.shape) >= 5:
+                raise Reject(
+                    "UNSUPPORTED_OPERAND_RANK",
+                    f"{role} {slot} '{tensor.name}' has rank {len(tensor.shape)}; the GPU delegate takes at most 4",
+                    f"{role} {slot}",
+                )
+            if tensor.dtype not in allowed and not is_static(tensor):
                 raise Reject(
                     "UNSUPPORTED_OUTPUT_TYPE" if role == "output" else "UNSUPPORTED_INPUT_TYPE",
                     f"{role} {slot} '{tensor.name}' is {tensor.dtype}; "

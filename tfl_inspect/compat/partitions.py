@@ -22,15 +22,16 @@ if TYPE_CHECKING:
 __all__ = ["tflite_partitions", "transitions", "largest"]
 
 
-def _side_effect(sg: Subgraph, i: int) -> bool:
-    op = sg.operators[i]
-    if op.builtin in ("IF", "WHILE", "CALL_ONCE"):
-        return True
-    for t in (*op.inputs, *op.outputs):
-        tensor = sg.tensor(t)
-        if tensor is not None and tensor.dtype == "RESOURCE":
-            return True
-    return False
+def _side_effect_ops(sg: Subgraph) -> list[int]:
+    """Ops with side effects, in order (``Subgraph::OpMightHaveSideEffect``)."""
+    resources = {t.index for t in sg.tensors if t.dtype == "RESOURCE"}
+    out = []
+    for i, op in enumerate(sg.operators):
+        if op.builtin in ("IF", "WHILE", "CALL_ONCE") or (
+            resources and any(t in resources for t in (*op.inputs, *op.outputs))
+        ):
+            out.append(i)
+    return out
 
 
 def tflite_partitions(sg: Subgraph, delegated: Collection[int]) -> list[tuple[bool, tuple[int, ...]]]:
@@ -42,16 +43,14 @@ def tflite_partitions(sg: Subgraph, delegated: Collection[int]) -> list[tuple[bo
     """
     ops = sg.operators
     n = len(ops)
-    kind = [i in delegated for i in range(n)]
+    taken = set(delegated)
+    kind = [i in taken for i in range(n)]
     incoming = [0] * n
     edges: dict[int, list[int]] = {}
-    last = -1
-    for i in range(n):
-        if _side_effect(sg, i):
-            if last != -1:
-                edges.setdefault(last, []).append(i)
-                incoming[i] += 1
-            last = i
+    chain = _side_effect_ops(sg)
+    for a, b in itertools.pairwise(chain):
+        edges.setdefault(a, []).append(b)
+        incoming[b] += 1
     produced = {t for op in ops for t in op.outputs if t >= 0}
     waiting: dict[int, list[int]] = {}
     pending = [0] * n

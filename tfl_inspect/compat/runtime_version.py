@@ -205,6 +205,12 @@ for _line in _TABLE.strip().splitlines():
         _MAP[(_op, int(_v))] = _rt
 
 
+def _key(version: str) -> tuple[int, ...]:
+    """Sort key: missing trailing parts count as 0 (``2.4`` == ``2.4.0``)."""
+    p = parse(version)
+    return p + (0,) * (4 - len(p))
+
+
 def parse(version: str) -> tuple[int, ...]:
     """``"2.13.0"`` → (2, 13, 0); non-numeric parts stop the parse (as ``SimpleAtoi`` would)."""
     out = []
@@ -221,6 +227,9 @@ def compare(a: str, b: str) -> int:
     n = max(len(pa), len(pb))
     pa, pb = pa + (0,) * (n - len(pa)), pb + (0,) * (n - len(pb))
     return (pa > pb) - (pa < pb)
+
+
+_KEYS: dict[str, tuple[int, ...]] = {v: _key(v) for v in set(_MAP.values())}
 
 
 def op_runtime(builtin: str, version: int) -> str | None:
@@ -252,16 +261,18 @@ class RuntimeVersion:
 def minimum_runtime(model: Model) -> RuntimeVersion:
     """The newest runtime any op needs, as the converter computes it."""
     best: str | None = None
+    best_key: tuple[int, ...] = ()
     where: tuple[int, int, str, int] | None = None
     for sg in model.subgraphs:
         for op in sg.operators:
             if op.is_custom:
                 continue
             rt = _MAP.get((op.builtin, op.version))
-            if rt is None:
+            if rt is None or rt == best:
                 continue
-            if best is None or compare(best, rt) < 0:
-                best, where = rt, (sg.index, op.index, op.opcode, op.version)
+            key = _KEYS[rt]
+            if best is None or key > best_key:
+                best, best_key, where = rt, key, (sg.index, op.index, op.opcode, op.version)
     meta = model.min_runtime_version
     if where is None:
         return RuntimeVersion(best, metadata=meta)

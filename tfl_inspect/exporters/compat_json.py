@@ -14,19 +14,26 @@ if TYPE_CHECKING:
 __all__ = ["to_json_dict", "to_json"]
 
 
-def _op(v: OpVerdict) -> dict[str, Any]:
+def _op(v: OpVerdict, memo: dict[int, dict[str, str]]) -> dict[str, Any]:
+    reasons = []
+    for r in v.reasons:  # one Reason object is often shared by thousands of ops
+        j = memo.get(id(r))
+        if j is None:
+            j = memo[id(r)] = r.to_json()
+        reasons.append(j)
     return {
         "subgraph": v.subgraph,
         "index": v.index,
         "opcode": v.opcode,
-        "supported": v.supported,
+        "supported": v.status != "unsupported",
         "status": v.status,
-        "reasons": [r.to_json() for r in v.reasons],
+        "reasons": reasons,
         "caveats": list(v.caveats),
     }
 
 
 def _target(t: TargetReport) -> dict[str, Any]:
+    memo: dict[int, dict[str, str]] = {}
     return {
         "title": t.title,
         "source": t.source,
@@ -35,7 +42,7 @@ def _target(t: TargetReport) -> dict[str, Any]:
         "whole_model": t.whole_model,
         "transitions": t.transitions,
         "partitions": [{"subgraph": p.subgraph, "ops": list(p.ops)} for p in t.partitions],
-        "operators": [_op(v) for v in t.operators],
+        "operators": [_op(v, memo) for v in t.operators],
         "cpu_by_reason": {code: len(vs) for code, vs in t.cpu_by_reason().items()},
         "model_reasons": [r.to_json() for r in t.model_reasons],
         "caveats": list(t.caveats),
@@ -61,4 +68,9 @@ def to_json_dict(report: CompatReport, source: str | None = None) -> dict[str, A
 
 
 def to_json(report: CompatReport, source: str | None = None) -> str:
-    return json.dumps(to_json_dict(report, source), indent=2, ensure_ascii=False) + "\n"
+    """Indented for small models; compact past 2,000 ops per target (the indenting encoder is pure Python)."""
+    doc = to_json_dict(report, source)
+    big = any(t.total_ops > 2000 for t in report.targets.values())
+    if big:
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
