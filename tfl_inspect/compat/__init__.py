@@ -224,13 +224,15 @@ def _gpu(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) -> T
             verdicts.extend(_verdict(sg, i, rejected[i]) for i in range(len(sg.operators)))
             continue
         taken: set[int] = set()
+        folded: set[int] = set()
         for op in sg.operators:
             t = sg.tensor(op.inputs[0]) if op.inputs else None
             if op.builtin == "DEQUANTIZE" and t is not None and t.dtype == "FLOAT16" and t.is_constant:
                 taken.add(op.index)  # FP16GraphPartitionHelper folds float16 weights into the partition
+                folded.update(op.outputs)
                 continue
             try:
-                gpu.check_op(sg, op)
+                gpu.check_op(sg, op, frozenset(folded))
                 taken.add(op.index)
             except Reject as rej:
                 rejected[op.index] = rej

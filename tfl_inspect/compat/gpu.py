@@ -35,16 +35,21 @@ SOURCE = (
 class _Sig:
     """The ``OpSignature`` view gpu_compatibility.cc works on."""
 
-    def __init__(self, sg: Subgraph, op: Operator) -> None:
+    def __init__(self, sg: Subgraph, op: Operator, folded: frozenset[int] = frozenset()) -> None:
         self.op = op
         self.inputs: list[Tensor | None] = [sg.tensor(t) for t in op.inputs]
         self.outputs: list[Tensor | None] = [sg.tensor(t) for t in op.outputs]
+        self.folded = folded
+
+    def is_const(self, t: Tensor | None) -> bool:
+        """Constant in the file, or the output of a float16-weight DEQUANTIZE the partition helper folds."""
+        return t is not None and (is_static(t) or t.index in self.folded)
 
     def runtime_inputs(self) -> int:
-        return sum(1 for t in self.inputs if t is not None and not is_static(t))
+        return sum(1 for t in self.inputs if t is not None and not self.is_const(t))
 
     def const_inputs(self) -> int:
-        return sum(1 for t in self.inputs if t is not None and is_static(t))
+        return sum(1 for t in self.inputs if self.is_const(t))
 
     def dims(self, i: int, output: bool = False) -> tuple[int, ...]:
         t = (self.outputs if output else self.inputs)[i]
@@ -163,9 +168,7 @@ def _fully_connected(s: _Sig) -> None:
 
 def _axes_const(s: _Sig, idx: int) -> None:
     t = s.inputs[idx] if idx < len(s.inputs) else None
-    need(
-        t is not None and is_static(t), "CONSTANT_INPUT_REQUIRED", f"{s.op.builtin} needs constant axes", f"input {idx}"
-    )
+    need(s.is_const(t), "CONSTANT_INPUT_REQUIRED", f"{s.op.builtin} needs constant axes", f"input {idx}")
     need(
         t is not None and t.dtype == "INT32",
         "UNSUPPORTED_INPUT_TYPE",
@@ -432,8 +435,12 @@ def _tensor_filter(sg: Subgraph, op: Operator) -> None:
                 )
 
 
-def check_op(sg: Subgraph, op: Operator) -> None:
-    """Raise Reject when the GPU delegate would leave ``op`` on the CPU."""
+def check_op(sg: Subgraph, op: Operator, folded: frozenset[int] = frozenset()) -> None:
+    """Raise Reject when the GPU delegate would leave ``op`` on the CPU.
+
+    ``folded``: outputs of float16-weight DEQUANTIZE ops, which ``FP16GraphPartitionHelper``
+    replaces by their constant inputs before the rules see the op.
+    """
     rule = RULES.get(op.builtin)
     if rule is None:
         fix = None
@@ -445,7 +452,7 @@ def check_op(sg: Subgraph, op: Operator) -> None:
             )
         raise Reject("UNSUPPORTED_OPERATOR", f"the GPU delegate has no kernel for {op.opcode}", fix=fix)
     try:
-        rule(_Sig(sg, op))
+        rule(_Sig(sg, op, folded))
     except IndexError:
         raise Reject("MISSING_REQUIRED_OPERAND", "an operand the rule reads is missing") from None
     _tensor_filter(sg, op)
