@@ -315,6 +315,8 @@ def _edgetpu(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) 
         sg = model.subgraphs[s]
         rejected: dict[int, Reject] = {}
         after: Reject | None = None
+        if s != 0:
+            after = Reject("MODEL_LIMIT", "the Edge TPU compiler maps only the first subgraph")
         for op in sg.operators:
             if after is not None:
                 rejected[op.index] = after

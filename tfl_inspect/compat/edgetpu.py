@@ -172,7 +172,7 @@ def check_op(sg: Subgraph, op: Operator) -> None:
                 name,
                 "use a static input shape: keras.Input(..., batch_size=1)",
             )
-            big = [d for d in tensor.shape[:-3] if d > 1]
+            big = [d for d in tensor.shape[:-3] if d > 1] if not is_static(tensor) else []
             need(
                 not big,
                 "UNSUPPORTED_OPERAND_RANK",
