@@ -43,8 +43,10 @@ def test_float_or_quant8_input_type(converted: dict[str, Path]) -> None:
 
 
 def test_float16_weight_dequantize_stays_on_the_cpu(converted: dict[str, Path]) -> None:
+    """Constant float16 weights are not the run-time fp16 case NNAPI 1.3 takes; DEQUANTIZE v3 fails the version check."""
     model = tfl_inspect.load(converted["cnn_float16"])
-    assert _code(model, "DEQUANTIZE") == "UNSUPPORTED_INPUT_TYPE"
+    assert find(model, "DEQUANTIZE").version == 3
+    assert _code(model, "DEQUANTIZE") == "UNSUPPORTED_OPERATOR_VERSION"
 
 
 def test_int8_dequantize_needs_symmetric_at_api_29(converted: dict[str, Path]) -> None:
