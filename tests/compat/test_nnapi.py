@@ -43,7 +43,7 @@ def test_float_or_quant8_input_type(converted: dict[str, Path]) -> None:
 
 
 def test_float16_weight_dequantize_stays_on_the_cpu(converted: dict[str, Path]) -> None:
-    """Constant float16 weights are not the run-time fp16 case NNAPI 1.3 takes; DEQUANTIZE v3 fails the version check."""
+    """Constant float16 weights are not the run-time fp16 case of NNAPI 1.3; DEQUANTIZE v3 fails the version check."""
     model = tfl_inspect.load(converted["cnn_float16"])
     assert find(model, "DEQUANTIZE").version == 3
     assert _code(model, "DEQUANTIZE") == "UNSUPPORTED_OPERATOR_VERSION"
@@ -64,6 +64,6 @@ def test_no_mapping_for_an_op(converted: dict[str, Path]) -> None:
 
 @pytest.mark.parametrize("level", [27, 30])
 def test_level_changes_the_verdict(converted: dict[str, Path], level: int) -> None:
-    t = compat(tfl_inspect.load(converted["lstm"]), targets="nnapi", nnapi_level=level).targets["nnapi"]
-    lstm = next(v for v in t.operators if v.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM")
-    assert lstm.supported == (level >= 29)
+    t = compat(tfl_inspect.load(converted["topk_argmax_cumsum"]), targets="nnapi", nnapi_level=level).targets["nnapi"]
+    topk = next(v for v in t.operators if v.opcode == "TOPK_V2")
+    assert topk.supported == (level >= 29)
