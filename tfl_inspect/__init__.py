@@ -26,6 +26,7 @@ __all__ = [
     "render",
     "diagnose",
     "convert",
+    "compat",
     "Model",
     "Subgraph",
     "Tensor",
@@ -81,6 +82,13 @@ def diagnose(source: Any, **options: Any) -> Any:
     from .diagnosis import diagnose as _diagnose
 
     return _diagnose(source, **options)
+
+
+def compat(model: Model | str, **options: Any) -> Any:
+    """Which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU, NNAPI: see :func:`tfl_inspect.compat.compat`."""
+    from .compat import compat as _compat
+
+    return _compat(model, **options)
 
 
 def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> Any:

@@ -8,6 +8,8 @@ the runtime forms, the CPU ↔ target transitions, whole-model blockers, and the
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -426,3 +428,14 @@ def verdict_marks(report: CompatReport, target: str) -> dict[tuple[int, int], di
         }
         for v in t.operators
     }
+
+
+class _CallableModule(types.ModuleType):
+    """``tfl_inspect.compat(model)`` is the public API, and importing this subpackage rebinds
+    ``tfl_inspect.compat`` to the module: making the module callable keeps both spellings working."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> CompatReport:
+        return compat(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
