@@ -45,6 +45,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
+	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 test: $(VENV)/.test graphviz

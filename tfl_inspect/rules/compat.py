@@ -39,6 +39,9 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
             yield Finding("CMP001", Severity.ERROR, f"{head}: {reason.message}", fix=reason.fix or "")
             continue
         first = blocked[0]
+        if name == "tflm":  # the op the TFLM load names: a missing kernel before any Prepare failure
+            missing = [v for v in blocked if v.reasons and v.reasons[0].code == "UNSUPPORTED_OPERATOR"]
+            first = (missing or blocked)[0]
         why = first.reasons[0] if first.reasons else None
         fix = next((r.fix for v in blocked for r in v.reasons if r.fix), None)
         op = ctx.model.subgraphs[first.subgraph].operators[first.index]
@@ -46,7 +49,8 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
         yield ctx.at_op(
             "CMP001",
             Severity.ERROR,
-            f"{head}; first left on the CPU: {first.opcode} ({why.code if why else 'UNSUPPORTED'}: "
+            f"{head}; {'the load stops at' if name == 'tflm' else 'first left on the CPU:'} "
+            f"{first.opcode} ({why.code if why else 'UNSUPPORTED'}: "
             f"{why.message if why else 'not supported'})",
             view,
             op,
