@@ -37,6 +37,6 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"    {escape.text(r.doc)}")
     if not args.ids:
         lines.append("")
-        lines.append("Details: tfl-inspect rules ID (or a family: DYN, QNT, NAM, OPS, SHP, GRF); docs/rules.md.")
+        lines.append("Details: tfl-inspect rules ID (or a family: DYN, QNT, NAM, OPS, SHP, GRF, CMP); docs/rules.md.")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
