@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from . import edgetpu, gpu, nnapi, tflm, xnnpack
-from .partitions import tflite_partitions, transitions
+from .partitions import PartitionCache, transitions
 from .reasons import CAVEAT, SUPPORTED, UNSUPPORTED, OpVerdict, Reason, Reject
 from .runtime_version import RuntimeVersion, minimum_runtime
 
@@ -163,10 +163,10 @@ def _verdict(sg: Subgraph, i: int, rej: Reject | None, caveats: Iterable[str] = 
 
 
 def _keep_largest(
-    sg: Subgraph, taken: set[int], n: int, rejected: dict[int, Reject], what: str
+    sg: Subgraph, taken: set[int], n: int, rejected: dict[int, Reject], what: str, partition: PartitionCache
 ) -> tuple[list[tuple[int, ...]], int]:
     """Partition ``taken`` as TFLite does, keep the ``n`` largest; the rest become OUTSIDE_PARTITION."""
-    subsets = tflite_partitions(sg, taken)
+    subsets = partition(sg, taken)
     parts = [ops for k, ops in subsets if k]
     if len(parts) <= n:
         return parts, transitions(subsets)
@@ -178,7 +178,7 @@ def _keep_largest(
             rejected[i] = rej
     keep = [parts[j] for j in kept]
     kept_ops = {i for p in keep for i in p}
-    return keep, transitions(tflite_partitions(sg, kept_ops))
+    return keep, transitions(partition(sg, kept_ops))
 
 
 def _xnnpack(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) -> TargetReport:
@@ -188,7 +188,7 @@ def _xnnpack(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) 
     for s in subgraphs:
         sg = model.subgraphs[s]
         taken, rejected, caveats = xnnpack.check_subgraph(sg)
-        subsets = tflite_partitions(sg, taken)
+        subsets = opts["_partition"](sg, taken)
         parts.extend(Partition(s, ops) for k, ops in subsets if k)
         n_trans += transitions(subsets)
         verdicts.extend(
@@ -238,7 +238,9 @@ def _gpu(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) -> T
                 taken.add(op.index)
             except Reject as rej:
                 rejected[op.index] = rej
-        keep, trans = _keep_largest(sg, taken, 1, rejected, "the GPU delegate keeps only the largest partition")
+        keep, trans = _keep_largest(
+            sg, taken, 1, rejected, "the GPU delegate keeps only the largest partition", opts["_partition"]
+        )
         n_trans += trans
         parts.extend(Partition(s, p) for p in keep)
         verdicts.extend(_verdict(sg, i, rejected.get(i)) for i in range(len(sg.operators)))
@@ -373,7 +375,12 @@ def _nnapi(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) ->
             except Reject as rej:
                 rejected[op.index] = rej
         keep, trans = _keep_largest(
-            sg, taken, nnapi.MAX_PARTITIONS, rejected, f"NNAPI keeps the {nnapi.MAX_PARTITIONS} largest partitions"
+            sg,
+            taken,
+            nnapi.MAX_PARTITIONS,
+            rejected,
+            f"NNAPI keeps the {nnapi.MAX_PARTITIONS} largest partitions",
+            opts["_partition"],
         )
         n_trans += trans
         parts.extend(Partition(s, p) for p in keep)
@@ -408,7 +415,8 @@ def compat(
     names = parse_targets(targets)
     subgraphs = _subgraphs(model, signature)
     opts = {"nnapi_level": nnapi_level or nnapi.DEFAULT_LEVEL, "arena_size": arena_size}
-    reports = {n: _BUILDERS[n](model, subgraphs, opts) for n in names}
+    work = {**opts, "_partition": PartitionCache()}
+    reports = {n: _BUILDERS[n](model, subgraphs, work) for n in names}
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ..model import Subgraph
 
-__all__ = ["tflite_partitions", "transitions", "largest"]
+__all__ = ["tflite_partitions", "transitions", "largest", "PartitionCache"]
 
 
 def _side_effect_ops(sg: Subgraph) -> list[int]:
@@ -86,6 +86,20 @@ def tflite_partitions(sg: Subgraph, delegated: Collection[int]) -> list[tuple[bo
                 heapq.heappush(ready[kind[j]], j)
         subsets.append((ctype, tuple(sorted(members))))
     return subsets
+
+
+class PartitionCache:
+    """Targets often take the same ops (every op, on a clean model): partition each set once per report."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[int, frozenset[int]], list[tuple[bool, tuple[int, ...]]]] = {}
+
+    def __call__(self, sg: Subgraph, delegated: Collection[int]) -> list[tuple[bool, tuple[int, ...]]]:
+        key = (sg.index, frozenset(delegated))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = tflite_partitions(sg, key[1])
+        return hit
 
 
 def transitions(subsets: list[tuple[bool, tuple[int, ...]]]) -> int:

@@ -611,9 +611,11 @@ def _reduce(ctx: _Ctx) -> None:
         raise Reject("UNSUPPORTED_OPERAND_RANK", "axes must be 0-D or 1-D", "input 1 (axis)")
     static_alloc(ctx, axes, 1)
     n = math.prod(dims(axes))
-    data = axes.data()
-    first = int(data.reshape(-1)[0]) if data is not None and data.size else None
-    if n <= 0 or (n == 1 and first == 0 and len(dims(i)) == 0) or n > MAX_DIMS:
+    first = None
+    if n == 1 and len(dims(i)) == 0:  # only then do the values matter (numpy stays unloaded otherwise)
+        data = axes.data()
+        first = int(data.reshape(-1)[0]) if data is not None and data.size else None
+    if n <= 0 or (n == 1 and first == 0) or n > MAX_DIMS:
         raise Reject("UNSUPPORTED_OPERAND_VALUE", f"{n} reduction axes")
     float_or_quint8(ctx, ctx.out(), 0, True)
 
@@ -651,8 +653,10 @@ def _reshape(ctx: _Ctx) -> None:
         int_type(ctx, s, 1)
         shape_tensor_shape(ctx, s, True, 1)
         static_alloc(ctx, s, 1)
-        data = s.data()
-        new = [int(v) for v in data.reshape(-1)] if data is not None else []
+        new = []
+        if math.prod(dims(s)) == 1:  # only a 1-element shape can be the rejected [-1]
+            data = s.data()
+            new = [int(v) for v in data.reshape(-1)] if data is not None else []
     else:
         raw = ctx.op.options.get("new_shape") or []
         new = [int(v) for v in raw]

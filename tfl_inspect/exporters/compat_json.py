@@ -14,26 +14,32 @@ if TYPE_CHECKING:
 __all__ = ["to_json_dict", "to_json"]
 
 
-def _op(v: OpVerdict, memo: dict[int, dict[str, str]]) -> dict[str, Any]:
-    reasons = []
-    for r in v.reasons:  # one Reason object is often shared by thousands of ops
-        j = memo.get(id(r))
-        if j is None:
-            j = memo[id(r)] = r.to_json()
-        reasons.append(j)
-    return {
-        "subgraph": v.subgraph,
-        "index": v.index,
-        "opcode": v.opcode,
-        "supported": v.status != "unsupported",
-        "status": v.status,
-        "reasons": reasons,
-        "caveats": list(v.caveats),
-    }
+def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
+    """One record per op; reasons are shared objects (one Reject often covers thousands of ops)."""
+    memo: dict[int, dict[str, str]] = {}
+    out = []
+    for subgraph, index, opcode, status, reasons, caveats in verdicts:
+        rs = []
+        for r in reasons:
+            j = memo.get(id(r))
+            if j is None:
+                j = memo[id(r)] = r.to_json()
+            rs.append(j)
+        out.append(
+            {
+                "subgraph": subgraph,
+                "index": index,
+                "opcode": opcode,
+                "supported": status != "unsupported",
+                "status": status,
+                "reasons": rs,
+                "caveats": list(caveats),
+            }
+        )
+    return out
 
 
 def _target(t: TargetReport) -> dict[str, Any]:
-    memo: dict[int, dict[str, str]] = {}
     return {
         "title": t.title,
         "source": t.source,
@@ -42,7 +48,7 @@ def _target(t: TargetReport) -> dict[str, Any]:
         "whole_model": t.whole_model,
         "transitions": t.transitions,
         "partitions": [{"subgraph": p.subgraph, "ops": list(p.ops)} for p in t.partitions],
-        "operators": [_op(v, memo) for v in t.operators],
+        "operators": _ops(t.operators),
         "cpu_by_reason": {code: len(vs) for code, vs in t.cpu_by_reason().items()},
         "model_reasons": [r.to_json() for r in t.model_reasons],
         "caveats": list(t.caveats),
@@ -72,5 +78,5 @@ def to_json(report: CompatReport, source: str | None = None) -> str:
     doc = to_json_dict(report, source)
     big = any(t.total_ops > 2000 for t in report.targets.values())
     if big:
-        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n"
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, check_circular=False) + "\n"
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
