@@ -395,6 +395,26 @@ def _nnapi(model: Model, subgraphs: tuple[int, ...], opts: Mapping[str, Any]) ->
 _BUILDERS = {"xnnpack": _xnnpack, "gpu": _gpu, "tflm": _tflm, "edgetpu": _edgetpu, "nnapi": _nnapi}
 
 
+def _with_alternatives(model: Model, report: TargetReport) -> TargetReport:
+    """Add a builtin alternative as the fix of UNSUPPORTED_OPERATOR reasons that have none."""
+    from dataclasses import replace
+
+    from .fixes import alternative
+
+    changed = False
+    ops = list(report.operators)
+    for k, v in enumerate(ops):
+        if not v.reasons or v.reasons[0].code != "UNSUPPORTED_OPERATOR" or v.reasons[0].fix:
+            continue
+        op = model.subgraphs[v.subgraph].operators[v.index]
+        fix = alternative(report.name, op.custom_code if op.is_custom and op.custom_code else op.builtin, op.is_custom)
+        if fix:
+            first = v.reasons[0]
+            ops[k] = v._replace(reasons=(Reason(first.code, first.message, first.operand, fix), *v.reasons[1:]))
+            changed = True
+    return replace(report, operators=tuple(ops)) if changed else report
+
+
 def compat(
     model: Model | str,
     targets: str | Iterable[str] | None = None,
@@ -416,7 +436,7 @@ def compat(
     subgraphs = _subgraphs(model, signature)
     opts = {"nnapi_level": nnapi_level or nnapi.DEFAULT_LEVEL, "arena_size": arena_size}
     work = {**opts, "_partition": PartitionCache()}
-    reports = {n: _BUILDERS[n](model, subgraphs, work) for n in names}
+    reports = {n: _with_alternatives(model, _BUILDERS[n](model, subgraphs, work)) for n in names}
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
 
 
