@@ -119,3 +119,59 @@ def test_one_subgraph_only() -> None:
     t = compat(tfl_inspect.load(path), targets="edgetpu").targets["edgetpu"]
     assert t.model_reasons[0].code == "MODEL_LIMIT"
     assert all(v.reasons[0].code == "MODEL_LIMIT" for v in t.operators if v.subgraph > 0)
+
+
+def _limit(model: tfl_inspect.Model, opcode: str) -> str | None:
+    """The op's own 'known limitations' check from the table, without the tensor requirements."""
+    op = find(model, opcode)
+    try:
+        edgetpu.OPS[opcode](model.subgraphs[0], op)
+    except Reject as rej:
+        return rej.reason.code
+    return None
+
+
+def test_softmax_limits(converted: dict[str, Path]) -> None:
+    assert _limit(tfl_inspect.load(converted["cnn_int8"]), "SOFTMAX") is None  # [1, 10]: effectively 1-D
+
+    def two_d(m: Any) -> None:
+        tensor_t(m, op_t(m, "SOFTMAX").inputs[0]).shape = [2, 10]
+
+    def huge(m: Any) -> None:
+        tensor_t(m, op_t(m, "SOFTMAX").inputs[0]).shape = [1, 16001]
+
+    assert _limit(edited(converted["cnn_int8"], two_d), "SOFTMAX") == "UNSUPPORTED_OPERAND_RANK"
+    assert _limit(edited(converted["cnn_int8"], huge), "SOFTMAX") == "UNSUPPORTED_OPERAND_SIZE"
+
+
+def test_concatenation_constant_input_must_be_zeros(converted: dict[str, Path]) -> None:
+    def const_input(m: Any) -> None:
+        import numpy as np
+
+        t = tensor_t(m, op_t(m, "CONCATENATION").inputs[1])
+        t.buffer = len(m.buffers)
+        buf = type(m.buffers[0])()
+        n = 1
+        for d in t.shape:
+            n *= d
+        buf.data = np.ones(n, dtype=np.int8).view(np.uint8)
+        m.buffers.append(buf)
+
+    assert _limit(tfl_inspect.load(converted["cnn_int8"]), "CONCATENATION") is None
+    assert _limit(edited(converted["cnn_int8"], const_input), "CONCATENATION") == "UNSUPPORTED_OPERAND_VALUE"
+
+
+def test_strided_slice_strides_must_be_1() -> None:
+    from tests.conftest import require_corpus
+
+    path = next(require_corpus().rglob("dynamic_shapes.bin"))
+    model = tfl_inspect.load(path)
+    assert _limit(model, "STRIDED_SLICE") is None
+
+    def stride2(m: Any) -> None:
+        import numpy as np
+
+        t = tensor_t(m, op_t(m, "STRIDED_SLICE").inputs[3])
+        m.buffers[t.buffer].data = np.array([1, 2, 1], dtype="<i4").view(np.uint8)
+
+    assert _limit(edited(path, stride2), "STRIDED_SLICE") == "UNSUPPORTED_OPERAND_VALUE"

@@ -131,3 +131,88 @@ def test_int16_dequantize_is_rejected(converted: dict[str, Path]) -> None:
         tensor_t(m, op_t(m, "DEQUANTIZE").inputs[0]).type = DTYPE.INT16
 
     assert _code(edited(converted["cnn_float16"], int16), "DEQUANTIZE") == "UNSUPPORTED_INPUT_TYPE"
+
+
+def _corpus_model(name: str) -> Path:
+    from tests.conftest import require_corpus
+
+    return next(require_corpus().rglob(name))
+
+
+def _bool_out(opcode: str) -> Callable[[Any], None]:
+    def change(m: Any) -> None:
+        tensor_t(m, op_t(m, opcode).outputs[0]).type = DTYPE.BOOL
+
+    return change
+
+
+def _rank3(opcode: str, slot: int) -> Callable[[Any], None]:
+    def change(m: Any) -> None:
+        tensor_t(m, op_t(m, opcode).inputs[slot]).shape = [3, 4, 5]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("name", "opcode", "change", "code"),
+    [
+        ("add_10x10.tflite", "ADD", _rank3("ADD", 1), "UNSUPPORTED_OPERAND_SIZE"),  # CheckAddMulBroadcastCompatibility
+        ("rope.tflite", "SLICE", _rank3("SLICE", 0), None),  # 3-D input is still sliced
+        ("mixed_input_model.tflite", "CAST", _bool_out("CAST"), "UNSUPPORTED_INPUT_TYPE"),  # INT32→BOOL
+        (
+            "simple_mirror_pad_reflect_op.tflite",
+            "MIRROR_PAD",
+            _set("MIRROR_PAD", mode=1),
+            "UNSUPPORTED_OPERATOR_VARIANT",
+        ),
+        ("float32.bin", "SPACE_TO_DEPTH", _set("SPACE_TO_DEPTH", blockSize=1), "UNSUPPORTED_OPERAND_VALUE"),
+        ("delegate_compatibility_test.tflite", "BATCH_MATMUL", _drop_constant("BATCH_MATMUL", 0), None),
+    ],
+    ids=[
+        "add-broadcast",
+        "slice-3d",
+        "cast-int32-bool",
+        "mirror-pad-symmetric",
+        "space-to-depth-block",
+        "bmm",
+    ],
+)
+def test_rule_on_corpus(name: str, opcode: str, change: Callable[[Any], None], code: str | None) -> None:
+    path = _corpus_model(name)
+    original = tfl_inspect.load(path)
+    before = _code(original, opcode)
+    after = _code(edited(path, change), opcode)
+    if code is None:
+        assert after == before  # the edit stays inside what the rule accepts
+    else:
+        assert before != code and after == code
+
+
+def test_strided_slice_masks() -> None:
+    """dynamic_shapes.bin slices with shrink_axis_mask set: the GPU rule refuses it; without it, it passes."""
+    path = _corpus_model("dynamic_shapes.bin")
+    assert _code(tfl_inspect.load(path), "STRIDED_SLICE") == "UNSUPPORTED_OPERATOR_VARIANT"
+    assert _code(edited(path, _set("STRIDED_SLICE", shrinkAxisMask=0)), "STRIDED_SLICE") is None
+
+
+def test_slice_needs_3d_or_4d() -> None:
+    path = _corpus_model("rope.tflite")
+
+    def rank2(m: Any) -> None:
+        tensor_t(m, op_t(m, "SLICE").inputs[0]).shape = [8, 100]
+
+    assert _code(edited(path, rank2), "SLICE") == "UNSUPPORTED_OPERAND_RANK"
+
+
+def test_transpose_conv_strides(converted: dict[str, Path]) -> None:
+    assert _code(tfl_inspect.load(converted["conv2d_transpose"]), "TRANSPOSE_CONV") is None
+    model = edited(converted["conv2d_transpose"], _set("TRANSPOSE_CONV", strideW=0))
+    assert _code(model, "TRANSPOSE_CONV") == "INVALID_ARGUMENT"
+
+
+def test_custom_ops_outside_the_gpu_list() -> None:
+    model = tfl_inspect.load(_corpus_model("custom_sinh.bin"))
+    op = next(o for o in model.subgraphs[0].operators if o.is_custom)
+    with pytest.raises(Reject) as err:
+        gpu.check_op(model.subgraphs[0], op)
+    assert err.value.reason.code == "UNSUPPORTED_OPERATOR"

@@ -79,21 +79,13 @@ def _softmax(sg: Subgraph, op: Operator) -> None:
 
 
 def _squeeze(sg: Subgraph, op: Operator) -> None:
+    """Only leading 1s may be squeezed (no relayout): [1,1,10] and [1,5,10] yes, [5,1,10] no."""
     t = sg.tensor(op.inputs[0])
     shape = list(t.shape) if t is not None else []
-    seen_big = False
-    for d in shape:
-        if d > 1:
-            seen_big = True
-        elif seen_big and d == 1 and shape[-1] != 1:
-            pass
     lead = 0
     while lead < len(shape) and shape[lead] == 1:
         lead += 1
-    inner = [d for d in shape[lead:] if d == 1]
-    need(
-        not inner, "UNSUPPORTED_OPERAND_VALUE", f"squeezes a 1 after a dimension above 1 in {shape} (needs a relayout)"
-    )
+    need(1 not in shape[lead:], "UNSUPPORTED_OPERAND_VALUE", f"squeezes a 1 after a dimension above 1 in {shape}")
 
 
 def _strided_slice(sg: Subgraph, op: Operator) -> None:
