@@ -134,7 +134,9 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
 
 def _is_hybrid(sg: Subgraph, inputs: tuple[int, ...]) -> bool:
     tensors = [sg.tensor(i) for i in inputs]
-    has_int_weight = any(t is not None and t.is_constant and t.dtype in ("INT8", "INT4", "UINT8") for t in tensors)
+    has_int_weight = any(
+        t is not None and t.is_constant and t.dtype in ("INT8", "INT4", "UINT8") for t in tensors
+    )
     has_float_act = any(t is not None and not t.is_constant and dtypes.is_float(t.dtype) for t in tensors)
     return has_int_weight and has_float_act
 

@@ -12,6 +12,7 @@ from tests.conftest import needs_dot, run_cli, run_cli_process, sample
 pytestmark = needs_dot
 
 
+
 def test_writes_svg_and_says_where_every_op_went(tmp_path: Path) -> None:
     out = tmp_path / "up.svg"
     r = run_cli("graph", sample("upsampling_static.tflite"), "-o", out)

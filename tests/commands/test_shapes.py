@@ -16,6 +16,7 @@ SCHEMA = load_schema("shapes")
 HOSTILE = 'evil"\n\x1b[31m[bold]<script>}{\\'
 
 
+
 @pytest.fixture(scope="module")
 def classifier() -> tuple[Path, tfl_inspect.Model, tuple[int, ...]]:
     path = sample("classifier_flatten.tflite")

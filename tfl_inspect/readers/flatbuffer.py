@@ -306,7 +306,9 @@ class _Reader:
             dims.append(entry)
         return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
 
-    def _operator(self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]]) -> Operator:
+    def _operator(
+        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]]
+    ) -> Operator:
         # Operator { opcode_index; inputs; outputs; builtin_options(type 10, value 12); custom_options 14;
         #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
         #   large_custom_options_offset 22 / size 24; builtin_options_2(type 26, value 28) }
