@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-output
 
-.PHONY: demo test graphviz lint bench clean
+.PHONY: demo test graphviz browser thirdparty lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,20 @@ graphviz:
 		echo "Fedora: dnf install graphviz). Diagrams other than .dot need it; everything else works without."; \
 	fi
 
+# Headless Chromium and its driver run the report's browser tests; those tests skip, saying why,
+# where they cannot be installed.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium and chromedriver with apt-get"; \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "(Chromium not installed: browser tests will skip)"; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "Installing Chromium and chromedriver with sudo apt-get"; \
+		(sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "(Chromium not installed: browser tests will skip)"; \
+	else \
+		echo "Chromium not found: the report's browser tests will skip (Debian/Ubuntu: apt-get install chromium chromium-driver)."; \
+	fi
+
 demo: $(VENV)/.base graphviz
 	@mkdir -p $(DEMO)
 	@echo "== tfl-inspect inspect samples/multi_io.tflite"
@@ -39,21 +53,36 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect inspect samples/dense_int8.tflite
 	@echo "== tfl-inspect lint samples/upsampling_static.tflite"
 	@$(BIN)/tfl-inspect lint samples/upsampling_static.tflite
+	@echo "== tfl-inspect rules QNT002   (one rule: doc, why, fix from its spec)"
+	@$(BIN)/tfl-inspect rules QNT002
 	@echo "== tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png"
 	@$(BIN)/tfl-inspect graph samples/upsampling_static.tflite --lint -o $(DEMO)/upsampling_static.png || echo "(diagram not drawn: see the line above)"
+	@echo "== tfl-inspect graph samples/dense_float16.tflite -o $(DEMO)/dense_float16.png   (float16 weights folded)"
+	@$(BIN)/tfl-inspect graph samples/dense_float16.tflite -o $(DEMO)/dense_float16.png || echo "(diagram not drawn: see the line above)"
+	@echo "== tfl-inspect schema lint   (the JSON Schema lint --format json names in \$$schema)"
+	@$(BIN)/tfl-inspect schema lint | head -5
 	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@if [ -f tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite ]; then \
+		echo "== tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite   (streaming state)"; \
+		$(BIN)/tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite; \
+	else echo "(third-party demo skipped: run make thirdparty)"; fi
 	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
 	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
-test: $(VENV)/.test graphviz
-	$(BIN)/python -m pytest -q
+# Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
+thirdparty: $(VENV)/.test
+	-$(BIN)/python tests/fetch_models.py
+
+test: $(VENV)/.test graphviz browser thirdparty
+	SE_OFFLINE=true $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/python -m tfl_inspect.rules.docs --check
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/make_models.py

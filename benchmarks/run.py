@@ -41,6 +41,13 @@ REFERENCE_SNIPPET = (
     "tf.lite.experimental.Analyzer.analyze(model_path=sys.argv[1])"
 )
 
+# Model Explorer's C++ adapter: the viewer's own flatbuffer → graph JSON conversion.
+MODEL_EXPLORER_SNIPPET = (
+    "import sys; "
+    "import ai_edge_model_explorer_adapter as me; "
+    "me.ConvertFlatbufferDirectlyToJson(me.VisualizeConfig(), sys.argv[1])"
+)
+
 
 @dataclass(frozen=True)
 class Command:
@@ -53,8 +60,14 @@ class Command:
 
 DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
+    # The text report with every table (ops, tensors incl. sparsity, buffers, metadata, state).
+    Command("inspect-all", "{tfl_inspect} inspect {model} --show all"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    Command("report", "{tfl_inspect} report {model} -o {out}/report.html"),
+    Command("model-explorer", "{python} -c " + shlex.quote(MODEL_EXPLORER_SNIPPET) + " {model}"),
+    # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
+    Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
     Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
     Command(
         "tf-analyzer",
@@ -63,12 +76,19 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     ),
 )
 
+# (command, model stem) -> (reference command, max ratio of medians), judged in the same run.
+RELATIVE_TARGETS: dict[tuple[str, str], tuple[str, float]] = {
+    ("inspect", "ops10k"): ("model-explorer", 0.4),
+    ("lint", "ops10k"): ("model-explorer", 0.6),
+}
+
 # (command, model stem) -> (max median wall seconds, max peak RSS MB or None)
 TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "ops10k"): (1.0, None),
-    ("inspect", "big2gb"): (1.0, 200.0),
+    ("inspect", "big2gb"): (0.3, 50.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("report", "ops10k"): (10.0, None),
     ("compat", "ops10k"): (1.0, None),
 }
 
@@ -265,6 +285,27 @@ def bench(
     return res
 
 
+def judge_relative(results: list[Result]) -> None:
+    """Add the ratio to a reference measured in this same run (machines vary; ratios less)."""
+    by_key = {(r.command, r.model): r for r in results}
+    for (command, model), (ref_name, limit) in RELATIVE_TARGETS.items():
+        r, ref = by_key.get((command, model)), by_key.get((ref_name, model))
+        if r is None or r.median_s is None:
+            continue
+        if ref is None or ref.median_s is None:
+            r.note = (r.note + f"; {ref_name} not measured: ratio not judged").lstrip("; ")
+            continue
+        ratio = r.median_s / ref.median_s
+        ok = ratio <= limit
+        r.note = (r.note + f"; {ratio:.2f} × {ref_name} (≤ {limit:g})").lstrip("; ")
+        verdict = "PASS" if ok else "FAIL (ratio)"
+        if r.verdict.startswith("FAIL") and ok:
+            verdict = r.verdict
+        elif r.verdict.startswith("FAIL"):
+            verdict = r.verdict[:-1] + ", ratio)"
+        r.verdict = verdict
+
+
 def _fmt(v: float | None, spec: str) -> str:
     return "" if v is None else format(v, spec)
 
@@ -389,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             results.append(r)
 
+    judge_relative(results)
     print()
     print(markdown(results))
     if args.json:

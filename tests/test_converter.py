@@ -48,6 +48,7 @@ def _scenarios(out_dir: Path) -> dict[str, Any]:
     from tfl_inspect.cli import main as cli_main
     from tfl_inspect.converter import ConversionError, try_convert, with_static_inputs
     from tfl_inspect.errors import TflInspectError, UsageError
+    from tfl_inspect.exporters.diagnosis import to_json_dict
 
     sys.path.insert(0, str(ROOT / "tests" / "fixtures_mlir"))
     from generate import lstm_dynamic_batch, matrix_determinant
@@ -63,7 +64,7 @@ def _scenarios(out_dir: Path) -> dict[str, Any]:
                 "cause": type(exc.__cause__).__name__,
                 "text": str(exc),
                 "converter_message": exc.converter_message,
-                "diagnosis": exc.diagnosis.to_dict(),
+                "diagnosis": to_json_dict(exc.diagnosis),
             }
         raise AssertionError(f"{name}: expected the conversion to fail")
 
@@ -226,7 +227,7 @@ def test_diagnoses_with_keras_context_follow_the_json_schema(report: dict[str, A
 
 def stdout_is_clean(data: dict[str, Any]) -> bool:
     """The JSON parsed, so Keras' 'Saved artifact at ...' did not leak into stdout."""
-    return data["tool"] == "tfl-inspect"
+    return data["tool"]["name"] == "tfl-inspect"
 
 
 if __name__ == "__main__":

@@ -5,22 +5,33 @@ Heavy modules load on first use so that ``import tfl_inspect`` and the JSON path
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import hooks as _hooks
+from ._version import __version__
 from .converter import ConversionError
 from .errors import MlirSyntaxError, ModelFormatError, TflInspectError, UsageError
-from .model import Model, Operator, Quantization, Signature, Subgraph, Tensor
+from .model import IoName, Model, Operator, Quantization, Signature, Subgraph, Tensor
 from .readers import load
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
     import networkx
 
-from ._version import __version__
+    from .diagnosis import Diagnosis
+    from .rules.base import Finding, Severity
+    from .shapes.types import ShapeResult
+    from .state import State
+    from .summary import Summary
 
 __all__ = [
     "load",
     "to_networkx",
     "summarize",
+    "state",
     "lint",
     "infer_shapes",
     "render",
@@ -33,6 +44,12 @@ __all__ = [
     "Operator",
     "Quantization",
     "Signature",
+    "IoName",
+    "Finding",
+    "Severity",
+    "ShapeResult",
+    "Diagnosis",
+    "Summary",
     "TflInspectError",
     "ModelFormatError",
     "MlirSyntaxError",
@@ -40,6 +57,24 @@ __all__ = [
     "ConversionError",
     "__version__",
 ]
+
+# Result types load with the analysis that makes them, not with ``import tfl_inspect``.
+_LAZY = {
+    "Finding": "rules.base",
+    "Severity": "rules.base",
+    "ShapeResult": "shapes.types",
+    "Diagnosis": "diagnosis.records",
+    "Summary": "summary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tfl_inspect' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
 def to_networkx(model: Model) -> networkx.MultiDiGraph:
@@ -49,38 +84,88 @@ def to_networkx(model: Model) -> networkx.MultiDiGraph:
     return _to_networkx(model)
 
 
-def summarize(model: Model) -> Any:
+def summarize(model: Model) -> Summary:
     """Headline facts: op counts, weight bytes by dtype, quantization scheme, I/O types."""
     from .summary import summarize as _summarize
 
     return _summarize(model)
 
 
-def lint(model: Model, **options: Any) -> Any:
-    """Findings for a model: see :func:`tfl_inspect.rules.run` for the options."""
+def state(model: Model) -> State | None:
+    """Resource variables kept between invokes (streaming models), or None: :mod:`tfl_inspect.state`."""
+    from .state import model_state
+
+    return model_state(model)
+
+
+def lint(
+    model: Model | str | os.PathLike[str] | bytes,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    runtime: str | None = None,
+) -> list[Finding]:
+    """Findings for a model, most severe first: see :func:`tfl_inspect.rules.run`."""
     from .rules import run
 
-    return run(model, **options)
+    return run(model, select=select, ignore=ignore, runtime=runtime)
 
 
-def infer_shapes(model: Model, inputs: Any = None, signature: str | None = None) -> Any:
+def infer_shapes(
+    model: Model, inputs: Mapping[str | int, Sequence[int] | str] | None = None, signature: str | None = None
+) -> ShapeResult:
     """Static shape inference: see :func:`tfl_inspect.shapes.infer_shapes`."""
     from .shapes import infer_shapes as _infer
 
     return _infer(model, inputs=inputs, signature=signature)
 
 
-def render(model: Model, path: Any, **options: Any) -> Any:
-    """Draw the model with Graphviz: see :func:`tfl_inspect.exporters.dot.render`."""
-    from .exporters.dot import render as _render
+def render(
+    model: Model,
+    path: str | os.PathLike[str],
+    *,
+    lint: bool = False,
+    inputs: Mapping[str | int, Any] | None = None,
+    **options: Any,
+) -> Path:
+    """Draw the model with Graphviz: see :func:`tfl_inspect.exporters.dot.render` for ``options``.
 
-    return _render(model, path, **options)
+    ``lint=True`` runs the rules and draws their findings; ``inputs`` (``{"image": "1x64x64x3"}``)
+    runs shape inference and draws the inferred shapes and the op that cannot take them.
+    """
+    from .exporters import dot
+
+    if lint:
+        options["findings"] = globals()["lint"](model)
+    if inputs:
+        result = infer_shapes(model, inputs=dict(inputs), signature=options.get("signature"))
+        given = ", ".join(f"{k}={v if isinstance(v, str) else 'x'.join(map(str, v))}" for k, v in inputs.items())
+        options["overlay"] = dot.shape_overlay(result, given)
+    return dot.render(model, os.fspath(path), **options)
 
 
-def diagnose(source: Any, **options: Any) -> Any:
-    """Explain a failed conversion: see :func:`tfl_inspect.diagnosis.diagnose`."""
+def _notebook_svg(model: Model) -> str | None:
+    """``Model._repr_svg_`` through :mod:`tfl_inspect.hooks`: the core never imports the exporter."""
+    from .exporters.dot import repr_svg
+
+    return repr_svg(model)
+
+
+_hooks.set_svg(_notebook_svg)
+
+
+def diagnose(source: Any, **options: Any) -> Diagnosis:
+    """Explain a failed conversion: see :func:`tfl_inspect.diagnosis.diagnose`.
+
+    A Keras model, ``.keras``/``.h5`` file or SavedModel directory is converted first
+    (``options`` as for :func:`convert`, needs TensorFlow) and the converter's failure diagnosed.
+    """
     from .diagnosis import diagnose as _diagnose
+    from .diagnosis import is_convertible
 
+    if is_convertible(source):
+        from .converter import try_convert
+
+        return try_convert(source, **options)[1]
     return _diagnose(source, **options)
 
 
@@ -91,7 +176,7 @@ def compat(model: Model | str, **options: Any) -> Any:
     return _compat(model, **options)
 
 
-def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> Any:
+def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:
     """Run the TFLite converter (needs TensorFlow): see :func:`tfl_inspect.converter.convert`."""
     from .converter import convert as _convert
 

@@ -1,7 +1,9 @@
 """``tfl-inspect``: parse arguments, call the API, print, return an exit code.
 
 Exit codes: 0 ok, 1 the model fails the check asked for (lint findings, shapes that do not
-fit), 2 unreadable input or bad usage — always as one line on stderr, never a traceback.
+fit), 2 unreadable input or bad usage, 3 an internal error (a bug in tfl-inspect) — always as one
+line on stderr, never a traceback. 2 and 3 differ so that CI can tell "this model is broken" from
+"the tool is broken".
 """
 
 from __future__ import annotations
@@ -16,13 +18,24 @@ from ._version import __version__
 from .commands import COMMANDS
 from .errors import TflInspectError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_INTERNAL", "EXIT_USAGE"]
+
+EXIT_USAGE = 2  # unreadable input or bad usage
+EXIT_INTERNAL = 3  # a bug in tfl-inspect
+
+EXIT_CODES = """exit codes:
+  0  ok
+  1  the model fails the check asked for (lint findings, shapes that do not fit)
+  2  unreadable input or bad usage (one line on stderr)
+  3  internal error: a bug in tfl-inspect (one line on stderr; TFL_INSPECT_DEBUG=1 shows the traceback)"""
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
     parser = argparse.ArgumentParser(
         prog="tfl-inspect",
         description="Inspect, lint and draw TensorFlow Lite / LiteRT models.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tfl-inspect {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(modules[args.command].run(args))  # type: ignore[attr-defined]
     except TflInspectError as exc:
         print(f"tfl-inspect: error: {_one_line(str(exc))}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -64,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set TFL_INSPECT_DEBUG=1 for the traceback, and please report it)",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_INTERNAL
 
 
 def _one_line(text: str) -> str:

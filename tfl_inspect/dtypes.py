@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DType", "DTYPES", "BY_NAME", "by_code", "by_name", "is_float", "is_integer"]
+__all__ = ["DType", "DTYPES", "BY_NAME", "BY_MLIR", "by_code", "by_name", "by_mlir", "is_float", "is_integer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,8 @@ class DType:
     qmin: int | None = None  # integer range, for quantization checks
     qmax: int | None = None
     litert: str = "object"  # numpy dtype name the LiteRT Python interpreter reports
+    mlir: str = ""  # MLIR element type the converter prints (``f32``, ``ui8``, ``!tf_type.string``)
+    mlir_aliases: tuple[str, ...] = ()  # other spellings MLIR text may use for the same type
 
     @property
     def family(self) -> str:
@@ -37,38 +39,43 @@ class DType:
 
 
 def _int(code: int, name: str, bits: int, numpy: str | None, signed: bool, litert: str) -> DType:
+    """An integer row; MLIR spells it ``i8`` / ``ui8`` (``si8``, ``u8`` also occur)."""
     lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
-    return DType(code, name, bits, numpy, lo, hi, litert)
+    mlir = f"i{bits}" if signed else f"ui{bits}"
+    alias = f"si{bits}" if signed else f"u{bits}"
+    return DType(code, name, bits, numpy, lo, hi, litert, mlir, (alias,))
 
 
 DTYPES: tuple[DType, ...] = (
-    DType(0, "FLOAT32", 32, "float32", litert="float32"),
-    DType(1, "FLOAT16", 16, "float16", litert="float16"),
+    DType(0, "FLOAT32", 32, "float32", litert="float32", mlir="f32"),
+    DType(1, "FLOAT16", 16, "float16", litert="float16", mlir="f16"),
     _int(2, "INT32", 32, "int32", True, "int32"),
     _int(3, "UINT8", 8, "uint8", False, "uint8"),
     _int(4, "INT64", 64, "int64", True, "int64"),
-    DType(5, "STRING", None, None, litert="bytes_"),
-    DType(6, "BOOL", 8, "bool", litert="bool"),
+    DType(5, "STRING", None, None, litert="bytes_", mlir="!tf_type.string"),
+    DType(6, "BOOL", 8, "bool", litert="bool", mlir="i1"),
     _int(7, "INT16", 16, "int16", True, "int16"),
-    DType(8, "COMPLEX64", 64, "complex64", litert="complex64"),
+    DType(8, "COMPLEX64", 64, "complex64", litert="complex64", mlir="complex<f32>"),
     _int(9, "INT8", 8, "int8", True, "int8"),
-    DType(10, "FLOAT64", 64, "float64", litert="float64"),
-    DType(11, "COMPLEX128", 128, "complex128", litert="complex128"),
+    DType(10, "FLOAT64", 64, "float64", litert="float64", mlir="f64"),
+    DType(11, "COMPLEX128", 128, "complex128", litert="complex128", mlir="complex<f64>"),
     _int(12, "UINT64", 64, "uint64", False, "uint64"),
-    DType(13, "RESOURCE", None, None, litert="object"),
-    DType(14, "VARIANT", None, None, litert="object"),
+    DType(13, "RESOURCE", None, None, litert="object", mlir="!tf_type.resource"),
+    DType(14, "VARIANT", None, None, litert="object", mlir="!tf_type.variant"),
     _int(15, "UINT32", 32, "uint32", False, "uint32"),
     _int(16, "UINT16", 16, "uint16", False, "uint16"),
     # Sub-byte types are packed two (four) per byte; LiteRT's Python API reports them as int8.
     _int(17, "INT4", 4, None, True, "int8"),
-    DType(18, "BFLOAT16", 16, None, litert="bfloat16"),
+    DType(18, "BFLOAT16", 16, None, litert="bfloat16", mlir="bf16"),
     _int(19, "INT2", 2, None, True, "int8"),
     _int(20, "UINT4", 4, None, False, "uint8"),
-    DType(21, "FLOAT8_E4M3FN", 8, None, litert="float8_e4m3fn"),
-    DType(22, "FLOAT8_E5M2", 8, None, litert="float8_e5m2"),
+    DType(21, "FLOAT8_E4M3FN", 8, None, litert="float8_e4m3fn", mlir="f8E4M3FN"),
+    DType(22, "FLOAT8_E5M2", 8, None, litert="float8_e5m2", mlir="f8E5M2"),
 )
 
 BY_NAME: dict[str, DType] = {d.name: d for d in DTYPES}
+# MLIR element type → row, every spelling; the canonical one wins where two rows share an alias.
+BY_MLIR: dict[str, DType] = {a: d for d in DTYPES for a in d.mlir_aliases} | {d.mlir: d for d in DTYPES if d.mlir}
 
 
 def by_code(code: int) -> DType | None:
@@ -78,6 +85,11 @@ def by_code(code: int) -> DType | None:
 
 def by_name(name: str) -> DType | None:
     return BY_NAME.get(name)
+
+
+def by_mlir(element: str) -> DType | None:
+    """The row for an MLIR element type (``f32``, ``ui8``, ``si32``, ``!tf_type.string``)."""
+    return BY_MLIR.get(element)
 
 
 def is_float(name: str) -> bool:

@@ -45,7 +45,7 @@ def to_networkx(model: Model) -> nx.MultiDiGraph:
 
     The cached graph is shared: callers that need to change it work on ``.copy()``.
     """
-    g = model._cache.get("networkx")
+    g: nx.MultiDiGraph | None = model._cache.get("networkx")
     if g is None:
         g = model._cache["networkx"] = _build(model)
     return g
@@ -54,7 +54,7 @@ def to_networkx(model: Model) -> nx.MultiDiGraph:
 def _build(model: Model) -> nx.MultiDiGraph:
     import networkx as nx
 
-    g = nx.MultiDiGraph(source=model.source, format=model.format)
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph(source=model.source, format=model.format)
     n_sub = len(model.subgraphs)
     for sg in model.subgraphs:
         s = sg.index
@@ -94,13 +94,13 @@ def _build(model: Model) -> nx.MultiDiGraph:
                 flex_op=op.flex_op,
             )
             # Operand indices were range-checked by Subgraph.build; -1 marks an omitted input.
-            for slot, t in enumerate(op.inputs):
-                if t >= 0:
-                    g.add_edge(tensor_id(s, t), oid, role="input", slot=slot)
-            for slot, t in enumerate(op.intermediates):
-                g.add_edge(tensor_id(s, t), oid, role="intermediate", slot=slot)
-            for slot, t in enumerate(op.outputs):
-                g.add_edge(oid, tensor_id(s, t), role="output", slot=slot)
+            for slot, i in enumerate(op.inputs):
+                if i >= 0:
+                    g.add_edge(tensor_id(s, i), oid, role="input", slot=slot)
+            for slot, i in enumerate(op.intermediates):
+                g.add_edge(tensor_id(s, i), oid, role="intermediate", slot=slot)
+            for slot, i in enumerate(op.outputs):
+                g.add_edge(oid, tensor_id(s, i), role="output", slot=slot)
             for field, target in op.called():
                 if 0 <= target < n_sub:
                     g.add_edge(oid, subgraph_id(target), role="calls", field=field)
@@ -114,7 +114,7 @@ def op_graph(model: Model, subgraph: int) -> nx.DiGraph:
     constants are left out, the use-def index gives the edges in one pass.
     """
     key = f"op_graph:{subgraph}"
-    g = model._cache.get(key)
+    g: nx.DiGraph | None = model._cache.get(key)
     if g is None:
         import networkx as nx
 

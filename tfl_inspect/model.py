@@ -101,6 +101,15 @@ class Tensor:
     def is_quantized(self) -> bool:
         return self.quantization is not None and self.quantization.has_params
 
+    def __repr__(self) -> str:
+        dims = "?" if not self.has_rank else ",".join("?" if d < 0 else str(d) for d in self.shape_signature)
+        extra = " const" if self.is_constant else (" var" if self.is_variable else "")
+        if self.quantization is not None and self.quantization.scale:
+            q = self.quantization
+            extra += f" q(scale={q.scale[0]:.4g}, zp={q.zero_point[0] if q.zero_point else 0}"
+            extra += f", {len(q.scale)} channels)" if q.per_channel else ")"
+        return f"<Tensor {self.subgraph}:{self.index} {self.name!r} {self.dtype.lower()}[{dims}]{extra}>"
+
     def data(self) -> np.ndarray | None:
         """The constant's values as a read-only numpy array (a view where possible), else None.
 
@@ -138,6 +147,12 @@ class Operator:
     @property
     def is_custom(self) -> bool:
         return self.custom_code is not None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Operator {self.subgraph}:{self.index} {self.opcode} v{self.version} "
+            f"in={list(self.inputs)} out={list(self.outputs)}>"
+        )
 
     def called(self) -> Iterator[tuple[str, int]]:
         """(role, subgraph index) for every subgraph this op calls, in option order."""
@@ -197,6 +212,16 @@ class Subgraph:
     def tensor(self, index: int) -> Tensor | None:
         """The tensor at ``index``, or None for -1 (omitted) and out-of-range indices."""
         return self.tensors[index] if 0 <= index < len(self.tensors) else None
+
+    def __repr__(self) -> str:
+        def names(idx: tuple[int, ...]) -> str:
+            shown = [self.tensors[t].name for t in idx[:4]]
+            return repr(shown)[:-1] + (f", +{len(idx) - 4}]" if len(idx) > 4 else "]")
+
+        return (
+            f"<Subgraph {self.index} {self.name!r}: {len(self.operators)} ops, {len(self.tensors)} tensors, "
+            f"inputs {names(self.inputs)}, outputs {names(self.outputs)}>"
+        )
 
     def _index(self) -> tuple[list[int], list[tuple[int, ...]]]:
         if not self._uses:
@@ -269,6 +294,9 @@ class BufferInfo:
     size: int
     offset: int | None = None
     external: bool = False
+    # A buffer no tensor uses that holds another flatbuffer (4-char file identifier at byte 4):
+    # {"file_identifier": "MSMD", "strings": [...]}; set by the .tflite reader, None otherwise.
+    embedded: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +340,15 @@ class Model:
                 return n
         return None
 
+    def __repr__(self) -> str:
+        n_ops = sum(len(sg.operators) for sg in self.subgraphs)
+        sigs = [sig.key for sig in self.signatures[:4]] + (["…"] if len(self.signatures) > 4 else [])
+        where = f" {self.source!r}" if self.source else ""
+        return (
+            f"<Model{where} {self.format}: {len(self.subgraphs)} subgraph(s), {n_ops} ops, "
+            f"signatures {sigs}, {self.size:,} bytes>"
+        )
+
     def metadata_value(self, name: str) -> Any:
         for entry in self.metadata:
             if entry.name == name:
@@ -344,10 +381,8 @@ class Model:
                 return sig
         return None
 
-    def _repr_svg_(self) -> str | None:  # pragma: no cover - notebook hook
-        """Notebook display: a diagram for small graphs (the render module decides)."""
-        try:
-            from .exporters.dot import repr_svg
-        except ImportError:
-            return None
-        return repr_svg(self)
+    def _repr_svg_(self) -> str | None:
+        """Notebook display: whatever drawer :mod:`tfl_inspect.hooks` holds (the package root installs the diagram)."""
+        from .hooks import svg
+
+        return svg(self)

@@ -28,7 +28,6 @@ __all__ = [
     "builtin_name",
     "decode_options",
     "is_subgraph_field",
-    "STATIC_SHAPE_DELEGATE_HINT",
 ]
 
 
@@ -62,8 +61,6 @@ def _enum_names(name: str) -> dict[int, str]:
 _NEWER_BUILTINS = {209: "STABLEHLO_CASE"}
 
 BUILTIN_NAMES: dict[int, str] = _enum_names("BuiltinOperator") | _NEWER_BUILTINS
-
-STATIC_SHAPE_DELEGATE_HINT = "GPU, NNAPI and Edge TPU delegates need static shapes"
 
 
 def builtin_name(code: int) -> str:
@@ -188,7 +185,7 @@ def _decode_flex(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        from flatbuffers import flexbuffers
+        from flatbuffers import flexbuffers  # type: ignore[import-untyped]
 
         return _plain(flexbuffers.Loads(raw))
     except Exception:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 import tfl_inspect
 from tests.conftest import SAMPLES, run_cli
 from tests.modeledit import pack, unpack
@@ -85,3 +87,22 @@ def test_json_escapes_by_construction(tmp_path: Path) -> None:
     path.write_bytes(pack(m))
     result = run_cli("inspect", path, "--format", "json")
     assert "\x1b" not in result.out and json.loads(result.out)["subgraphs"][0]["tensors"][0]["name"] == HOSTILE
+
+
+def test_list_valued_options_are_shown(corpus: Path) -> None:
+    """TOCO-era RESHAPE keeps new_shape in its options: --show ops used to crash hashing the list."""
+    model = corpus / "litert/tflite/converter/quantization/lite/testdata/mixed.bin"
+    result = run_cli("inspect", model, "--show", "ops")
+    assert result.code == 0, result.err
+    assert "new_shape=[" in result.out and "squeeze_dims=[" in result.out
+
+
+def test_streaming_model_shows_state_and_persistence() -> None:
+    from tests.conftest import thirdparty_models
+
+    models = [p for p in thirdparty_models() if p.parent.name == "pymicro-wakeword"]
+    if not models:
+        pytest.skip("pymicro-wakeword models not fetched: run python tests/fetch_models.py")
+    out = run_cli("inspect", models[0]).out
+    assert "State: 6 resource variable(s)" in out and "init subgraph #1" in out
+    assert "state persists across invoke() calls" in out

@@ -99,7 +99,7 @@ def test_json_matches_schema_and_counts() -> None:
     r = run_cli("lint", path, "--format", "json")
     doc = json.loads(r.out)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["model"] == str(path) and doc["format"] == "tflite"
+    assert doc["source"] == str(path) and doc["$schema"] == "urn:tfl-inspect:schema:lint" and doc["format"] == "tflite"
     sevs = [f["severity"] for f in doc["findings"]]
     assert doc["counts"] == {s: sevs.count(s) for s in ("error", "warning", "info")}
     assert len(doc["findings"]) == len(run(load(path)))
@@ -195,3 +195,34 @@ def test_sarif_reads_in_a_real_sarif_consumer(tmp_path: Path) -> None:
     assert sorted(rec["Code"] for rec in records) == sorted(f["rule"] for f in findings)
     levels = {"warning": "warning", "info": "note", "error": "error"}
     assert sorted(rec["Severity"] for rec in records) == sorted(levels[f["severity"]] for f in findings)
+
+
+@pytest.fixture(scope="module")
+def many_bad_dims(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dense_int8 with quantized_dimension 3 on its four per-tensor activations: one QNT005 reason, four places."""
+    src = sample("dense_int8.tflite")
+    m = unpack(src)
+    for t in load(src).subgraphs[0].tensors:
+        if not t.is_constant and t.quantization is not None and len(t.quantization.scale) == 1:
+            m.subgraphs[0].tensors[t.index].quantization.quantizedDimension = 3
+    path = tmp_path_factory.mktemp("lint") / "many_bad_dims.tflite"
+    path.write_bytes(pack(m))
+    return path
+
+
+def test_same_reason_is_one_text_entry_but_one_result_per_place(many_bad_dims: Path) -> None:
+    results = [f for f in run(load(many_bad_dims)) if f.rule == "QNT005"]
+    assert len(results) == 4 and len({f.group for f in results}) == 1
+    text = run_cli("lint", many_bad_dims, "--select", "QNT005")
+    entries = [line for line in text.out.splitlines() if line.startswith("  QNT005")]
+    assert entries == ["  QNT005  subgraph 0 / 4 tensors"]
+    assert "ERROR (4)" in text.out and "4 tensors: 'serving_default_features:0', " in text.out
+    assert text.out.count("why: Old TOCO converters") == 1
+    doc = json.loads(run_cli("lint", many_bad_dims, "--select", "QNT005", "--format", "json").out)
+    jsonschema.validate(doc, SCHEMA)
+    assert sorted(f["tensor"] for f in doc["findings"]) == sorted(f.tensor for f in results)
+    sarif = json.loads(run_cli("lint", many_bad_dims, "--select", "QNT005", "--format", "sarif").out)
+    assert len(sarif["runs"][0]["results"]) == 4
+    # A single finding keeps its own location and message.
+    one = run_cli("lint", sample("dense_int8_in_uint8_out.tflite"), "--select", "QNT002", "--brief").out
+    assert "  QNT002  signature 'serving_default' 'output_0' / subgraph 0 / tensor 6" in one

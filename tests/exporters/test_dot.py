@@ -10,7 +10,6 @@ import stat
 import subprocess
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,25 +28,35 @@ from tests.conftest import (
 from tfl_inspect.errors import ModelFormatError, TflInspectError, UsageError
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_defaults import DEFAULT_MAX_NODES
+from tfl_inspect.exporters.dot_marks import Mark
+from tfl_inspect.rules.base import Severity
 
 pytestmark = needs_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
-SAFE_ID = re.compile(r"^(op|box|in|out|const|t|hidden|stub|empty)_\d+(_\d+)?$|^legend$|^cluster_\d+$")
+SAFE_ID = re.compile(r"^(op|box|in|out|const|t|hidden|stub|empty)_\d+(_\d+)?$|^legend$|^cluster_\d+(_part_\d+)?$")
 
 
-@dataclass(frozen=True)
-class FakeFinding:
-    """Shaped like tfl_inspect.rules.Finding, so drawing does not depend on which rules exist."""
-
-    rule: str
-    severity: str
-    message: str
-    subgraph: int | None = None
-    op: int | None = None
-    tensor: int | None = None
-    related: tuple[tuple[int, int], ...] = ()
+def mark(
+    rule: str,
+    severity: str,
+    message: str,
+    subgraph: int | None = None,
+    op: int | None = None,
+    tensor: int | None = None,
+    related: tuple[tuple[int, int], ...] = (),
+) -> Mark:
+    """A finding-like mark, so drawing does not depend on which rules exist."""
+    return Mark(
+        subgraph,
+        op,
+        tensor,
+        Severity(severity),
+        label=rule,
+        tooltip=f"{rule} ({severity}): {message}",
+        related=related,
+    )
 
 
 def load(name: str) -> tfl_inspect.Model:
@@ -98,8 +107,9 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
     boxed = 0
     for (s, i), where in acc.placement.items():
         assert where in nodes, f"op {s}:{i} placed on {where!r}, which the SVG does not draw"
-        if where.startswith("op_"):
-            assert where == f"op_{s}_{i}"
+        if where.startswith("op_") and where != f"op_{s}_{i}":  # folded into the op that reads it
+            assert model.subgraphs[s].operators[i].builtin in ("DEQUANTIZE", "DENSIFY")
+        elif where.startswith("op_"):
             assert model.subgraphs[s].operators[i].index == i
     for box_id, group in nodes.items():
         if box_id.startswith("box_"):
@@ -108,7 +118,12 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
             boxed += int(m.group(1))
     # what the drawing itself says adds up to the model's op count
     drawn = sum(1 for n in nodes if n.startswith("op_"))
-    assert drawn + boxed + acc.hidden_ops == acc.total_ops
+    for s, sp in diagram.plan.subgraphs.items():  # a folded DEQUANTIZE sits on the node of its reader
+        for d, reader in sp.folded.items():
+            assert acc.placement[(s, d)] == sp.unit[reader]
+            assert model.subgraphs[s].operators[d].builtin in ("DEQUANTIZE", "DENSIFY")
+    assert acc.folded_ops == sum(len(sp.folded) for sp in diagram.plan.subgraphs.values())
+    assert drawn + boxed + acc.folded_ops + acc.hidden_ops == acc.total_ops
 
 
 def _render_one(path: Path) -> tuple[Path, str]:
@@ -222,11 +237,11 @@ def test_constants_are_folded_by_default_and_drawn_on_request() -> None:
 def test_findings_draw_severity_border_rule_ids_and_tooltip() -> None:
     model = load("upsampling_static.tflite")
     findings = [
-        FakeFinding("DYN002", "error", "RESHAPE <target> from SHAPE", subgraph=0, op=5, related=((0, 0),)),
-        FakeFinding("DYN001", "info", "input 'image' has a dynamic batch", subgraph=0, tensor=0),
-        FakeFinding("NAM004", "warning", "model-level: no signatures", subgraph=None),
+        mark("DYN002", "error", "RESHAPE <target> from SHAPE", subgraph=0, op=5, related=((0, 0),)),
+        mark("DYN001", "info", "input 'image' has a dynamic batch", subgraph=0, tensor=0),
+        mark("NAM004", "warning", "model-level: no signatures", subgraph=None),
     ]
-    _, root, text = svg_of(model, findings=findings)
+    _, root, text = svg_of(model, marks=findings)
     nodes = node_groups(root)
     reshape = nodes["op_0_5"]
     assert "finding" in reshape.get("class", "") and "error" in reshape.get("class", "")
@@ -245,21 +260,13 @@ def test_real_lint_findings_are_drawn() -> None:
     pytest.importorskip("tfl_inspect.rules", reason="lint rules not available")
     model = load("upsampling_static.tflite")
     findings = tfl_inspect.lint(model)
-    diagram, root, _ = svg_of(model, lint=True)
+    diagram, root, _ = svg_of(model, findings=findings)
     nodes = node_groups(root)
     on_ops = [f for f in findings if f.op is not None]
     assert any(f.rule.startswith("DYN") for f in on_ops)  # the dynamic RESHAPE chain
     for f in on_ops:
         node = nodes[diagram.accounting.placement[(f.subgraph, f.op)]]
         assert f.rule in node_text(node) and f.severity.value in node.get("class", "")
-
-
-def test_lint_without_rules_package_is_a_clean_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "tfl_inspect.rules", None)
-    with pytest.raises(TflInspectError, match="lint rules are not available"):
-        dot.build(load("dense_float32.tflite"), lint=True)
 
 
 def test_focus_draws_a_neighbourhood_and_counts_the_rest() -> None:
@@ -306,10 +313,10 @@ def test_subgraphs_are_clusters_and_control_flow_points_to_them() -> None:
 def test_one_subgraph_leaves_called_ones_as_stubs() -> None:
     model = corpus_model("nested_while.bin")
     findings = [
-        FakeFinding("AAA001", "error", "in the main graph", subgraph=0, op=0),
-        FakeFinding("BBB002", "warning", "in the inner body", subgraph=4, op=0),
+        mark("AAA001", "error", "in the main graph", subgraph=0, op=0),
+        mark("BBB002", "warning", "in the inner body", subgraph=4, op=0),
     ]
-    diagram, root, _ = svg_of(model, subgraph=2, findings=findings)
+    diagram, root, _ = svg_of(model, subgraph=2, marks=findings)
     assert list(diagram.plan.subgraphs) == [2]
     assert diagram.plan.stubs == (3, 4)
     nodes = node_groups(root)
@@ -381,10 +388,10 @@ def test_hostile_names_cannot_break_or_inject_into_dot_or_svg(hostile_model: Pat
     model = tfl_inspect.load(hostile_model)
     assert any("<script>" in t.name for t in model.subgraphs[0].tensors)
     findings = [
-        FakeFinding("DYN001", "warning", f"tensor {t.name!s} is odd", subgraph=0, tensor=t.index)
+        mark("DYN001", "warning", f"tensor {t.name!s} is odd", subgraph=0, tensor=t.index)
         for t in model.subgraphs[0].tensors
-    ] + [FakeFinding("NAM001", "info", HOSTILE[1] + HOSTILE[2])]
-    options = {"findings": findings, "tensor_names": True, "show_constants": True}
+    ] + [mark("NAM001", "info", HOSTILE[1] + HOSTILE[2])]
+    options = {"marks": findings, "tensor_names": True, "show_constants": True}
     dot_path = dot.render(model, tmp_path / "hostile.dot", **options)
     svg_path = dot.render(model, tmp_path / "hostile.svg", **options)
 
@@ -461,24 +468,47 @@ def test_top_level_render_api(tmp_path: Path) -> None:
     assert "serving_default_features:0" in out.read_text("utf-8")
 
 
-def test_input_shapes_are_inferred_and_the_op_that_cannot_take_them_is_marked() -> None:
-    pytest.importorskip("tfl_inspect.shapes", reason="shape inference not available")
+def overlay(model: tfl_inspect.Model, image: str) -> dot.ShapeOverlay:
+    return dot.shape_overlay(tfl_inspect.infer_shapes(model, inputs={"image": image}), f"image={image}")
+
+
+def test_input_shapes_are_inferred_and_the_failing_op_shows_why_on_the_node() -> None:
     model = load("classifier_flatten.tflite")
-    _, root, _ = svg_of(model, inputs={"image": "1x64x64x3"})
+    _, root, _ = svg_of(model, overlay=overlay(model, "1x64x64x3"))
     nodes = node_groups(root)
     assert "float32[1,64,64,3]" in node_text(nodes["in_0_0"])
     reshape = nodes["op_0_5"]  # Flatten's RESHAPE: 2048 values into [1, 512]
-    assert "SHAPE_FAIL" in node_text(reshape) and "error" in reshape.get("class", "")
-    assert "cannot reshape" in node_tooltip(reshape)
+    assert "error" in reshape.get("class", "")
+    assert "cannotreshape1x16x16x8(2048values)" in node_text(reshape)  # the reason, on the node itself
+    assert "cannot reshape" in node_tooltip(reshape) and "Flatten" in node_tooltip(reshape)  # and the hint
     edge_labels = [node_text(g) for g in root.iter(f"{SVG}g") if g.get("class") == "edge"]
     assert "float32[1,16,16,8]" in edge_labels
-    assert "theyfailatop#5" in node_text(nodes["legend"])
+    legend = node_text(nodes["legend"])
+    assert "theyfailatop#5" in legend and "shapefailures:1error" in legend
+    assert "whytheopcannottakethegiveninputshapes" in legend
 
 
 def test_input_shapes_that_fit_draw_no_failure() -> None:
-    pytest.importorskip("tfl_inspect.shapes", reason="shape inference not available")
     model = load("classifier_flatten.tflite")
-    diagram, root, _ = svg_of(model, inputs={"image": (8, 32, 32, 3)})
-    assert "SHAPE_FAIL" not in diagram.source
+    diagram, root, _ = svg_of(model, overlay=overlay(model, "8x32x32x3"))
+    assert "finding" not in diagram.source
     assert "float32[8,10]" in node_text(node_groups(root)["out_0_14"])
     assert "theyfit" in node_text(node_groups(root)["legend"])
+
+
+def test_top_level_render_runs_lint_and_inference_for_the_caller(tmp_path: Path) -> None:
+    model = load("classifier_flatten.tflite")
+    out = tfl_inspect.render(model, tmp_path / "m.dot", lint=True, inputs={"image": (1, 64, 64, 3)})
+    text = out.read_text("utf-8")
+    assert "image=1x64x64x3" in text and "cannot reshape" in text
+    assert all(f.rule in text for f in tfl_inspect.lint(model) if f.op is not None)
+
+
+def test_notebook_display_goes_through_the_core_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tfl_inspect import hooks
+
+    model = load("dense_float32.tflite")
+    monkeypatch.setattr(hooks, "_svg", [lambda m: f"<svg>{len(m.subgraphs)}</svg>"])
+    assert model._repr_svg_() == "<svg>1</svg>"
+    monkeypatch.setattr(hooks, "_svg", [])
+    assert model._repr_svg_() is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import sample
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
@@ -31,10 +33,14 @@ def test_signature_order_differs_from_subgraph_order() -> None:
     model = load(sample("multi_io.tflite"))
     found = of(lint(model), "NAM002")
     assert len(found) == 2  # inputs and outputs
-    inputs = next(f for f in found if "inputs" in f.message)
-    assert "alpha (tensor 1), zeta (tensor 0)" in inputs.message
-    assert "[0] tensor 0 = zeta" in inputs.message
+    inputs = next(f for f in found if "get_input_details" in f.message)
+    assert "get_input_details()[0] is zeta [?, 4], not alpha [?, 4]" in inputs.message
+    assert "(signature inputs in order: alpha, zeta)" in inputs.message
     assert inputs.severity is Severity.WARNING
+    # What sits at each position, with shapes, so the mix-up is visible (issue 10).
+    outputs = next(f for f in found if "get_output_details" in f.message)
+    assert "get_output_details()[0] is score [?, 1], not aux [?, 3]" in outputs.message
+    assert "get_output_details()[1] is aux [?, 3], not score [?, 1]" in outputs.message
 
 
 def test_single_io_has_no_nam002() -> None:
@@ -64,3 +70,25 @@ def test_model_without_signatures() -> None:
     (f,) = of(lint(edited(path, strip)), "NAM004")
     assert f.severity is Severity.INFO and "from_saved_model" in f.fix
     assert of(lint(path), "NAM004") == []
+
+
+def test_nam002_positions_and_shapes_agree_with_the_interpreter() -> None:
+    # The oracle: what LiteRT's get_*_details() returns at each position, and its shape_signature.
+    interpreter_mod = pytest.importorskip("ai_edge_litert.interpreter")
+    path = sample("multi_io.tflite")
+    interp = interpreter_mod.Interpreter(model_path=str(path))
+    runner = interp.get_signature_list()["serving_default"]
+    sig = interp._get_full_signature_list()["serving_default"]
+    by_index = {i: n for n, i in {**sig["inputs"], **sig["outputs"]}.items()}
+    found = of(lint(path), "NAM002")
+    checked = 0
+    for label, details in (("input", interp.get_input_details()), ("output", interp.get_output_details())):
+        message = next(f.message for f in found if f"get_{label}_details" in f.message)
+        names = runner[f"{label}s"]
+        for k, d in enumerate(details):
+            shape = "[" + ", ".join("?" if x < 0 else str(x) for x in d["shape_signature"]) + "]"
+            actual = by_index[d["index"]]
+            if actual != names[k]:
+                assert f"get_{label}_details()[{k}] is {actual} {shape}, not {names[k]} " in message
+                checked += 1
+    assert checked == 4  # both positions of the inputs and of the outputs are swapped

@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from tests.conftest import sample
+from tests.conftest import corpus_files, require_thirdparty, sample, sample_models
 from tests.rules.helpers import edited, lint, of
-from tfl_inspect import load
+from tfl_inspect import load, opdefs
+from tfl_inspect.errors import TflInspectError
 from tfl_inspect.rules import Severity
+from tfl_inspect.summary import summarize
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +39,33 @@ def test_no_qnt001_without_float_io_around_integers(name: str) -> None:
     assert of(lint(sample(name)), "QNT001") == []
 
 
-def test_int8_in_uint8_out() -> None:
-    (f,) = of(lint(sample("dense_int8_in_uint8_out.tflite")), "QNT002")
-    assert f.severity is Severity.WARNING and "int8" in f.message and "uint8" in f.message
-    assert f.io_name == "output_0"
+def test_int8_in_uint8_probability_out_is_info() -> None:
+    # The sample's uint8 output is its SOFTMAX probability with scale 1/256, zero point 0: the
+    # keyword-spotter convention (issue 10), so it is info and says how to read the value.
+    path = sample("dense_int8_in_uint8_out.tflite")
+    out = load(path).subgraphs[0].outputs[0]
+    q = load(path).tensor(0, out).quantization
+    assert math.isclose(q.scale[0], 1 / 256) and q.zero_point == (0,)
+    (f,) = of(lint(path), "QNT002")
+    assert f.severity is Severity.INFO and "read it as q / 256" in f.message and f.io_name == "output_0"
+    assert "q ≥ 128" in f.fix
+
+
+def test_int8_in_uint8_out_with_other_params_warns() -> None:
+    path = sample("dense_int8_in_uint8_out.tflite")
+    out = load(path).subgraphs[0].outputs[0]
+    (f,) = of(lint(edited(path, _set_quant(lambda m: out, scale=np.array([0.02], np.float32)))), "QNT002")
+    assert f.severity is Severity.WARNING and f.message == "inputs are int8 but outputs are uint8"
+    assert f.io_name == "output_0" and "inference_output_type" in f.fix
+
+
+def test_keyword_spotters_uint8_probability_is_info() -> None:
+    models = [p for p in require_thirdparty() if p.parent.name == "pymicro-wakeword"]
+    if not models:
+        pytest.skip("no pymicro-wakeword models downloaded")
+    for path in models:
+        found = of(lint(path), "QNT002")
+        assert [f.severity for f in found] == [Severity.INFO], path
 
 
 @pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_uint8_io.tflite", "dense_float32.tflite"])
@@ -113,6 +138,68 @@ def test_invalid_per_channel_params(fields: dict, expected: str) -> None:
     assert [f.tensor for f in found] == [weights] and expected in found[0].message
 
 
+def _qd3(path) -> tuple[bytes, list[int]]:
+    """``path`` with quantized_dimension 3 on its per-tensor quantized rank-2 activations."""
+    model = load(path)
+    targets = [
+        t.index
+        for t in model.subgraphs[0].tensors
+        if t.quantization is not None and len(t.quantization.scale) == 1 and len(t.shape) == 2 and not t.is_constant
+    ]
+
+    def edit(m) -> None:
+        for i in targets:
+            m.subgraphs[0].tensors[i].quantization.quantizedDimension = 3
+
+    return edited(path, edit), targets
+
+
+_LITERT_LOAD = """
+import sys
+from ai_edge_litert.interpreter import Interpreter
+try:
+    Interpreter(model_content=open(sys.argv[1], "rb").read()).allocate_tensors()
+    print("loaded")
+except Exception as exc:
+    print("refused:", exc)
+"""
+_TFLM_RUN = """
+import sys
+import numpy as np
+from tflite_micro.python.tflite_micro import runtime
+i = runtime.Interpreter.from_bytes(open(sys.argv[1], "rb").read())
+d = i.get_input_details(0)
+i.set_input(np.zeros(d["shape"], dtype=d["dtype"]), 0)
+i.invoke()
+print("ran", i.get_output(0).shape)
+"""
+
+
+def _child(code: str, path) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else f"exit {done.returncode}: {done.stderr}"
+
+
+def test_per_tensor_quantized_dimension_out_of_range(tmp_path) -> None:
+    data, targets = _qd3(sample("dense_int8.tflite"))
+    found = of(lint(data), "QNT005")
+    assert [f.tensor for f in found] == targets and len(targets) == 4  # input, 2 activations, output
+    assert all(f.severity is Severity.ERROR for f in found)
+    assert all("quantized_dimension 3, out of range for rank 2" in f.message for f in found)
+    assert all("refuses the model at load" in f.message and "TFLite Micro runs it" in f.message for f in found)
+    assert all("TOCO" in f.explanation and "quantized_dimension to 0" in f.fix for f in found)
+    assert len({f.group for f in found}) == 1  # one reason: one entry in text output
+    # The oracles: current LiteRT refuses the file at load, TFLite Micro runs it.
+    path = tmp_path / "qd3.tflite"
+    path.write_bytes(data)
+    pytest.importorskip("tflite_micro")
+    assert _child(_LITERT_LOAD, path).startswith("refused: quantized_dimension must be in range [0, 2). Was 3.")
+    assert _child(_TFLM_RUN, path) == "ran (1, 16)"
+
+
 @pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_int8_float_io.tflite", "dense_uint8_io.tflite"])
 def test_converter_params_are_valid(name: str) -> None:
     assert of(lint(sample(name)), "QNT005") == []
@@ -128,7 +215,7 @@ def test_asymmetric_int8_weights(conv_int8) -> None:
         q.zeroPoint = np.full(len(q.scale), 3, dtype=np.int64)
 
     (f,) = of(lint(edited(conv_int8, shift)), "QNT006")
-    assert f.tensor == filt and "zero point 3" in f.message
+    assert f.tensor == filt and "zero point 3" in f.message and f.group == "int8 weights have a non-zero zero point"
 
 
 @pytest.mark.slow
@@ -168,6 +255,51 @@ def test_float16_weights() -> None:
     (f,) = of(lint(sample("dense_float16.tflite")), "QNT009")
     assert f.opcode == "DEQUANTIZE" and "2 float16 constant(s)" in f.message and "GPU" in f.explanation
     assert of(lint(sample("dense_float32.tflite")), "QNT009") == []
+
+
+def test_sparse_float16_weights_are_counted_through_densify() -> None:
+    models = [p for p in require_thirdparty() if p.name == "face_detection_full_range_sparse.tflite"]
+    if not models:
+        pytest.skip("face_detection_full_range_sparse.tflite not downloaded")
+    from tfl_inspect.summary import float16_weights
+
+    model = load(models[0])
+    sg = model.subgraphs[0]
+    weights = float16_weights(model)
+    consts = [sg.tensors[t] for _, _, t in weights.dequantize_ops]
+    sparse = [t for t in consts if t.sparsity is not None]
+    assert len(sparse) == weights.through_densify > 0
+    for _, o, t in weights.dequantize_ops:
+        deq = sg.operators[o]
+        if sg.tensors[t].sparsity is not None:
+            assert sg.producer_op(deq.inputs[0]).builtin == "DENSIFY"
+    # Every float16 constant of the file reaches a DEQUANTIZE, directly or through DENSIFY.
+    fp16 = [t for t in sg.tensors if t.dtype == "FLOAT16" and t.is_constant]
+    assert sorted(t.index for t in consts) == sorted(t.index for t in fp16)
+    total = sum(t.nbytes for t in fp16)
+    assert weights.stored_bytes == total and weights.dense_bytes > total
+    (f,) = of(lint(model), "QNT009")
+    assert f"{len(fp16)} float16 constant(s) ({total:,} bytes)" in f.message
+    assert f"{len(sparse)} of them sparse, through DENSIFY" in f.message
+
+
+def test_summary_and_qnt010_count_the_same_hybrid_ops() -> None:
+    # One definition (opdefs.hybrid_weights) for both, over every sample and corpus model: the
+    # summary's "N ops with int8 weights" and the ops QNT010 lists are the same ops.
+    checked = 0
+    for path in [*sample_models(), *corpus_files()]:
+        try:
+            model = load(path)
+        except TflInspectError:
+            continue
+        listed = sum(1 + len(f.related) for f in lint(model, select="QNT010"))
+        hybrid = sum(1 for sg in model.subgraphs for op in sg.operators if opdefs.is_hybrid(sg, op))
+        assert listed == hybrid, path
+        s = summarize(model)
+        if s.scheme == "dynamic range":
+            assert s.scheme_detail.startswith(f"{listed} ops with int8 weights"), path
+            checked += 1
+    assert checked >= 2  # dense_dynamic_range and the corpus' hybrid models
 
 
 def test_dynamic_range_quantization() -> None:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.select_tf_ops:
         if not is_convertible(args.source):
             raise UsageError("--select-tf-ops only applies when SOURCE is a model to convert")
-        import tensorflow as tf
+        import tensorflow as tf  # type: ignore[import-untyped]
 
         options["supported_ops"] = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
     keras_model = None
@@ -53,12 +53,19 @@ def run(args: argparse.Namespace) -> int:
 
         keras_model = load_keras_model(args.keras)
     if is_convertible(args.source):
-        result = diagnose(args.source, **options)
+        from ..converter import try_convert
+
+        result = try_convert(args.source, **options)[1]
     else:
         result = diagnose(args.source, keras_model=keras_model)
     if args.format == "json":
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(result.to_dict(), indent=indent, ensure_ascii=False) + "\n")
+        from ..exporters.console import is_terminal
+        from ..exporters.diagnosis import to_json_dict
+
+        indent = 2 if is_terminal(sys.stdout) else None
+        sys.stdout.write(json.dumps(to_json_dict(result), indent=indent, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(result.to_text() + "\n")
+        from ..exporters.diagnosis import print_text
+
+        print_text(result)
     return 0 if result.ok else 1

@@ -1,4 +1,8 @@
-"""``tfl-inspect graph MODEL -o out.svg``: a Graphviz diagram, optionally with lint findings on it."""
+"""``tfl-inspect graph MODEL -o out.svg``: a Graphviz diagram, optionally with lint findings on it.
+
+This command decides what runs (lint with ``--lint``/``--select``/``--ignore``, shape inference
+with ``--input``) and hands the results to the diagram exporter as marks; the exporter only draws.
+"""
 
 from __future__ import annotations
 
@@ -62,6 +66,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show-constants", action="store_true", help="draw constants as nodes instead of folding them into ops"
     )
+    parser.add_argument(
+        "--show-dequantize",
+        action="store_true",
+        help="draw each DEQUANTIZE/DENSIFY of a constant (float16 or sparse weights) as its own node "
+        "instead of an 'fp16 const' line on the op that reads it",
+    )
     parser.add_argument("--tensor-names", action="store_true", help="put tensor names on edges and nodes")
     parser.add_argument(
         "--input",
@@ -101,17 +111,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..errors import TflInspectError
     from ..exporters import dot
     from ..readers import load
     from ._options import input_specs
 
     lint = bool(args.lint or args.select or args.ignore)  # choosing rules implies drawing them
     if args.select or args.ignore:
-        try:
-            from ..rules import resolve
-        except ImportError as exc:
-            raise TflInspectError(f"lint rules are not available in this installation ({exc})") from exc
+        from ..rules import resolve
+
         resolve(args.select)  # unknown rule ids are a usage error before the model is read
         resolve(args.ignore)
     fmt = args.format
@@ -122,19 +129,31 @@ def run(args: argparse.Namespace) -> int:
         fmt = dot.output_format(output, fmt)
         dot.check_target(output)
     model = load(args.model)
-    lint_options = {"select": args.select, "ignore": args.ignore} if lint else None
+    findings = None
+    if lint:
+        from ..rules import run as run_rules
+
+        findings = run_rules(model, select=args.select, ignore=args.ignore)
+    overlay = None
+    inputs = input_specs(args.input)
+    if inputs:
+        from ..shapes import infer_shapes
+
+        given: dict[str | int, str] = {name: shape for name, shape in inputs.items()}
+        result = infer_shapes(model, inputs=given, signature=args.signature)
+        overlay = dot.shape_overlay(result, ", ".join(args.input))
     diagram = dot.build(
         model,
-        lint=lint,
-        lint_options=lint_options,
+        findings=findings,
+        overlay=overlay,
         subgraph=args.subgraph,
         signature=args.signature,
         show_constants=args.show_constants,
+        show_dequantize=args.show_dequantize,
         tensor_names=args.tensor_names,
         max_nodes=args.max_nodes,
         focus=args.focus,
         depth=args.depth,
-        inputs=input_specs(args.input) or None,
     )
     fmt = fmt or "svg"
     data = diagram.source.encode("utf-8") if fmt == "dot" else dot.pipe(diagram.source, fmt, timeout=args.timeout)
@@ -146,9 +165,14 @@ def run(args: argparse.Namespace) -> int:
     parts = [f"{acc.drawn_ops} drawn"]
     if acc.boxed_ops:
         parts.append(f"{acc.boxed_ops} in {acc.boxes} boxes")
+    if acc.folded_ops:
+        parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
-    print(f"wrote {output}: {acc.total_ops} ops ({', '.join(parts)})")
+    from ..escape import text as esc
+    from ..exporters.console import writer
+
+    writer().line(f"wrote {esc(str(output))}: {acc.total_ops} ops ({', '.join(parts)})")
     return 0
 
 

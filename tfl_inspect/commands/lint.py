@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["HELP", "add_arguments", "run"]
+from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
+
+__all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
 HELP = "find what will break: dynamic shapes, quantization, I/O names, unsupported ops (exit 1 on findings)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
+    parser.add_argument("model", help=".tflite file (or converter MLIR text), or a folder of them")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "jsonl", "markdown"),
+        default="text",
+        help="output format (a folder: text, jsonl — one object per model — or markdown for CI summaries)",
+    )
     parser.add_argument(
         "--select",
         action="append",
@@ -42,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--brief", action="store_true", help="text: location and message only, without why/fix")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_folder_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +70,21 @@ def run(args: argparse.Namespace) -> int:
         from ..compat import parse_targets
 
         parse_targets(args.target)  # an unknown target is a usage error before the model is read
+    if wants_batch(args):
+        options = {
+            "select": args.select,
+            "ignore": args.ignore,
+            "runtime": args.runtime,
+            "fail_on": args.fail_on,
+            "targets": args.target,
+        }
+        if args.output:
+            try:
+                with open(args.output, "w", encoding="utf-8") as fh:
+                    return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint", fh)
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint")
     model = load(args.model)
     findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime, targets=args.target)
     path = str(args.model)
@@ -85,3 +110,33 @@ def run(args: argparse.Namespace) -> int:
             out.close()
     threshold = Severity(args.fail_on)
     return 1 if any(f.severity >= threshold for f in findings) else 0
+
+
+FOLDER_COLUMNS = ("model", "errors", "warnings", "info", "rules")
+
+
+def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
+    """One model of a folder: its findings as the ``--format json`` document and a summary row."""
+    from ..exporters.findings import count, to_json_dict
+    from ..readers import load
+    from ..rules import Severity
+    from ..rules import run as lint
+
+    model = load(path)
+    findings = lint(
+        model,
+        select=options["select"],
+        ignore=options["ignore"],
+        runtime=options["runtime"],
+        targets=options.get("targets"),
+    )
+    counts = count(findings)
+    threshold = Severity(options["fail_on"])
+    row = {
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "info": counts["info"],
+        "rules": " ".join(sorted({f.rule for f in findings})),
+    }
+    document = to_json_dict(findings, path, model.format) if options.get("document") else None
+    return Outcome(path, 1 if any(f.severity >= threshold for f in findings) else 0, row, document)

@@ -14,10 +14,8 @@ if TYPE_CHECKING:
     from ..shapes.verify import Verification
 
 __all__ = ["HELP", "add_arguments", "run", "to_json"]
-
 HELP = "Infer every tensor's shape for given input sizes (e.g. --input image=1x128x128x3)."
 
-SCHEMA_VERSION = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,9 +115,10 @@ def to_json(result: ShapeResult, verification: Verification | None = None, sourc
             }
         )
     f = result.failure
-    doc: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "model": str(source if source is not None else model.source or ""),
+    from ..exporters.envelope import envelope
+
+    doc: dict[str, Any] = envelope("shapes", str(source if source is not None else model.source or ""))
+    doc |= {
         "subgraph": result.subgraph,
         "signature": result.signature,
         "ok": result.ok,
@@ -179,6 +178,8 @@ def to_json(result: ShapeResult, verification: Verification | None = None, sourc
     return doc
 
 
+# Output pipeline (issue 9 item 5): when this moves to exporters/shapes_text.py, write through
+# exporters.console.writer() (the one rich-or-plain decision) instead of print().
 def _print_text(
     result: ShapeResult, verification: Verification | None, filled: list[int], *, show_constants: bool
 ) -> None:

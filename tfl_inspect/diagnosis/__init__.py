@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import ModelFormatError
+from ..errors import ModelFormatError, UsageError
 from ..model import Model
 from .analyze import build_failure, raw_failures
 from .layers import KerasContext, keras_layer
@@ -47,11 +47,10 @@ __all__ = [
 def diagnose(source: Any, *, keras_model: Any = None, **converter_options: Any) -> Diagnosis:
     """Diagnose a failed conversion.
 
-    ``source`` is a converter error message (text or a file holding it), an MLIR file, a
-    parsed :class:`~tfl_inspect.model.Model`, or — with TensorFlow installed — a Keras model,
-    a ``.keras``/``.h5`` file or a SavedModel directory, which is converted first
-    (``converter_options`` as for :func:`tfl_inspect.convert`). ``keras_model`` gives the
-    layer names, classes and input shapes that the MLIR alone lacks.
+    ``source`` is a converter error message (text or a file holding it), an MLIR file or a
+    parsed :class:`~tfl_inspect.model.Model`; models that must be converted first go through
+    :func:`tfl_inspect.diagnose`. ``keras_model`` gives the layer names, classes and input
+    shapes that the MLIR alone lacks.
 
     Returns a :class:`Diagnosis` (``.ok`` when nothing failed); it does not raise for a
     failed conversion — :func:`tfl_inspect.convert` is the form that raises.
@@ -59,13 +58,10 @@ def diagnose(source: Any, *, keras_model: Any = None, **converter_options: Any) 
     if isinstance(source, Model):
         return _from_document(None, source, keras_model, source.source)
     if is_convertible(source):
-        from ..converter import try_convert
-
-        _, diagnosis = try_convert(source, **converter_options)
-        return diagnosis
+        # The converter sits above this module (it calls diagnose_text); convert first with
+        # tfl_inspect.diagnose or converter.try_convert, which hand the error text here.
+        raise UsageError("a model to convert goes through tfl_inspect.diagnose() or converter.try_convert()")
     if converter_options:
-        from ..errors import UsageError
-
         raise UsageError("converter options only apply when diagnosing a model that is converted here")
     from ..readers.mlir import parse_document
 

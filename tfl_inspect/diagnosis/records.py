@@ -9,7 +9,7 @@ from ..model import Model
 
 __all__ = ["TraceStep", "Origin", "UnknownDim", "Fix", "Failure", "Diagnosis", "SCHEMA_ID"]
 
-SCHEMA_ID = "tfl-inspect/diagnose/1"
+SCHEMA_ID = "urn:tfl-inspect:schema:diagnose"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +190,8 @@ class Diagnosis:
         return sorted(seen.values(), key=lambda x: (not x.recommended, not x.applies))
 
     def to_dict(self) -> dict[str, Any]:
-        from .._version import __version__
-
+        """The body of ``diagnose --format json``; :mod:`tfl_inspect.exporters.diagnosis` adds the envelope."""
         return {
-            "tool": "tfl-inspect",
-            "version": __version__,
-            "schema": SCHEMA_ID,
-            "source": self.source,
             "status": "ok" if self.ok else "failed",
             "converted_bytes": self.converted_bytes,
             "failures": [f.to_dict() for f in self.failures],
@@ -205,10 +200,10 @@ class Diagnosis:
         }
 
     def to_text(self) -> str:
-        from ..escape import text as esc
-        from .render import render_text
+        # Convenience for notebooks and ConversionError; the renderer lives with the exporters.
+        from ..exporters.diagnosis import render_text
 
-        return render_text(self, esc)
+        return render_text(self)
 
     def __str__(self) -> str:
         return self.to_text()

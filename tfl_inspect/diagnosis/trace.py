@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import dtypes
 from ..model import Model, Operator, Subgraph, Tensor
 from .records import TraceStep
 
@@ -47,26 +48,9 @@ def op_kind(op: Operator) -> str:
     return TF_TO_TFL.get(op.opcode, op.opcode)
 
 
-_MLIR_ELEMENT = {
-    "FLOAT32": "f32",
-    "FLOAT16": "f16",
-    "BFLOAT16": "bf16",
-    "FLOAT64": "f64",
-    "INT32": "i32",
-    "UINT8": "ui8",
-    "INT64": "i64",
-    "BOOL": "i1",
-    "INT16": "i16",
-    "INT8": "i8",
-    "INT4": "i4",
-    "STRING": "!tf_type.string",
-    "RESOURCE": "!tf_type.resource",
-    "VARIANT": "!tf_type.variant",
-}
-
-
 def type_text(t: Tensor) -> str:
-    element = _MLIR_ELEMENT.get(t.dtype, t.dtype.lower())
+    row = dtypes.by_name(t.dtype)
+    element = row.mlir if row is not None and row.mlir else t.dtype.lower()
     if not t.has_rank:
         return f"tensor<*x{element}>"
     dims = "".join(f"{'?' if d < 0 else d}x" for d in t.shape_signature)

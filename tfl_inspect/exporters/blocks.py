@@ -1,5 +1,7 @@
 """One report, two renderings: rich tables on a terminal, aligned plain text when piped.
 
+Which one is decided by :mod:`.console` (the one writer every text renderer uses).
+
 Reports are built as a list of blocks (key/value lists and tables of plain strings);
 every string is escaped here, at the last step, so model names cannot inject terminal
 escapes or rich markup whichever rendering is used.
@@ -7,11 +9,11 @@ escapes or rich markup whichever rendering is used.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import IO
 
 from .. import escape
+from .console import Writer, is_terminal, writer
 
 __all__ = ["KeyValues", "Table", "Note", "Block", "emit", "use_rich"]
 
@@ -41,16 +43,17 @@ Block = KeyValues | Table | Note
 
 
 def use_rich(stream: IO[str]) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    """Kept for callers that only ask; :func:`.console.writer` is where the decision is made."""
+    return is_terminal(stream)
 
 
 def emit(blocks: list[Block], stream: IO[str] | None = None, rich: bool | None = None) -> None:
-    stream = stream or sys.stdout
-    if rich if rich is not None else use_rich(stream):
-        _emit_rich(blocks, stream)
+    """Write ``blocks`` through the console writer (rich on a terminal, plain otherwise)."""
+    w = writer(stream, rich=rich)
+    if w.rich:
+        _emit_rich(blocks, w)
     else:
-        stream.write(plain(blocks))
+        w.write(plain(blocks))
 
 
 def plain(blocks: list[Block]) -> str:
@@ -77,13 +80,12 @@ def plain(blocks: list[Block]) -> str:
     return "\n".join(out)
 
 
-def _emit_rich(blocks: list[Block], stream: IO[str]) -> None:
+def _emit_rich(blocks: list[Block], w: Writer) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False)
+    console = w.console()
     for block in blocks:
         if isinstance(block, KeyValues):
             grid = RichTable.grid(padding=(0, 2))

@@ -23,6 +23,7 @@ __all__ = [
     "FAMILY_STYLE",
     "SEVERITY_COLOR",
     "DYNAMIC_COLOR",
+    "heat_color",
     "h",
     "tooltip",
     "shorten",
@@ -36,7 +37,11 @@ __all__ = [
     "options_text",
 ]
 
-FONT = "Helvetica"
+#: Liberation Sans first: metric-compatible with Arial/Helvetica, so the SVG a browser draws in
+#: Helvetica has the sizes ``dot`` measured, and PNG/PDF (drawn by cairo with this very font)
+#: match the SVG. With plain "Helvetica" fontconfig substitutes a wider face for PNG and the
+#: labels overflow and clip (underscores of bold names vanished).
+FONT = "Liberation Sans,Arial,Helvetica,sans-serif"
 
 #: dtype family → (fill, line) colours; the order is the legend's.
 FAMILY_STYLE: dict[str, tuple[str, str]] = {
@@ -101,7 +106,7 @@ def tooltip(lines: Iterable[str]) -> str:
     lines are joined with an XML newline entity. Graphviz unescapes tooltips twice (``\\\\N``
     would still become the node name), hence four backslashes for each one in a name.
     """
-    import graphviz
+    import graphviz  # type: ignore[import-untyped]
 
     kept = list(lines)
     extra = len(kept) - _TOOLTIP_LINES
@@ -110,6 +115,13 @@ def tooltip(lines: Iterable[str]) -> str:
         kept.append(f"… {extra} more")
     text = "&#10;".join(html_text(line) for line in kept)
     return graphviz.escape(text.replace("\\", "\\\\"))
+
+
+def heat_color(value: float) -> str:
+    """A fill on a white → red scale for ``value`` in 0..1 (clamped): heat overlays (MACs, memory)."""
+    v = min(max(float(value), 0.0), 1.0)
+    g = round(255 - 175 * v)
+    return f"#ff{g:02x}{g:02x}" if v > 0 else "#ffffff"
 
 
 def family(dtype: str) -> str:
@@ -249,6 +261,8 @@ def options_text(op: Operator) -> list[str]:
         out.append(f"α={_num(float(o['alpha']))}")
     if isinstance(o.get("mode"), str):
         out.append(str(o["mode"]))
+    if op.builtin == "VAR_HANDLE" and o.get("shared_name"):
+        out.append(str(o["shared_name"]))
     if op.builtin == "STABLEHLO_COMPOSITE" and o.get("name"):
         out.append(str(o["name"]))
     act = o.get("fused_activation_function")

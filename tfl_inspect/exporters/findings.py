@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import escape
-from .._version import __version__
+from .envelope import envelope
 
 if TYPE_CHECKING:
     from ..rules import Finding
 
-__all__ = ["count", "to_json_dict", "to_json", "to_text", "print_text"]
+__all__ = ["count", "to_json_dict", "to_json", "to_text", "print_text", "Entry", "entries"]
 
 _ORDER = ("error", "warning", "info")
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -32,19 +33,81 @@ def count(findings: Iterable[Finding]) -> dict[str, int]:
 def to_json_dict(
     findings: Sequence[Finding], model_path: str | None, model_format: str | None = None
 ) -> dict[str, Any]:
-    """The ``--format json`` document (``schema/lint.schema.json``)."""
-    return {
-        "tool": "tfl-inspect",
-        "version": __version__,
-        "model": model_path,
-        "format": model_format,
-        "counts": count(findings),
-        "findings": [f.to_dict() for f in findings],
-    }
+    """The ``--format json`` document (``tfl-inspect schema lint``)."""
+    doc = envelope("lint", model_path)
+    doc.update(format=model_format, counts=count(findings), findings=[f.to_dict() for f in findings])
+    return doc
 
 
 def to_json(findings: Sequence[Finding], model_path: str | None, model_format: str | None = None) -> str:
     return json.dumps(to_json_dict(findings, model_path, model_format), indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of text output: a finding, or the findings of one rule that share a reason."""
+
+    rule: str
+    severity: str
+    location: str
+    message: str
+    explanation: str
+    fix: str
+    count: int = 1
+
+
+_SHOWN = 5  # places a grouped entry names before "… +N more"
+
+
+def _place(f: Finding) -> str:
+    if f.tensor is not None:
+        return f"'{f.tensor_name}'" if f.tensor_name else f"tensor {f.tensor}"
+    if f.op is not None:
+        return f"{f.opcode} (op {f.op})"
+    return f.location()
+
+
+def entries(findings: Sequence[Finding]) -> list[Entry]:
+    """Findings as text entries, in order: findings of one rule and severity with the same
+    ``group`` reason become one entry that counts and names their places; JSON and SARIF keep one
+    result per place."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    order: list[Finding | tuple[str, str, str]] = []
+    for f in findings:
+        if f.group is None:
+            order.append(f)
+            continue
+        key = (f.rule, f.severity.value, f.group)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(f)
+    out: list[Entry] = []
+    for item in order:
+        members = groups[item] if isinstance(item, tuple) else [item]
+        first = members[0]
+        if len(members) == 1:
+            out.append(
+                Entry(first.rule, first.severity.value, first.location(), first.message, first.explanation, first.fix)
+            )
+            continue
+        places = list(dict.fromkeys(_place(f) for f in members))
+        shown = ", ".join(places[:_SHOWN]) + (f", … +{len(places) - _SHOWN} more" if len(places) > _SHOWN else "")
+        noun = "tensors" if all(f.tensor is not None for f in members) else "places"
+        subs = sorted({f.subgraph for f in members if f.subgraph is not None})
+        where = ("subgraph " if len(subs) == 1 else "subgraphs ") + ", ".join(map(str, subs)) if subs else "model"
+        out.append(
+            Entry(
+                first.rule,
+                first.severity.value,
+                f"{where} / {len(places)} {noun}",
+                f"{first.group} — {len(places)} {noun}: {shown}",
+                first.explanation,
+                first.fix,
+                len(members),
+            )
+        )
+    return out
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -67,8 +130,8 @@ def to_text(findings: Sequence[Finding], model_path: str | None, brief: bool = F
             continue
         lines.append("")
         lines.append(f"{sev.upper()} ({len(group)})")
-        for f in group:
-            lines.append(f"  {f.rule}  {escape.text(f.location())}")
+        for f in entries(group):
+            lines.append(f"  {f.rule}  {escape.text(f.location)}")
             lines.append(f"      {escape.text(f.message)}")
             if not brief:
                 if f.explanation:
@@ -80,12 +143,13 @@ def to_text(findings: Sequence[Finding], model_path: str | None, brief: bool = F
 
 def print_text(findings: Sequence[Finding], model_path: str | None, file: TextIO, brief: bool = False) -> None:
     """Rich output on a terminal, the plain :func:`to_text` otherwise (pipes, files, CI logs)."""
-    if not (hasattr(file, "isatty") and file.isatty()):
-        file.write(to_text(findings, model_path, brief))
-        return
-    from rich.console import Console
+    from .console import writer
 
-    console = Console(file=file, highlight=False, soft_wrap=False)
+    w = writer(file)
+    if not w.rich:
+        w.write(to_text(findings, model_path, brief))
+        return
+    console = w.console()
     counts = count(findings)
     head = escape.markup(model_path or "model")
     console.print(f"[bold]{head}[/]: {_summary(counts)}" if findings else f"[bold]{head}[/]: no findings")
@@ -96,8 +160,8 @@ def print_text(findings: Sequence[Finding], model_path: str | None, file: TextIO
         style = _STYLE[sev]
         console.print()
         console.print(f"[{style}]{sev.upper()}[/] ({len(group)})")
-        for f in group:
-            console.print(f"  [{style}]{f.rule}[/]  [dim]{escape.markup(f.location())}[/]")
+        for f in entries(group):
+            console.print(f"  [{style}]{f.rule}[/]  [dim]{escape.markup(f.location)}[/]")
             console.print(f"      {escape.markup(f.message)}")
             if not brief:
                 if f.explanation:

@@ -1,4 +1,4 @@
-"""The whole model as JSON, in the shape ``schema/inspect.schema.json`` describes.
+"""The whole model as JSON, in the shape ``tfl-inspect schema inspect`` describes.
 
 Plain dicts built field by field (not ``dataclasses.asdict``) so a 10,000-op model
 serialises quickly, and non-finite floats become strings so the output is strict JSON.
@@ -10,13 +10,27 @@ import json
 import math
 from typing import Any
 
-from .._version import __version__
+from .. import custom_ops
 from ..model import Model, Operator, Quantization, Tensor
-from ..summary import Summary, io_contract, summarize
+from ..readers.attachments import attachments
+from ..schemas import schema_id
+from ..state import model_state
+from ..summary import (
+    Summary,
+    converter_command,
+    detection_head,
+    float16_weights,
+    io_contract,
+    io_metadata,
+    sparse_tensors,
+    sparsity_info,
+    summarize,
+)
+from .envelope import envelope
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
 
-SCHEMA_ID = "urn:tfl-inspect:schema:inspect"
+SCHEMA_ID = schema_id("inspect")
 
 
 def _float(x: float) -> float | str:
@@ -56,6 +70,7 @@ def tensor_to_dict(t: Tensor) -> dict[str, Any]:
             "traversal_order": list(sp.traversal_order),
             "block_map": list(sp.block_map),
             "dim_metadata": [dict(d) for d in sp.dim_metadata],
+            "summary": sparsity_info(t).to_dict(),  # type: ignore[union-attr]
         },
     }
 
@@ -74,6 +89,7 @@ def operator_to_dict(op: Operator) -> dict[str, Any]:
         "custom_code": op.custom_code,
         "custom_options": op.custom_options,
         "flex_op": op.flex_op,
+        "custom_op": custom_ops.describe(op.custom_code, op.custom_options),
         "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()},
         "location": op.location,
     }
@@ -90,6 +106,73 @@ def _summary(model: Model, s: Summary) -> dict[str, Any]:
         "output_dtypes": list(s.output_dtypes),
         "converter_version": model.converter_version,
         "min_runtime_version": model.min_runtime_version,
+        "float16_weights": _fp16(model),
+        "sparsity": _sparsity(model),
+        "detection_head": _head(model),
+    }
+
+
+def _state(model: Model) -> dict[str, Any] | None:
+    state = model_state(model)
+    if state is None:
+        return None
+    return {
+        "variables": [
+            {
+                "name": v.name,
+                "container": v.container,
+                "shape": list(v.shape) if v.shape is not None else None,
+                "dtype": v.dtype,
+                "quantization": _quant(v.quantization),
+                "bytes": v.bytes,
+                "initial_value": {"subgraph": v.initial_value[0], "tensor": v.initial_value[1]}
+                if v.initial_value
+                else None,
+                "reads": [{"subgraph": s, "tensor": t} for s, t in v.reads],
+            }
+            for v in state.variables
+        ],
+        "bytes": state.bytes,
+        "init_subgraph": state.init_subgraphs[0] if state.init_subgraphs else None,
+        "init_subgraphs": list(state.init_subgraphs),
+        "note": state.note,
+    }
+
+
+def _fp16(model: Model) -> dict[str, Any]:
+    w = float16_weights(model)
+    return {
+        "count": w.count,
+        "bytes": w.stored_bytes,
+        "dense_bytes": w.dense_bytes,
+        "through_densify": w.through_densify,
+    }
+
+
+def _sparsity(model: Model) -> dict[str, Any]:
+    sparse = sparse_tensors(model)
+    values = sum(i.stored_values for _, _, i in sparse)
+    dense = sum(i.dense_values for _, _, i in sparse)
+    return {
+        "tensors": len(sparse),
+        "stored_bytes": sum(i.stored_bytes for _, _, i in sparse),
+        "dense_bytes": sum(i.dense_bytes for _, _, i in sparse),
+        "density": round(values / dense, 6) if dense else None,
+    }
+
+
+def _head(model: Model) -> dict[str, Any] | None:
+    h = detection_head(model)
+    if h is None:
+        return None
+    return {
+        "subgraph": h.subgraph,
+        "anchors": h.anchors,
+        "boxes": h.boxes,
+        "scores": h.scores,
+        "box_values": h.box_values,
+        "classes": h.classes,
+        "note": h.text(),
     }
 
 
@@ -98,12 +181,10 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
     order = {key: differs for key, _, _, differs in io_contract(model) if key is not None}
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
     return {
-        "$schema": SCHEMA_ID,
-        "tool": {"name": "tfl-inspect", "version": __version__},
-        "file": model.source,
+        **envelope("inspect", model.source),
         "format": model.format,
         "size": model.size,
-        "schema_version": model.version,
+        "tflite_schema_version": model.version,
         "description": model.description,
         "trailing_bytes": model.trailing_bytes,
         "notes": list(model.notes),
@@ -129,6 +210,13 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
             }
             for sg in subgraphs
         ],
+        "state": _state(model),
+        "io_metadata": io_metadata(model),
+        "attachments": None if (files := attachments(model)) is None else [a.to_dict() for a in files],
+        "embedded": [
+            {"buffer": b.index, "size": b.size, **dict(b.embedded)} for b in model.buffers if b.embedded is not None
+        ],
+        "provenance": {"converter_command": None if model.conversion_metadata else converter_command(model)},
         "metadata": [{"name": m.name, "buffer": m.buffer, "size": m.size, "value": m.value} for m in model.metadata],
         "buffers": [
             {"index": b.index, "size": b.size, "offset": b.offset, "external": b.external} for b in model.buffers

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import custom_ops
 from ..model import Model, Quantization, Subgraph, Tensor
-from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
+from ..readers.attachments import attachments
+from ..state import model_state
+from ..summary import (
+    converter_command,
+    dequantize_formula,
+    detection_head,
+    float16_weights,
+    io_contract,
+    io_metadata,
+    quantize_formula,
+    sparse_tensors,
+    sparsity_info,
+    summarize,
+)
 from .blocks import Block, KeyValues, Note, Table
 
-__all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims"]
+__all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims", "fmt_custom_options"]
 
 SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata")
 
@@ -41,24 +55,46 @@ def fmt_quant(q: Quantization | None) -> str:
     if q.scale:
         lo, hi = min(q.scale), max(q.scale)
         zps = sorted(set(q.zero_point))
-        zp = str(zps[0]) if len(zps) == 1 else f"{zps[0]}..{zps[-1]}"
+        zp_text = str(zps[0]) if len(zps) == 1 else f"{zps[0]}..{zps[-1]}"
         axis = q.quantized_dimension
-        return f"per-channel ({len(q.scale)} on axis {axis}): scale {lo:.3g}..{hi:.3g}, zero point {zp}"
+        return f"per-channel ({len(q.scale)} on axis {axis}): scale {lo:.3g}..{hi:.3g}, zero point {zp_text}"
     if q.min or q.max:
         return f"calibrated range {q.min[:1]}..{q.max[:1]} (no scale)"
     return ""
 
 
-# Option values that are the schema default and say nothing to a reader.
-_NOISE = {
-    ("quantized_bias_type", "FLOAT32"),
-    ("weights_format", "DEFAULT"),
-    ("keep_num_dims", False),
-    ("asymmetric_quantize_inputs", False),
-    ("pot_scale_int16", True),
-    ("pot_scale_int16", False),
-    ("fused_activation_function", "NONE"),
+# Option values that are the schema default and say nothing to a reader. Looked up by key and compared
+# with == because option values may be lists (TOCO-era RESHAPE keeps `new_shape` in its options).
+_NOISE: dict[str, tuple[object, ...]] = {
+    "quantized_bias_type": ("FLOAT32",),
+    "weights_format": ("DEFAULT",),
+    "keep_num_dims": (False,),
+    "asymmetric_quantize_inputs": (False,),
+    "pot_scale_int16": (True, False),
+    "fused_activation_function": ("NONE",),
 }
+
+
+def _is_noise(key: str, value: object) -> bool:
+    return any(type(value) is type(d) and value == d for d in _NOISE.get(key, ()))
+
+
+def fmt_custom_options(custom_code: str, value: object) -> str:
+    """Custom options in one line: decoded fields, plus the raw bytes (size and hex) when not a FlexBuffer."""
+    decoded = custom_ops.decode_options(custom_code, value)
+    parts = [", ".join(f"{k}={_short(v)}" for k, v in decoded.items())] if decoded else []
+    if isinstance(value, dict) and value.get("format") == "raw":
+        hex_ = str(value.get("hex", ""))
+        shown = hex_[:64] + ("…" if len(hex_) > 64 or value.get("truncated") else "")
+        parts.append(f"raw {value.get('bytes')} bytes: {shown}")
+    elif value is not None and not decoded:
+        parts.append(_short(value))
+    return "; ".join(p for p in parts if p)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _bytes(n: int) -> str:
@@ -76,6 +112,9 @@ def _summary_block(model: Model) -> KeyValues:
     converter = (
         f"TensorFlow {model.converter_version}" if model.converter_version else "unknown (no CONVERSION_METADATA)"
     )
+    command = None if model.conversion_metadata else converter_command(model)
+    if command:
+        converter += f"; embedded command line: {_short(command, 200)}"
     if env.get("model_type") and env.get("model_type") != "NONE":
         converter += f" from {env['model_type']}"
     modes = opts.get("model_optimization_modes") or []
@@ -105,6 +144,47 @@ def _summary_block(model: Model) -> KeyValues:
         ("Weights", ", ".join(f"{k} {_bytes(v)}" for k, v in s.weight_bytes.items()) or "none"),
         ("Quantization", f"{s.scheme} — {s.scheme_detail}"),
     ]
+    fp16 = float16_weights(model)
+    if fp16.count:
+        via = f", {fp16.through_densify} of them sparse (through DENSIFY)" if fp16.through_densify else ""
+        dense = f", {_bytes(fp16.dense_bytes)} once densified" if fp16.dense_bytes != fp16.stored_bytes else ""
+        rows.append(
+            ("Float16", f"{fp16.count} float16 weights, {_bytes(fp16.stored_bytes)} in the file{dense}{via}")
+        )
+    sparse = sparse_tensors(model)
+    if sparse:
+        stored = sum(i.stored_bytes for _, _, i in sparse)
+        dense_b = sum(i.dense_bytes for _, _, i in sparse)
+        values = sum(i.stored_values for _, _, i in sparse)
+        dense_v = sum(i.dense_values for _, _, i in sparse) or 1
+        rows.append(
+            (
+                "Sparsity",
+                f"{len(sparse)} sparse constants: {_bytes(stored)} stored for {_bytes(dense_b)} dense "
+                f"(density {values / dense_v:.1%}); DENSIFY expands them at run time",
+            )
+        )
+    custom = _custom_ops_row(model)
+    if custom:
+        rows.append(("Custom ops", custom))
+    meta = model.metadata_value("TFLITE_METADATA")
+    if isinstance(meta, dict):
+        parts = [repr(meta.get("name") or "")]
+        for key in ("version", "author", "license"):
+            if meta.get(key):
+                parts.append(f"{key} {meta[key]}")
+        if meta.get("description"):
+            parts.append(_short(str(meta["description"]), 160))
+        rows.append(("TFLite Metadata", "; ".join(parts)))
+    embedded = [b for b in model.buffers if b.embedded is not None]
+    if embedded:
+        rows.append(
+            (
+                "Embedded data",
+                ", ".join(f"buffer {b.index} {b.embedded['file_identifier']} ({_bytes(b.size)})" for b in embedded)  # type: ignore[index]
+                + " — flatbuffers in buffers no tensor uses (options blocks, metadata)",
+            )
+        )
     if model.description:
         rows.insert(2, ("Description", model.description))
     if model.signatures:
@@ -112,6 +192,23 @@ def _summary_block(model: Model) -> KeyValues:
     else:
         rows.append(("Signatures", "none (no SignatureDef: use get_input_details() order)"))
     return KeyValues(None, rows)
+
+
+def _custom_ops_row(model: Model) -> str:
+    """Non-Flex custom ops grouped by where their kernels come from (custom_ops table)."""
+    groups: dict[str, dict[str, int]] = {}
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            if op.custom_code is not None and not op.custom_code.startswith("Flex"):
+                info = custom_ops.lookup(op.custom_code)
+                where = (
+                    f"{info.family} ops, run by {' / '.join(info.runtimes)}" if info else "kernel unknown here"
+                )
+                counts = groups.setdefault(where, {})
+                counts[op.custom_code] = counts.get(op.custom_code, 0) + 1
+    return "; ".join(
+        ", ".join(f"{code} ×{n}" for code, n in counts.items()) + f" ({where})" for where, counts in groups.items()
+    )
 
 
 def _io_blocks(model: Model) -> list[Block]:
@@ -182,12 +279,108 @@ def _io_blocks(model: Model) -> list[Block]:
     return blocks
 
 
+def _io_metadata_blocks(model: Model) -> list[Block]:
+    """TFLite Metadata per input/output: what to feed (colour space, normalization) and how to read."""
+    entries = io_metadata(model)
+    if not entries:
+        return []
+    rows = []
+    for e in entries:
+        content = e.get("content") or {}
+        bits = [str(content.get("kind") or "")]
+        if content.get("color_space"):
+            bits.append(str(content["color_space"]))
+        size = content.get("default_size")
+        if size:
+            bits.append(f"{size.get('width')}x{size.get('height')}")
+        if content.get("range"):
+            bits.append(f"range {content['range'].get('min')}..{content['range'].get('max')}")
+        stats = e.get("stats") or {}
+        if stats.get("min") or stats.get("max"):
+            bits.append(f"stats min {_short(str(stats.get('min')), 30)} max {_short(str(stats.get('max')), 30)}")
+        files = []
+        for f in e.get("associated_files") or ():
+            text = f"{f.get('name')} ({f.get('type')}"
+            if f.get("lines") is not None:
+                more = " …" if f["lines"] > len(f["first"]) else ""
+                noun = "entry" if f["lines"] == 1 else "entries"
+                text += f", {f['lines']} {noun}: {', '.join(f['first'])}{more}"
+            elif not f.get("in_file"):
+                text += ", not in the file"
+            files.append(text + ")")
+        rows.append(
+            [
+                e["role"],
+                str(e["position"]),
+                e.get("tensor_name") or "",
+                str(e.get("name") or ""),
+                _short(str(e.get("description") or ""), 80),
+                " ".join(b for b in bits if b),
+                e.get("preprocessing") or "",
+                "; ".join(files),
+            ]
+        )
+    blocks: list[Block] = [
+        Table(
+            "TFLite Metadata of subgraph 0 (by get_*_details() position)",
+            ["role", "#", "tensor name", "metadata name", "description", "content", "preprocessing", "files"],
+            rows,
+        )
+    ]
+    blocks += [Note(e["mismatch"], "warning") for e in entries if e.get("mismatch")]
+    return blocks
+
+
+def _attachment_blocks(model: Model) -> list[Block]:
+    files = attachments(model)
+    if not files:
+        return []
+    rows = [
+        [
+            a.name,
+            _bytes(a.size),
+            a.described_as or "not named in the metadata",
+            "" if a.lines is None else f"{a.lines}: {', '.join(a.first)}" + (" …" if a.lines > len(a.first) else ""),
+        ]
+        for a in files
+    ]
+    title = f"Associated files (ZIP of {_bytes(model.trailing_bytes)} appended to the model; LiteRT ignores it)"
+    return [Table(title, ["file", "size", "what the metadata says", "entries"], rows)]
+
+
+def _state_blocks(model: Model) -> list[Block]:
+    """The **State** section: resource variables kept between invokes."""
+    state = model_state(model)
+    if state is None:
+        return []
+    rows = []
+    for v in state.variables:
+        rows.append(
+            [
+                v.name,
+                fmt_shape(v.shape) if v.shape is not None else "unknown",
+                v.dtype or "unknown",
+                fmt_quant(v.quantization),
+                _bytes(v.bytes) if v.bytes is not None else "unknown",
+                f"subgraph {v.initial_value[0]} tensor {v.initial_value[1]}" if v.initial_value else "",
+            ]
+        )
+    init = ", ".join(f"#{i} {model.subgraphs[i].name!r}" for i in state.init_subgraphs) or "none (no CALL_ONCE)"
+    title = f"State: {len(state.variables)} resource variable(s), {_bytes(state.bytes)}; init subgraph {init}"
+    return [
+        Table(title, ["variable", "shape", "dtype", "quantization", "bytes", "initial value"], rows),
+        Note(state.note),
+    ]
+
+
 def _ops_table(sg: Subgraph) -> Table:
     rows = []
     for op in sg.operators:
-        opts = ", ".join(f"{k}={v}" for k, v in op.options.items() if (k, v) not in _NOISE)
+        opts = ", ".join(f"{k}={v}" for k, v in op.options.items() if not _is_noise(k, v))
         if op.flex_op:
             opts = f"TF op {op.flex_op}" + (f"; {opts}" if opts else "")
+        elif op.custom_code is not None:
+            opts = fmt_custom_options(op.custom_code, op.custom_options)
         rows.append(
             [
                 str(op.index),
@@ -203,6 +396,7 @@ def _ops_table(sg: Subgraph) -> Table:
 
 def _tensors_table(sg: Subgraph) -> Table:
     rows, emphasis = [], set()
+    sparse = False
     for r, t in enumerate(sg.tensors):
         dyn = dynamic_dims(t)
         kind = "const" if t.is_constant else ("var" if t.is_variable else "")
@@ -218,11 +412,20 @@ def _tensors_table(sg: Subgraph) -> Table:
                 fmt_quant(t.quantization),
             ]
         )
+        info = sparsity_info(t)
+        if info is not None:
+            rows[-1].append(info.text())
+            sparse = True
         if dyn:
             emphasis.add((r, 4))
+    columns = ["#", "name", "dtype", "shape", "shape_signature", "kind", "bytes", "quantization"]
+    if sparse:
+        columns.append("sparsity")
+        for row in rows:
+            row += [""] * (len(columns) - len(row))
     return Table(
         f"Tensors of subgraph {sg.index}",
-        ["#", "name", "dtype", "shape", "shape_signature", "kind", "bytes", "quantization"],
+        columns,
         rows,
         emphasis,
     )
@@ -243,8 +446,25 @@ def _buffers_table(model: Model) -> Table:
         used = ", ".join(users.get(b.index, [])[:6]) + (" …" if len(users.get(b.index, [])) > 6 else "")
         if b.index in meta:
             used = f"metadata {meta[b.index]!r}"
+        elif b.embedded is not None:
+            used = f"embedded flatbuffer {b.embedded.get('file_identifier')!r}"
         rows.append([str(b.index), _bytes(b.size), where, used])
     return Table("Buffers (non-empty)", ["#", "size", "location", "used by (subgraph:tensor)"], rows)
+
+
+def _compact(value: dict[str, object]) -> str:
+    """One line for a decoded metadata entry: scalars as they are, nested parts as counts (full form in JSON)."""
+    parts = []
+    for k, v in value.items():
+        if v is None or v == [] or v == {}:
+            continue
+        if isinstance(v, list):
+            parts.append(f"{k}: {len(v)} item(s)" if any(isinstance(x, dict | list) for x in v) else f"{k}: {v}")
+        elif isinstance(v, dict):
+            parts.append(f"{k}: ({_compact(v)})")
+        else:
+            parts.append(f"{k}: {_short(str(v), 120)}")
+    return "; ".join(parts)
 
 
 def _metadata_table(model: Model) -> Table:
@@ -252,7 +472,7 @@ def _metadata_table(model: Model) -> Table:
     for m in model.metadata:
         value = m.value
         if isinstance(value, dict):
-            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+            value = _compact(value)
         rows.append([m.name, str(m.buffer), _bytes(m.size), "" if value is None else str(value)])
     return Table("Metadata", ["name", "buffer", "size", "value"], rows)
 
@@ -261,6 +481,12 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     blocks: list[Block] = [_summary_block(model)]
     blocks += [Note(n, "warning") for n in model.notes]
     blocks += _io_blocks(model)
+    blocks += _io_metadata_blocks(model)
+    blocks += _attachment_blocks(model)
+    head = detection_head(model)
+    if head is not None:
+        blocks.append(Note(head.text()))
+    blocks += _state_blocks(model)
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
     for sg in subgraphs:
         if "ops" in show:

@@ -34,12 +34,16 @@ def artifact_uri(path: str | None) -> str:
 
 
 def _rule_descriptor(r: Rule) -> dict[str, Any]:
+    spec = r.spec
+    parts = [(label, text) for label, text in (("Why", spec.explanation), ("Fix", spec.fix)) if text]
+    more = "".join(f"\n\n{label}: {text}" for label, text in parts)
+    more_md = "".join(f"\n\n**{label}:** {text}" for label, text in parts)
     return {
         "id": r.id,
         "name": "".join(w.capitalize() for w in r.title.replace("/", " ").replace("×", "x").split() if w.isalnum()),
         "shortDescription": {"text": r.title},
         "fullDescription": {"text": r.doc},
-        "help": {"text": r.doc, "markdown": f"**{r.id}** — {r.title}\n\n{r.doc}"},
+        "help": {"text": r.doc + more, "markdown": f"**{r.id}** — {r.title}\n\n{r.doc}{more_md}"},
         "defaultConfiguration": {"level": _LEVEL[r.severity.value]},
         "properties": {"family": r.family, "tags": [r.family]},
     }

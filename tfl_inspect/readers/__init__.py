@@ -39,10 +39,8 @@ def load(source: str | os.PathLike[str] | bytes) -> Model:
     if looks_like_flatbuffer(head):
         return read_flatbuffer(source, path)
     if _looks_like_mlir(head):
-        try:
-            from .mlir import read_mlir
-        except ImportError:
-            raise ModelFormatError("MLIR input is not supported yet", path) from None
+        from .mlir import read_mlir
+
         return read_mlir(source, path)
     raise ModelFormatError(
         "not a TFLite model: no 'TFL3' file identifier and not MLIR text", path

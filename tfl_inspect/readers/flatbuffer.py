@@ -9,13 +9,14 @@ tensors get a loader instead. Field slots follow ``schema.fbs`` (see
 
 from __future__ import annotations
 
+import dataclasses
 import mmap
 import os
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import dtypes, opcodes
+from .. import custom_ops, dtypes, opcodes
 from ..errors import ModelFormatError
 from ..model import (
     BufferInfo,
@@ -28,13 +29,14 @@ from ..model import (
     Subgraph,
     Tensor,
 )
+from . import embedded as _embedded
 from . import metadata as _metadata
 from .fbtable import FormatFaultError, Table, root
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["read_flatbuffer", "looks_like_flatbuffer"]
+__all__ = ["read_flatbuffer", "looks_like_flatbuffer", "custom_options_value"]
 
 _FILE_ID = b"TFL3"
 _MAX_SCHEMA_VERSION = 3
@@ -106,6 +108,8 @@ class _Reader:
             subgraphs.append(self._subgraph(s, g, codes, buffers))
         if not subgraphs:
             raise self.fail("the model has no subgraphs")
+        self.where = "embedded data"
+        buffers = self._embedded(buffers, subgraphs)
         self.where = "signature defs"
         signatures = self._signatures(m, subgraphs)
         self.where = "metadata"
@@ -158,6 +162,25 @@ class _Reader:
                 out.append((BufferInfo(i, size, offset, external=True), offset))
             else:
                 out.append((BufferInfo(i, length), start if length else -1))
+        return out
+
+    def _embedded(
+        self, buffers: list[tuple[BufferInfo, int]], subgraphs: list[Subgraph]
+    ) -> list[tuple[BufferInfo, int]]:
+        """Mark buffers no tensor uses that hold another flatbuffer (identifier at byte 4)."""
+        used = {t.buffer for sg in subgraphs for t in sg.tensors if t.buffer}
+        out = []
+        for info, start in buffers:
+            if (
+                start >= 0
+                and 8 <= info.size <= _MAX_DECODE
+                and info.index not in used
+                and _embedded.has_identifier(bytes(self.buf[start : start + 8]))
+            ):
+                embedded = _embedded.describe(bytes(self.buf[start : start + info.size]))
+                if embedded is not None:
+                    info = dataclasses.replace(info, embedded=embedded)
+            out.append((info, start))
         return out
 
     def _opcodes(self, m: Table) -> list[tuple[str, str, int, str | None, bool]]:
@@ -338,7 +361,7 @@ class _Reader:
         if custom_code is not None:
             raw = self._custom_options(op)
             if raw is not None:
-                custom_options = opcodes.decode_custom_options(raw)
+                custom_options = custom_options_value(raw)
             if custom_code.startswith("Flex"):
                 flex_op = _flex_op_name(custom_options) or custom_code[4:]
         return Operator(
@@ -423,6 +446,28 @@ def _loader(
         return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
 
     return load
+
+
+def _is_flexbuffer(raw: bytes) -> bool:
+    """True when ``raw`` ends like a FlexBuffer: a root byte width of 1/2/4/8 after a known packed type.
+
+    ``flexbuffers.Loads`` returns None without raising on many raw C structs (MediaPipe's 12-byte
+    transposed-convolution params end in a 0 byte), so the trailer is checked first.
+    """
+    return len(raw) >= 3 and raw[-1] in (1, 2, 4, 8) and (raw[-2] >> 2) <= 36
+
+
+def custom_options_value(raw: bytes) -> Any:
+    """Custom options as plain data: the decoded FlexBuffer, else the bytes kept as size + hex."""
+    if _is_flexbuffer(raw):
+        value = opcodes.decode_custom_options(raw)
+        if value is not None and not (isinstance(value, dict) and set(value) == {"bytes"}):
+            return value
+    limit = custom_ops.RAW_HEX_LIMIT
+    out: dict[str, Any] = {"format": "raw", "bytes": len(raw), "hex": raw[:limit].hex()}
+    if len(raw) > limit:
+        out["truncated"] = True
+    return out
 
 
 def _flex_op_name(custom_options: Any) -> str | None:

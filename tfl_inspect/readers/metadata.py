@@ -12,6 +12,7 @@ import struct
 from typing import Any
 
 from .fbtable import FormatFaultError, Table, root
+from .tflite_metadata import decode_model_metadata
 
 __all__ = ["decode"]
 
@@ -82,15 +83,4 @@ def _conversion_metadata(root_table: Table) -> dict[str, Any]:
 
 
 def _tflite_metadata(model_metadata: Table) -> dict[str, Any]:
-    # ModelMetadata (file identifier "M001"): name 4, description 6, version 8, subgraph_metadata 10,
-    # author 12, license 14, associated_files 16 (AssociatedFile { name 4, ... }), min_parser_version 18.
-    files = [_text(f, 4) for f in model_metadata.tables(16)[:1000]]
-    return {
-        "name": _text(model_metadata, 4),
-        "description": _text(model_metadata, 6),
-        "version": _text(model_metadata, 8),
-        "author": _text(model_metadata, 12),
-        "license": _text(model_metadata, 14),
-        "associated_files": files,
-        "min_parser_version": _text(model_metadata, 18),
-    }
+    return decode_model_metadata(model_metadata)

@@ -1,7 +1,10 @@
 """Lint rules: what will break on the device, found before it gets there.
 
-Rule ids are stable public API. Each family lives in its own module and registers its rules
-with :func:`~tfl_inspect.rules.base.rule`; :data:`RULES` lists them all in id order.
+Rule ids are stable public API. Each family lives in its own module; a rule is one
+:class:`~tfl_inspect.rules.base.RuleSpec` (id, default severity, title, doc, explanation, fix)
+registered with its check by ``@check(SPEC)``, and its findings name the spec. :data:`RULES`
+lists them all in id order; families come from :data:`~tfl_inspect.rules.base.FAMILY`.
+``docs/rules.md`` is generated from the specs (``python -m tfl_inspect.rules.docs``).
 """
 
 from __future__ import annotations
@@ -13,13 +16,26 @@ from collections.abc import Iterable
 from ..errors import UsageError
 from ..model import Model
 from . import compat, dynamic, hygiene, names, ops, quantization, shapes  # noqa: F401 - they register rules
-from .base import REGISTRY, Finding, Rule, Severity
+from .base import FAMILY, REGISTRY, Family, Finding, Rule, RuleSpec, Severity
 from .context import Context
 
-__all__ = ["Severity", "Finding", "Rule", "RULES", "FAMILIES", "run", "resolve", "parse_runtime"]
+__all__ = [
+    "Severity",
+    "Finding",
+    "Rule",
+    "RuleSpec",
+    "Family",
+    "FAMILY",
+    "RULES",
+    "FAMILIES",
+    "run",
+    "resolve",
+    "parse_runtime",
+]
 
 RULES: tuple[Rule, ...] = tuple(REGISTRY[k] for k in sorted(REGISTRY))
-FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(r.family for r in RULES))
+# Family prefixes in the registry's order (FAMILY), those that have rules.
+FAMILIES: tuple[str, ...] = tuple(f for f in FAMILY if any(r.family == f for r in RULES))
 
 _RUNTIME = re.compile(r"^\d+(\.\d+){0,3}$")
 

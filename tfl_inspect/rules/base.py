@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .context import Context
 
-__all__ = ["Severity", "Finding", "Rule", "rule", "REGISTRY"]
+__all__ = ["Severity", "Finding", "Family", "FAMILY", "RuleSpec", "Rule", "check", "rule", "REGISTRY"]
 
 
 class Severity(str, enum.Enum):
@@ -68,9 +68,13 @@ class Finding:
     explanation: str = ""
     fix: str = ""
     related: tuple[tuple[int, int], ...] = ()
+    # Findings of one rule with the same ``group`` text fire for the same reason at different
+    # places: text output lists them as one entry (JSON and SARIF keep one result per place).
+    group: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Stable JSON shape (see ``schema/lint.schema.json``): every key always present."""
+        """Stable JSON shape (see ``schemas/lint.schema.json``): every key always present (``group``
+        is a text-rendering hint and not part of it)."""
         return {
             "rule": self.rule,
             "severity": self.severity.value,
@@ -109,30 +113,155 @@ Check = Callable[["Context"], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """A registered rule: ``severity`` is its default (highest usual) level."""
+class Family:
+    """A group of rules sharing an id prefix; its title and description head its docs section."""
+
+    prefix: str
+    title: str
+    description: str = ""
+
+
+# The families in the order docs and listings show them. A new family module adds its row here.
+FAMILY: dict[str, Family] = {
+    f.prefix: f
+    for f in (
+        Family(
+            "DYN",
+            "dynamic shapes",
+            "Static-shape delegates (GPU, NNAPI, Edge TPU) and fixed-size buffers on microcontrollers need every "
+            "shape known before the first invoke. These rules find where a converted model still computes or "
+            "expects shapes at run time.",
+        ),
+        Family(
+            "QNT",
+            "dtypes and quantization",
+            "\"Integer\" below means int8 / uint8 / int16 (and int4) tensors that carry a scale and zero point: "
+            "`real = scale × (q − zero_point)`. Wrong parameters give wrong numbers, not crashes.",
+        ),
+        Family(
+            "NAM",
+            "names and the I/O contract",
+            "What application code indexes by and gets wrong: tensor names, signature names and positions.",
+        ),
+        Family("OPS", "runtime compatibility", "What the interpreter on the device must provide."),
+        Family(
+            "SHP",
+            "shape consistency",
+            "Recorded shapes that contradict an op's own rules: the file is inconsistent.",
+        ),
+        Family("GRF", "graph hygiene", "Bytes and ops the model carries for nothing."),
+        Family(
+            "CMP",
+            "deployment targets",
+            "Only with `--target NAMES` (xnnpack, gpu, tflm, edgetpu, nnapi): the verdicts of "
+            "`tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on \"fully delegated to X\".",
+        ),
+    )
+}
+
+
+def _prose(text: str) -> str:
+    """Triple-quoted prose → one paragraph (blank lines keep paragraph breaks)."""
+    paras = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paras if p)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """Everything a rule says about itself, declared once next to its check.
+
+    ``severity`` is the default level of its findings; ``explanation`` (the usual cause) and
+    ``fix`` are the default texts of every finding, which a finding replaces only when it can
+    say something more specific. ``docs/rules.md`` is generated from these fields.
+    """
 
     id: str
     severity: Severity
     title: str
     doc: str
-    check: Check
+    explanation: str = ""
+    fix: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("doc", "explanation", "fix"):
+            object.__setattr__(self, name, _prose(getattr(self, name)))
 
     @property
     def family(self) -> str:
         return self.id.rstrip("0123456789")
 
+    def finding(
+        self,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        explanation: str | None = None,
+        fix: str | None = None,
+        **location: Any,
+    ) -> Finding:
+        """A finding of this rule; severity, explanation and fix default to the spec's."""
+        return Finding(
+            self.id,
+            self.severity if severity is None else severity,
+            message,
+            explanation=self.explanation if explanation is None else explanation,
+            fix=self.fix if fix is None else fix,
+            **location,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule: its spec and the check that produces its findings."""
+
+    spec: RuleSpec
+    check: Check
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def severity(self) -> Severity:
+        return self.spec.severity
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def doc(self) -> str:
+        return self.spec.doc
+
+    @property
+    def family(self) -> str:
+        return self.spec.family
+
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, title: str, doc: str) -> Callable[[Check], Check]:
-    """Register a check function under a stable id."""
+def check(spec: RuleSpec) -> Callable[[Check], Check]:
+    """Register ``fn`` as the check of ``spec`` (``@check(QNT002)``)."""
 
     def register(fn: Check) -> Check:
-        if rule_id in REGISTRY:
-            raise ValueError(f"rule {rule_id} registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, severity, title, " ".join(doc.split()), fn)
+        if spec.id in REGISTRY:
+            raise ValueError(f"rule {spec.id} registered twice")
+        if spec.family not in FAMILY:
+            raise ValueError(f"rule {spec.id}: family {spec.family} is not in rules.base.FAMILY")
+        REGISTRY[spec.id] = Rule(spec, fn)
         return fn
 
     return register
+
+
+def rule(rule_id: str, severity: Severity, title: str, doc: str) -> Callable[[Check], Check]:
+    """The pre-spec decorator, kept as an adapter for family modules not converted yet.
+
+    Conversion is one line: ``X = RuleSpec(rule_id, severity, title, doc, explanation=..., fix=...)``
+    and ``@check(X)``; findings then pass ``X`` instead of the id and severity.
+    """
+    spec = RuleSpec(rule_id, severity, title, doc)
+    if spec.family not in FAMILY:
+        FAMILY[spec.family] = Family(spec.family, spec.family)
+    return check(spec)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..dtypes import is_float
-from .base import Finding, Severity
+from .base import Finding, RuleSpec
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
@@ -90,19 +90,40 @@ class Context:
         return False
 
     # --- building findings -----------------------------------------------------------------
+    # A finding names its rule's spec: ``ctx.at_op(QNT002, view, op, message, tensor)``, with
+    # ``severity=`` / ``explanation=`` / ``fix=`` only where they differ from the spec's. The old
+    # form ``ctx.at_op("QNT002", Severity.WARNING, message, view, op, tensor)`` (a rule id string
+    # first) is still accepted for family modules written before specs; see ``base.rule``.
+    @overload
     def at_op(
         self,
-        rule: str,
-        severity: Severity,
-        message: str,
-        view: View,
+        spec: RuleSpec,
+        view: View | Subgraph,
         op: Operator,
+        message: str,
+        tensor: Tensor | None = None,
+        **extra: Any,
+    ) -> Finding: ...
+
+    @overload
+    def at_op(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
+
+    def at_op(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
+        if isinstance(spec, str):
+            severity, message, view, op, *rest = args
+            return self._at_op(RuleSpec(spec, severity, "", ""), view, op, message, *rest, severity=severity, **extra)
+        return self._at_op(spec, *args, **extra)
+
+    def _at_op(
+        self,
+        spec: RuleSpec,
+        view: View | Subgraph,
+        op: Operator,
+        message: str,
         tensor: Tensor | None = None,
         **extra: Any,
     ) -> Finding:
-        return Finding(
-            rule,
-            severity,
+        return spec.finding(
             message,
             subgraph=view.index,
             op=op.index,
@@ -112,16 +133,20 @@ class Context:
             **extra,
         )
 
-    def at_tensor(self, rule: str, severity: Severity, message: str, tensor: Tensor, **extra: Any) -> Finding:
-        return Finding(
-            rule,
-            severity,
-            message,
-            subgraph=tensor.subgraph,
-            tensor=tensor.index,
-            tensor_name=tensor.name,
-            **extra,
-        )
+    @overload
+    def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding: ...
+
+    @overload
+    def at_tensor(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
+
+    def at_tensor(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
+        if isinstance(spec, str):
+            severity, message, tensor = args
+            return self._at_tensor(RuleSpec(spec, severity, "", ""), tensor, message, severity=severity, **extra)
+        return self._at_tensor(spec, *args, **extra)
+
+    def _at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding:
+        return spec.finding(message, subgraph=tensor.subgraph, tensor=tensor.index, tensor_name=tensor.name, **extra)
 
     def io_label(self, tensor: Tensor) -> tuple[str | None, str | None]:
         """(signature key, signature I/O name) for a subgraph I/O tensor, when a signature names it."""

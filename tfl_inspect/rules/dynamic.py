@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..opcodes import STATIC_SHAPE_DELEGATE_HINT
-from .base import Finding, Severity, rule
+from .. import opdefs
+from .base import Finding, RuleSpec, Severity, check
 from .context import Context, View, dims, qname
 from .shapevalue import ShapeEval, Value
 
@@ -36,10 +36,14 @@ SHAPE_OPERANDS: dict[str, tuple[tuple[int, str], ...]] = {
 }
 # Ops whose data operand is slot 0: when that operand is itself a shape vector, the op is part
 # of a shape computation, not a consumer of one.
-_DATA_SLOT = {"RESHAPE": 0, "SLICE": 0, "STRIDED_SLICE": 0, "TILE": 0, "PAD": 0, "PADV2": 0, "BROADCAST_TO": 0}
+_DATA_SLOT = {
+    name: opdefs.slot_of(name, "input")
+    for name in ("RESHAPE", "SLICE", "STRIDED_SLICE", "TILE", "PAD", "PADV2", "BROADCAST_TO")
+}
 
 _DELEGATES = (
-    f"The CPU kernels handle this, but {STATIC_SHAPE_DELEGATE_HINT}: they reject these ops or the tensors "
+    "The CPU kernels handle this, but GPU, NNAPI and Edge TPU delegates need static shapes: they reject these ops "
+    "or the tensors "
     "behind them, so the graph is split and falls back to the CPU (or the delegate refuses the model)."
 )
 
@@ -71,14 +75,26 @@ def shape_eval(ctx: Context, view: View) -> ShapeEval:
 
 
 # --- DYN001 --------------------------------------------------------------------------------
-@rule(
+DYN001 = RuleSpec(
     "DYN001",
     Severity.WARNING,
     "dynamic input",
     """A signature (or subgraph) input has -1 in shape_signature. Info when only the batch
     dim is dynamic, warning otherwise. The file's `shape` holds 1 in those dims, so the
     interpreter allocates for size 1 until `resize_tensor_input` + `allocate_tensors`.""",
+    explanation="""The model was converted with None in non-batch dims (e.g. `keras.Input((None, None,
+    3))` or a `tf.TensorSpec` with None). The interpreter allocates `shape` (1 in each unknown dim)
+    until resized; static-shape delegates (GPU, NNAPI, Edge TPU) reject dynamic tensors. Keras
+    models also keep a None batch dim unless `keras.Input(..., batch_size=1)` is given (batch only:
+    info).""",
+    fix="""Before invoking: `interpreter.resize_tensor_input(index, shape)` with the real sizes, then
+    `interpreter.allocate_tensors()` (a signature runner resizes from its arguments). To remove it,
+    convert with a static input: `keras.Input(shape=(...), batch_size=1)` or a concrete function with
+    a fully defined TensorSpec.""",
 )
+
+
+@check(DYN001)
 def dyn001(ctx: Context) -> Iterator[Finding]:
     for t, sig, name in user_inputs(ctx):
         if not t.has_rank:
@@ -115,10 +131,10 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
             "`keras.Input(shape=(...), batch_size=1)` or a concrete function with a fully defined TensorSpec."
         )
         yield ctx.at_tensor(
-            "DYN001",
-            Severity.INFO if batch_only else Severity.WARNING,
-            message,
+            DYN001,
             t,
+            message,
+            severity=Severity.INFO if batch_only else None,
             signature=sig,
             io_name=name,
             explanation=explanation,
@@ -190,15 +206,25 @@ def _severity_for(value: Value | None, out: Tensor | None) -> tuple[Severity, bo
     return (Severity.INFO if batch_only else Severity.WARNING), batch_only
 
 
-@rule(
+DYN002 = RuleSpec(
     "DYN002",
     Severity.WARNING,
     "run-time shape computation",
     """A shape-defining operand (RESHAPE new_shape, RESIZE size, TRANSPOSE_CONV output_shape,
-    BROADCAST_TO/FILL shape, TILE multiples, SLICE/STRIDED_SLICE bounds, ...) is computed at run
-    time from SHAPE. Warning, since static-shape delegates reject it; info when only the batch
-    dim flows through. Recognises the Keras UpSampling2D, Conv2DTranspose and Flatten lowerings.""",
+    BROADCAST_TO/FILL shape, TILE multiples, SLICE/STRIDED_SLICE bounds, PAD paddings, SPLIT_V
+    sizes, ...) is computed at run time from SHAPE. Warning, since static-shape delegates reject
+    it; info when only the batch dim flows through. The finding names the SHAPE sources
+    (`related`) and evaluates the shape vector symbolically. Recognises the Keras UpSampling2D,
+    Conv2DTranspose and Flatten lowerings.""",
+    explanation="""The model reads a tensor's shape at run time (`tf.shape(x)`, a Keras
+    `Reshape`/`Flatten` or resize on an input with None dims) and the converter could not fold it
+    into a constant because the input shape was not fully static.""",
+    fix="""Convert with fully static input shapes (batch included: `keras.Input(shape=(...),
+    batch_size=1)`), or use static sizes in the model instead of `tf.shape(x)`.""",
 )
+
+
+@check(DYN002)
 def dyn002(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         ev: ShapeEval | None = None
@@ -259,12 +285,12 @@ def _dyn002_finding(
     else:
         cause += " " + _DELEGATES
     return ctx.at_op(
-        "DYN002",
-        severity,
-        message,
+        DYN002,
         view,
         op,
+        message,
         operand,
+        severity=severity,
         explanation=cause,
         fix=fix,
         related=tuple((view.index, s) for s in sources),
@@ -274,31 +300,36 @@ def _dyn002_finding(
 # --- DYN003 --------------------------------------------------------------------------------
 # Ops whose operand must have a static dim: op -> ((slot, dim (negative from the end), what)).
 _STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
-    "CONV_2D": ((0, -1, "channel"),),
-    "DEPTHWISE_CONV_2D": ((0, -1, "channel"),),
-    "CONV_3D": ((0, -1, "channel"),),
-    "TRANSPOSE_CONV": ((2, -1, "channel"),),
-    "FULLY_CONNECTED": ((0, -1, "feature"),),
+    name: d.static_dims for name, d in opdefs.OPS.items() if d.static_dims
 }
 
 
-@rule(
+DYN003 = RuleSpec(
     "DYN003",
     Severity.WARNING,
     "unknown rank or unknown required dim",
     """A tensor has no rank at all, or a dim that an op needs static is unknown (the channel
-    dim of a CONV_2D input, the feature dim of a FULLY_CONNECTED input).""",
+    dim of a CONV_2D input, the feature dim of a FULLY_CONNECTED input: `static_dims` in the op
+    table).""",
+    explanation="""Unranked tensors come from inputs or ops whose rank the converter could not infer
+    (shape=None specs, loop-carried values of WHILE bodies, custom ops); kernels resolve them at run
+    time only and delegates skip them. An unknown required dim appears after a run-time RESHAPE the
+    converter could not infer.""",
+    fix="""Give the model inputs (and loop variables: `tf.while_loop(shape_invariants=...)`) a known
+    rank and static dims when converting.""",
 )
+
+
+@check(DYN003)
 def dyn003(ctx: Context) -> Iterator[Finding]:
     reported: set[tuple[int, int]] = set()
     for t, sig, name in user_inputs(ctx):
         if not t.has_rank:
             reported.add((t.subgraph, t.index))
             yield ctx.at_tensor(
-                "DYN003",
-                Severity.WARNING,
-                f"input {repr(name) if name else qname(t)} has unknown rank",
+                DYN003,
                 t,
+                f"input {repr(name) if name else qname(t)} has unknown rank",
                 signature=sig,
                 io_name=name,
                 explanation="The model was converted from a function whose input TensorSpec had shape=None, "
@@ -316,12 +347,11 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             op, t = unranked[0]
             names = list(dict.fromkeys(qname(x) for _, x in unranked))
             yield ctx.at_op(
-                "DYN003",
-                Severity.WARNING,
-                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(t)} read by "
-                f"{op.opcode} (op {op.index})",
+                DYN003,
                 view,
                 op,
+                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(t)} read by "
+                f"{op.opcode} (op {op.index})",
                 t,
                 explanation="Unranked tensors come from inputs or ops whose rank the converter could not infer "
                 "(shape=None specs, loop-carried values of WHILE bodies, resource variables, custom ops); "
@@ -337,12 +367,11 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
                 continue
             d = len(t.shape_signature) + dim
             yield ctx.at_op(
-                "DYN003",
-                Severity.WARNING,
-                f"{op.opcode} input {qname(t)} has an unknown {what} dim (dim {d}, shape_signature "
-                f"{dims(t.shape_signature)}); it must be static",
+                DYN003,
                 view,
                 op,
+                f"{op.opcode} input {qname(t)} has an unknown {what} dim (dim {d}, shape_signature "
+                f"{dims(t.shape_signature)}); it must be static",
                 t,
                 explanation=(
                     "The weights fix this dim, but the recorded shape lost it — typically after a run-time "
@@ -354,16 +383,29 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
 
 
 # --- DYN004 --------------------------------------------------------------------------------
-_BATCH_OPERANDS = {"RESHAPE": (1, 0), "BROADCAST_TO": (1, 0), "TRANSPOSE_CONV": (0, 2)}
+# op -> (shape operand slot, data operand slot), from the op table's operand roles.
+_BATCH_OPERANDS = {
+    name: (opdefs.slot_of(name, "shape"), opdefs.slot_of(name, "input"))
+    for name in ("RESHAPE", "BROADCAST_TO", "TRANSPOSE_CONV")
+}
 
 
-@rule(
+DYN004 = RuleSpec(
     "DYN004",
     Severity.WARNING,
     "batch baked into a constant",
-    """A constant shape operand fixes dim 0 while the data's batch is dynamic, so resizing the
-    batch fails (or silently folds the batch) at that op.""",
+    """A constant shape operand (RESHAPE / BROADCAST_TO shape, TRANSPOSE_CONV output_shape) fixes
+    dim 0 while the data's batch is dynamic, so resizing the batch fails (or silently folds the
+    batch) at that op.""",
+    explanation="""A reshape or shape argument written with a literal batch (`tf.reshape(x, [1,
+    ...])`, `keras.layers.Reshape` after code that assumed batch 1, a traced concrete batch) is
+    stored as a constant, while the input keeps a None batch.""",
+    fix="""Use -1 (or `tf.shape(x)[0]`) for the batch in the model code, or convert with a static batch
+    (`keras.Input(..., batch_size=1)`) and do not resize the batch.""",
 )
+
+
+@check(DYN004)
 def dyn004(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         if not any(
@@ -390,20 +432,10 @@ def dyn004(ctx: Context) -> Iterator[Finding]:
                 else f"any batch other than {target[0]} fails at this op"
             )
             yield ctx.at_op(
-                "DYN004",
-                Severity.WARNING,
-                f"{op.opcode} has the constant shape {dims(tuple(target))} with dim 0 = {target[0]}, but its "
-                f"input {qname(data_t)} has a dynamic batch ({dims(data_t.shape_signature)}): {consequence}",
+                DYN004,
                 view,
                 op,
+                f"{op.opcode} has the constant shape {dims(tuple(target))} with dim 0 = {target[0]}, but its "
+                f"input {qname(data_t)} has a dynamic batch ({dims(data_t.shape_signature)}): {consequence}",
                 shape_t,
-                explanation=(
-                    "A reshape or shape argument written with a literal batch (`tf.reshape(x, [1, ...])`, "
-                    "`keras.layers.Reshape` after code that assumed batch 1, a traced concrete batch) is "
-                    "stored as a constant, while the input keeps a None batch."
-                ),
-                fix=(
-                    "Use -1 (or `tf.shape(x)[0]`) for the batch in the model code, or convert with a static "
-                    "batch (`keras.Input(..., batch_size=1)`) and do not resize the batch."
-                ),
             )

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Finding, Severity, rule
+from .. import opdefs
+from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts, qname
 
 if TYPE_CHECKING:
@@ -16,33 +17,28 @@ if TYPE_CHECKING:
 
 __all__ = ["SIDE_EFFECT_OPS", "MIN_DUPLICATE_BYTES", "MIN_ZERO_BYTES"]
 
-# Ops that matter even when nothing reads their outputs.
-SIDE_EFFECT_OPS = frozenset(
-    {
-        "ASSIGN_VARIABLE",
-        "CALL_ONCE",
-        "VAR_HANDLE",
-        "WHILE",
-        "IF",
-        "CALL",
-        "CUSTOM",
-        "HASHTABLE_IMPORT",
-        "READ_VARIABLE",
-        "HASHTABLE",
-        "STABLEHLO_COMPOSITE",
-    }
-)
+# Ops that matter even when nothing reads their outputs (the op table's ``side_effects``).
+SIDE_EFFECT_OPS = opdefs.SIDE_EFFECT_OPS
 MIN_DUPLICATE_BYTES = 16
 MIN_ZERO_BYTES = 1024
 
 
-@rule(
+GRF001 = RuleSpec(
     "GRF001",
     Severity.INFO,
     "dead operators, unused tensors or buffers",
-    """Operators whose results reach no subgraph output, tensors no op uses, and non-empty
-    buffers no tensor refers to: the file carries them for nothing.""",
+    """Operators whose results reach no subgraph output (ops with side effects — variables, control
+    flow, custom ops — are kept), constant tensors no operator uses, and non-empty buffers no
+    tensor or metadata refers to: the file carries them for nothing.""",
+    explanation="""Ops left behind by graph surgery or by outputs dropped after conversion; the
+    interpreter still runs them on every invoke. Unused tensors and orphaned buffers come from graph
+    edits or exporters that keep removed data; their bytes still ship with the model.""",
+    fix="""Re-convert from a model whose outputs are exactly the ones you read (the converter prunes dead
+    code), or remove the ops and data with a flatbuffer tool.""",
 )
+
+
+@check(GRF001)
 def grf001(ctx: Context) -> Iterator[Finding]:
     used_buffers: set[int] = set()
     for view in ctx.views:
@@ -64,11 +60,10 @@ def grf001(ctx: Context) -> Iterator[Finding]:
         dead = [op for op in sg.operators if op.index not in live_ops]
         if dead:
             yield ctx.at_op(
-                "GRF001",
-                Severity.INFO,
-                f"{len(dead)} operator(s) compute results that reach no output: {counts([o.opcode for o in dead])}",
+                GRF001,
                 view,
                 dead[0],
+                f"{len(dead)} operator(s) compute results that reach no output: {counts([o.opcode for o in dead])}",
                 explanation="Ops left behind by graph surgery or by outputs dropped after conversion; the interpreter "
                 "still runs them on every invoke.",
                 fix="Re-convert from a model whose outputs are exactly the ones you read (the converter prunes "
@@ -99,21 +94,21 @@ def grf001(ctx: Context) -> Iterator[Finding]:
         if unused:
             nbytes = sum(t.nbytes for t in unused)
             yield ctx.at_tensor(
-                "GRF001",
-                Severity.INFO,
-                f"{len(unused)} constant tensor(s) ({nbytes:,} bytes) are used by no operator, e.g. {qname(unused[0])}",
+                GRF001,
                 unused[0],
+                f"{len(unused)} constant tensor(s) ({nbytes:,} bytes) are used by no operator, e.g. {qname(unused[0])}",
                 explanation="Unused tensors come from graph edits or exporters that keep removed tensors; "
                 "their constant data still ships with the model.",
                 fix="Re-convert, or strip them with a flatbuffer tool.",
             )
     used_buffers.update(m.buffer for m in ctx.model.metadata if m.buffer is not None)
-    orphan = [b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers]
+    # Buffers holding another flatbuffer (detector options, converter command line) are embedded data.
+    orphan = [
+        b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers and b.embedded is None
+    ]
     if orphan:
         total = sum(b.size for b in orphan)
-        yield Finding(
-            "GRF001",
-            Severity.INFO,
+        yield GRF001.finding(
             f"{len(orphan)} buffer(s) ({total:,} bytes) are referenced by no tensor or metadata "
             f"(e.g. buffer {orphan[0].index})",
             explanation="Buffers orphaned by graph edits or by tools that replace constants without removing "
@@ -132,13 +127,20 @@ def _bytes(t: Tensor) -> np.ndarray | None:
         return None
 
 
-@rule(
+GRF002 = RuleSpec(
     "GRF002",
     Severity.INFO,
     "duplicate constant buffers",
-    """Different buffers holding the same bytes (at least 16): the model stores the same
-    constant twice.""",
+    """Different buffers (of at least 16 bytes) holding identical bytes: the model stores the same
+    constant twice. One summary finding with the bytes wasted.""",
+    explanation="""Identical constants in separate buffers: weights tied in Keras but exported twice,
+    models merged from several files, or tools that do not deduplicate (the TF converter does).""",
+    fix="""Share one buffer between the tensors (re-convert with a current converter, or deduplicate the
+    buffers when post-processing the file).""",
 )
+
+
+@check(GRF002)
 def grf002(ctx: Context) -> Iterator[Finding]:
     by_size: dict[int, list[Tensor]] = {}
     seen_buffers: set[int] = set()
@@ -156,7 +158,7 @@ def grf002(ctx: Context) -> Iterator[Finding]:
             raw = _bytes(t)
             if raw is None:
                 continue
-            by_hash.setdefault(hashlib.blake2b(raw, digest_size=16).digest(), []).append(t)
+            by_hash.setdefault(hashlib.blake2b(raw.data, digest_size=16).digest(), []).append(t)
         groups.extend(g for g in by_hash.values() if len(g) > 1)
     if not groups:
         return
@@ -164,25 +166,28 @@ def grf002(ctx: Context) -> Iterator[Finding]:
     wasted = sum((len(g) - 1) * g[0].nbytes for g in groups)
     big = groups[0]
     yield ctx.at_tensor(
-        "GRF002",
-        Severity.INFO,
+        GRF002,
+        big[0],
         f"{sum(len(g) - 1 for g in groups)} duplicate constant buffer(s) waste {wasted:,} bytes; largest: "
         f"{len(big)} copies of {big[0].nbytes:,} bytes ({', '.join(qname(t) for t in big[:3])})",
-        big[0],
-        explanation="Identical constants in separate buffers: weights tied in Keras but exported twice, models "
-        "merged from several files, or tools that do not deduplicate (the TF converter does).",
-        fix="Share one buffer between the tensors (re-convert with a current converter, or deduplicate the "
-        "buffers when post-processing the file).",
     )
 
 
-@rule(
+GRF003 = RuleSpec(
     "GRF003",
     Severity.INFO,
     "large all-zero constants",
-    """Constant buffers of 1 KiB or more that hold only zeros: often untrained or pruned weights,
-    or zero state stored as data.""",
+    """Constant buffers of 1 KiB or more that hold only zeros: often weights converted before
+    training or loading, pruned weights, or zero state stored as data. Many of them are one entry
+    in text output.""",
+    explanation="""All-zero weights usually mean the model was converted before training or weight
+    loading, a layer was pruned to nothing, or a zero initial state was stored as a constant.""",
+    fix="""Check that trained weights were loaded before conversion; replace zero state with `tf.zeros`
+    of a static shape (folded, or a FILL) if it is intentional.""",
 )
+
+
+@check(GRF003)
 def grf003(ctx: Context) -> Iterator[Finding]:
     seen: set[int] = set()
     for view in ctx.views:
@@ -194,12 +199,8 @@ def grf003(ctx: Context) -> Iterator[Finding]:
             if raw is None or raw.any():
                 continue
             yield ctx.at_tensor(
-                "GRF003",
-                Severity.INFO,
-                f"constant {qname(t)} ({t.dtype.lower()} {list(t.shape)}, {t.nbytes:,} bytes) is all zeros",
+                GRF003,
                 t,
-                explanation="All-zero weights usually mean the model was converted before training or weight "
-                "loading, a layer was pruned to nothing, or a zero initial state was stored as a constant.",
-                fix="Check that trained weights were loaded before conversion; replace zero state with "
-                "`tf.zeros` of a static shape (folded, or a FILL) if it is intentional.",
+                f"constant {qname(t)} ({t.dtype.lower()} {list(t.shape)}, {t.nbytes:,} bytes) is all zeros",
+                group="constants of 1 KiB or more hold only zeros",
             )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from .base import Finding, Severity, rule
+from .base import Finding, RuleSpec, Severity, check
 from .context import Context
+
+if TYPE_CHECKING:
+    from ..model import Tensor
 
 __all__ = ["GENERATED_TENSOR_NAME", "GENERATED_OUTPUT_NAME"]
 
@@ -25,13 +29,23 @@ def _mapping(ctx: Context, names: dict[str, int], sub: int) -> str:
     return "; ".join(parts)
 
 
-@rule(
+NAM001 = RuleSpec(
     "NAM001",
     Severity.INFO,
     "converter-generated I/O names",
     """I/O tensor names like `serving_default_x:0`, `StatefulPartitionedCall_1:0`, `keras_tensor_3`
-    and signature outputs `output_0`: the Keras names are lost, so code must go by the signature.""",
+    and signature outputs `output_0`: the Keras names are lost, so code must go by the signature.
+    The finding lists the signature's name → tensor mapping.""",
+    explanation="""The converter names I/O tensors after the SavedModel's serving function
+    (`serving_default_<input>:0`, `StatefulPartitionedCall_1:<k>`); Keras 3 output names do not
+    survive, so signature outputs become output_0, output_1, … (sorted by name, not in model order).""",
+    fix="""Call the model through `interpreter.get_signature_runner(KEY)` with the names listed in the
+    finding, not by tensor name or position. To get meaningful output names, export a `tf.function` that
+    returns a dict (`{'score': ..., 'aux': ...}`) and convert that.""",
 )
+
+
+@check(NAM001)
 def nam001(ctx: Context) -> Iterator[Finding]:
     for sig in ctx.model.signatures:
         generated_outputs = [n for n in sig.outputs if GENERATED_OUTPUT_NAME.match(n)]
@@ -49,87 +63,102 @@ def nam001(ctx: Context) -> Iterator[Finding]:
             what.append(
                 f"outputs are named {', '.join(generated_outputs[:4])}{' …' if len(generated_outputs) > 4 else ''}"
             )
-        yield Finding(
-            "NAM001",
-            Severity.INFO,
+        yield NAM001.finding(
             f"signature '{sig.key}': {' and '.join(what)}. Inputs: {_mapping(ctx, dict(sig.inputs), sig.subgraph)}. "
             f"Outputs: {_mapping(ctx, dict(sig.outputs), sig.subgraph)}",
             subgraph=sig.subgraph,
             signature=sig.key,
             tensor=tensors[0].index if tensors else None,
             tensor_name=tensors[0].name if tensors else None,
-            explanation=(
-                "The converter names I/O tensors after the SavedModel's serving function "
-                "(`serving_default_<input>:0`, `StatefulPartitionedCall_1:<k>`); Keras 3 output names do not "
-                "survive, so signature outputs become output_0, output_1, … (sorted by name, not in model order)."
-            ),
-            fix=(
-                "Call the model through `interpreter.get_signature_runner('" + sig.key + "')` with the names "
-                "above, not by tensor name or position. To get meaningful output names, export a "
-                "`tf.function` that returns a dict (`{'score': ..., 'aux': ...}`) and convert that."
-            ),
+            fix=NAM001.fix.replace("KEY", repr(sig.key)),
         )
 
 
-def _order(label: str, names: dict[str, int], sg_order: tuple[int, ...]) -> str | None:
+def _shape(t: Tensor | None) -> str:
+    """``[?, 4]``: the dims a caller sees, ``?`` where the batch (or any dim) is dynamic."""
+    if t is None:
+        return "[?]"
+    if not t.has_rank:
+        return "[unknown rank]"
+    return "[" + ", ".join("?" if d < 0 else str(d) for d in t.shape_signature) + "]"
+
+
+def _order(ctx: Context, sub: int, label: str, names: dict[str, int], sg_order: tuple[int, ...]) -> str | None:
+    """What sits at each get_*_details() position that the signature order gets wrong, with shapes."""
     sig_order = list(names.values())
     shared = set(sig_order) & set(sg_order)
     if [t for t in sig_order if t in shared] == [t for t in sg_order if t in shared]:
         return None
     by_tensor = {v: k for k, v in names.items()}
-    sig_txt = ", ".join(f"{n} (tensor {i})" for n, i in names.items())
-    sg_txt = ", ".join(
-        f"[{k}] tensor {t}" + (f" = {by_tensor[t]}" if t in by_tensor else "") for k, t in enumerate(sg_order)
-    )
-    return f"signature {label} order is {sig_txt}, but get_{label[:-1]}_details() order is {sg_txt}"
+    sig_names = list(names)
+
+    def entry(name: str | None, idx: int) -> str:
+        return f"{name if name is not None else f'tensor {idx}'} {_shape(ctx.model.tensor(sub, idx))}"
+
+    parts = []
+    for k, idx in enumerate(sg_order):
+        expected = sig_names[k] if k < len(sig_names) else None
+        actual = by_tensor.get(idx)
+        if actual == expected:
+            continue
+        text = f"get_{label[:-1]}_details()[{k}] is {entry(actual, idx)}"
+        if expected is not None:
+            text += f", not {entry(expected, names[expected])}"
+        parts.append(text)
+    return "; ".join(parts) + f" (signature {label} in order: {', '.join(sig_names)})"
 
 
-@rule(
+NAM002 = RuleSpec(
     "NAM002",
     Severity.WARNING,
     "signature order differs from subgraph order",
     """The signature lists inputs/outputs in another order than the subgraph, so code indexing
     `get_input_details()[i]` / `get_output_details()[i]` gets another tensor than the signature
     position suggests.""",
+    explanation="""The converter sorts signature inputs and outputs by name, while the subgraph keeps
+    the order of the traced function (outputs even in another order than Keras').
+    `get_input_details()`/`get_output_details()` follow the subgraph.""",
+    fix="""Use `interpreter.get_signature_runner(KEY)` and pass/read tensors by name; if you must use
+    indices, look them up by matching `details['index']` with the signature's tensor indices
+    (`interpreter.get_signature_list()` / `_get_full_signature_list()`).""",
 )
+
+
+@check(NAM002)
 def nam002(ctx: Context) -> Iterator[Finding]:
     for sig in ctx.model.signatures:
         sg = ctx.model.subgraphs[sig.subgraph]
         for label, names, order in (("inputs", sig.inputs, sg.inputs), ("outputs", sig.outputs, sg.outputs)):
-            text = _order(label, dict(names), order)
+            text = _order(ctx, sig.subgraph, label, dict(names), order)
             if text is None:
                 continue
             t = ctx.model.tensor(sig.subgraph, order[0]) if order else None
             io_name = next((n for n, i in names.items() if t is not None and i == t.index), None)
-            yield Finding(
-                "NAM002",
-                Severity.WARNING,
+            yield NAM002.finding(
                 f"signature '{sig.key}': {text}",
                 subgraph=sig.subgraph,
                 signature=sig.key,
                 io_name=io_name,
                 tensor=t.index if t is not None else None,
                 tensor_name=t.name if t is not None else None,
-                explanation=(
-                    "The converter sorts signature inputs and outputs by name, while the subgraph keeps the "
-                    "order of the traced function (outputs even in another order than Keras'). "
-                    "`get_input_details()`/`get_output_details()` follow the subgraph."
-                ),
-                fix=(
-                    f"Use `interpreter.get_signature_runner('{sig.key}')` and pass/read tensors by name; if you "
-                    "must use indices, look them up by matching `details['index']` with the signature's "
-                    "tensor indices (`interpreter.get_signature_list()` / `_get_full_signature_list()`)."
-                ),
+                fix=NAM002.fix.replace("KEY", repr(sig.key)),
             )
 
 
-@rule(
+NAM003 = RuleSpec(
     "NAM003",
     Severity.WARNING,
     "duplicate or empty I/O names",
-    """Two inputs/outputs share a tensor name, or one has no name: lookups by name pick the
-    wrong tensor or fail.""",
+    """Two inputs/outputs share a tensor name, or one has no name (a tensor or a signature entry):
+    lookups by name pick the wrong tensor or fail.""",
+    explanation="""Tools that rename tensors, or models assembled by hand, can leave I/O tensors with
+    empty or clashing names; code that finds tensors by name then picks the wrong one.""",
+    fix="""Address I/O by signature name (`get_signature_runner`) or by `details['index']`, and give
+    the tensors unique names when building the model.""",
 )
+
+
+@check(NAM003)
 def nam003(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         if view.index != 0 and not any(s.subgraph == view.index for s in ctx.model.signatures):
@@ -147,25 +176,12 @@ def nam003(ctx: Context) -> Iterator[Finding]:
                 else:
                     seen[t.name] = idx
                     continue
-                sig, name = ctx.io_label(t)
-                yield ctx.at_tensor(
-                    "NAM003",
-                    Severity.WARNING,
-                    problem,
-                    t,
-                    signature=sig,
-                    io_name=name,
-                    explanation="Tools that rename tensors, or models assembled by hand, can leave I/O tensors "
-                    "with empty or clashing names; code that finds tensors by name then picks the wrong one.",
-                    fix="Address I/O by signature name (`get_signature_runner`) or by `details['index']`, and "
-                    "give the tensors unique names when building the model.",
-                )
+                key, name = ctx.io_label(t)
+                yield ctx.at_tensor(NAM003, t, problem, signature=key, io_name=name)
     for sig in ctx.model.signatures:
         for role, names in (("input", sig.inputs), ("output", sig.outputs)):
             if "" in names:
-                yield Finding(
-                    "NAM003",
-                    Severity.WARNING,
+                yield NAM003.finding(
                     f"signature '{sig.key}' has an {role} with an empty name",
                     subgraph=sig.subgraph,
                     signature=sig.key,
@@ -175,25 +191,21 @@ def nam003(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule(
+NAM004 = RuleSpec(
     "NAM004",
     Severity.INFO,
     "no SignatureDefs",
     """The model has no signatures, so `get_signature_runner()` is impossible and callers must
     rely on tensor indices and names.""",
+    explanation="""Models converted from a GraphDef / `from_concrete_functions` in older TF versions,
+    or written by other tools, carry no SignatureDefs.""",
+    fix="""Convert with `TFLiteConverter.from_saved_model` or `from_keras_model` (TF ≥ 2.7), which add
+    a `serving_default` signature.""",
 )
+
+
+@check(NAM004)
 def nam004(ctx: Context) -> Iterator[Finding]:
     if ctx.model.signatures or ctx.model.format != "tflite":
         return
-    yield Finding(
-        "NAM004",
-        Severity.INFO,
-        "the model has no SignatureDefs: no signature runner, I/O only by index",
-        subgraph=0,
-        explanation=(
-            "Models converted from a GraphDef / `from_concrete_functions` in older TF versions, or written by "
-            "other tools, carry no SignatureDefs."
-        ),
-        fix="Convert with `TFLiteConverter.from_saved_model` or `from_keras_model` (TF ≥ 2.7), which add a "
-        "`serving_default` signature.",
-    )
+    yield NAM004.finding("the model has no SignatureDefs: no signature runner, I/O only by index", subgraph=0)

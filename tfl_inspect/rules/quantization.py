@@ -6,68 +6,25 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from .. import opdefs
 from ..dtypes import by_name, is_float, is_integer
-from .base import Finding, Severity, rule
-from .context import QUANT_INT_TYPES, Context, View, counts, op_list, qname
+from .base import Finding, RuleSpec, Severity, check
+from .context import QUANT_INT_TYPES, Context, counts, op_list, qname
 
 if TYPE_CHECKING:
     from ..model import Operator, Tensor
 
 __all__ = ["WEIGHT_OPS", "FIXED_OUTPUT"]
 
-# op -> (activation input slot, weights slot, bias slot)
+# op -> (activation input slot, weights slot, bias slot) for ops with a filter, from the op table.
 WEIGHT_OPS: dict[str, tuple[int, int, int]] = {
-    "CONV_2D": (0, 1, 2),
-    "DEPTHWISE_CONV_2D": (0, 1, 2),
-    "CONV_3D": (0, 1, 2),
-    "FULLY_CONNECTED": (0, 1, 2),
-    "TRANSPOSE_CONV": (2, 1, 3),
-    "CONV_3D_TRANSPOSE": (2, 1, 3),
+    name: slots for name in opdefs.OPS if (slots := opdefs.filter_slots(name)) is not None
 }
 
-# (op, dtype) -> (scale, zero point) the TFLite quantization spec fixes for the output.
+# (op, dtype) -> (scale, zero point) the TFLite quantization spec fixes for the output (op table).
 FIXED_OUTPUT: dict[tuple[str, str], tuple[float, int]] = {
-    ("LOGISTIC", "INT8"): (1 / 256, -128),
-    ("LOGISTIC", "UINT8"): (1 / 256, 0),
-    ("LOGISTIC", "INT16"): (1 / 32768, 0),
-    ("SOFTMAX", "INT8"): (1 / 256, -128),
-    ("SOFTMAX", "UINT8"): (1 / 256, 0),
-    ("SOFTMAX", "INT16"): (1 / 32768, 0),
-    ("TANH", "INT8"): (1 / 128, 0),
-    ("TANH", "UINT8"): (1 / 128, 128),
-    ("TANH", "INT16"): (1 / 32768, 0),
-    ("LOG_SOFTMAX", "INT8"): (16 / 256, 127),
-    ("LOG_SOFTMAX", "UINT8"): (16 / 256, 255),
+    (name, dtype): params for name, d in opdefs.OPS.items() for dtype, params in d.fixed_output.items()
 }
-
-# Ops whose integer kernels compute with the scale and zero point of their operands. Ops that
-# also work on raw integers (CONCATENATION, pooling, MEAN, RESIZE_*, CAST, ...) are left out.
-_NEEDS_PARAMS = frozenset(
-    {
-        *WEIGHT_OPS,
-        "BATCH_MATMUL",
-        "ADD",
-        "SUB",
-        "MUL",
-        "DIV",
-        "SQUARED_DIFFERENCE",
-        "SOFTMAX",
-        "LOG_SOFTMAX",
-        "LOGISTIC",
-        "TANH",
-        "HARD_SWISH",
-        "LEAKY_RELU",
-        "PRELU",
-        "ELU",
-        "L2_NORMALIZATION",
-        "RSQRT",
-        "DEQUANTIZE",
-        "QUANTIZE",
-        "LSTM",
-        "UNIDIRECTIONAL_SEQUENCE_LSTM",
-        "SVDF",
-    }
-)
 
 _IO_FIX = (
     "Set `converter.inference_input_type = tf.int8` and `converter.inference_output_type = tf.int8` "
@@ -77,14 +34,22 @@ _IO_FIX = (
 
 
 # --- QNT001 --------------------------------------------------------------------------------
-@rule(
+QNT001 = RuleSpec(
     "QNT001",
     Severity.INFO,
     "float I/O around an integer graph",
-    """A float input feeds a QUANTIZE (or a float output comes from a DEQUANTIZE) while the
-    graph in between is integer: the converter kept float I/O because inference_input_type /
+    """A float input feeds a QUANTIZE (or a float output comes from a DEQUANTIZE) while the graph
+    in between does integer work: the converter kept float I/O because inference_input_type /
     inference_output_type were left at float32.""",
+    explanation="""Full-integer conversion (`optimizations=[tf.lite.Optimize.DEFAULT]` with a
+    representative dataset) keeps float32 I/O unless told otherwise, adding QUANTIZE/DEQUANTIZE at
+    the boundaries. Integer-only accelerators (Edge TPU, some NPUs) and microcontrollers without
+    float support then cannot run those ops.""",
+    fix=_IO_FIX,
 )
+
+
+@check(QNT001)
 def qnt001(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         if view.index != 0 and not any(s.subgraph == view.index for s in ctx.model.signatures):
@@ -117,22 +82,14 @@ def qnt001(ctx: Context) -> Iterator[Finding]:
                 label = f"{role} {name!r}" if name else f"{role} {qname(t)}"
                 verb = "is quantized to" if role == "input" else "is dequantized from"
                 yield ctx.at_op(
-                    "QNT001",
-                    Severity.INFO,
-                    f"{label} is {t.dtype.lower()} and {verb} {q.dtype.lower()} by {ops[0].opcode} (op {ops[0].index})"
-                    " inside the model",
+                    QNT001,
                     view,
                     ops[0],
+                    f"{label} is {t.dtype.lower()} and {verb} {q.dtype.lower()} by {ops[0].opcode} (op {ops[0].index})"
+                    " inside the model",
                     t,
                     signature=sig,
                     io_name=name,
-                    explanation=(
-                        "Full-integer conversion (`optimizations=[tf.lite.Optimize.DEFAULT]` with a "
-                        "representative dataset) keeps float32 I/O unless told otherwise, adding QUANTIZE/"
-                        "DEQUANTIZE at the boundaries. Integer-only accelerators (Edge TPU, some NPUs) and "
-                        "microcontrollers without float support then cannot run those ops."
-                    ),
-                    fix=_IO_FIX,
                 )
 
 
@@ -149,13 +106,37 @@ def _io_sets(ctx: Context) -> Iterator[tuple[str | None, int, list[tuple[str, in
         yield None, 0, [(str(i), i) for i in sg.inputs], [(str(i), i) for i in sg.outputs]
 
 
-@rule(
+QNT002 = RuleSpec(
     "QNT002",
     Severity.WARNING,
     "input and output dtypes differ",
-    """A signature's inputs and outputs use different numeric dtypes (int8 in, uint8 out; int8 in,
-    float32 out), so the caller must quantize and dequantize with different conventions.""",
+    """A signature's inputs and outputs use different numeric dtypes, at least one of them integer
+    (int8 in / uint8 out, int8 in / float32 out); index-like types (int32, int64, bool, string) are
+    not compared. One uint8 output with scale 1/256 and zero point 0 next to int8 inputs is a
+    probability written that way on purpose (streaming keyword spotters such as microWakeWord):
+    info, with how to read it.""",
+    explanation="""`inference_input_type` and `inference_output_type` were set differently (or only
+    one of them was set), so the model expects one encoding in and produces another out; code that
+    reuses the input's quantization for the output reads garbage.""",
+    fix="""Set `converter.inference_input_type` and `converter.inference_output_type` to the same
+    type, or handle each output with its own dtype, scale and zero point (from
+    `get_output_details()`).""",
 )
+
+
+def _probability_output(t: Tensor) -> bool:
+    """uint8 with scale 1/256 and zero point 0: q / 256 is a probability in [0, 1)."""
+    q = t.quantization
+    return (
+        t.dtype == "UINT8"
+        and q is not None
+        and len(q.scale) == 1
+        and math.isclose(q.scale[0], 1 / 256, rel_tol=1e-6)
+        and list(q.zero_point or [0]) == [0]
+    )
+
+
+@check(QNT002)
 def qnt002(ctx: Context) -> Iterator[Finding]:
     for key, sub, ins, outs in _io_sets(ctx):
         tin = [(n, ctx.model.tensor(sub, i)) for n, i in ins]
@@ -166,35 +147,55 @@ def qnt002(ctx: Context) -> Iterator[Finding]:
             continue
         if not any(d in QUANT_INT_TYPES for d in (*din, *dout)):
             continue
-        first = next(t for _, t in tout if t is not None and t.dtype in dout and t.dtype not in din)
-        name = next(n for n, t in tout if t is first) if key is not None else None
-        yield ctx.at_tensor(
-            "QNT002",
-            Severity.WARNING,
-            f"inputs are {'/'.join(d.lower() for d in din)} but outputs are {'/'.join(d.lower() for d in dout)}",
-            first,
-            signature=key,
-            io_name=name,
-            explanation=(
-                "`inference_input_type` and `inference_output_type` were set differently (or only one of "
-                "them was set), so the model expects one encoding in and produces another out; code that "
-                "reuses the input's quantization for the output reads garbage."
-            ),
-            fix=(
-                "Set `converter.inference_input_type` and `converter.inference_output_type` to the same type, "
-                "or handle each output with its own dtype, scale and zero point (from `get_output_details()`)."
-            ),
-        )
+        odd = [(n, t) for n, t in tout if t is not None and t.dtype in dout and t.dtype not in din]
+        first = odd[0][1]
+        name = odd[0][0] if key is not None else None
+        message = f"inputs are {'/'.join(d.lower() for d in din)} but outputs are {'/'.join(d.lower() for d in dout)}"
+        if din == ["INT8"] and len(odd) == 1 and _probability_output(first):
+            label = repr(name) if name is not None else qname(first)
+            yield ctx.at_tensor(
+                QNT002,
+                first,
+                f"{message}: output {label} is a uint8 probability (scale 1/256, zero point 0), "
+                "read it as q / 256",
+                severity=Severity.INFO,
+                signature=key,
+                io_name=name,
+                explanation=(
+                    "A single uint8 output with scale 1/256 and zero point 0 next to int8 inputs is how "
+                    "streaming keyword spotters are converted on purpose (microWakeWord's converter sets "
+                    "`inference_input_type=tf.int8` and `inference_output_type=tf.uint8`): the output is a "
+                    "probability, and 0…255 covers [0, 1) in steps of 1/256 without a signed offset."
+                ),
+                fix=(
+                    "Nothing to fix. Read the output as probability = q / 256 (q = 0…255, e.g. a detection "
+                    "threshold of 0.5 is q ≥ 128); quantize the inputs with their own scale and zero point "
+                    "(`get_input_details()[i]['quantization']`)."
+                ),
+            )
+            continue
+        yield ctx.at_tensor(QNT002, first, message, signature=key, io_name=name)
 
 
 # --- QNT003 --------------------------------------------------------------------------------
-@rule(
+QNT003 = RuleSpec(
     "QNT003",
     Severity.WARNING,
     "float island in an integer graph",
-    """Float ops run between a DEQUANTIZE and a QUANTIZE inside an otherwise integer graph:
-    those ops had no integer kernel, so the converter fell back to float for them.""",
+    """Float ops run between a DEQUANTIZE of an integer activation and a QUANTIZE inside an
+    otherwise integer graph: those ops had no integer kernel, so the converter fell back to float
+    for them. One finding per connected group, listing the ops.""",
+    explanation="""With `optimizations=[DEFAULT]` and a representative dataset (but without
+    `target_spec.supported_ops=[TFLITE_BUILTINS_INT8]`) the converter leaves ops that have no
+    integer kernel in float and wraps them in DEQUANTIZE/QUANTIZE. They run slower, and
+    integer-only accelerators cannot run them.""",
+    fix="""Replace those layers with ones that have int8 kernels, or set
+    `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` to make the
+    conversion fail at them instead of falling back silently.""",
 )
+
+
+@check(QNT003)
 def qnt003(ctx: Context) -> Iterator[Finding]:
     if not ctx.integer_graph:
         return
@@ -241,66 +242,56 @@ def qnt003(ctx: Context) -> Iterator[Finding]:
             bwd.add(p.index)
             stack.extend(i for i in p.inputs if i >= 0)
         island = sorted(fwd & bwd)
-        for group in _components(view, island):
+        for group in _components(ctx, view.index, island):
             members = [ops[i] for i in group]
             first = members[0]
             yield ctx.at_op(
-                "QNT003",
-                Severity.WARNING,
-                f"{len(members)} op(s) fell back to float between DEQUANTIZE and QUANTIZE: {op_list(members)}",
+                QNT003,
                 view,
                 first,
+                f"{len(members)} op(s) fell back to float between DEQUANTIZE and QUANTIZE: {op_list(members)}",
                 view.result(first),
-                explanation=(
-                    "With `optimizations=[DEFAULT]` and a representative dataset (but without "
-                    "`target_spec.supported_ops=[TFLITE_BUILTINS_INT8]`) the converter leaves ops that have no "
-                    f"integer kernel in float ({counts([m.opcode for m in members])}) and wraps them in "
-                    "DEQUANTIZE/QUANTIZE. They run slower, and integer-only accelerators cannot run them."
-                ),
-                fix=(
-                    "Replace those layers with ones that have int8 kernels, or set "
-                    "`converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` to make the "
-                    "conversion fail at them instead of falling back silently."
+                explanation=QNT003.explanation.replace(
+                    "integer kernel in float", f"integer kernel in float ({counts([m.opcode for m in members])})"
                 ),
                 related=tuple((view.index, i) for i in group[1:]),
             )
 
 
-def _components(view: View, island: list[int]) -> list[list[int]]:
-    """Connected groups of island ops (by shared tensors), each in op order."""
-    members = set(island)
-    parent = {i: i for i in island}
+def _components(ctx: Context, subgraph: int, island: list[int]) -> list[list[int]]:
+    """Connected groups of island ops (an edge: one op's result feeds the other), each in op order."""
+    import networkx as nx
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    from ..graph import op_graph
 
-    for i in island:
-        for t in view.op(i).outputs:
-            for c in view.sg.consumers(t):
-                if c in members:
-                    parent[find(c)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in island:
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values())
+    groups = nx.weakly_connected_components(op_graph(ctx.model, subgraph).subgraph(island))
+    return sorted(sorted(g) for g in groups)
 
 
 # --- QNT004 --------------------------------------------------------------------------------
-@rule(
+QNT004 = RuleSpec(
     "QNT004",
     Severity.ERROR,
     "integer activation without quantization parameters",
-    """An int8/uint8/int16 activation read or written by an op whose integer kernel needs a scale
-    and zero point has none: the kernel works with garbage parameters or refuses to prepare.""",
+    """An int8 / uint8 / int16 activation read or written by an op whose integer kernel needs a
+    scale and zero point (CONV_2D, FULLY_CONNECTED, ADD, MUL, SOFTMAX, LOGISTIC, QUANTIZE,
+    DEQUANTIZE, …: `needs_qparams` in the op table) has none: the kernel works with garbage
+    parameters or refuses to prepare. Raw integer data that only goes through CAST, GATHER and the
+    like is not flagged. Tensors of one dtype and op without parameters are one entry in text
+    output.""",
+    explanation="""Integer kernels of this op compute with the tensor's scale and zero point. A tensor
+    without them usually comes from a hand-edited or partially quantized model, or a tool that
+    dropped QuantizationParameters.""",
+    fix="Re-run full-integer conversion with a representative dataset instead of editing the types.",
 )
+
+
+@check(QNT004)
 def qnt004(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         done: set[int] = set()
         for op in view.sg.operators:
-            if op.builtin not in _NEEDS_PARAMS:
+            if not opdefs.opdef(op.builtin).needs_qparams:
                 continue
             for idx in (*op.inputs, *op.outputs):
                 t = view.tensor(idx)
@@ -310,85 +301,147 @@ def qnt004(ctx: Context) -> Iterator[Finding]:
                     continue
                 done.add(idx)
                 yield ctx.at_op(
-                    "QNT004",
-                    Severity.ERROR,
-                    f"{t.dtype.lower()} tensor {qname(t)} used by {op.opcode} has no scale/zero point",
+                    QNT004,
                     view,
                     op,
+                    f"{t.dtype.lower()} tensor {qname(t)} used by {op.opcode} has no scale/zero point",
                     t,
-                    explanation=(
-                        "Integer kernels of this op compute with the tensor's scale and zero point. A tensor "
-                        "without them usually comes from a hand-edited or partially quantized model, or a "
-                        "tool that dropped QuantizationParameters."
-                    ),
-                    fix="Re-run full-integer conversion with a representative dataset instead of editing the types.",
+                    group=f"{t.dtype.lower()} tensors used by {op.opcode} have no scale/zero point",
                 )
 
 
 # --- QNT005 --------------------------------------------------------------------------------
-def _qnt005_problems(t: Tensor) -> list[str]:
+_QD_EXPLANATION = (
+    "Old TOCO converters write quantized_dimension 3 on rank-1 biases with per-tensor parameters. Current "
+    "LiteRT checks quantized_dimension on every quantized tensor, per-tensor ones too, and refuses the model "
+    "at load ('quantized_dimension must be in range [0, rank)', tflite/core/interpreter_builder.cc), while "
+    "TFLite Micro ignores the dimension of per-tensor parameters and runs the model."
+)
+_QD_FIX = (
+    "Set quantized_dimension to 0 on these tensors (it changes no value: per-tensor parameters do not use it), "
+    "or re-convert with a current converter; the file as it is runs only on TFLite Micro and old runtimes."
+)
+
+
+def _qnt005_problems(t: Tensor) -> list[tuple[str, str, bool]]:
+    """(problem, reason shared by tensors with the same problem, per-tensor dimension problem)."""
     q = t.quantization
-    if q is None or not q.scale or not is_integer(t.dtype):
-        return []  # the runtime ignores parameters on float, string and bool tensors
-    problems: list[str] = []
+    if q is None or not q.scale:
+        return []
+    problems: list[tuple[str, str, bool]] = []
+    rank = len(t.shape) if t.has_rank else 0
+    blockwise = q.details is not None and q.details.get("type") in ("BlockwiseQuantization", "MultiAxisQuantization")
+    if len(q.scale) == 1 and rank and not blockwise and not 0 <= q.quantized_dimension < rank:
+        # LiteRT's loader (ParseQuantization) checks this for every tensor with a scale, whatever its
+        # dtype; blockwise and multi-axis details return before the check.
+        problems.append(
+            (
+                f"per-tensor parameters with quantized_dimension {q.quantized_dimension}, out of range for rank "
+                f"{rank}: current LiteRT refuses the model at load ('quantized_dimension must be in range "
+                f"[0, {rank}). Was {q.quantized_dimension}.'), TFLite Micro runs it",
+                f"per-tensor parameters with quantized_dimension {q.quantized_dimension} out of range for the "
+                "tensor's rank: current LiteRT refuses the model at load, TFLite Micro runs it",
+                True,
+            )
+        )
+    if not is_integer(t.dtype):
+        return problems  # the runtime ignores the values of parameters on float, string and bool tensors
     bad = [s for s in q.scale if not math.isfinite(s) or s <= 0]
     if bad:
         problems.append(
-            f"scale {bad[0]!r} is not a positive finite number" + (f" ({len(bad)} channels)" if len(bad) > 1 else "")
+            (
+                f"scale {bad[0]!r} is not a positive finite number"
+                + (f" ({len(bad)} channels)" if len(bad) > 1 else ""),
+                "scale is not a positive finite number",
+                False,
+            )
         )
     row = by_name(t.dtype)
-    if row is not None and row.qmin is not None and q.zero_point:
-        out = [z for z in q.zero_point if not row.qmin <= z <= row.qmax]  # type: ignore[operator]
+    if row is not None and row.qmin is not None and row.qmax is not None and q.zero_point:
+        out = [z for z in q.zero_point if not row.qmin <= z <= row.qmax]
         if out:
-            problems.append(f"zero point {out[0]} is outside the {t.dtype.lower()} range [{row.qmin}, {row.qmax}]")
+            problems.append(
+                (
+                    f"zero point {out[0]} is outside the {t.dtype.lower()} range [{row.qmin}, {row.qmax}]",
+                    f"zero point outside the {t.dtype.lower()} range",
+                    False,
+                )
+            )
     if q.zero_point and len(q.zero_point) != len(q.scale):
-        problems.append(f"{len(q.scale)} scales but {len(q.zero_point)} zero points")
+        problems.append(
+            (f"{len(q.scale)} scales but {len(q.zero_point)} zero points", "scale and zero point counts differ", False)
+        )
     if t.has_rank and len(q.scale) > 1:
-        rank = len(t.shape)
         if not 0 <= q.quantized_dimension < max(rank, 1):
-            problems.append(f"quantized_dimension {q.quantized_dimension} is out of range for rank {rank}")
+            problems.append(
+                (
+                    f"quantized_dimension {q.quantized_dimension} is out of range for rank {rank}",
+                    "per-channel quantized_dimension out of range",
+                    False,
+                )
+            )
         elif rank and t.shape[q.quantized_dimension] not in (len(q.scale), -1):
             problems.append(
-                f"{len(q.scale)} per-channel scales but dim {q.quantized_dimension} has size "
-                f"{t.shape[q.quantized_dimension]}"
+                (
+                    f"{len(q.scale)} per-channel scales but dim {q.quantized_dimension} has size "
+                    f"{t.shape[q.quantized_dimension]}",
+                    "per-channel scale count differs from the size of quantized_dimension",
+                    False,
+                )
             )
     return problems
 
 
-@rule(
+QNT005 = RuleSpec(
     "QNT005",
     Severity.ERROR,
     "invalid quantization parameters",
-    """Scale <= 0, NaN or inf; a zero point outside the dtype's range; different numbers of scales
-    and zero points; quantized_dimension out of range; per-channel count != that dim's size.""",
+    """On integer tensors: scale <= 0, NaN or inf; a zero point outside the dtype's range; different
+    numbers of scales and zero points; a per-channel `quantized_dimension` out of range; a
+    per-channel scale count different from that dim's size. On any tensor with a scale: a
+    per-tensor `quantized_dimension` out of range for the tensor's rank (old TOCO files write 3 on
+    rank-1 biases), which current LiteRT refuses at load while TFLite Micro runs it. Many tensors
+    with the same problem are one entry in text output.""",
+    explanation="""The converter never writes such parameters: they come from hand edits, a broken
+    exporter or a corrupt file. LiteRT either refuses the model at allocation or computes with
+    meaningless values (real = scale × (q − zero_point)).""",
+    fix="""Re-convert from the source model; if parameters were edited, keep scale > 0, the zero point
+    inside the dtype's range and one scale per channel of quantized_dimension.""",
 )
+
+
+@check(QNT005)
 def qnt005(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         for t in view.sg.tensors:
-            for problem in _qnt005_problems(t):
+            for problem, reason, per_tensor_dim in _qnt005_problems(t):
                 yield ctx.at_tensor(
-                    "QNT005",
-                    Severity.ERROR,
-                    f"{t.dtype.lower()} tensor {qname(t)}: {problem}",
+                    QNT005,
                     t,
-                    explanation=(
-                        "The converter never writes such parameters: they come from hand edits, a broken "
-                        "exporter or a corrupt file. LiteRT either refuses the model at allocation or computes "
-                        "with meaningless values (real = scale × (q − zero_point))."
-                    ),
-                    fix="Re-convert from the source model; if parameters were edited, keep scale > 0, the zero "
-                    "point inside the dtype's range and one scale per channel of quantized_dimension.",
+                    f"{t.dtype.lower()} tensor {qname(t)}: {problem}",
+                    group=reason,
+                    **({"explanation": _QD_EXPLANATION, "fix": _QD_FIX} if per_tensor_dim else {}),
                 )
 
 
 # --- QNT006 --------------------------------------------------------------------------------
-@rule(
+QNT006 = RuleSpec(
     "QNT006",
     Severity.WARNING,
     "asymmetric int8 weights",
-    """Int8 weights with a non-zero zero point: the TFLite int8 spec wants symmetric weights
-    (zero point 0), and optimized kernels and delegates assume it.""",
+    """Int8 weights (the filter of CONV / DEPTHWISE_CONV / FULLY_CONNECTED / TRANSPOSE_CONV) with a
+    non-zero zero point: the TFLite int8 spec wants symmetric weights (zero point 0, range
+    [-127, 127]), and optimized kernels and delegates assume it.""",
+    explanation="""The int8 quantization spec requires weights with zero point 0 (range [-127, 127]);
+    the converter always writes them so. Asymmetric weights come from other quantization tools or
+    the legacy uint8 scheme converted to int8; XNNPACK, Edge TPU and NNAPI reject or mis-handle
+    them.""",
+    fix="""Quantize with the TFLite converter's int8 scheme (`optimizations=[DEFAULT]` + representative
+    dataset), or requantize the weights symmetrically.""",
 )
+
+
+@check(QNT006)
 def qnt006(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         seen: set[int] = set()
@@ -404,32 +457,33 @@ def qnt006(ctx: Context) -> Iterator[Finding]:
                 continue
             seen.add(w.index)
             yield ctx.at_op(
-                "QNT006",
-                Severity.WARNING,
-                f"int8 weights {qname(w)} of {op.opcode} have zero point {zps[0]}"
-                + (f" ({len(zps)} channels non-zero)" if len(zps) > 1 else ""),
+                QNT006,
                 view,
                 op,
+                f"int8 weights {qname(w)} of {op.opcode} have zero point {zps[0]}"
+                + (f" ({len(zps)} channels non-zero)" if len(zps) > 1 else ""),
                 w,
-                explanation=(
-                    "The int8 quantization spec requires weights with zero point 0 (range [-127, 127]); the "
-                    "converter always writes them so. Asymmetric weights come from other quantization tools "
-                    "or the legacy uint8 scheme converted to int8; XNNPACK, Edge TPU and NNAPI reject or "
-                    "mis-handle them."
-                ),
-                fix="Quantize with the TFLite converter's int8 scheme (`optimizations=[DEFAULT]` + representative "
-                "dataset), or requantize the weights symmetrically.",
+                group="int8 weights have a non-zero zero point",
             )
 
 
 # --- QNT007 --------------------------------------------------------------------------------
-@rule(
+QNT007 = RuleSpec(
     "QNT007",
     Severity.WARNING,
     "bias scale != input scale × weight scale",
-    """An int32 bias whose scale differs from input_scale × weight_scale (per channel) by more
-    than 1%: kernels assume the product and silently add a wrongly scaled bias.""",
+    """An int32 bias (of CONV / FULLY_CONNECTED / TRANSPOSE_CONV) whose scale differs from
+    input_scale × weight_scale (per channel) by more than 1%: kernels assume the product and
+    silently add a wrongly scaled bias.""",
+    explanation="""Integer kernels add the int32 bias to the int32 accumulator directly, which is only
+    correct when bias_scale = input_scale × weight_scale. The converter guarantees it; a mismatch
+    comes from editing scales or from another quantization tool.""",
+    fix="""Re-quantize the bias as round(bias_float / (input_scale × weight_scale)) with that scale, or
+    re-convert the model.""",
 )
+
+
+@check(QNT007)
 def qnt007(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         for op in view.sg.operators:
@@ -458,31 +512,33 @@ def qnt007(ctx: Context) -> Iterator[Finding]:
             actual = bs[worst_c if len(bs) > 1 else 0]
             chan = f" (channel {worst_c})" if max(len(ws), len(bs)) > 1 else ""
             yield ctx.at_op(
-                "QNT007",
-                Severity.WARNING,
-                f"bias {qname(b)} of {op.opcode} has scale {actual:.6g}{chan}, but input scale × weight scale is "
-                f"{expected_at:.6g} ({worst:.0%} off)",
+                QNT007,
                 view,
                 op,
+                f"bias {qname(b)} of {op.opcode} has scale {actual:.6g}{chan}, but input scale × weight scale is "
+                f"{expected_at:.6g} ({worst:.0%} off)",
                 b,
-                explanation=(
-                    "Integer kernels add the int32 bias to the int32 accumulator directly, which is only "
-                    "correct when bias_scale = input_scale × weight_scale. The converter guarantees it; a "
-                    "mismatch comes from editing scales or from another quantization tool."
-                ),
-                fix="Re-quantize the bias as round(bias_float / (input_scale × weight_scale)) with that scale, "
-                "or re-convert the model.",
+                group="bias scale differs from input scale × weight scale by more than 1%",
             )
 
 
 # --- QNT008 --------------------------------------------------------------------------------
-@rule(
+QNT008 = RuleSpec(
     "QNT008",
     Severity.WARNING,
     "fixed output parameters differ from the spec",
-    """LOGISTIC, SOFTMAX, TANH and LOG_SOFTMAX have fixed quantized output parameters (e.g. int8
-    LOGISTIC: scale 1/256, zero point -128); other values are rejected or mis-computed.""",
+    """LOGISTIC, SOFTMAX, TANH and LOG_SOFTMAX have fixed quantized output parameters: int8
+    LOGISTIC / SOFTMAX scale 1/256 and zero point -128, int8 TANH 1/128 and 0, uint8 LOGISTIC /
+    SOFTMAX 1/256 and 0, uint8 TANH 1/128 and 128, int16 1/32768 and 0, LOG_SOFTMAX 16/256 and 127
+    (int8) / 255 (uint8); other values are rejected or mis-computed.""",
+    explanation="""The output range of this op is known in advance, so the TFLite quantization spec
+    fixes its output parameters; LiteRT's kernel checks them and fails to prepare, or delegates
+    compute with the spec values while the graph reads yours.""",
+    fix="Set the output to the spec's scale and zero point (the converter does this itself).",
 )
+
+
+@check(QNT008)
 def qnt008(ctx: Context) -> Iterator[Finding]:
     for view, op in ctx.iter_ops():
         out = view.result(op)
@@ -496,120 +552,109 @@ def qnt008(ctx: Context) -> Iterator[Finding]:
         if math.isclose(scale, want[0], rel_tol=1e-3) and zp == want[1]:
             continue
         yield ctx.at_op(
-            "QNT008",
-            Severity.WARNING,
-            f"{op.opcode} {out.dtype.lower()} output {qname(out)} has scale {scale:.6g} / zero point {zp}; the "
-            f"spec fixes {want[0]:.6g} / {want[1]}",
+            QNT008,
             view,
             op,
+            f"{op.opcode} {out.dtype.lower()} output {qname(out)} has scale {scale:.6g} / zero point {zp}; the "
+            f"spec fixes {want[0]:.6g} / {want[1]}",
             out,
-            explanation=(
-                "The output range of this op is known in advance, so the TFLite quantization spec fixes its "
-                "output parameters; LiteRT's kernel checks them and fails to prepare, or delegates "
-                "compute with the spec values while the graph reads yours."
-            ),
             fix=f"Set the output to scale {want[0]:.6g} and zero point {want[1]} (the converter does this itself).",
         )
 
 
 # --- QNT009 --------------------------------------------------------------------------------
-@rule(
+QNT009 = RuleSpec(
     "QNT009",
     Severity.INFO,
     "float16 weights dequantized at run time",
-    """FLOAT16 constants feed DEQUANTIZE ops: a float16-quantized model
-    (`target_spec.supported_types=[tf.float16]`).""",
+    """FLOAT16 constants feed DEQUANTIZE ops, directly or through DENSIFY (sparse float16 weights):
+    a float16-quantized model (`target_spec.supported_types=[tf.float16]`). One finding per
+    subgraph with the count and stored bytes.""",
+    explanation="""float16 quantization halves the file size. On CPU the DEQUANTIZE ops run once and
+    the weights are held as float32 in memory (no speed-up, the RAM saving is lost); the GPU delegate
+    drops the DEQUANTIZE ops and computes in float16 directly.""",
+    fix="""Nothing to fix if that is what you wanted; for smaller and faster CPU inference use int8
+    (dynamic range or full-integer) quantization instead.""",
 )
+
+
+@check(QNT009)
 def qnt009(ctx: Context) -> Iterator[Finding]:
+    from ..summary import float16_weights
+
+    weights = float16_weights(ctx.model)
     for view in ctx.views:
-        deqs = [
-            o
-            for o in view.sg.operators
-            if o.builtin == "DEQUANTIZE"
-            and (src := view.operand(o, 0)) is not None
-            and src.dtype == "FLOAT16"
-            and src.is_constant
-        ]
-        if not deqs:
+        found = [(view.op(o), view.tensor(t)) for s, o, t in weights.dequantize_ops if s == view.index]
+        if not found:
             continue
-        nbytes = sum(view.operand(o, 0).nbytes for o in deqs)  # type: ignore[union-attr]
+        nbytes = sum(t.nbytes for _, t in found if t is not None)
+        sparse = sum(1 for op, t in found if t is not None and op.inputs[0] != t.index)
+        through = f" ({sparse} of them sparse, through DENSIFY)" if sparse else ""
+        deq, src = found[0]
         yield ctx.at_op(
-            "QNT009",
-            Severity.INFO,
-            f"{len(deqs)} float16 constant(s) ({nbytes:,} bytes) are dequantized to float32 by DEQUANTIZE",
+            QNT009,
             view,
-            deqs[0],
-            view.operand(deqs[0], 0),
-            explanation=(
-                "float16 quantization halves the file size. On CPU the DEQUANTIZE ops run once and the "
-                "weights are held as float32 in memory (no speed-up, the RAM saving is lost); the GPU "
-                "delegate drops the DEQUANTIZE ops and computes in float16 directly."
-            ),
-            fix="Nothing to fix if that is what you wanted; for smaller and faster CPU inference use int8 "
-            "(dynamic range or full-integer) quantization instead.",
-            related=tuple((view.index, o.index) for o in deqs[1:]),
+            deq,
+            f"{len(found)} float16 constant(s) ({nbytes:,} bytes) are dequantized to float32 by DEQUANTIZE{through}",
+            src,
+            related=tuple((view.index, op.index) for op, _ in found[1:]),
         )
 
 
 # --- QNT010 --------------------------------------------------------------------------------
-@rule(
+QNT010 = RuleSpec(
     "QNT010",
     Severity.INFO,
     "dynamic-range (hybrid) quantization",
-    """Int8 weights feed ops whose activations are float: dynamic-range quantization
-    (`optimizations=[DEFAULT]` without a representative dataset).""",
+    """Integer constant weights feed ops whose activations are float — the builtins with hybrid
+    kernels in the op table (`opdefs.HYBRID_OPS`: CONV, FULLY_CONNECTED, BATCH_MATMUL, LSTM/RNN,
+    SVDF, EMBEDDING_LOOKUP, GATHER, …): dynamic-range quantization (`optimizations=[DEFAULT]`
+    without a representative dataset). Counted exactly as the summary's scheme counts them.""",
+    explanation="""Dynamic-range quantization stores weights as int8 (4× smaller) and quantizes
+    activations on the fly in hybrid CPU kernels. GPU delegates dequantize the weights back to
+    float; integer-only accelerators (Edge TPU, NPUs) cannot run these ops.""",
+    fix="""For integer accelerators use full-integer quantization: give the converter a
+    `representative_dataset` (and `inference_input_type/output_type = tf.int8`).""",
 )
+
+
+@check(QNT010)
 def qnt010(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         hybrid: list[Operator] = []
         kinds: set[str] = set()
         for op in view.sg.operators:
-            slots = WEIGHT_OPS.get(op.builtin)
-            if slots is None and op.builtin not in (
-                "BATCH_MATMUL",
-                "EMBEDDING_LOOKUP",
-                "UNIDIRECTIONAL_SEQUENCE_LSTM",
-                "LSTM",
-                "SVDF",
-                "BIDIRECTIONAL_SEQUENCE_LSTM",
-            ):
-                continue
-            x_slot, w_slot = (slots[0], slots[1]) if slots else (0, 1)
-            x, w = view.operand(op, x_slot), view.operand(op, w_slot)
-            if op.builtin == "EMBEDDING_LOOKUP":
-                x, w = view.result(op), view.operand(op, 1)
-            if x is None or w is None or not w.is_constant or w.dtype not in ("INT8", "INT4") or not is_float(x.dtype):
-                continue
-            hybrid.append(op)
-            kinds.add(w.dtype.lower())
+            weights = opdefs.hybrid_weights(view.sg, op)
+            if weights:
+                hybrid.append(op)
+                kinds.update(w.dtype.lower() for w in weights)
         if not hybrid:
             continue
         yield ctx.at_op(
-            "QNT010",
-            Severity.INFO,
-            f"{len(hybrid)} op(s) use {'/'.join(sorted(kinds))} weights with float activations (hybrid): "
-            f"{counts([o.opcode for o in hybrid])}",
+            QNT010,
             view,
             hybrid[0],
-            explanation=(
-                "Dynamic-range quantization stores weights as int8 (4× smaller) and quantizes activations on "
-                "the fly in hybrid CPU kernels. GPU delegates dequantize the weights back to float; "
-                "integer-only accelerators (Edge TPU, NPUs) cannot run these ops."
-            ),
-            fix="For integer accelerators use full-integer quantization: give the converter a "
-            "`representative_dataset` (and `inference_input_type/output_type = tf.int8`).",
+            f"{len(hybrid)} op(s) use {'/'.join(sorted(kinds))} weights with float activations (hybrid): "
+            f"{counts([o.opcode for o in hybrid])}",
             related=tuple((view.index, o.index) for o in hybrid[1:]),
         )
 
 
 # --- QNT011 --------------------------------------------------------------------------------
-@rule(
+QNT011 = RuleSpec(
     "QNT011",
     Severity.INFO,
     "redundant QUANTIZE/DEQUANTIZE pair",
     """A QUANTIZE whose result only feeds DEQUANTIZE (or a DEQUANTIZE whose result only feeds
     QUANTIZE): a round trip that costs time and, for QUANTIZE→DEQUANTIZE, precision.""",
+    explanation="""Such pairs are left behind by fake-quantization nodes in float models (QAT exports
+    that were not fully quantized) or by mixing quantized and float subgraphs.""",
+    fix="""Convert the QAT model with `optimizations=[DEFAULT]` so the pairs fold into integer ops, or
+    remove the quantization nodes from the float model.""",
 )
+
+
+@check(QNT011)
 def qnt011(ctx: Context) -> Iterator[Finding]:
     for view, op in ctx.iter_ops():
         if op.builtin not in ("QUANTIZE", "DEQUANTIZE") or not op.outputs:
@@ -629,18 +674,11 @@ def qnt011(ctx: Context) -> Iterator[Finding]:
         else:
             what = "a lossy round trip through " + mid.dtype.lower()
         yield ctx.at_op(
-            "QNT011",
-            Severity.INFO,
-            f"{op.opcode} (op {op.index}) → {other} ({', '.join(f'op {u.index}' for u in users)}) "
-            f"on {qname(src)} is {what}",
+            QNT011,
             view,
             op,
+            f"{op.opcode} (op {op.index}) → {other} ({', '.join(f'op {u.index}' for u in users)}) "
+            f"on {qname(src)} is {what}",
             mid,
-            explanation=(
-                "Such pairs are left behind by fake-quantization nodes in float models (QAT exports that "
-                "were not fully quantized) or by mixing quantized and float subgraphs."
-            ),
-            fix="Convert the QAT model with `optimizations=[DEFAULT]` so the pairs fold into integer ops, or "
-            "remove the quantization nodes from the float model.",
             related=tuple((view.index, u.index) for u in users),
         )

@@ -6,7 +6,8 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from .base import Finding, Severity, rule
+from .. import opdefs
+from .base import Finding, RuleSpec, Severity, check
 from .context import Context, View, dims, qname
 
 if TYPE_CHECKING:
@@ -14,28 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ELEMENTWISE"]
 
-ELEMENTWISE = frozenset(
-    {
-        "ADD",
-        "SUB",
-        "MUL",
-        "DIV",
-        "MAXIMUM",
-        "MINIMUM",
-        "SQUARED_DIFFERENCE",
-        "POW",
-        "FLOOR_DIV",
-        "FLOOR_MOD",
-        "LESS",
-        "LESS_EQUAL",
-        "GREATER",
-        "GREATER_EQUAL",
-        "EQUAL",
-        "NOT_EQUAL",
-        "LOGICAL_AND",
-        "LOGICAL_OR",
-    }
-)
+# Binary elementwise ops (broadcasting), from the op table.
+ELEMENTWISE = frozenset(name for name, d in opdefs.OPS.items() if d.elementwise and len(d.operands) == 2)
 
 
 def _sig(t: Tensor | None) -> tuple[int, ...] | None:
@@ -163,7 +144,7 @@ _FIX = (
 )
 
 
-@rule(
+SHP001 = RuleSpec(
     "SHP001",
     Severity.ERROR,
     "recorded shapes contradict the op",
@@ -171,9 +152,16 @@ _FIX = (
     CONV channels vs filter, CONCATENATION non-axis dims, elementwise broadcasting, RESHAPE
     element counts. Local checks read each op's recorded shapes; then the shape-inference rules
     (`tfl_inspect.shapes`) propagate the recorded inputs through every op, following shapes
-    computed at run time, and report the op where they break. The interpreter fails at
-    allocation (or the file was edited).""",
+    computed at run time, and report the op where they break. Unknown dims (-1) are never compared.
+    The interpreter fails at allocation (or the file was edited).""",
+    explanation="""The converter writes shapes that agree with each op, so a contradiction means the
+    file was edited (inputs resized by hand, weights swapped) or produced by a buggy tool. LiteRT
+    recomputes shapes at `allocate_tensors()` and fails at this op.""",
+    fix=_FIX,
 )
+
+
+@check(SHP001)
 def shp001(ctx: Context) -> Iterator[Finding]:
     flagged: set[tuple[int, int]] = set()
     for view, op in ctx.iter_ops():
@@ -186,14 +174,7 @@ def shp001(ctx: Context) -> Iterator[Finding]:
         flagged.add((view.index, op.index))
         out = view.result(op)
         yield ctx.at_op(
-            "SHP001",
-            Severity.ERROR,
-            f"{op.opcode}: {problem}",
-            view,
-            op,
-            out,
-            explanation=_EXPLANATION.format(where=qname(out)),
-            fix=_FIX,
+            SHP001, view, op, f"{op.opcode}: {problem}", out, explanation=_EXPLANATION.format(where=qname(out))
         )
     from ..shapes import check_ops
 
@@ -203,13 +184,4 @@ def shp001(ctx: Context) -> Iterator[Finding]:
         view = ctx.views[check.subgraph]
         op = view.op(check.op)
         out = view.result(op)
-        yield ctx.at_op(
-            "SHP001",
-            Severity.ERROR,
-            check.message,
-            view,
-            op,
-            out,
-            explanation=_EXPLANATION.format(where=qname(out)),
-            fix=_FIX,
-        )
+        yield ctx.at_op(SHP001, view, op, check.message, out, explanation=_EXPLANATION.format(where=qname(out)))

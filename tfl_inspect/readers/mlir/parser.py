@@ -151,9 +151,10 @@ class Parser:
             name = decode_string(name_str).decode("utf-8", "replace")
             op = self._generic_tail(name)
         else:
-            name = cur.bare_id()
-            if name is None:
+            bare = cur.bare_id()
+            if bare is None:
                 raise cur.error(f"expected an operation, found {cur.describe()}")
+            name = bare
             op = self._custom(name)
         op.line, op.column = line, col
         if results:
@@ -642,10 +643,10 @@ class Parser:
                 cur.expect("]", "',' or ']' in an array attribute")
             return items
         if c == '"':
-            value = MlirString(decode_string(cur.string() or '""'))
+            string = MlirString(decode_string(cur.string() or '""'))
             if cur.accept(":"):
                 self.type()
-            return value
+            return string
         if c == "@":
             sym = cur.prefixed_id("@") or "@"
             while cur.accept("::"):

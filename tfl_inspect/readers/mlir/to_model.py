@@ -60,39 +60,8 @@ CONST_OPS = frozenset(
 _NO_VALUE = frozenset({"tfl.no_value"})
 _STATS = frozenset({"quantfork.stats", "quant.stats"})
 _TERMINATORS = frozenset({"func.return", "tfl.yield", "stablehlo.return"})
-_SCALAR = {
-    "f32": "FLOAT32",
-    "f16": "FLOAT16",
-    "bf16": "BFLOAT16",
-    "f64": "FLOAT64",
-    "i32": "INT32",
-    "si32": "INT32",
-    "ui8": "UINT8",
-    "u8": "UINT8",
-    "i64": "INT64",
-    "si64": "INT64",
-    "i1": "BOOL",
-    "i16": "INT16",
-    "si16": "INT16",
-    "i8": "INT8",
-    "si8": "INT8",
-    "ui64": "UINT64",
-    "ui32": "UINT32",
-    "u32": "UINT32",
-    "ui16": "UINT16",
-    "u16": "UINT16",
-    "i4": "INT4",
-    "ui4": "UINT4",
-    "u4": "UINT4",
-    "i2": "INT2",
-    "f8E4M3FN": "FLOAT8_E4M3FN",
-    "f8E5M2": "FLOAT8_E5M2",
-    "complex<f32>": "COMPLEX64",
-    "complex<f64>": "COMPLEX128",
-    "!tf_type.string": "STRING",
-    "!tf_type.resource": "RESOURCE",
-    "!tf_type.variant": "VARIANT",
-}
+# MLIR element type → dtype name, every spelling (the dtype table's MLIR column).
+_SCALAR = {element: row.name for element, row in dtypes.BY_MLIR.items()}
 # MLIR op names whose upper-cased suffix is not the BuiltinOperator name.
 _OPCODE_EXCEPTIONS = {"tfl.NumericVerify": "NUMERIC_VERIFY", "tfl.basic_lstm": "LSTM"}
 # Attributes that describe tensors or placement, not operator options.

@@ -1,21 +1,39 @@
-"""The diagnosis as plain text; every name from the model goes through an escaper."""
+"""``diagnose`` output: the diagnosis as text (every model name escaped) and as enveloped JSON."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
-from .records import Diagnosis, Origin
+from .. import escape
+from ..diagnosis.records import Diagnosis, Origin
+from .console import writer
+from .envelope import envelope
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "print_text", "to_json_dict"]
+
+Escaper = Callable[[str], str]
 
 
-def render_text(d: Diagnosis, esc: Any) -> str:
+def to_json_dict(d: Diagnosis) -> dict[str, Any]:
+    """The ``--format json`` document (``tfl-inspect schema diagnose``)."""
+    doc = envelope("diagnose", d.source)
+    doc.update(d.to_dict())
+    return doc
+
+
+def print_text(d: Diagnosis, stream: IO[str] | None = None) -> None:
+    """Through the console writer; the diagnosis is plain lines on a terminal too."""
+    writer(stream).line(render_text(d))
+
+
+def render_text(d: Diagnosis, esc: Escaper = escape.text) -> str:
     lines: list[str] = []
     src = f" ({esc(d.source)})" if d.source else ""
     if d.ok:
         lines.append(esc(d.headline) + src)
-        for n in d.notes:
-            lines.append(f"  note: {esc(n)}")
+        for note in d.notes:
+            lines.append(f"  note: {esc(note)}")
         return "\n".join(lines)
     n = len(d.failures)
     lines.append(f"Conversion failed: {n} op{'s' if n != 1 else ''} could not be converted{src}")
@@ -76,7 +94,7 @@ def render_text(d: Diagnosis, esc: Any) -> str:
     return "\n".join(lines)
 
 
-def _origin_line(o: Origin, esc: Any) -> str:
+def _origin_line(o: Origin, esc: Escaper) -> str:
     if o.kind == "input":
         return f"model input {esc(o.input_name or o.value)} : {esc(o.type)}"
     if o.kind == "keras_input":
