@@ -63,6 +63,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect schema lint | head -5
 	@echo "== tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3   (exit 1 expected)"
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
+	@echo "== tfl-inspect shapes samples/conv2d_transpose_dynamic.tflite   (unknown H, W: exit 2 names the dims to give)"
+	@$(BIN)/tfl-inspect shapes samples/conv2d_transpose_dynamic.tflite; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
 	@if [ -f tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite ]; then \

@@ -68,6 +68,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("model-explorer", "{python} -c " + shlex.quote(MODEL_EXPLORER_SNIPPET) + " {model}"),
     # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
     Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
+    Command("shapes", "{tfl_inspect} shapes {model} --format json"),
     Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
     Command(
         "tf-analyzer",
@@ -89,6 +90,8 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
     ("report", "ops10k"): (10.0, None),
+    ("shapes", "ops10k"): (3.0, None),
+    ("shapes", "big2gb"): (1.0, 200.0),
     ("compat", "ops10k"): (1.0, None),
 }
 

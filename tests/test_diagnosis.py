@@ -172,3 +172,13 @@ def test_broken_mlir_in_an_error_message_still_gives_the_error_lines() -> None:
     assert any("does not parse" in n and ":" in n for n in d.notes)
     with pytest.raises(tfl_inspect.MlirSyntaxError):
         tfl_inspect.load(text.encode())
+
+
+def test_each_unknown_dim_traces_to_the_op_that_computed_it() -> None:
+    """The engine's dim provenance: UpSampling2D repeats rows at the first RESHAPE, columns at the second."""
+    f = _only(tfl_inspect.diagnose(UPSAMPLING))
+    origin = {u.dim: f.origin[u.origin] for u in f.unknown_dims}
+    assert origin[0].kind == "input"
+    assert (origin[1].kind, origin[1].value) == ("runtime_reshape", "%18")
+    assert (origin[2].kind, origin[2].value) == ("runtime_reshape", "%28")
+    assert origin[3].value == "%18" and "the target fixes dim 3 = 3" in origin[3].detail

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from tfl_inspect.model import Operator, Subgraph, Tensor
-from tfl_inspect.shapes.rules import RULES, OpContext
+from tfl_inspect.shapes.ops import SHAPE_FNS, OpContext
 from tfl_inspect.shapes.types import PVal
 
 Operand = tuple[tuple[int, ...], Any]  # (shape, value or None)
@@ -48,5 +48,5 @@ def apply_rule(
     op = Operator(0, 0, opcode, opcode, inputs=tuple(inputs), outputs=tuple(outputs), options=dict(options or {}))
     sg = Subgraph(0, "", tuple(tensors), (op,), tuple(i for i in inputs if i >= 0), tuple(outputs))
     ctx = OpContext(sg, op, shapes, values)
-    result = [tuple(s) for s in RULES[opcode](ctx)]
+    result = [tuple(s) for s in SHAPE_FNS[opcode](ctx)]
     return result, ctx.out_values

@@ -19,8 +19,9 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import INTERPRETER_REFUSES, corpus_files, require_corpus, sample_models
-from tfl_inspect.shapes import infer
-from tfl_inspect.shapes.infer import run, select_subgraph
+from tfl_inspect.shapes import engine
+from tfl_inspect.shapes.engine import run
+from tfl_inspect.shapes.infer import select_subgraph
 from tfl_inspect.shapes.types import ShapeResult
 from tfl_inspect.shapes.verify import Verification, compare, run_batch
 
@@ -61,7 +62,7 @@ def _variants(model: tfl_inspect.Model) -> tuple[int, str | None, list[tuple[str
 def _run_cases(models: list[tuple[Path, list[tuple[str, dict[int, Shape]]]]], *, invoke: bool = True) -> list[Case]:
     """Infer (rule bugs raise) and ask the interpreter, all children batched."""
     cases, requests = [], []
-    infer._STRICT = True
+    engine._STRICT = True
     try:
         for path, variants in models:
             model = tfl_inspect.load(path)
@@ -86,7 +87,7 @@ def _run_cases(models: list[tuple[Path, list[tuple[str, dict[int, Shape]]]]], *,
                     }
                 )
     finally:
-        infer._STRICT = False
+        engine._STRICT = False
     for case, report in zip(cases, run_batch(requests, timeout=120), strict=True):
         case.verification = compare(case.result, report)
     return cases

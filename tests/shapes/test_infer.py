@@ -224,10 +224,10 @@ def test_constant_reshape_target_explains_a_fixed_batch() -> None:
 
 def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> None:
     """With the recorded signatures (-1 dims), every rule copes with unknowns: no bug hidden."""
-    from tfl_inspect.shapes import infer
+    from tfl_inspect.shapes import engine
 
     require_corpus()
-    monkeypatch.setattr(infer, "_STRICT", True)
+    monkeypatch.setattr(engine, "_STRICT", True)
     seen = 0
     for path in [*corpus_files("litert"), *sorted(SAMPLES.glob("*.tflite"))]:
         try:
@@ -235,7 +235,7 @@ def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> No
         except tfl_inspect.ModelFormatError:
             continue
         for s in range(len(model.subgraphs)):
-            infer.run(model, s, {})
+            engine.run(model, s, {})
         check_ops(model)
         seen += 1
     assert seen > 150

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tests.shapes.helpers import apply_rule
-from tfl_inspect.shapes.rules import RULES, has_rule
-from tfl_inspect.shapes.rules.conv import out_size
+from tfl_inspect.shapes.ops import SHAPE_FNS, has_shape_fn
+from tfl_inspect.shapes.ops.conv import out_size
 from tfl_inspect.shapes.types import PVal, ShapeError
 
 ISSUE_OPS = (
@@ -20,9 +20,9 @@ ISSUE_OPS = (
 
 
 def test_every_op_named_in_the_issue_has_a_rule() -> None:
-    missing = [op for op in ISSUE_OPS if not has_rule(op)]
+    missing = [op for op in ISSUE_OPS if not has_shape_fn(op)]
     assert not missing
-    assert has_rule("STABLEHLO_COMPOSITE") and not has_rule("WHILE") and not has_rule("CUSTOM")
+    assert has_shape_fn("STABLEHLO_COMPOSITE") and not has_shape_fn("WHILE") and not has_shape_fn("CUSTOM")
 
 
 @pytest.mark.parametrize(
@@ -253,4 +253,4 @@ def test_cast_of_a_shape_value_truncates_like_cpp() -> None:
 
 def test_rule_registry_is_one_function_per_family() -> None:
     # Several opcodes share one function: a family, not one function per opcode.
-    assert len(set(RULES.values())) < len(RULES) / 2
+    assert len(set(SHAPE_FNS.values())) < len(SHAPE_FNS) / 2

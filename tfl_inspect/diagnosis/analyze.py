@@ -102,7 +102,8 @@ def raw_failures(doc: Any, model: Model | None) -> tuple[list[RawFailure], list[
         for sg in model.subgraphs:
             for op in sg.operators:
                 if op.opcode.startswith("tf.") and has_tfl:
-                    node = (_node_names(op.location) or [None])[0]
+                    names = _node_names(op.location)
+                    node = names[0] if names else None
                     raws.append(
                         RawFailure(
                             op.opcode,
@@ -156,6 +157,7 @@ def build_failure(raw: RawFailure, model: Model | None, keras: KerasContext | No
         tracer = Tracer(model, sg, input_names(model, sg))
         needs = NEEDS_KNOWN.get(kind)
         origin_index: dict[tuple[str, int], int] = {}
+        mattering: set[int] = set()
         for slot, t in enumerate(op.inputs):
             if t < 0:
                 continue
@@ -177,7 +179,10 @@ def build_failure(raw: RawFailure, model: Model | None, keras: KerasContext | No
                     i = origin_index[key]
                     prev = origins[i]
                     dims = tuple(sorted(set(prev.dims) | set(origin.dims)))
-                    origins[i] = _replace(prev, dims=dims)
+                    # One origin for several dims: narrate the dim that matters for this op.
+                    origins[i] = _replace(origin if matters and i not in mattering else prev, dims=dims)
+                if matters:
+                    mattering.add(origin_index[key])
                 axis = axis_name(rank, d)
                 unknown.append(
                     UnknownDim(slot, tensor.name, type_text(tensor), d, axis, matters, reason, origin_index[key])
@@ -258,6 +263,12 @@ def _make_origin(
             f"RESHAPE {tensor.name} takes its target shape from {tracer.tensor(op.inputs[1]).name}, computed at "
             f"run time" + (f" from SHAPE({read_names})" if read_names else "")
         )
+        if found.get("target"):
+            detail += f" = {found['target']}"
+        lost = found.get("lost") or {}
+        if lost:
+            fixed = ", ".join(f"dim {k} = {v}" for k, v in lost.items())
+            detail += f"; the target fixes {fixed}, yet the converter recorded ? there"
     else:
         detail = found.get("note", "")
     return Origin(
@@ -278,10 +289,10 @@ def _make_origin(
 def _upsampling_pattern(tracer: Tracer, reshape: Operator) -> list[str]:
     """["EXPAND_DIMS", "TILE", "RESHAPE"] when the RESHAPE repeats elements as UpSampling does."""
     data = reshape.inputs[0] if reshape.inputs else -1
-    tile = tracer.producer.get(data)
+    tile = tracer.producer(data)
     if tile is None or op_kind(tile) != "TILE":
         return []
-    expand = tracer.producer.get(tile.inputs[0]) if tile.inputs else None
+    expand = tracer.producer(tile.inputs[0]) if tile.inputs else None
     if expand is None or op_kind(expand) != "EXPAND_DIMS":
         return []
     return ["EXPAND_DIMS", "TILE", "RESHAPE"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import dtypes
 from ..escape import html_text
+from ..fmt import format_shape
 
 if TYPE_CHECKING:
     from ..model import Operator, Quantization, Tensor
@@ -144,7 +145,7 @@ def shape_text(tensor: Tensor, override: Sequence[int] | None = None) -> str:
     dims = _dims(tensor, override)
     if dims is None:
         return "[*]"
-    return "[" + ",".join("?" if d < 0 else str(d) for d in dims) + "]"
+    return format_shape(dims, sep=",")
 
 
 def shape_html(tensor: Tensor, override: Sequence[int] | None = None) -> str:
@@ -154,9 +155,9 @@ def shape_html(tensor: Tensor, override: Sequence[int] | None = None) -> str:
     if dims is None:
         return dyn.format("[*]")
     if len(dims) > 8:
-        head = ",".join(dyn.format("?") if d < 0 else str(d) for d in dims[:6])
+        head = format_shape(dims[:6], sep=",", unknown=dyn.format("?"), brackets=False)
         return f"[{head},…{len(dims)}d]"
-    return "[" + ",".join(dyn.format("?") if d < 0 else str(d) for d in dims) + "]"
+    return format_shape(dims, sep=",", unknown=dyn.format("?"))
 
 
 def _num(x: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import custom_ops
+from ..fmt import format_shape
 from ..model import Model, Quantization, Subgraph, Tensor
 from ..readers.attachments import attachments
 from ..state import model_state
@@ -28,7 +29,7 @@ SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata")
 
 
 def fmt_shape(dims: Iterable[int], has_rank: bool = True) -> str:
-    return "[" + ", ".join(str(d) for d in dims) + "]" if has_rank else "<unknown rank>"
+    return format_shape(dims if has_rank else None, unknown="-1", unranked="<unknown rank>")
 
 
 def dynamic_dims(t: Tensor) -> str:

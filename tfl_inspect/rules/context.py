@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 from ..dtypes import is_float
+from ..fmt import format_shape
 from .base import Finding, RuleSpec
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def is_float_tensor(t: Tensor | None) -> bool:
 
 def dims(shape: tuple[int, ...]) -> str:
     """``[-1, 32, 32, 3]`` as users see it in Python."""
-    return "[" + ", ".join(str(d) for d in shape) + "]"
+    return format_shape(shape, unknown="-1")
 
 
 def qname(tensor: Tensor | None) -> str:

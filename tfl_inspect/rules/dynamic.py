@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import opdefs
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, View, dims, qname
-from .shapevalue import ShapeEval, Value
 
 if TYPE_CHECKING:
     from ..model import Operator, Tensor
+    from ..shapes.types import ShapeResult, Src
 
-__all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_eval"]
+__all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_value"]
 
 # Operand slots that define an output shape: op -> ((slot, operand name), ...); data slot for slicing ops.
 SHAPE_OPERANDS: dict[str, tuple[tuple[int, str], ...]] = {
@@ -66,12 +67,41 @@ def user_inputs(ctx: Context) -> Iterator[tuple[Tensor, str | None, str | None]]
                 yield t, None, None
 
 
-def shape_eval(ctx: Context, view: View) -> ShapeEval:
-    key = f"shape_eval:{view.index}"
-    ev = ctx.cache.get(key)
-    if ev is None:
-        ev = ctx.cache[key] = ShapeEval(view)
-    return ev
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A shape vector as the engine evaluated it: ints, and :class:`Src` where known only at run time."""
+
+    elems: tuple[int | Src, ...]
+
+    @property
+    def static(self) -> bool:
+        return all(isinstance(e, int) for e in self.elems)
+
+    def sym_dims(self) -> frozenset[tuple[int, int]]:
+        out: frozenset[tuple[int, int]] = frozenset()
+        for e in self.elems:
+            if not isinstance(e, int):
+                out |= e.dims
+        return out
+
+    def text(self) -> str:
+        return "[" + ", ".join(str(e) if isinstance(e, int) else e.text for e in self.elems) + "]"
+
+
+def _result(ctx: Context, view: View) -> ShapeResult:
+    """The shape engine's cached result for this subgraph (imported here: ``rules`` lists rules without numpy)."""
+    from ..shapes.engine import result_for
+
+    return result_for(ctx.model, view.index)
+
+
+def shape_value(res: ShapeResult, t: int) -> Value | None:
+    """Tensor ``t``'s value from the engine, when every unknown element has a known origin."""
+    v = res.value(t)
+    if v is None or v.data.dtype.kind not in "iu":
+        return None
+    elems = v.symbolic()
+    return None if elems is None else Value(tuple(elems))
 
 
 # --- DYN001 --------------------------------------------------------------------------------
@@ -227,25 +257,25 @@ DYN002 = RuleSpec(
 @check(DYN002)
 def dyn002(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
-        ev: ShapeEval | None = None
+        res: ShapeResult | None = None
         for op in view.sg.operators:
             slots = SHAPE_OPERANDS.get(op.builtin)
             if not slots:
                 continue
-            if ev is None:
-                ev = shape_eval(ctx, view)
+            if res is None:
+                res = _result(ctx, view)
             data_slot = _DATA_SLOT.get(op.builtin)
             if data_slot is not None and data_slot < len(op.inputs) and op.inputs[data_slot] >= 0:
-                if ev.sources(op.inputs[data_slot]):
+                if res.sources(op.inputs[data_slot]):
                     continue  # part of the shape computation itself
             for slot, role in slots:
                 operand = view.operand(op, slot)
                 if operand is None or operand.is_constant:
                     continue
-                sources = ev.sources(operand.index)
+                sources = res.sources(operand.index)
                 if not sources:
                     continue
-                yield _dyn002_finding(ctx, view, op, operand, role, sorted(sources), ev.value(operand.index))
+                yield _dyn002_finding(ctx, view, op, operand, role, sorted(sources), shape_value(res, operand.index))
 
 
 def _dyn002_finding(
@@ -304,6 +334,16 @@ _STATIC_DIMS: dict[str, tuple[tuple[int, int, str], ...]] = {
 }
 
 
+# Resource handles are scalar ids, not data: their rank says nothing (streaming state uses them).
+_HANDLES = frozenset({"RESOURCE"})
+
+
+def _state_read(ctx: Context, view: View, t: int) -> bool:
+    """A READ_VARIABLE result whose shape the engine knows (the init subgraph assigns it)."""
+    op = view.producer_op(t)
+    return op is not None and op.opcode == "READ_VARIABLE" and _result(ctx, view).shape(t) is not None
+
+
 DYN003 = RuleSpec(
     "DYN003",
     Severity.WARNING,
@@ -324,7 +364,7 @@ DYN003 = RuleSpec(
 def dyn003(ctx: Context) -> Iterator[Finding]:
     reported: set[tuple[int, int]] = set()
     for t, sig, name in user_inputs(ctx):
-        if not t.has_rank:
+        if not t.has_rank and t.dtype not in _HANDLES:
             reported.add((t.subgraph, t.index))
             yield ctx.at_tensor(
                 DYN003,
@@ -341,18 +381,23 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             (op, t)
             for op in view.sg.operators
             for t in (view.tensor(i) for i in op.inputs)
-            if t is not None and not t.has_rank and not t.is_constant and (t.subgraph, t.index) not in reported
+            if t is not None
+            and not t.has_rank
+            and not t.is_constant
+            and t.dtype not in _HANDLES
+            and not _state_read(ctx, view, t.index)
+            and (t.subgraph, t.index) not in reported
         ]
         if unranked:
-            op, t = unranked[0]
+            op, first = unranked[0]
             names = list(dict.fromkeys(qname(x) for _, x in unranked))
             yield ctx.at_op(
                 DYN003,
                 view,
                 op,
-                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(t)} read by "
+                f"{len(names)} tensor(s) in subgraph {view.index} have unknown rank, first {qname(first)} read by "
                 f"{op.opcode} (op {op.index})",
-                t,
+                first,
                 explanation="Unranked tensors come from inputs or ops whose rank the converter could not infer "
                 "(shape=None specs, loop-carried values of WHILE bodies, resource variables, custom ops); "
                 "kernels resolve them at run time only and delegates skip them.",
@@ -362,17 +407,22 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
             )
     for view, op in ctx.iter_ops():
         for slot, dim, what in _STATIC_DIMS.get(op.builtin, ()):
-            t = view.operand(op, slot)
-            if t is None or not t.has_rank or not t.shape_signature or t.shape_signature[dim] != -1:
+            operand = view.operand(op, slot)
+            if (
+                operand is None
+                or not operand.has_rank
+                or not operand.shape_signature
+                or operand.shape_signature[dim] != -1
+            ):
                 continue
-            d = len(t.shape_signature) + dim
+            d = len(operand.shape_signature) + dim
             yield ctx.at_op(
                 DYN003,
                 view,
                 op,
-                f"{op.opcode} input {qname(t)} has an unknown {what} dim (dim {d}, shape_signature "
-                f"{dims(t.shape_signature)}); it must be static",
-                t,
+                f"{op.opcode} input {qname(operand)} has an unknown {what} dim (dim {d}, shape_signature "
+                f"{dims(operand.shape_signature)}); it must be static",
+                operand,
                 explanation=(
                     "The weights fix this dim, but the recorded shape lost it — typically after a run-time "
                     "RESHAPE (e.g. Keras UpSampling2D or Reshape on an input with None dims) the converter "
@@ -421,10 +471,12 @@ def dyn004(ctx: Context) -> Iterator[Finding]:
                 continue
             if not data_t.has_rank or data_t.shape_signature[:1] != (-1,):
                 continue
-            values = shape_t.data()
-            if values is None or values.ndim != 1 or values.size == 0 or int(values[0]) < 0:
+            value = _result(ctx, view).value(shape_t.index)  # the engine's constant
+            if value is None or value.data.ndim != 1 or value.data.size == 0 or not value.complete:
                 continue
-            target = [int(x) for x in values.tolist()]
+            target = value.ints()
+            if target[0] < 0:
+                continue
             folds = -1 in target
             consequence = (
                 f"a batch other than {target[0]} gets folded into the -1 dim"

@@ -4,16 +4,20 @@
   (names: signature input name, tensor name or index), with the first failure if any.
 - :func:`check_op` / :func:`check_ops` — violations judged from the recorded shapes alone
   (what lint's SHP001 reports).
+- :func:`result_for` — the engine's cached result for a subgraph and input shapes, with the
+  provenance (:class:`Src`) of every value element computed from a dim: what lint's DYN
+  rules, ``shapes``, ``graph --input`` and the diagnosis all read.
 - :func:`tfl_inspect.shapes.verify.verify` — the same question put to the LiteRT interpreter
   (imported lazily: needs ``ai-edge-litert``).
 
-Rules live in :mod:`tfl_inspect.shapes.rules`, one function per op family.
+Shape functions live in :mod:`tfl_inspect.shapes.ops`, one per op family.
 """
 
 from __future__ import annotations
 
-from .infer import check_op, check_ops, infer_shapes, parse_shape
-from .rules import RULES, has_rule
+from .engine import result_for
+from .infer import check_op, check_ops, infer_shapes, outputs, parse_shape
+from .ops import SHAPE_FNS, has_shape_fn
 from .types import (
     OpCheck,
     PVal,
@@ -21,6 +25,7 @@ from .types import (
     ShapeError,
     ShapeFailure,
     ShapeResult,
+    Src,
     TensorStatus,
     format_dims,
     format_shape,
@@ -28,11 +33,14 @@ from .types import (
 
 __all__ = [
     "infer_shapes",
+    "result_for",
+    "outputs",
+    "Src",
     "check_op",
     "check_ops",
     "parse_shape",
-    "has_rule",
-    "RULES",
+    "has_shape_fn",
+    "SHAPE_FNS",
     "ShapeResult",
     "ShapeFailure",
     "ShapeError",

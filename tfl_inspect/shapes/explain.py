@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..escape import text as esc
+from .engine import result_for
 from .types import Shape, format_dims
 
 if TYPE_CHECKING:
@@ -19,28 +20,54 @@ if TYPE_CHECKING:
 __all__ = ["hint_for"]
 
 
-def _producers(sg: Subgraph) -> dict[int, Any]:
-    return {o: op for op in sg.operators for o in op.outputs if o >= 0}
-
-
-def _consumers(sg: Subgraph, tensor: int) -> list[Any]:
-    return [op for op in sg.operators if tensor in op.inputs]
-
-
 def _is_flatten_before_dense(sg: Subgraph, op: Any, shapes: Sequence[Shape | None]) -> bool:
     def rank(i: int) -> int:
         s = shapes[i] if 0 <= i < len(shapes) else None
         return len(s) if s is not None else 0
 
     if op.opcode == "RESHAPE" and op.inputs and rank(op.inputs[0]) >= 3:
-        return any(c.opcode == "FULLY_CONNECTED" for o in op.outputs for c in _consumers(sg, o))
+        return any(c.opcode == "FULLY_CONNECTED" for o in op.outputs if o >= 0 for c in sg.consumer_ops(o))
     if op.opcode == "FULLY_CONNECTED" and op.inputs:
         src = op.inputs[0]
         if rank(src) >= 3:
             return True
-        prod = _producers(sg).get(src)
+        prod = sg.producer_op(src)
         return prod is not None and prod.opcode == "RESHAPE" and rank(prod.inputs[0]) >= 3
     return False
+
+
+def _state_variables(model: Model) -> list[str]:
+    """Shared names of the resource variables a streaming model keeps between invokes."""
+    names: dict[str, None] = {}
+    for g in model.subgraphs:
+        for op in g.operators:
+            if op.opcode == "VAR_HANDLE":
+                names[str(op.options.get("shared_name") or f"#{op.index}")] = None
+    return list(names)
+
+
+def _streaming_advice(
+    model: Model, sg: Subgraph, given: Mapping[int, Shape], changed: Sequence[int], state: list[str]
+) -> str:
+    """Stateful models are built for one batch and a fixed number of frames per invoke."""
+    shown = ", ".join(esc(n) for n in state[:3]) + (f" +{len(state) - 3} more" if len(state) > 3 else "")
+    feeds = []
+    for i in changed:
+        rec = sg.tensors[i].shape_signature
+        feeds.append(f"{_input_name(model, sg, i)} as {format_dims(rec)}")
+    return (
+        f"this is a streaming model: its state ({len(state)} variable(s): {shown}) is fixed at batch "
+        f"{_state_batch(model)} and the frames per invoke are part of the design — feed "
+        f"{', '.join(feeds)} and invoke once per window; the state carries over between invokes "
+        "(reset it with interpreter.reset_all_variables() or a new interpreter)"
+    )
+
+
+def _state_batch(model: Model) -> str:
+    from .ops.state import variable_shapes
+
+    batches = {shape[0] for shape in variable_shapes(model).values() if shape}
+    return str(batches.pop()) if len(batches) == 1 else "its recorded size"
 
 
 def _input_name(model: Model, sg: Subgraph, index: int) -> str:
@@ -54,8 +81,6 @@ def _input_name(model: Model, sg: Subgraph, index: int) -> str:
 
 def _spatial_fix(model: Model, sg: Subgraph, given: Mapping[int, Shape], changed: Sequence[int]) -> str | None:
     """``32x32`` when restoring the recorded image size (keeping the batch) makes it work."""
-    from .infer import run
-
     fixed = dict(given)
     sizes = set()
     for i in changed:
@@ -67,7 +92,7 @@ def _spatial_fix(model: Model, sg: Subgraph, given: Mapping[int, Shape], changed
         sizes.add(f"{rec[1]}x{rec[2]}")
     if not sizes or len(sizes) > 1:
         return None
-    return sizes.pop() if run(model, sg.index, fixed, explain=False).ok else None
+    return sizes.pop() if result_for(model, sg.index, fixed).ok else None
 
 
 def hint_for(
@@ -89,6 +114,9 @@ def hint_for(
         size = _spatial_fix(model, sg, given, images) if images else None
         what = f"resize inputs to {size}" if size else "feed the image size the model was built for"
         return f"a Flatten before Dense fixes the image size — {what} or rebuild with GlobalAveragePooling2D"
+    state = _state_variables(model)
+    if state and changed:
+        return _streaming_advice(model, sg, given, changed, state)
     notes = []
     for i in changed:
         rec = sg.tensors[i].shape_signature

@@ -1,37 +1,27 @@
-"""Propagate shapes through one subgraph in execution order, following small values.
+"""The shape-inference API: name inputs and signatures, run the engine, judge recorded shapes.
 
-Inputs get the shapes asked for (or their recorded signature), constants keep theirs,
-and each op with a rule computes its outputs from its operands. Small integer tensors
-(constants, SHAPE outputs and arithmetic on them) are evaluated so that shapes computed
-at run time resolve to numbers. An op without a rule keeps its recorded output shapes and
-never stops the run; a broken rule is recorded as a failure and its outputs become unknown.
+The propagation itself is :mod:`tfl_inspect.shapes.engine`; this module turns user-facing
+names (signature inputs, tensor names) into tensor indices, attaches advice to failures
+(:mod:`.explain`) and answers SHP001's question: which recorded shapes contradict an op.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..errors import UsageError
 from ..escape import text as esc
-from .rules import RULES, CannotInferError, OpContext
-from .types import (
-    MAX_VALUE_ELEMENTS,
-    OpCheck,
-    PVal,
-    Shape,
-    ShapeError,
-    ShapeFailure,
-    ShapeResult,
-    TensorStatus,
-    format_dims,
-)
+from . import engine
+from .engine import const_value, recorded_shape, result_for
+from .explain import hint_for
+from .ops import SHAPE_FNS, CannotInferError, OpContext
+from .types import OpCheck, PVal, Shape, ShapeError, ShapeResult, format_dims, format_shape
 
 if TYPE_CHECKING:
-    from ..model import Model, Signature, Subgraph, Tensor
+    from ..model import Model, Signature, Subgraph
 
 __all__ = [
     "infer_shapes",
@@ -41,9 +31,14 @@ __all__ = [
     "select_subgraph",
     "resolve_inputs",
     "recorded_shape",
+    "explained",
+    "OutputRow",
+    "outputs",
+    "size_warnings",
+    "require_known_dims",
 ]
 
-InputSpec = Mapping[str | int, Sequence[int] | str] | None
+InputSpec = Mapping[Any, Sequence[int] | str] | None  # keys: input name (str) or tensor index
 
 
 def parse_shape(spec: str | Sequence[int]) -> Shape:
@@ -65,11 +60,6 @@ def parse_shape(spec: str | Sequence[int]) -> Shape:
     if any(d < -1 for d in dims):
         raise UsageError(f"shape {format_dims(dims)} has a negative dim")
     return dims
-
-
-def recorded_shape(t: Tensor) -> Shape | None:
-    """The recorded signature: -1 for unknown dims, None for an unknown rank."""
-    return t.shape_signature if t.has_rank else None
 
 
 def select_subgraph(model: Model, signature: str | None) -> tuple[int, Signature | None]:
@@ -136,38 +126,6 @@ def resolve_inputs(model: Model, sg: Subgraph, sig: Signature | None, inputs: In
     return out
 
 
-def _const_value(t: Tensor) -> PVal | None:
-    if not t.is_constant or not t.has_rank or t.sparsity is not None:
-        return None
-    n = 1
-    for d in t.shape:
-        n *= d
-    if n > MAX_VALUE_ELEMENTS or t.dtype not in _VALUE_TYPES:
-        return None
-    try:
-        data = t.data()
-    except Exception:
-        return None
-    if data is None or data.size != n:
-        return None
-    kind = _VALUE_TYPES[t.dtype]
-    return PVal.full(np.asarray(data).astype(kind).reshape(t.shape))
-
-
-_VALUE_TYPES = {
-    "INT32": np.int64,
-    "INT64": np.int64,
-    "INT16": np.int64,
-    "INT8": np.int64,
-    "UINT8": np.int64,
-    "UINT16": np.int64,
-    "UINT32": np.int64,
-    "BOOL": np.bool_,
-    "FLOAT32": np.float64,
-    "FLOAT64": np.float64,
-}
-
-
 def infer_shapes(
     model: Model,
     inputs: InputSpec = None,
@@ -178,178 +136,28 @@ def infer_shapes(
     ``inputs`` maps a signature input name, tensor name or tensor index to a shape
     (``(1, 128, 128, 3)`` or ``"1x128x128x3"``); inputs not given keep their recorded
     signature (-1 = unknown). Raises :class:`~tfl_inspect.errors.UsageError` for an
-    unknown signature or input, or a shape of the wrong rank.
+    unknown signature or input, or a shape of the wrong rank. The result is the engine's
+    cached one (see :func:`~tfl_inspect.shapes.engine.result_for`) with advice attached.
     """
     s, sig = select_subgraph(model, signature)
     sg = model.subgraphs[s]
     given = resolve_inputs(model, sg, sig, inputs)
-    return run(model, s, given, sig.key if sig else None)
+    return explained(model, s, given, sig.key if sig else None)
 
 
-def run(
-    model: Model,
-    s: int,
-    given: Mapping[int, Shape],
-    signature: str | None = None,
-    *,
-    explain: bool = True,
-    _depth: int = 0,
-) -> ShapeResult:
-    """The propagation itself, for input shapes already resolved to tensor indices."""
+def explained(model: Model, s: int, given: Mapping[int, Shape], signature: str | None = None) -> ShapeResult:
+    """The cached engine result, its failures carrying advice on what would work instead."""
+    res = result_for(model, s, given, signature)
+    if not res.failures or all(f.hint is not None for f in res.failures):
+        return res
     sg = model.subgraphs[s]
-    n = len(sg.tensors)
-    shapes: list[Shape | None] = [None] * n
-    status = [TensorStatus.RECORDED] * n
-    values: dict[int, PVal] = {}
-    graph_inputs = {i for i in sg.inputs if 0 <= i < n}
-    used: dict[int, Shape | None] = {}
-    for t in sg.tensors:
-        if t.index in graph_inputs:
-            shapes[t.index] = given.get(t.index, recorded_shape(t))
-            status[t.index] = TensorStatus.INPUT
-            used[t.index] = shapes[t.index]
-        elif t.is_constant:
-            shapes[t.index] = t.shape if t.has_rank else None
-            status[t.index] = TensorStatus.CONSTANT
-            v = _const_value(t)
-            if v is not None:
-                values[t.index] = v
-        else:
-            shapes[t.index] = recorded_shape(t)
-
-    inferred: list[int] = []
-    not_inferred: list[int] = []
-    failures: list[ShapeFailure] = []
-    changed = tuple(
-        i
-        for i, shp in given.items()
-        if shp is not None
-        and sg.tensors[i].has_rank
-        and any(r >= 0 and d != r for d, r in zip(shp, sg.tensors[i].shape_signature, strict=False))
+    failures = tuple(
+        f
+        if f.hint is not None
+        else replace(f, hint=hint_for(model, sg, sg.operators[f.op], res.shapes, given, res.changed_inputs))
+        for f in res.failures
     )
-    for op in sg.operators:
-        fn = None if op.is_custom else RULES.get(op.opcode)
-        if not op.is_custom and op.opcode in CALLS:
-            fn = _call_rule(model, _depth)
-        outs = [o for o in op.outputs if 0 <= o < n]
-        if fn is None:
-            not_inferred.append(op.index)
-            for o in outs:
-                status[o] = TensorStatus.NOT_INFERRED
-            continue
-        ctx = OpContext(sg, op, shapes, values)
-        try:
-            result = list(fn(ctx))
-        except CannotInferError:
-            not_inferred.append(op.index)
-            for o in outs:
-                status[o] = TensorStatus.NOT_INFERRED
-            continue
-        except ShapeError as exc:
-            failures.append(_failure(model, sg, op, exc, shapes, given, changed, explain))
-            for o in outs:
-                rec = recorded_shape(sg.tensors[o])
-                shapes[o] = None if rec is None else (-1,) * len(rec)
-                status[o] = TensorStatus.FAILED
-            continue
-        except Exception:
-            if _STRICT:
-                raise
-            not_inferred.append(op.index)
-            for o in outs:
-                status[o] = TensorStatus.NOT_INFERRED
-            continue
-        inferred.append(op.index)
-        for k, o in enumerate(op.outputs):
-            if not 0 <= o < n or k >= len(result):
-                continue
-            if result[k] is None:
-                status[o] = TensorStatus.NOT_INFERRED
-                continue
-            shapes[o] = tuple(int(d) for d in result[k])
-            status[o] = TensorStatus.INFERRED
-            if k in ctx.out_values:
-                values[o] = ctx.out_values[k]
-            else:
-                values.pop(o, None)
-    return ShapeResult(
-        model=model,
-        subgraph=s,
-        signature=signature,
-        inputs=used,
-        shapes=tuple(shapes),
-        status=tuple(status),
-        values=values,
-        inferred_ops=tuple(inferred),
-        not_inferred_ops=tuple(not_inferred),
-        failures=tuple(failures),
-        changed_inputs=changed,
-    )
-
-
-# Tests set this to surface rule bugs instead of degrading to "not inferred".
-_STRICT = False
-
-# Ops that run another subgraph on their operands: the option naming it.
-CALLS = {"STABLEHLO_COMPOSITE": "decomposition_subgraph_index"}
-_MAX_DEPTH = 8
-
-
-def _call_rule(model: Model, depth: int) -> Any:
-    """A rule that infers through the called subgraph with the operands' shapes as inputs."""
-
-    def call(ctx: OpContext) -> list[Shape | None]:
-        op = ctx.op
-        target = op.called_subgraphs.get(CALLS[op.opcode])
-        if not isinstance(target, int) or not 0 <= target < len(model.subgraphs) or depth >= _MAX_DEPTH:
-            raise CannotInferError
-        sub = model.subgraphs[target]
-        if len(op.inputs) != len(sub.inputs):
-            raise ShapeError(f"passes {len(op.inputs)} operands to subgraph {target}, which takes {len(sub.inputs)}")
-        given = {}
-        for k, (si, oi) in enumerate(zip(sub.inputs, op.inputs, strict=True)):
-            shp = ctx.maybe_shape(k) if oi >= 0 else None
-            if shp is not None and 0 <= si < len(sub.tensors):
-                given[si] = shp
-        res = run(model, target, given, explain=False, _depth=depth + 1)
-        if res.failure is not None:
-            name = op.options.get("name")
-            label = f" ({esc(str(name))})" if name else ""
-            raise ShapeError(
-                f"{label} fails inside its subgraph {target}: {res.failure.message}".lstrip(),
-                runtime_checks=res.failure.runtime_checks,
-            )
-        return [res.shapes[o] if 0 <= o < len(sub.tensors) else None for o in sub.outputs]
-
-    return call
-
-
-def _failure(
-    model: Model,
-    sg: Subgraph,
-    op: Any,
-    exc: ShapeError,
-    shapes: Sequence[Shape | None],
-    given: Mapping[int, Shape],
-    changed: tuple[int, ...],
-    explain: bool,
-) -> ShapeFailure:
-    hint = exc.hint
-    if hint is None and explain:
-        from .explain import hint_for
-
-        hint = hint_for(model, sg, op, shapes, given, changed)
-    n = len(sg.tensors)
-    return ShapeFailure(
-        subgraph=sg.index,
-        op=op.index,
-        opcode=op.opcode,
-        message=f"{op.opcode} #{op.index} {exc.message}",
-        inputs=tuple((i, shapes[i] if 0 <= i < n else None) for i in op.inputs),
-        outputs=tuple((o, recorded_shape(sg.tensors[o]) if 0 <= o < n else None) for o in op.outputs),
-        hint=hint,
-        runtime_checks=exc.runtime_checks,
-    )
+    return replace(res, failures=failures)
 
 
 def check_op(model: Model, subgraph: int, op: int | Any) -> str | None:
@@ -360,7 +168,7 @@ def check_op(model: Model, subgraph: int, op: int | Any) -> str | None:
     """
     sg = model.subgraphs[subgraph]
     operator = sg.operators[op] if isinstance(op, int) else op
-    fn = None if operator.is_custom else RULES.get(operator.opcode)
+    fn = None if operator.is_custom else SHAPE_FNS.get(operator.opcode)
     if fn is None:
         return None
     n = len(sg.tensors)
@@ -370,7 +178,7 @@ def check_op(model: Model, subgraph: int, op: int | Any) -> str | None:
         if 0 <= i < n:
             t = sg.tensors[i]
             shapes[i] = recorded_shape(t)
-            v = _const_value(t)
+            v = const_value(t)
             if v is not None:
                 values[i] = v
     try:
@@ -380,7 +188,7 @@ def check_op(model: Model, subgraph: int, op: int | Any) -> str | None:
     except ShapeError as exc:
         return f"{operator.opcode} #{operator.index} {exc.message}"
     except Exception:
-        if _STRICT:
+        if engine._STRICT:
             raise
         return None
     return _conflict(sg, operator, result)
@@ -394,13 +202,23 @@ def _conflict(sg: Subgraph, op: Any, result: Sequence[Shape | None]) -> str | No
         t = sg.tensors[o]
         if not t.has_rank:
             continue
-        if result[k] is None:
+        res_k = result[k]
+        if res_k is None:
             continue
-        rec, got = t.shape_signature, tuple(result[k])
+        rec, got = t.shape_signature, tuple(res_k)
         if len(rec) != len(got) or any(a >= 0 and b >= 0 and a != b for a, b in zip(rec, got, strict=False)):
+            where = (
+                f"rank {len(rec)}, not {len(got)}"
+                if len(rec) != len(got)
+                else "; ".join(
+                    f"dim {i} is {a}, not {b}"
+                    for i, (a, b) in enumerate(zip(rec, got, strict=True))
+                    if 0 <= a != b >= 0
+                )
+            )
             return (
                 f"{op.opcode} #{op.index} records output {k} as {format_dims(rec)}, but its "
-                f"operands give {format_dims(got)}"
+                f"operands give {format_dims(got)} ({where})"
             )
     return None
 
@@ -414,7 +232,7 @@ def check_ops(model: Model, subgraph: int | None = None) -> list[OpCheck]:
     targets = range(len(model.subgraphs)) if subgraph is None else [subgraph]
     found: list[OpCheck] = []
     for s in targets:
-        res = run(model, s, {}, explain=False)
+        res = result_for(model, s)
         failed = {f.op: f for f in res.failures}
         inferred = set(res.inferred_ops)
         sg = model.subgraphs[s]
@@ -429,3 +247,88 @@ def check_ops(model: Model, subgraph: int | None = None) -> list[OpCheck]:
             if msg:
                 found.append(OpCheck(s, op.index, op.opcode, msg))
     return found
+
+
+_AXES = {4: "NHWC", 3: "NTC"}
+
+
+def require_known_dims(model: Model, sg: Subgraph, sig: Signature | None, given: Mapping[int, Shape]) -> None:
+    """UsageError naming every input whose non-batch dims are still unknown, and the dims to give.
+
+    Without them the interpreter allocates the recorded size (1), so a check would judge a
+    size nobody feeds; an unknown batch alone is fine (it stays ``?``).
+    """
+    names = {i: n for n, i in sig.inputs.items()} if sig else {}
+    problems = []
+    for i in sg.inputs:
+        t = sg.tensor(i)
+        if t is None or not t.has_rank:
+            continue
+        shape = given.get(i, t.shape_signature)
+        missing = [d for d, size in enumerate(shape) if size < 0 and d > 0]
+        if not missing:
+            continue
+        letters = _AXES.get(len(shape), "")
+        label = [letters[d] if letters else f"D{d}" for d in range(len(shape))]
+        what = ", ".join(label[d] for d in missing) if letters else "dim " + ", ".join(map(str, missing))
+        example = "x".join(("1" if d == 0 else label[d]) if size < 0 else str(size) for d, size in enumerate(shape))
+        key = names.get(i) or t.name or str(i)
+        where = (f"signature {esc(sig.key)!r}, " if sig and i in names else "") + f"tensor #{i} {esc(t.name)!r}"
+        problems.append(
+            f"input {esc(key)!r} ({where}) has unknown {what} in {format_shape(shape)}: "
+            f"give {'them' if len(missing) > 1 else 'it'}, e.g. --input {esc(key)}={example}"
+        )
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRow:
+    """One subgraph output: its recorded signature and what the engine inferred for these inputs."""
+
+    index: int
+    name: str
+    signature_name: str | None
+    recorded: Shape | None
+    inferred: Shape | None
+
+    @property
+    def changed(self) -> bool:
+        """A dim recorded as a number comes out as another number (or the rank differs)."""
+        if self.recorded is None or self.inferred is None:
+            return False
+        if len(self.recorded) != len(self.inferred):
+            return True
+        return any(0 <= r != i >= 0 for r, i in zip(self.recorded, self.inferred, strict=True))
+
+
+def outputs(result: ShapeResult) -> list[OutputRow]:
+    """Every output of the result's subgraph, recorded → inferred (the head of every verdict)."""
+    model = result.model
+    sg = model.subgraphs[result.subgraph]
+    names: dict[int, str] = {}
+    sig = model.signature(result.signature) if result.signature else None
+    if sig is not None:
+        names = {i: n for n, i in sig.outputs.items()}
+    rows = []
+    for i in sg.outputs:
+        t = sg.tensor(i)
+        if t is None:
+            continue
+        rows.append(OutputRow(i, t.name, names.get(i), recorded_shape(t), result.shapes[i]))
+    return rows
+
+
+def size_warnings(result: ShapeResult) -> list[str]:
+    """Outputs whose size changes although every op takes the shapes (escaped text)."""
+    if not result.ok:
+        return []
+    out = []
+    for row in outputs(result):
+        if row.changed:
+            who = esc(row.signature_name) if row.signature_name else f"#{row.index} {esc(row.name)}"
+            out.append(
+                f"output {who} changes size: recorded {format_shape(row.recorded)}, "
+                f"now {format_shape(row.inferred)} — code that assumes the recorded size must follow"
+            )
+    return out

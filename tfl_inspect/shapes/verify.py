@@ -213,7 +213,6 @@ def compare(result: ShapeResult, report: dict[str, Any]) -> Verification:
         if nodes:  # an op calling a subgraph is named after the op inside that failed
             failed_op = int(nodes[-1][0])
     shapes = {int(k): tuple(v) for k, v in (report.get("shapes") or {}).items()}
-    producer = {o: op.index for op in sg.operators for o in op.outputs if o >= 0}
     agree = total = unknown = 0
     mismatches = []
     if shapes:
@@ -223,7 +222,7 @@ def compare(result: ShapeResult, report: dict[str, Any]) -> Verification:
                 continue
             if not ok and limit is None:
                 continue  # stopped somewhere we cannot place: nothing is reliable
-            if limit is not None and producer.get(t.index, -1) >= limit:
+            if limit is not None and sg.producer(t.index) >= limit:
                 continue
             mine = result.shapes[t.index]
             if mine is None or any(d < 0 for d in mine):
@@ -303,7 +302,7 @@ def _feed(it: Any, s: int, inputs: list[int], fill: int) -> None:
 
 def _child(request: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
 
     s = int(request["subgraph"])
     out: dict[str, Any] = {"stage": "load", "error": None, "invoked": False, "shapes": {}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..types import Shape, ShapeError, num_elements
-from .base import OpContext, broadcast, dims, fmt, rule
+from .base import OpContext, broadcast, dims, fmt, shape_fn
 
 __all__ = [
     "out_size",
@@ -54,7 +54,7 @@ def _need_rank(ctx: OpContext, i: int, rank: int, what: str) -> Shape:
     return s
 
 
-@rule("CONV_2D")
+@shape_fn("CONV_2D")
 def conv_2d(ctx: OpContext) -> list[Shape]:
     """NHWC input, OHWI filter; grouped convolution when input channels are a multiple."""
     x = _need_rank(ctx, 0, 4, "input")
@@ -70,7 +70,7 @@ def conv_2d(ctx: OpContext) -> list[Shape]:
     return [(x[0], h, wd, w[0])]
 
 
-@rule("DEPTHWISE_CONV_2D")
+@shape_fn("DEPTHWISE_CONV_2D")
 def depthwise_conv_2d(ctx: OpContext) -> list[Shape]:
     """Filter ``[1, H, W, C*multiplier]``; output channels come from the filter."""
     x = _need_rank(ctx, 0, 4, "input")
@@ -86,7 +86,7 @@ def depthwise_conv_2d(ctx: OpContext) -> list[Shape]:
     return [(x[0], h, wd, cout)]
 
 
-@rule("TRANSPOSE_CONV")
+@shape_fn("TRANSPOSE_CONV")
 def transpose_conv(ctx: OpContext) -> list[Shape]:
     """The output shape is an operand (often computed at run time from SHAPE)."""
     w = _need_rank(ctx, 1, 4, "filter")
@@ -117,7 +117,7 @@ def transpose_conv(ctx: OpContext) -> list[Shape]:
     return [out]
 
 
-@rule("CONV_3D")
+@shape_fn("CONV_3D")
 def conv_3d(ctx: OpContext) -> list[Shape]:
     """NDHWC input, DHWIO filter."""
     x = _need_rank(ctx, 0, 5, "input")
@@ -128,7 +128,7 @@ def conv_3d(ctx: OpContext) -> list[Shape]:
     return [(x[0], d, h, wd, w[4])]
 
 
-@rule("AVERAGE_POOL_2D", "MAX_POOL_2D", "L2_POOL_2D")
+@shape_fn("AVERAGE_POOL_2D", "MAX_POOL_2D", "L2_POOL_2D")
 def pool_2d(ctx: OpContext) -> list[Shape]:
     """Pooling windows: same arithmetic as convolution, channels unchanged."""
     x = _need_rank(ctx, 0, 4, "input")
@@ -138,7 +138,7 @@ def pool_2d(ctx: OpContext) -> list[Shape]:
     return [(x[0], h, wd, x[3])]
 
 
-@rule("FULLY_CONNECTED")
+@shape_fn("FULLY_CONNECTED")
 def fully_connected(ctx: OpContext) -> list[Shape]:
     """``[..., K] x [N, K]ᵀ``; without keep_num_dims the input is flattened to rows of K."""
     x = ctx.shape(0)
@@ -181,7 +181,7 @@ def fully_connected(ctx: OpContext) -> list[Shape]:
     return [(lead, units)]
 
 
-@rule("BATCH_MATMUL")
+@shape_fn("BATCH_MATMUL")
 def batch_matmul(ctx: OpContext) -> list[Shape]:
     """Matrix product over the last two dims, batch dims broadcast."""
     a, b = ctx.shape(0), ctx.shape(1)

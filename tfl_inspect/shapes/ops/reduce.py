@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..types import PVal, Shape, ShapeError
-from .base import CannotInferError, OpContext, norm_axis, rule
+from ..types import PVal, Shape, ShapeError, Src
+from .base import CannotInferError, OpContext, norm_axis, shape_fn
 
 __all__ = ["reduce", "arg_min_max"]
 
-_VALUE_REDUCE = {"SUM": np.sum, "REDUCE_PROD": np.prod, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min}
+_VALUE_REDUCE: dict[str, Any] = {"SUM": np.sum, "REDUCE_PROD": np.prod, "REDUCE_MAX": np.max, "REDUCE_MIN": np.min}
 
 
-@rule("MEAN", "SUM", "REDUCE_PROD", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_ANY", "REDUCE_ALL")
+@shape_fn("MEAN", "SUM", "REDUCE_PROD", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_ANY", "REDUCE_ALL")
 def reduce(ctx: OpContext) -> list[Shape]:
     """Reduced axes disappear, or stay as 1 with keep_dims; negative axes count from the end."""
     x = ctx.shape(0)
@@ -38,10 +40,21 @@ def reduce(ctx: OpContext) -> list[Shape]:
     fn = _VALUE_REDUCE.get(ctx.op.opcode)
     if v is not None and v.complete and fn is not None and v.data.dtype.kind in "iu":
         ctx.set_value(0, PVal.full(np.asarray(fn(v.data, axis=tuple(sorted(hit)), keepdims=keep))))
+    elif v is not None and v.src is not None and ctx.op.opcode == "REDUCE_PROD" and out == ():
+        # A run-time element count (Flatten's batch * rest): unknown, but where it comes from is known.
+        srcs = v.sources()
+        known = v.known_list()
+        if any(s is not None for s in srcs):
+            text = " * ".join(
+                str(k) if k is not None else s.text if s is not None else "?" for k, s in zip(known, srcs, strict=True)
+            )
+            src = np.full(out, None, dtype=object)
+            src[...] = Src.combine(text, *srcs)
+            ctx.set_value(0, PVal(np.zeros(out, dtype=np.int64), np.zeros(out, dtype=bool), src))
     return [out]
 
 
-@rule("ARG_MAX", "ARG_MIN")
+@shape_fn("ARG_MAX", "ARG_MIN")
 def arg_min_max(ctx: OpContext) -> list[Shape]:
     """The axis operand's dimension is removed."""
     x = ctx.shape(0)

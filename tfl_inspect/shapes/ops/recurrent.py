@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..types import Shape, ShapeError, num_elements
-from .base import OpContext, dims, fmt, rule
+from .base import OpContext, dims, fmt, shape_fn
 
 __all__ = ["lstm", "sequence_lstm"]
 
@@ -35,7 +35,7 @@ def _check_lstm(ctx: OpContext, batch: int, n_input: int) -> tuple[int, int]:
     return n_cell, n_output
 
 
-@rule("LSTM")
+@shape_fn("LSTM")
 def lstm(ctx: OpContext) -> list[Shape]:
     """``[batch, n_input] → [batch, n_output]``."""
     x = ctx.shape(0)
@@ -45,7 +45,7 @@ def lstm(ctx: OpContext) -> list[Shape]:
     return [(x[0], n_output)] * max(1, ctx.n_outputs)
 
 
-@rule("UNIDIRECTIONAL_SEQUENCE_LSTM")
+@shape_fn("UNIDIRECTIONAL_SEQUENCE_LSTM")
 def sequence_lstm(ctx: OpContext) -> list[Shape]:
     """``[time, batch, n_input]`` (or batch-major) → same with ``n_output`` features."""
     x = ctx.shape(0)

@@ -7,11 +7,12 @@ because ``SHAPE → STRIDED_SLICE`` is where run-time shapes come from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError
-from .base import CannotInferError, OpContext, dims, fmt, norm_axis, rule
+from .base import CannotInferError, OpContext, dims, fmt, norm_axis, shape_fn
 
 __all__ = [
     "SlicePlan",
@@ -188,7 +189,7 @@ def plan_strided_slice(
     )
 
 
-@rule("STRIDED_SLICE")
+@shape_fn("STRIDED_SLICE")
 def strided_slice(ctx: OpContext) -> list[Shape]:
     x = ctx.shape(0)
     o = ctx.opts
@@ -219,17 +220,16 @@ def strided_slice(ctx: OpContext) -> list[Shape]:
     if v is not None and all(d >= 0 for d in (*plan.effective_shape, *plan.out_shape)):
         idx = plan.indices()
         if idx is not None:
-            data = v.data.reshape(plan.effective_shape)
-            mask = v.mask.reshape(plan.effective_shape)
+            sliced = v.map(lambda a: a.reshape(plan.effective_shape))
             if idx:
                 grid = np.ix_(*(np.asarray(ix, dtype=np.intp) for ix in idx))
-                data, mask = data[grid], mask[grid]
-            if data.size == int(np.prod(plan.out_shape)):
-                ctx.set_value(0, PVal(data.reshape(plan.out_shape), mask.reshape(plan.out_shape)))
+                sliced = sliced.map(lambda a: a[grid])
+            if sliced.data.size == int(np.prod(plan.out_shape)):
+                ctx.set_value(0, sliced.map(lambda a: a.reshape(plan.out_shape)))
     return [plan.out_shape]
 
 
-@rule("SLICE")
+@shape_fn("SLICE")
 def slice_op(ctx: OpContext) -> list[Shape]:
     """``size`` -1 means "to the end"; begin + size must stay inside the input."""
     x = ctx.shape(0)
@@ -255,11 +255,11 @@ def slice_op(ctx: OpContext) -> list[Shape]:
     v = ctx.value(0)
     if v is not None and all(d >= 0 for d in out):
         sl = tuple(slice(b, b + n) for b, n in zip(begin, out, strict=True))
-        ctx.set_value(0, PVal(v.data[sl], v.mask[sl]))
+        ctx.set_value(0, v.map(lambda a: a[sl]))
     return [tuple(out)]
 
 
-@rule("GATHER")
+@shape_fn("GATHER")
 def gather(ctx: OpContext) -> list[Shape]:
     """``params[:axis] + indices[batch_dims:] + params[axis+1:]``."""
     p, ix = ctx.shape(0), ctx.shape(1)
@@ -282,11 +282,11 @@ def gather(ctx: OpContext) -> list[Shape]:
             raise ShapeError(f"index {bad[0]} is out of range for axis {axis} of size {p[axis]}")
         if pv is not None and bd == 0:
             iarr = np.asarray(iv, dtype=np.int64).reshape(ix)
-            ctx.set_value(0, PVal(np.take(pv.data, iarr, axis=axis), np.take(pv.mask, iarr, axis=axis)))
+            ctx.set_value(0, pv.map(lambda a: np.take(a, iarr, axis=axis)))
     return [out]
 
 
-@rule("GATHER_ND")
+@shape_fn("GATHER_ND")
 def gather_nd(ctx: OpContext) -> list[Shape]:
     p, ix = ctx.shape(0), ctx.shape(1)
     if not ix:
@@ -299,12 +299,16 @@ def gather_nd(ctx: OpContext) -> list[Shape]:
     return [(*ix[:-1], *p[k:])]
 
 
+def _nth_split(a: np.ndarray, *, k: int, n: int, axis: int) -> np.ndarray:
+    return np.split(a, n, axis)[k]
+
+
 def _axis_value(ctx: OpContext, slot: int, rank: int) -> int | None:
     a = ctx.scalar(slot)
     return None if a is None else norm_axis(a, rank)
 
 
-@rule("SPLIT")
+@shape_fn("SPLIT")
 def split(ctx: OpContext) -> list[Shape]:
     """Operands (axis, value): the axis is cut into num_splits equal parts."""
     x = ctx.shape(1)
@@ -319,12 +323,12 @@ def split(ctx: OpContext) -> list[Shape]:
     out = tuple(part if i == axis else s for i, s in enumerate(x))
     v = ctx.value(1)
     if v is not None and part >= 0:
-        for k, (a, m) in enumerate(zip(np.split(v.data, n, axis), np.split(v.mask, n, axis), strict=True)):
-            ctx.set_value(k, PVal(a, m))
+        for k in range(n):
+            ctx.set_value(k, v.map(partial(_nth_split, k=k, n=n, axis=axis)))
     return [out] * ctx.n_outputs
 
 
-@rule("SPLIT_V")
+@shape_fn("SPLIT_V")
 def split_v(ctx: OpContext) -> list[Shape]:
     """Operands (value, size_splits, axis); one size may be -1 (the rest)."""
     x = ctx.shape(0)
@@ -362,7 +366,7 @@ def _same_shapes(ctx: OpContext, slots: list[int], what: str) -> Shape:
     return tuple(merged)
 
 
-@rule("PACK")
+@shape_fn("PACK")
 def pack(ctx: OpContext) -> list[Shape]:
     """N same-shaped inputs stacked along a new axis."""
     slots = [i for i in range(ctx.n_inputs) if ctx.has(i)]
@@ -374,17 +378,11 @@ def pack(ctx: OpContext) -> list[Shape]:
     out = (*base[:a], len(slots), *base[a:])
     vals = [ctx.pval(i) for i in slots]
     if any(ctx.value(i) is not None for i in slots) and all(v is not None for v in vals):
-        ctx.set_value(
-            0,
-            PVal(
-                np.stack([v.data for v in vals], axis=a),  # type: ignore[union-attr]
-                np.stack([v.mask for v in vals], axis=a),  # type: ignore[union-attr]
-            ),
-        )
+        ctx.set_value(0, PVal.join(vals, lambda arrays: np.stack(arrays, axis=a)))  # type: ignore[arg-type]
     return [out]
 
 
-@rule("UNPACK")
+@shape_fn("UNPACK")
 def unpack(ctx: OpContext) -> list[Shape]:
     """Splits an axis into ``num`` outputs without it."""
     x = ctx.shape(0)
@@ -398,11 +396,11 @@ def unpack(ctx: OpContext) -> list[Shape]:
     v = ctx.value(0)
     if v is not None and x[a] == num:
         for k in range(num):
-            ctx.set_value(k, PVal(np.take(v.data, k, axis=a), np.take(v.mask, k, axis=a)))
+            ctx.set_value(k, v.map(partial(np.take, indices=k, axis=a)))
     return [out] * ctx.n_outputs
 
 
-@rule("CONCATENATION")
+@shape_fn("CONCATENATION")
 def concatenation(ctx: OpContext) -> list[Shape]:
     """Inputs agree on every dim except the axis, which adds up."""
     slots = [i for i in range(ctx.n_inputs) if ctx.has(i)]
@@ -431,17 +429,11 @@ def concatenation(ctx: OpContext) -> list[Shape]:
     out[a] = total
     vals = [ctx.pval(i) for i in slots]
     if any(ctx.value(i) is not None for i in slots) and all(v is not None for v in vals):
-        ctx.set_value(
-            0,
-            PVal(
-                np.concatenate([v.data for v in vals], axis=a),  # type: ignore[union-attr]
-                np.concatenate([v.mask for v in vals], axis=a),  # type: ignore[union-attr]
-            ),
-        )
+        ctx.set_value(0, PVal.join(vals, lambda arrays: np.concatenate(arrays, axis=a)))  # type: ignore[arg-type]
     return [tuple(out)]
 
 
-@rule("TOPK_V2")
+@shape_fn("TOPK_V2")
 def topk(ctx: OpContext) -> list[Shape]:
     """Values and indices ``[..., k]``; k must not exceed the last dim."""
     x = ctx.shape(0)
@@ -456,7 +448,7 @@ def topk(ctx: OpContext) -> list[Shape]:
     return [out, out]
 
 
-@rule("EMBEDDING_LOOKUP")
+@shape_fn("EMBEDDING_LOOKUP")
 def embedding_lookup(ctx: OpContext) -> list[Shape]:
     ids, table = ctx.shape(0), ctx.shape(1)
     if len(ids) != 1:
@@ -464,7 +456,7 @@ def embedding_lookup(ctx: OpContext) -> list[Shape]:
     return [(ids[0], *table[1:])]
 
 
-@rule("ONE_HOT")
+@shape_fn("ONE_HOT")
 def one_hot(ctx: OpContext) -> list[Shape]:
     ix = ctx.shape(0)
     depth = ctx.scalar(1)
@@ -475,7 +467,7 @@ def one_hot(ctx: OpContext) -> list[Shape]:
     return [(*ix[:a], -1 if depth is None else depth, *ix[a:])]
 
 
-@rule("SCATTER_ND")
+@shape_fn("SCATTER_ND")
 def scatter_nd(ctx: OpContext) -> list[Shape]:
     """The output shape is the third operand's value; updates must fit indices and shape."""
     ix, up = ctx.shape(0), ctx.shape(1)

@@ -1,6 +1,6 @@
-"""What a shape rule sees of its op, and the registry rules add themselves to.
+"""What a shape function sees of its op, and the registry the functions add themselves to.
 
-A rule is ``rule(ctx) -> list of output shapes``. It reads operand shapes and the values of
+A shape function is ``fn(ctx) -> list of output shapes``. It reads operand shapes and the values of
 small operands through :class:`OpContext`, may publish output values with
 ``ctx.set_value``, and raises :class:`ShapeError` (plain words, no model names) when the
 operands cannot work. Unknown dims are -1 and pass every check they take part in.
@@ -16,14 +16,15 @@ import numpy as np
 from ..types import MAX_VALUE_ELEMENTS, PVal, Shape, ShapeError, format_dims, format_shape
 
 if TYPE_CHECKING:
-    from ...model import Operator, Subgraph, Tensor
+    from ...model import Model, Operator, Subgraph, Tensor
 
 __all__ = [
     "OpContext",
     "CannotInferError",
-    "RULES",
-    "rule",
-    "has_rule",
+    "SHAPE_FNS",
+    "shape_fn",
+    "ShapeFn",
+    "has_shape_fn",
     "broadcast",
     "dim_eq",
     "dims",
@@ -31,24 +32,24 @@ __all__ = [
     "norm_axis",
 ]
 
-Rule = Callable[["OpContext"], Sequence[Shape]]
-RULES: dict[str, Rule] = {}
+ShapeFn = Callable[["OpContext"], Sequence[Shape]]
+SHAPE_FNS: dict[str, ShapeFn] = {}
 
 
-def rule(*opcodes: str) -> Callable[[Rule], Rule]:
-    """Register ``fn`` as the shape rule of builtin ``opcodes``."""
+def shape_fn(*opcodes: str) -> Callable[[ShapeFn], ShapeFn]:
+    """Register ``fn`` as the shape function of builtin ``opcodes``."""
 
-    def register(fn: Rule) -> Rule:
+    def register(fn: ShapeFn) -> ShapeFn:
         for name in opcodes:
-            RULES[name] = fn
+            SHAPE_FNS[name] = fn
         return fn
 
     return register
 
 
-def has_rule(opcode: str) -> bool:
-    """True for builtins with a shape rule (ops calling a subgraph are inferred through it)."""
-    return opcode in RULES or opcode == "STABLEHLO_COMPOSITE"
+def has_shape_fn(opcode: str) -> bool:
+    """True for builtins with a shape function (ops calling a subgraph are inferred through it)."""
+    return opcode in SHAPE_FNS or opcode == "STABLEHLO_COMPOSITE"
 
 
 class CannotInferError(Exception):
@@ -68,7 +69,9 @@ class OpContext:
         op: Operator,
         shapes: Sequence[Shape | None],
         values: Mapping[int, PVal],
+        model: Model | None = None,
     ) -> None:
+        self.model = model  # for ops that read another subgraph (variables set by CALL_ONCE)
         self.subgraph = subgraph
         self.op = op
         self.opts = op.options

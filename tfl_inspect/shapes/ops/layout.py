@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..types import PVal, Shape, ShapeError, num_elements
-from .base import CannotInferError, OpContext, dims, fmt, rule
+from ..types import PVal, Shape, ShapeError, Src, num_elements
+from .base import CannotInferError, OpContext, dims, fmt, shape_fn
 
 __all__ = [
     "reshape",
@@ -37,10 +37,10 @@ __all__ = [
 def _reshape_value(ctx: OpContext, out: Shape) -> None:
     v = ctx.value(0)
     if v is not None and all(d >= 0 for d in out) and v.data.size == num_elements(out):
-        ctx.set_value(0, PVal(v.data.reshape(out), v.mask.reshape(out)))
+        ctx.set_value(0, v.map(lambda a: a.reshape(out)))
 
 
-def _target(ctx: OpContext) -> list[int | None] | None:
+def _target(ctx: OpContext) -> list[int | None] | None:  # None entries: unknown
     """RESHAPE's target: the shape operand when it is an int32 vector, else ``new_shape``."""
     if ctx.has(1):
         t = ctx.tensor(1)
@@ -56,7 +56,7 @@ def _target(ctx: OpContext) -> list[int | None] | None:
     return [int(d) for d in new_shape]
 
 
-@rule("RESHAPE")
+@shape_fn("RESHAPE")
 def reshape(ctx: OpContext) -> list[Shape]:
     """One -1 may stand for the remaining elements; the element count must not change."""
     x = ctx.shape(0)
@@ -78,7 +78,7 @@ def reshape(ctx: OpContext) -> list[Shape]:
         return [tuple(out)]
     fixed = [d for d in target if d != -1]
     n_out = math.prod(fixed)  # type: ignore[arg-type]
-    out = list(target)
+    out = [int(d) for d in target if d is not None]
     if stretch:
         nz_in = math.prod(d for d in x if d != 0)
         nz_out = math.prod(d for d in fixed if d != 0)  # type: ignore[misc]
@@ -100,7 +100,7 @@ def _fmt_target(target: list[int | None]) -> str:
     return "[" + ", ".join("?" if d is None else str(d) for d in target) + "]"
 
 
-@rule("SQUEEZE")
+@shape_fn("SQUEEZE")
 def squeeze(ctx: OpContext) -> list[Shape]:
     """Drops the listed size-1 dims (all size-1 dims when none are listed)."""
     x = ctx.shape(0)
@@ -128,7 +128,7 @@ def _no_rank() -> list[Shape]:
     raise CannotInferError
 
 
-@rule("EXPAND_DIMS")
+@shape_fn("EXPAND_DIMS")
 def expand_dims(ctx: OpContext) -> list[Shape]:
     """Inserts a 1 at the axis operand (negative counts from the end of the output)."""
     x = ctx.shape(0)
@@ -143,7 +143,7 @@ def expand_dims(ctx: OpContext) -> list[Shape]:
     return [out]
 
 
-@rule("TRANSPOSE")
+@shape_fn("TRANSPOSE")
 def transpose(ctx: OpContext) -> list[Shape]:
     """Output dim i is input dim perm[i]."""
     x = ctx.shape(0)
@@ -157,20 +157,25 @@ def transpose(ctx: OpContext) -> list[Shape]:
     out = tuple(x[p] for p in perm)
     v = ctx.value(0)
     if v is not None:
-        ctx.set_value(0, PVal(np.transpose(v.data, perm), np.transpose(v.mask, perm)))
+        ctx.set_value(0, v.map(lambda a: np.transpose(a, perm)))
     return [out]
 
 
-@rule("SHAPE")
+@shape_fn("SHAPE")
 def shape_op(ctx: OpContext) -> list[Shape]:
     """A vector of the input's dims: its value is known wherever the dims are."""
     x = ctx.shape(0)
     data = np.array([max(d, 0) for d in x], dtype=np.int64)
-    ctx.set_value(0, PVal(data, np.array([d >= 0 for d in x], dtype=bool)))
+    t = ctx.tensor(0)
+    label = f"'{t.name}'" if t.name else f"tensor {t.index}"
+    src = np.empty(len(x), dtype=object)
+    for d in range(len(x)):
+        src[d] = Src(f"dim {d} of {label}", frozenset({(t.index, d)}), frozenset())
+    ctx.set_value(0, PVal(data, np.array([d >= 0 for d in x], dtype=bool), src))
     return [(len(x),)]
 
 
-@rule("RANK")
+@shape_fn("RANK")
 def rank_op(ctx: OpContext) -> list[Shape]:
     ctx.set_value(0, PVal.full(np.array(len(ctx.shape(0)), dtype=np.int64)))
     return [()]
@@ -185,7 +190,7 @@ def _check_broadcastable(x: Shape, out: Shape) -> None:
             raise ShapeError(f"cannot broadcast input {dims(x)} to {fmt(out)}")
 
 
-@rule("BROADCAST_TO")
+@shape_fn("BROADCAST_TO")
 def broadcast_to(ctx: OpContext) -> list[Shape]:
     """The target comes from the shape operand; input dims must be 1 or match."""
     x = ctx.shape(0)
@@ -200,7 +205,7 @@ def broadcast_to(ctx: OpContext) -> list[Shape]:
     return [out]
 
 
-@rule("BROADCAST_ARGS")
+@shape_fn("BROADCAST_ARGS")
 def broadcast_args(ctx: OpContext) -> list[Shape]:
     a, b = ctx.shape(0), ctx.shape(1)
     n = max(a[0] if a else 0, b[0] if b else 0) if all(d >= 0 for d in (*a, *b)) else -1
@@ -212,7 +217,7 @@ def broadcast_args(ctx: OpContext) -> list[Shape]:
     return [(n,)]
 
 
-@rule("FILL")
+@shape_fn("FILL")
 def fill(ctx: OpContext) -> list[Shape]:
     """The output shape is the dims operand's value."""
     v = ctx.value(0)
@@ -230,7 +235,7 @@ def fill(ctx: OpContext) -> list[Shape]:
     return [out]
 
 
-@rule("TILE")
+@shape_fn("TILE")
 def tile(ctx: OpContext) -> list[Shape]:
     """Each dim is multiplied by its entry in the multiples operand."""
     x = ctx.shape(0)
@@ -246,11 +251,11 @@ def tile(ctx: OpContext) -> list[Shape]:
     out = tuple(d * m if d >= 0 and m >= 0 else -1 for d, m in zip(x, mult, strict=True))
     xv = ctx.value(0)
     if xv is not None and v.complete:
-        ctx.set_value(0, PVal(np.tile(xv.data, mult), np.tile(xv.mask, mult)))
+        ctx.set_value(0, xv.map(lambda a: np.tile(a, mult)))
     return [out]
 
 
-@rule("PAD", "PADV2", "MIRROR_PAD")
+@shape_fn("PAD", "PADV2", "MIRROR_PAD")
 def pad(ctx: OpContext) -> list[Shape]:
     """Each dim grows by its (before, after) row of the paddings operand."""
     x = ctx.shape(0)
@@ -285,7 +290,7 @@ def _block(ctx: OpContext) -> int:
     return b
 
 
-@rule("SPACE_TO_DEPTH")
+@shape_fn("SPACE_TO_DEPTH")
 def space_to_depth(ctx: OpContext) -> list[Shape]:
     """``[N, H/b, W/b, C*b*b]``: H and W must be multiples of the block size."""
     x = ctx.shape(0)
@@ -299,7 +304,7 @@ def space_to_depth(ctx: OpContext) -> list[Shape]:
     return [(n, h // b if h >= 0 else -1, w // b if w >= 0 else -1, c * b * b if c >= 0 else -1)]
 
 
-@rule("DEPTH_TO_SPACE")
+@shape_fn("DEPTH_TO_SPACE")
 def depth_to_space(ctx: OpContext) -> list[Shape]:
     """``[N, H*b, W*b, C/(b*b)]``: C must be a multiple of b*b."""
     x = ctx.shape(0)
@@ -312,7 +317,7 @@ def depth_to_space(ctx: OpContext) -> list[Shape]:
     return [(n, h * b if h >= 0 else -1, w * b if w >= 0 else -1, c // (b * b) if c >= 0 else -1)]
 
 
-@rule("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR")
+@shape_fn("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR")
 def resize(ctx: OpContext) -> list[Shape]:
     """``[N, new_h, new_w, C]`` with the size operand's value."""
     x = ctx.shape(0)
@@ -328,7 +333,7 @@ def resize(ctx: OpContext) -> list[Shape]:
     return [(x[0], h, w, x[3])]
 
 
-@rule("RANGE")
+@shape_fn("RANGE")
 def range_op(ctx: OpContext) -> list[Shape]:
     """Length from start, limit and delta; the values are kept when small."""
     start, limit, delta = (ctx.value(i) for i in range(3))
@@ -345,14 +350,13 @@ def range_op(ctx: OpContext) -> list[Shape]:
     else:
         n = math.ceil(abs((lim - s) / d))
     if n <= 64:
-        data = np.arange(n, dtype=np.int64 if integral else np.float64) * (int(d) if integral else d) + (
-            int(s) if integral else s
-        )
+        step, first = (np.int64(d), np.int64(s)) if integral else (np.float64(d), np.float64(s))
+        data = np.add(np.multiply(np.arange(n, dtype=np.int64 if integral else np.float64), step), first)
         ctx.set_value(0, data)
     return [(int(n),)]
 
 
-@rule("SPACE_TO_BATCH_ND")
+@shape_fn("SPACE_TO_BATCH_ND")
 def space_to_batch_nd(ctx: OpContext) -> list[Shape]:
     x = ctx.shape(0)
     block, pads = ctx.ints(1), ctx.ints(2)
@@ -372,7 +376,7 @@ def space_to_batch_nd(ctx: OpContext) -> list[Shape]:
     return [tuple(out)]
 
 
-@rule("BATCH_TO_SPACE_ND")
+@shape_fn("BATCH_TO_SPACE_ND")
 def batch_to_space_nd(ctx: OpContext) -> list[Shape]:
     x = ctx.shape(0)
     block, crops = ctx.ints(1), ctx.ints(2)

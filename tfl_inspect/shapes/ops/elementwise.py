@@ -6,10 +6,12 @@ shapes at run time (``SHAPE → STRIDED_SLICE → MUL → PACK``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..types import PVal, Shape, ShapeError
-from .base import OpContext, broadcast, rule
+from ..types import PVal, Shape, ShapeError, Src, format_dims
+from .base import OpContext, broadcast, shape_fn
 
 __all__ = ["same_as_input", "binary", "select", "add_n"]
 
@@ -25,16 +27,16 @@ _SAME_SHAPE = (
 
 def _cast_value(v: PVal, dtype: str) -> PVal:
     if dtype in ("FLOAT32", "FLOAT16", "FLOAT64", "BFLOAT16"):
-        return PVal(v.data.astype(np.float64), v.mask)
+        return PVal(v.data.astype(np.float64), v.mask, v.src)
     if dtype == "BOOL":
-        return PVal(v.data.astype(bool), v.mask)
+        return PVal(v.data.astype(bool), v.mask, v.src)
     data = v.data
     if data.dtype.kind == "f":  # C++ static_cast truncates toward zero
         data = np.trunc(np.nan_to_num(data, nan=0.0, posinf=0.0, neginf=0.0))
-    return PVal(data.astype(np.int64), v.mask)
+    return PVal(data.astype(np.int64), v.mask, v.src)
 
 
-_UNARY_VALUE = {
+_UNARY_VALUE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "FLOOR": np.floor,
     "CEIL": np.ceil,
     "ROUND": np.round,  # LiteRT rounds half to even, as numpy does
@@ -45,7 +47,7 @@ _UNARY_VALUE = {
 }
 
 
-@rule(*_SAME_SHAPE)
+@shape_fn(*_SAME_SHAPE)
 def same_as_input(ctx: OpContext) -> list[Shape]:
     """Elementwise unary ops, activations, (de)quantization and casts keep the shape."""
     s = ctx.shape(0)
@@ -122,10 +124,51 @@ def _binary_value(opcode: str, a: PVal, b: PVal, act: str | None) -> PVal | None
     out = _activation(out, act)
     if is_int and out.dtype.kind == "i":
         out = out.astype(np.int64)
-    return PVal(np.asarray(out), np.asarray(mask))
+    out, mask = np.asarray(out), np.asarray(mask)
+    return PVal(out, mask, _binary_src(opcode, a, b, out.shape))
 
 
-@rule(
+_SYMBOL = {"MUL": "*", "ADD": "+", "SUB": "-", "FLOOR_DIV": "//", "DIV": "/", "FLOOR_MOD": "%"}
+
+
+def _elem_text(v: PVal, src: np.ndarray, idx: tuple[int, ...]) -> str:
+    if v.mask[idx]:
+        x = v.data[idx].item()
+        return str(int(x)) if isinstance(x, int | np.integer) and not isinstance(x, bool) else str(x)
+    s = src[idx]
+    return s.text if s is not None else "?"
+
+
+def _binary_src(opcode: str, a: PVal, b: PVal, shape: tuple[int, ...]) -> np.ndarray | None:
+    """Provenance of each result element: both operands' sources, with the arithmetic spelled out."""
+    if a.src is None and b.src is None:
+        return None
+    none = np.full((), None, dtype=object)
+    va = (
+        a.map(lambda x: np.broadcast_to(x, shape))
+        if a.src is not None
+        else PVal(np.broadcast_to(a.data, shape), np.broadcast_to(a.mask, shape), np.broadcast_to(none, shape))
+    )
+    vb = (
+        b.map(lambda x: np.broadcast_to(x, shape))
+        if b.src is not None
+        else PVal(np.broadcast_to(b.data, shape), np.broadcast_to(b.mask, shape), np.broadcast_to(none, shape))
+    )
+    sa, sb = va.src, vb.src
+    assert sa is not None and sb is not None
+    out = np.full(shape, None, dtype=object)
+    sym = _SYMBOL.get(opcode)
+    for idx in np.ndindex(*shape):
+        x, y = sa[idx], sb[idx]
+        if x is None and y is None:
+            continue
+        xs, ys = _elem_text(va, sa, idx), _elem_text(vb, sb, idx)
+        text = f"{xs} {sym} {ys}" if sym else f"{opcode.lower()}({xs}, {ys})"
+        out[idx] = Src.combine(text, x, y)  # type: ignore[arg-type]  # object-array elements
+    return out
+
+
+@shape_fn(
     "ADD", "SUB", "MUL", "DIV", "FLOOR_DIV", "FLOOR_MOD", "POW", "MAXIMUM", "MINIMUM",
     "SQUARED_DIFFERENCE", "ATAN2", "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER",
     "GREATER_EQUAL", "LOGICAL_AND", "LOGICAL_OR", "PRELU", "BITWISE_XOR", "RIGHT_SHIFT",
@@ -133,7 +176,7 @@ def _binary_value(opcode: str, a: PVal, b: PVal, act: str | None) -> PVal | None
 def binary(ctx: OpContext) -> list[Shape]:
     """Two operands broadcast against each other (NumPy rules)."""
     a, b = ctx.shape(0), ctx.shape(1)
-    out = broadcast(a, b, labels=[f"input 0 {_d(a)}", f"input 1 {_d(b)}"])
+    out = broadcast(a, b, labels=["input 0", "input 1"])
     vals = ctx.values(0, 1)
     if vals is not None:
         act = ctx.opts.get("fused_activation_function")
@@ -142,10 +185,10 @@ def binary(ctx: OpContext) -> list[Shape]:
 
 
 def _d(s: Shape) -> str:
-    return "x".join("?" if d < 0 else str(d) for d in s) if s else "scalar"
+    return format_dims(s)
 
 
-@rule("SELECT", "SELECT_V2")
+@shape_fn("SELECT", "SELECT_V2")
 def select(ctx: OpContext) -> list[Shape]:
     """SELECT_V2 broadcasts all three operands; SELECT (v1) keeps the shape of the values."""
     c, x, y = ctx.shape(0), ctx.shape(1), ctx.shape(2)
@@ -157,7 +200,7 @@ def select(ctx: OpContext) -> list[Shape]:
     return [out]
 
 
-@rule("ADD_N")
+@shape_fn("ADD_N")
 def add_n(ctx: OpContext) -> list[Shape]:
     """ADD_N: every operand has the same shape."""
     shapes = [ctx.shape(i) for i in range(ctx.n_inputs) if ctx.has(i)]
