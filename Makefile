@@ -71,6 +71,8 @@ demo: $(VENV)/.base graphviz
 		echo "== tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite   (streaming state)"; \
 		$(BIN)/tfl-inspect inspect tests/data/thirdparty/pymicro-wakeword/okay_nabu.tflite; \
 	else echo "(third-party demo skipped: run make thirdparty)"; fi
+	@echo "== tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite   (--run adds per-layer error; needs ai-edge-litert)"
+	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite
 	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
 	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
@@ -84,10 +86,12 @@ test: $(VENV)/.test graphviz browser thirdparty
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m tfl_inspect.rules.docs --check
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/make_models.py
+	$(BIN)/python benchmarks/make_diff_models.py
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -11,8 +11,9 @@ Usage::
         [--cmd NAME=TEMPLATE ...] [--only-cmd NAME ...] [--model STEM ...]
 
 Templates are ``str.format`` strings with ``{tfl_inspect}``, ``{python}``,
-``{model}`` and ``{out}`` (a scratch directory) placeholders, split with
-``shlex``.
+``{model}``, ``{model_b}`` (the second model of a diff: ``<models>/diff/<name>``,
+made by ``benchmarks/make_diff_models.py``) and ``{out}`` (a scratch directory)
+placeholders, split with ``shlex``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     # The diagram's own work (plan, marks, DOT text) without the Graphviz layout.
     Command("graph-dot", "{tfl_inspect} graph {model} -o {out}/graph.dot"),
     Command("shapes", "{tfl_inspect} shapes {model} --format json"),
+    Command("diff", "{tfl_inspect} diff {model} {model_b} --format json"),
     Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
     Command(
         "tf-analyzer",
@@ -92,6 +94,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("report", "ops10k"): (10.0, None),
     ("shapes", "ops10k"): (3.0, None),
     ("shapes", "big2gb"): (1.0, 200.0),
+    ("diff", "ops10k"): (2.0, None),
     ("compat", "ops10k"): (1.0, None),
 }
 
@@ -215,12 +218,14 @@ def bench(
 ) -> Result:
     """Warm up once (page cache, .pyc), then time ``repeat`` runs."""
     target = TARGETS.get((cmd.name, model.stem), (None, None))
+    model_b = model.parent / "diff" / model.name
     with tempfile.TemporaryDirectory(prefix="tfl_bench_") as out:
         argv = shlex.split(
             cmd.template.format(
                 tfl_inspect=tfl_inspect or "tfl-inspect",
                 python=python,
                 model=model,
+                model_b=model_b,
                 out=out,
             )
         )
@@ -233,6 +238,9 @@ def bench(
             target_s=target[0],
             target_rss_mb=target[1],
         )
+        if "{model_b}" in cmd.template and not model_b.is_file():
+            res.status, res.note = "skipped", "no second model: run benchmarks/make_diff_models.py"
+            return res
         if cmd.reference and not tf_ok:
             res.status, res.note = "skipped", "TensorFlow not importable"
             return res

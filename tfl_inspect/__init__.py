@@ -37,6 +37,7 @@ __all__ = [
     "render",
     "diagnose",
     "convert",
+    "diff",
     "compat",
     "Model",
     "Subgraph",
@@ -150,7 +151,15 @@ def _notebook_svg(model: Model) -> str | None:
     return repr_svg(model)
 
 
+def _diagnosis_text(diagnosis: Any) -> str:
+    """``str(diagnosis)`` through :mod:`tfl_inspect.hooks`: the analysis never imports the exporter."""
+    from .exporters.diagnosis import render_text
+
+    return render_text(diagnosis)
+
+
 _hooks.set_svg(_notebook_svg)
+_hooks.set_text("diagnosis", _diagnosis_text)
 
 
 def diagnose(source: Any, **options: Any) -> Diagnosis:
@@ -181,3 +190,10 @@ def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:
     from .converter import convert as _convert
 
     return _convert(model_or_saved_model_dir, **converter_options)
+
+
+def diff(a: Any, b: Any, run: bool = False, **options: Any) -> Any:
+    """Compare two models (paths, bytes or loaded): see :func:`tfl_inspect.diff.diff`."""
+    from .diff import diff as _diff
+
+    return _diff(a, b, run=run, **options)

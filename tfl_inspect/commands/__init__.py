@@ -9,4 +9,15 @@ from __future__ import annotations
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("inspect", "lint", "rules", "graph", "shapes", "diagnose", "report", "schema", "compat")
+COMMANDS: tuple[str, ...] = (
+    "inspect",
+    "lint",
+    "rules",
+    "graph",
+    "shapes",
+    "diagnose",
+    "diff",
+    "report",
+    "schema",
+    "compat",
+)

@@ -118,7 +118,7 @@ def write_jsonl(outcomes: Sequence[Outcome], out: TextIO) -> None:
     import json
 
     for o in outcomes:
-        doc = dict(o.document) if o.document is not None else {"source": o.path}
+        doc: dict[str, Any] = dict(o.document) if o.document is not None else {"source": o.path}
         doc["exit_code"] = o.code
         if o.error is not None:
             doc["error"] = o.error

@@ -185,7 +185,11 @@ def _static_input_fix(
         )
     if not params_inputs:
         return None
-    placeholders_used = sorted({p for i in params_inputs for p in i["fill"]})
+
+    def fills(entry: dict[str, Any]) -> list[str]:
+        return [str(p) for p in entry["fill"]]
+
+    placeholders_used = sorted({p for i in params_inputs for p in fills(i)})
     fill = f" with your deployment sizes for {', '.join(placeholders_used)}" if placeholders_used else ""
     why = (
         "the unknown dims that break this op come from the model input"

@@ -200,10 +200,12 @@ class Diagnosis:
         }
 
     def to_text(self) -> str:
-        # Convenience for notebooks and ConversionError; the renderer lives with the exporters.
-        from ..exporters.diagnosis import render_text
+        """The readable diagnosis (notebooks, ``ConversionError``): rendered by the exporter the
+        package root registers in :mod:`tfl_inspect.hooks`; the headline when none is installed."""
+        from .. import hooks
 
-        return render_text(self)
+        rendered = hooks.text("diagnosis", self)
+        return rendered if rendered is not None else self.headline
 
     def __str__(self) -> str:
         return self.to_text()

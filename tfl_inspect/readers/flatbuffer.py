@@ -4,7 +4,7 @@ The file is memory-mapped and walked through :class:`~.fbtable.Table`, which che
 offset against the file size before following it, so corrupt files fail with a
 :class:`ModelFormatError` naming what was being read. Weights are never read here:
 tensors get a loader instead. Field slots follow ``schema.fbs`` (see
-``schema/TFLITE_SCHEMA.md``); option tables are decoded by :mod:`tfl_inspect.opcodes`.
+``schema/TFLITE_SCHEMA.md``); option tables are decoded by :mod:`tfl_inspect.readers.opcodes`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import custom_ops, dtypes, opcodes
+from .. import custom_ops, dtypes
 from ..errors import ModelFormatError
 from ..model import (
     BufferInfo,
@@ -31,6 +31,7 @@ from ..model import (
 )
 from . import embedded as _embedded
 from . import metadata as _metadata
+from . import opcodes
 from .fbtable import FormatFaultError, Table, root
 
 if TYPE_CHECKING:

@@ -23,9 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ... import dtypes, opcodes
+from ... import dtypes
 from ...errors import ModelFormatError
 from ...model import MetadataEntry, Model, Operator, Quantization, Signature, Subgraph, Tensor
+from .. import opcodes
 from .ir import (
     DenseElements,
     DenseResource,

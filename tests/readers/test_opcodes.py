@@ -9,7 +9,7 @@ import tflite
 
 import tfl_inspect
 from tests.conftest import corpus_files, sample_models
-from tfl_inspect import opcodes
+from tfl_inspect.readers import opcodes
 
 _HELPERS = ("AsNumpy", "Length", "IsNone", "BufferHasIdentifier")
 

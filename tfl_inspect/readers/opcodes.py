@@ -18,10 +18,10 @@ import struct
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import dtypes
+from .. import dtypes
 
 if TYPE_CHECKING:
-    from .readers.fbtable import Table
+    from .fbtable import Table
 
 __all__ = [
     "BUILTIN_NAMES",

@@ -1,0 +1,160 @@
+"""Structure: a model against itself is identical; each kind of contract edit shows up as itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import sample, sample_models
+from tests.diff.helpers import edited
+from tfl_inspect import load
+from tfl_inspect.diff import diff
+
+
+@pytest.mark.parametrize("path", sample_models(), ids=lambda p: p.name)
+def test_model_against_itself_has_no_differences(path: Path) -> None:
+    r = diff(path, path)
+    assert r.identical, (r.contract, r.structure)
+    assert r.alignment.coverage == 1.0
+    assert r.structure.weights == ()
+    model = load(path)
+    s = r.alignment.subgraphs[0]
+    assert r.structure.weights_same == sum(1 for t in model.subgraphs[s].tensors if t.is_constant)
+
+
+def _kinds(r) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return [(c.role, c.name, c.kind) for c in r.contract]
+
+
+def test_reordered_outputs(tmp_path: Path) -> None:
+    src = sample("multi_io.tflite")
+
+    def swap(m: object) -> None:
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        g.outputs = g.outputs[::-1].copy()
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", swap))
+    assert sorted(_kinds(r)) == [("output", "aux", "reordered"), ("output", "score", "reordered")]
+    moved = {c.name: (c.a, c.b) for c in r.contract}
+    assert moved == {"score": (0, 1), "aux": (1, 0)}
+
+
+def test_renamed_input(tmp_path: Path) -> None:
+    src = sample("multi_io.tflite")
+
+    def rename(m: object) -> None:
+        for tm in m.signatureDefs[0].inputs:  # type: ignore[attr-defined]
+            if tm.name == b"alpha":
+                tm.name = b"alpha_v2"
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", rename))
+    assert _kinds(r) == [("input", "alpha", "renamed")]
+    assert (r.contract[0].a, r.contract[0].b) == ("alpha", "alpha_v2")
+
+
+def test_changed_batch(tmp_path: Path) -> None:
+    src = sample("dense_float32.tflite")
+
+    def batch4(m: object) -> None:
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        t = g.tensors[int(g.inputs[0])]
+        t.shape = np.array([4, *t.shape[1:]], dtype=np.int32)
+        t.shapeSignature = None
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", batch4))
+    (c,) = [c for c in r.contract if c.role == "input"]
+    assert c.kind == "batch" and c.a[0] == 1 and c.b[0] == 4 and c.a[1:] == c.b[1:]
+
+
+def test_changed_quantization_parameters(tmp_path: Path) -> None:
+    src = sample("dense_int8.tflite")
+
+    def rescale(m: object) -> None:
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        q = g.tensors[int(g.inputs[0])].quantization
+        q.scale = q.scale * 2
+        q.zeroPoint = q.zeroPoint + 3
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", rescale))
+    (c,) = r.contract
+    assert (c.role, c.kind) == ("input", "quantization")
+    assert c.b["params"]["scale"][0] == pytest.approx(2 * c.a["params"]["scale"][0])
+    assert c.b["params"]["zero_point"][0] == c.a["params"]["zero_point"][0] + 3
+    assert c.a["formula"].startswith("q = clamp(round(x / ") and c.a["formula"] != c.b["formula"]
+    # Not a contract-only view: the same tensor is listed as changed in the structure.
+    assert [t.fields for t in r.structure.tensors] == [("quantization",)]
+
+
+def test_changed_weight_and_op_option(tmp_path: Path) -> None:
+    src = sample("dense_float32.tflite")
+
+    def edit(m: object) -> None:
+        g = m.subgraphs[0]  # type: ignore[attr-defined]
+        op = g.operators[0]
+        w = g.tensors[int(op.inputs[1])]
+        buf = m.buffers[w.buffer]  # type: ignore[attr-defined]
+        values = np.frombuffer(bytes(buf.data), dtype=np.float32).copy()
+        values[0] += 0.5
+        buf.data = np.frombuffer(values.tobytes(), dtype=np.uint8)
+        op.builtinOptions.fusedActivationFunction = 3  # RELU6
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", edit))
+    assert r.contract == ()
+    (w,) = r.structure.weights
+    assert w.kind == "changed" and w.a_hash != w.b_hash and w.max_abs == pytest.approx(0.5)
+    (op,) = r.structure.ops
+    assert op.kind == "changed" and any("fused_activation_function" in d and "RELU6" in d for d in op.details)
+
+
+def test_float_against_int8_io(oracle: Path) -> None:
+    r = diff(oracle / "float.tflite", oracle / "int8_int8_io.tflite")
+    kinds = sorted(_kinds(r))
+    assert kinds == [
+        ("input", "image", "dtype"),
+        ("input", "image", "quantization"),
+        ("output", "output_0", "dtype"),
+        ("output", "output_0", "quantization"),
+    ]
+    assert {w.kind for w in r.structure.weights} <= {"retyped", "added"}
+    assert any(m.field == "converter_options" for m in r.structure.metadata)
+
+
+def test_api_is_callable_before_and_after_importing_the_package() -> None:
+    import importlib
+
+    import tfl_inspect
+
+    path = sample("dense_int8.tflite")
+    assert tfl_inspect.diff(path, path).identical
+    importlib.import_module("tfl_inspect.diff")
+    assert tfl_inspect.diff(path, path).identical
+    assert "diff" in tfl_inspect.__all__
+
+
+def test_renames_follow_the_aligned_tensor() -> None:
+    """Two exports of one model: the same outputs under other names and in another order."""
+    r = diff(sample("multi_io.tflite"), sample("multi_io_keras.tflite"))
+    renames = {c.a: c.b for c in r.contract if c.kind == "renamed"}
+    assert renames == {"aux": "output_1", "score": "output_0"}
+    moved = {c.name: (c.a, c.b) for c in r.contract if c.kind == "reordered"}
+    assert moved == {"aux": (1, 0), "score": (0, 1)}
+    assert {c.kind for c in r.contract} == {"renamed", "reordered"}  # no shape change: the right pairs
+
+
+def test_every_corpus_model_against_itself(corpus: Path) -> None:
+    from tests.conftest import corpus_files
+    from tfl_inspect.errors import TflInspectError
+
+    compared = 0
+    for path in corpus_files():
+        try:
+            model = load(path)
+        except TflInspectError:
+            continue  # the invalid-file tests cover these
+        r = diff(model, load(path))
+        assert r.identical, path
+        assert r.alignment.coverage == 1.0, path
+        compared += 1
+    assert compared > 100

@@ -1,0 +1,390 @@
+"""What changed between two models without running them: contract, ops, tensors, weights, metadata.
+
+The I/O contract is compared by signature name (what callers use); positions are compared in
+``Subgraph.inputs``/``outputs`` order, the order ``get_input_details()`` and index-based APIs use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import Model, Quantization, Subgraph, Tensor
+from ..summary import dequantize_formula, quantize_formula
+from .align import STEP_OPS
+from .report import Alignment, ContractChange, MetaChange, OpChange, Structure, TensorChange, WeightChange
+
+__all__ = ["contract", "structure", "quant_dict", "content_hash"]
+
+
+def quant_dict(q: Quantization | None) -> dict[str, Any] | None:
+    """Quantization as JSON-ready data (None when the tensor has no scale)."""
+    if q is None or not q.has_params:
+        return None
+    out: dict[str, Any] = {"scale": list(q.scale), "zero_point": list(q.zero_point)}
+    if q.per_channel:
+        out["quantized_dimension"] = q.quantized_dimension
+    if q.details:
+        out["details"] = {k: v for k, v in q.details.items() if isinstance(v, str | int | float | list)}
+    return out
+
+
+def _io_entries(model: Model, key: str | None) -> tuple[int, dict[str, int], dict[str, int]]:
+    """(subgraph, inputs name->tensor, outputs name->tensor) for a signature or subgraph 0."""
+    if key is not None:
+        sig = model.signature(key)
+        assert sig is not None
+        return sig.subgraph, dict(sig.inputs), dict(sig.outputs)
+    sg = model.subgraphs[0]
+    return (
+        0,
+        {sg.tensors[i].name: i for i in sg.inputs},
+        {sg.tensors[i].name: i for i in sg.outputs},
+    )
+
+
+def _fmt_shape(dims: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
+def _tensor_changes(
+    key: str | None, role: str, name: str, ta: Tensor, tb: Tensor
+) -> Iterator[ContractChange]:
+    where = f"{role} '{name}'"
+    if ta.dtype != tb.dtype:
+        yield ContractChange(key, role, name, "dtype", ta.dtype, tb.dtype, f"{where}: dtype {ta.dtype} -> {tb.dtype}")
+    if ta.shape != tb.shape:
+        kind = "shape"
+        if len(ta.shape) == len(tb.shape) and ta.shape[1:] == tb.shape[1:]:
+            kind = "batch"
+        yield ContractChange(
+            key, role, name, kind, list(ta.shape), list(tb.shape),
+            f"{where}: {'batch' if kind == 'batch' else 'shape'} {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}",
+        )
+    elif ta.shape_signature != tb.shape_signature:
+        yield ContractChange(
+            key, role, name, "shape_signature", list(ta.shape_signature), list(tb.shape_signature),
+            f"{where}: shape_signature {_fmt_shape(ta.shape_signature)} -> {_fmt_shape(tb.shape_signature)}",
+        )
+    qa, qb = quant_dict(ta.quantization), quant_dict(tb.quantization)
+    if qa != qb:
+        formula = quantize_formula if role == "input" else dequantize_formula
+        fa = formula(ta) or ("float" if qa is None else str(qa))
+        fb = formula(tb) or ("float" if qb is None else str(qb))
+        yield ContractChange(
+            key, role, name, "quantization", {"params": qa, "formula": formula(ta)},
+            {"params": qb, "formula": formula(tb)}, f"{where}: quantization {fa} -> {fb}",
+        )
+
+
+def contract(a: Model, b: Model, al: Alignment | None = None) -> list[ContractChange]:
+    """Every I/O-contract change, per signature (or subgraph 0 when a model has none).
+
+    With an alignment, a name that disappeared is matched to the new name of the tensor it is
+    aligned with (a rename), before falling back to the same position.
+    """
+    keys_a = [s.key for s in a.signatures]
+    keys_b = [s.key for s in b.signatures]
+    out: list[ContractChange] = []
+    if not keys_a or not keys_b:
+        pairs: list[tuple[str | None, str | None]] = [(None, None)]
+        if keys_a != keys_b:
+            for k in keys_a:
+                out.append(ContractChange(k, "signature", k, "removed", k, None, f"signature '{k}' removed"))
+            for k in keys_b:
+                out.append(ContractChange(k, "signature", k, "added", None, k, f"signature '{k}' added"))
+    else:
+        pairs = []
+        for k in keys_a:
+            if k in keys_b:
+                pairs.append((k, k))
+            elif len(keys_a) == len(keys_b) == 1:
+                pairs.append((k, keys_b[0]))
+                message = f"signature '{k}' renamed to '{keys_b[0]}'"
+                out.append(ContractChange(k, "signature", k, "renamed", k, keys_b[0], message))
+            else:
+                out.append(ContractChange(k, "signature", k, "removed", k, None, f"signature '{k}' removed"))
+        if not (len(keys_a) == len(keys_b) == 1):
+            for k in keys_b:
+                if k not in keys_a:
+                    out.append(ContractChange(k, "signature", k, "added", None, k, f"signature '{k}' added"))
+    for ka, kb in pairs:
+        sa, ins_a, outs_a = _io_entries(a, ka)
+        sb, ins_b, outs_b = _io_entries(b, kb)
+        sga, sgb = a.subgraphs[sa], b.subgraphs[sb]
+        partner = {p.a: p.b for p in al.pairs} if al is not None and al.subgraphs == (sa, sb) else {}
+        for role, ma, mb, la, lb in (
+            ("input", ins_a, ins_b, sga.inputs, sgb.inputs),
+            ("output", outs_a, outs_b, sga.outputs, sgb.outputs),
+        ):
+            out.extend(_role_changes(ka, role, ma, mb, la, lb, sga, sgb, partner))
+    return out
+
+
+def _role_changes(
+    key: str | None,
+    role: str,
+    ma: dict[str, int],
+    mb: dict[str, int],
+    la: tuple[int, ...],
+    lb: tuple[int, ...],
+    sga: Subgraph,
+    sgb: Subgraph,
+    partner: dict[int, int],
+) -> list[ContractChange]:
+    out: list[ContractChange] = []
+    gone = [n for n in ma if n not in mb]
+    new = [n for n in mb if n not in ma]
+    renamed: list[tuple[str, str]] = []
+    # A name that disappeared and a new name for the tensor aligned with it: a rename.
+    for n in list(gone):
+        tb = partner.get(ma[n])
+        for m in new:
+            if tb is not None and mb[m] == tb:
+                renamed.append((n, m))
+                gone.remove(n)
+                new.remove(m)
+                break
+    # Else a name that disappeared and one that appeared at the same position.
+    for n in list(gone):
+        pos = la.index(ma[n]) if ma[n] in la else None
+        for m in new:
+            if pos is not None and mb[m] in lb and lb.index(mb[m]) == pos:
+                renamed.append((n, m))
+                gone.remove(n)
+                new.remove(m)
+                break
+    for n in gone:
+        out.append(ContractChange(key, role, n, "removed", n, None, f"{role} '{n}' removed"))
+    for m in new:
+        out.append(ContractChange(key, role, m, "added", None, m, f"{role} '{m}' added"))
+    matched = [(n, n) for n in ma if n in mb] + renamed
+    for n, m in renamed:
+        out.append(ContractChange(key, role, n, "renamed", n, m, f"{role} '{n}' renamed to '{m}'"))
+    for n, m in matched:
+        pa = la.index(ma[n]) if ma[n] in la else None
+        pb = lb.index(mb[m]) if mb[m] in lb else None
+        if pa != pb:
+            out.append(
+                ContractChange(key, role, n, "reordered", pa, pb, f"{role} '{n}' moved from position {pa} to {pb}")
+            )
+        out.extend(_tensor_changes(key, role, n, sga.tensors[ma[n]], sgb.tensors[mb[m]]))
+    return out
+
+
+# -- structure ---------------------------------------------------------------------------
+
+
+def content_hash(t: Tensor) -> str | None:
+    data = t.data()
+    if data is None:
+        return None
+    import numpy as np
+
+    return hashlib.blake2b(np.ascontiguousarray(data).view(np.uint8).data, digest_size=8).hexdigest()
+
+
+def _tensor_fields(t: Tensor) -> dict[str, Any]:
+    return {
+        "dtype": t.dtype,
+        "shape": list(t.shape),
+        "shape_signature": list(t.shape_signature),
+        "quantization": quant_dict(t.quantization),
+    }
+
+
+def _tensor_change(ta: Tensor, tb: Tensor) -> TensorChange | None:
+    if (
+        ta.dtype == tb.dtype
+        and ta.shape == tb.shape
+        and ta.shape_signature == tb.shape_signature
+        and ta.quantization == tb.quantization
+    ):
+        return None  # the common case, without building dicts
+    fa, fb = _tensor_fields(ta), _tensor_fields(tb)
+    fields = tuple(k for k in fa if fa[k] != fb[k])
+    if not fields:
+        return None
+    return TensorChange(ta.index, tb.index, ta.name, fields, {k: fa[k] for k in fields}, {k: fb[k] for k in fields})
+
+
+def _op_details(oa: Any, ob: Any) -> tuple[str, ...]:
+    out = []
+    if oa.version != ob.version:
+        out.append(f"version {oa.version} -> {ob.version}")
+    if oa.opcode != ob.opcode:
+        out.append(f"opcode {oa.opcode} -> {ob.opcode}")
+    for k in dict.fromkeys([*oa.options, *ob.options]):
+        va, vb = oa.options.get(k), ob.options.get(k)
+        if va != vb:
+            out.append(f"{k}: {va} -> {vb}")
+    return tuple(out)
+
+
+def _same_bytes(x: Any, y: Any) -> bool:
+    """Byte equality: small arrays by copying (cheapest), large ones without copies (a memcmp)."""
+    if x.nbytes <= 1 << 16:
+        return bool(x.tobytes() == y.tobytes())
+    if x.flags.c_contiguous and y.flags.c_contiguous:
+        return memoryview(x).cast("B") == memoryview(y).cast("B")
+    return bool(x.tobytes() == y.tobytes())
+
+
+def _real(t: Tensor) -> Any:
+    """A constant's values as float64 real numbers (dequantized per tensor or per channel)."""
+    import numpy as np
+
+    data = t.data()
+    if data is None or data.dtype.kind not in "iufb":
+        return None
+    x = np.asarray(data, dtype=np.float64)
+    q = t.quantization
+    if q is not None and q.scale and not q.details and x.shape == tuple(t.shape):
+        scale = np.asarray(q.scale, dtype=np.float64)
+        zp = np.asarray(q.zero_point or [0] * len(q.scale), dtype=np.float64)
+        if len(q.scale) > 1 and x.ndim > q.quantized_dimension:
+            shape = [1] * x.ndim
+            shape[q.quantized_dimension] = -1
+            scale, zp = scale.reshape(shape), zp.reshape(shape)
+        x = (x - zp) * scale
+    return x
+
+
+def _const_source(sg: Subgraph, t: int) -> int:
+    """Step over DENSIFY/DEQUANTIZE that turn a stored constant into the operand."""
+    if sg.tensors[t].is_constant:
+        return t
+    for _ in range(4):
+        op = sg.producer_op(t)
+        if op is None or op.builtin not in STEP_OPS or not op.inputs or op.inputs[0] < 0:
+            break
+        t = op.inputs[0]
+    return t
+
+
+def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int]:
+    ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for oa, ob in al.op_pairs.items():
+        opa, opb = ga.operators[oa], gb.operators[ob]
+        for ia, ib in zip(opa.inputs, opb.inputs, strict=False):
+            if ia < 0 or ib < 0:
+                continue
+            ca, cb = _const_source(ga, ia), _const_source(gb, ib)
+            if ga.tensors[ca].is_constant and gb.tensors[cb].is_constant and ca not in pairs and cb not in taken:
+                pairs[ca] = cb
+                taken.add(cb)
+    consts_a = [t for t in ga.tensors if t.is_constant]
+    consts_b = [t for t in gb.tensors if t.is_constant]
+    by_name_b: dict[str, int] = {}
+    for t in consts_b:
+        if t.index not in taken:
+            by_name_b.setdefault(t.name, t.index)
+    for t in consts_a:
+        if t.index not in pairs:
+            cand = by_name_b.get(t.name)
+            if cand is not None and cand not in taken:
+                pairs[t.index] = cand
+                taken.add(cand)
+    out: list[WeightChange] = []
+    same = 0
+    for ia, ib in pairs.items():
+        ta, tb = ga.tensors[ia], gb.tensors[ib]
+        if ta.external or tb.external:
+            ha = hb = None
+            # Bytes outside the flatbuffer: compare by size and place rather than reading gigabytes.
+            if (ta.nbytes, ta.dtype, ta.shape) == (tb.nbytes, tb.dtype, tb.shape):
+                same += 1
+                continue
+        else:
+            da, db = ta.data(), tb.data()
+            if (
+                da is not None
+                and db is not None
+                and ta.dtype == tb.dtype
+                and da.shape == db.shape
+                and _same_bytes(da, db)
+                and _tensor_change(ta, tb) is None
+            ):
+                same += 1  # byte-identical: no hash needed
+                continue
+            ha, hb = content_hash(ta), content_hash(tb)
+        max_abs = None
+        note = ""
+        if ta.shape == tb.shape:
+            ra, rb = _real(ta), _real(tb)
+            if ra is not None and rb is not None and ra.shape == rb.shape:
+                import numpy as np
+
+                max_abs = float(np.max(np.abs(rb - ra))) if ra.size else 0.0
+        else:
+            note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
+        if ta.dtype != tb.dtype:
+            note = (note + "; " if note else "") + f"dtype {ta.dtype} -> {tb.dtype}"
+        if (ta.sparsity is None) != (tb.sparsity is None):
+            side = "A" if ta.sparsity is not None else "B"
+            note = (note + "; " if note else "") + f"sparse in {side} only (stored compressed; values not compared)"
+        kind = "retyped" if ta.dtype != tb.dtype else "changed"
+        out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
+    for t in consts_a:
+        if t.index not in pairs:
+            h = content_hash(t) if not t.external else None
+            out.append(WeightChange("removed", t.name, t.index, None, h, None))
+    for t in consts_b:
+        if t.index not in taken:
+            out.append(WeightChange("added", t.name, None, t.index, None, content_hash(t) if not t.external else None))
+    return out, same
+
+
+def _metadata(a: Model, b: Model) -> list[MetaChange]:
+    def facts(m: Model) -> dict[str, Any]:
+        meta = m.conversion_metadata or {}
+        return {
+            "schema_version": m.version,
+            "description": m.description,
+            "converter_version": m.converter_version,
+            "converter_options": meta.get("options"),
+            "min_runtime_version": m.min_runtime_version,
+            "metadata_entries": sorted(e.name for e in m.metadata),
+            "signatures": [s.key for s in m.signatures],
+            "subgraphs": len(m.subgraphs),
+        }
+
+    fa, fb = facts(a), facts(b)
+    return [MetaChange(k, fa[k], fb[k]) for k in fa if fa[k] != fb[k]]
+
+
+def structure(a: Model, b: Model, al: Alignment) -> Structure:
+    """Op counts over every subgraph; op, tensor and weight changes in the aligned subgraph."""
+    ca: Counter[str] = Counter(op.opcode for sg in a.subgraphs for op in sg.operators)
+    cb: Counter[str] = Counter(op.opcode for sg in b.subgraphs for op in sg.operators)
+    op_counts = {k: (ca.get(k, 0), cb.get(k, 0)) for k in sorted(set(ca) | set(cb))}
+    ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
+    ops: list[OpChange] = []
+    for oa, ob in al.op_pairs.items():
+        details = _op_details(ga.operators[oa], gb.operators[ob])
+        if details:
+            ops.append(OpChange("changed", ga.operators[oa].opcode, oa, ob, details))
+    paired_b = set(al.op_pairs.values())
+    ops.extend(OpChange("removed", op.opcode, op.index, None) for op in ga.operators if op.index not in al.op_pairs)
+    ops.extend(OpChange("added", op.opcode, None, op.index) for op in gb.operators if op.index not in paired_b)
+    tensors: list[TensorChange] = []
+    for p in al.pairs:
+        if p.how == "step":
+            continue
+        ch = _tensor_change(ga.tensors[p.a], gb.tensors[p.b])
+        if ch is not None:
+            tensors.append(ch)
+    weights, same = _weights(a, b, al)
+    return Structure(
+        op_counts=op_counts,
+        ops=tuple(ops),
+        tensors=tuple(tensors),
+        weights=tuple(weights),
+        weights_same=same,
+        metadata=tuple(_metadata(a, b)),
+        size=(a.size, b.size),
+    )
