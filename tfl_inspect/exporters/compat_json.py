@@ -17,15 +17,20 @@ __all__ = ["to_json_dict", "to_json"]
 def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
     """One record per op; reasons are shared objects (one Reject often covers thousands of ops)."""
     memo: dict[int, dict[str, str]] = {}
+    none: list[Any] = []  # shared by every op without reasons/caveats: the encoder only reads it
     out = []
+    append = out.append
     for subgraph, index, opcode, status, reasons, caveats in verdicts:
-        rs = []
-        for r in reasons:
-            j = memo.get(id(r))
-            if j is None:
-                j = memo[id(r)] = r.to_json()
-            rs.append(j)
-        out.append(
+        if reasons:
+            rs = []
+            for r in reasons:
+                j = memo.get(id(r))
+                if j is None:
+                    j = memo[id(r)] = r.to_json()
+                rs.append(j)
+        else:
+            rs = none
+        append(
             {
                 "subgraph": subgraph,
                 "index": index,
@@ -33,7 +38,7 @@ def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
                 "supported": status != "unsupported",
                 "status": status,
                 "reasons": rs,
-                "caveats": list(caveats),
+                "caveats": list(caveats) if caveats else none,
             }
         )
     return out
