@@ -18,7 +18,7 @@ def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
     """One record per op; reasons are shared objects (one Reject often covers thousands of ops)."""
     memo: dict[int, dict[str, str]] = {}
     none: list[Any] = []  # shared by every op without reasons/caveats: the encoder only reads it
-    out = []
+    out: list[dict[str, Any]] = []
     append = out.append
     for subgraph, index, opcode, status, reasons, caveats in verdicts:
         if reasons:
