@@ -75,6 +75,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect diff samples/dense_float32.tflite samples/dense_int8_float_io.tflite
 	@echo "== tfl-inspect profile samples/classifier_flatten.tflite --plot $(DEMO)/classifier_memory.svg"
 	@$(BIN)/tfl-inspect profile samples/classifier_flatten.tflite --plot $(DEMO)/classifier_memory.svg
+	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
+	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).

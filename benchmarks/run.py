@@ -72,6 +72,7 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("shapes", "{tfl_inspect} shapes {model} --format json"),
     Command("diff", "{tfl_inspect} diff {model} {model_b} --format json"),
     Command("profile", "{tfl_inspect} profile {model} --format json"),
+    Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -96,6 +97,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("shapes", "big2gb"): (1.0, 200.0),
     ("diff", "ops10k"): (2.0, None),
     ("profile", "ops10k"): (1.5, None),
+    ("compat", "ops10k"): (1.0, None),
 }
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "convert",
     "diff",
     "profile",
+    "compat",
     "Model",
     "Subgraph",
     "Tensor",
@@ -189,6 +190,13 @@ def diagnose(source: Any, **options: Any) -> Diagnosis:
 
         return try_convert(source, **options)[1]
     return _diagnose(source, **options)
+
+
+def compat(model: Model | str, **options: Any) -> Any:
+    """Which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU, NNAPI: see :func:`tfl_inspect.compat.compat`."""
+    from .compat import compat as _compat
+
+    return _compat(model, **options)
 
 
 def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:

@@ -34,7 +34,7 @@ def test_finding_is_frozen_and_serialises_every_location_field() -> None:
 def test_registry_ids_are_unique_sorted_and_documented() -> None:
     ids = [r.id for r in RULES]
     assert ids == sorted(set(ids))
-    assert set(FAMILIES) == {"DYN", "QNT", "NAM", "OPS", "SHP", "GRF"}
+    assert set(FAMILIES) == {"DYN", "QNT", "NAM", "OPS", "SHP", "GRF", "CMP"}
     for r in RULES:
         assert r.title and len(r.doc) > 40 and r.family in FAMILIES
 

@@ -16,6 +16,7 @@ COMMANDS: tuple[str, ...] = (
     "graph",
     "shapes",
     "diagnose",
+    "compat",
     "profile",
     "diff",
     "report",

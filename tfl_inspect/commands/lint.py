@@ -37,7 +37,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding reaches this severity (default: error)",
     )
     parser.add_argument(
-        "--runtime", metavar="X.Y", help="target LiteRT/TFLite runtime version; enables OPS003 (e.g. 2.16)"
+        "--runtime",
+        metavar="X.Y",
+        help="target LiteRT/TFLite runtime version; enables OPS003 (e.g. 2.16), which computes the model's "
+        "minimum runtime from its op versions when min_runtime_version metadata is missing",
+    )
+    parser.add_argument(
+        "--target",
+        action="append",
+        metavar="NAMES",
+        help="deployment targets that must take the whole model, comma-separated "
+        "(xnnpack, gpu, tflm, edgetpu, nnapi); enables CMP001",
     )
     parser.add_argument("--brief", action="store_true", help="text: location and message only, without why/fix")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -56,8 +66,18 @@ def run(args: argparse.Namespace) -> int:
         resolve(args.select)  # unknown ids are a usage error before the model is read
     if args.ignore is not None:
         resolve(args.ignore)
+    if args.target is not None:
+        from ..compat import parse_targets
+
+        parse_targets(args.target)  # an unknown target is a usage error before the model is read
     if wants_batch(args):
-        options = {"select": args.select, "ignore": args.ignore, "runtime": args.runtime, "fail_on": args.fail_on}
+        options = {
+            "select": args.select,
+            "ignore": args.ignore,
+            "runtime": args.runtime,
+            "fail_on": args.fail_on,
+            "targets": args.target,
+        }
         if args.output:
             try:
                 with open(args.output, "w", encoding="utf-8") as fh:
@@ -66,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint")
     model = load(args.model)
-    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime)
+    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime, targets=args.target)
     path = str(args.model)
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
@@ -103,7 +123,13 @@ def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
     from ..rules import run as lint
 
     model = load(path)
-    findings = lint(model, select=options["select"], ignore=options["ignore"], runtime=options["runtime"])
+    findings = lint(
+        model,
+        select=options["select"],
+        ignore=options["ignore"],
+        runtime=options["runtime"],
+        targets=options.get("targets"),
+    )
     counts = count(findings)
     threshold = Severity(options["fail_on"])
     row = {

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from ..errors import UsageError
 from ..model import Model
-from . import dynamic, hygiene, names, ops, quantization, shapes  # noqa: F401 - they register rules
+from . import compat, dynamic, hygiene, names, ops, quantization, shapes  # noqa: F401 - they register rules
 from .base import FAMILY, REGISTRY, Family, Finding, Rule, RuleSpec, Severity
 from .context import Context
 
@@ -75,11 +75,13 @@ def run(
     select: Iterable[str] | str | None = None,
     ignore: Iterable[str] | str | None = None,
     runtime: str | None = None,
+    targets: Iterable[str] | str | None = None,
 ) -> list[Finding]:
     """Run the selected rules over ``model`` (a Model, or a path / bytes to load) and return their
     findings, most severe first.
 
-    ``select``/``ignore`` take rule ids or families; ``runtime`` (``"2.16"``) enables OPS003.
+    ``select``/``ignore`` take rule ids or families; ``runtime`` (``"2.16"``) enables OPS003;
+    ``targets`` (``"gpu,tflm"``) enables CMP001.
     """
     if runtime is not None:
         parse_runtime(runtime)
@@ -90,6 +92,10 @@ def run(
     chosen = resolve(select) if select is not None else set(REGISTRY)
     chosen -= resolve(ignore)
     ctx = Context.build(model, runtime)
+    if targets is not None:
+        from ..compat import parse_targets
+
+        ctx.cache["compat_targets"] = parse_targets(targets)
     findings: list[Finding] = []
     for r in RULES:
         if r.id in chosen:

@@ -150,6 +150,12 @@ FAMILY: dict[str, Family] = {
             "Recorded shapes that contradict an op's own rules: the file is inconsistent.",
         ),
         Family("GRF", "graph hygiene", "Bytes and ops the model carries for nothing."),
+        Family(
+            "CMP",
+            "deployment targets",
+            "Only with `--target NAMES` (xnnpack, gpu, tflm, edgetpu, nnapi): the verdicts of "
+            "`tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on \"fully delegated to X\".",
+        ),
     )
 }
 

@@ -44,9 +44,10 @@ OPS003 = RuleSpec(
     "OPS003",
     Severity.ERROR,
     "model needs a newer runtime",
-    """The model's min_runtime_version metadata is newer than the runtime given with
-    `--runtime X.Y`: some op versions in it are unknown to that runtime. Runs only with
-    `--runtime`.""",
+    """The model's min_runtime_version metadata (or, when missing, the minimum runtime computed from
+    its op versions as the converter does, runtime_version.cc) is newer than the runtime given with
+    `--runtime X.Y`: some op versions in it are unknown to that runtime. The op that needs the
+    newest runtime is named. Runs only with `--runtime`.""",
     explanation="""The converter records the oldest TFLite runtime that has every op at the version
     the model uses. A newer TensorFlow converter emits newer op versions (e.g. int16 activations,
     new options), which older runtimes reject with 'Didn't find op for builtin opcode ... version'.""",
@@ -131,16 +132,28 @@ def _version(text: str) -> tuple[int, ...] | None:
 def ops003(ctx: Context) -> Iterator[Finding]:
     if ctx.runtime is None:
         return
+    from ..compat.runtime_version import minimum_runtime
+
+    computed = minimum_runtime(ctx.model)
     need_text = ctx.model.min_runtime_version
+    source = "min_runtime_version"
+    if not need_text or _version(need_text) is None:
+        need_text, source = computed.version, "computed from op versions"
     have, need = _version(ctx.runtime), _version(need_text or "")
     if have is None or need is None:
         return
     width = max(len(have), len(need))
     if need + (0,) * (width - len(need)) <= have + (0,) * (width - len(have)):
         return
-    yield OPS003.finding(
-        f"the model needs runtime {need_text} (min_runtime_version) but the target is {ctx.runtime}"
-    )
+    by = ""
+    if computed.op is not None and computed.version is not None:
+        by = f"; the newest op is {computed.opcode} v{computed.op_version} (runtime {computed.version})"
+    message = f"the model needs runtime {need_text} ({source}{by}) but the target is {ctx.runtime}"
+    if computed.op is not None and computed.subgraph is not None:
+        view = ctx.views[computed.subgraph]
+        yield ctx.at_op(OPS003, view, view.op(computed.op), message)
+    else:
+        yield OPS003.finding(message)
 
 
 @check(OPS004)

@@ -1,0 +1,104 @@
+"""``tfl-inspect compat MODEL``: which ops run on XNNPACK, the GPU delegate, TFLite Micro, Edge TPU, NNAPI.
+
+Exit 0, or 1 when a target named with ``--require`` does not take the whole model; 2 for bad
+usage or an unreadable model.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["HELP", "add_arguments", "run"]
+
+HELP = "which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU and NNAPI, in how many partitions, and why not"
+
+_EPILOG = """\
+Rules follow each runtime's own source:
+  xnnpack  LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc @ f67457790c9c (matches ai-edge-litert 2.3)
+  gpu      LiteRT tflite/tools/versioning/gpu_compatibility.cc + delegates/gpu/common/model_builder.cc @ f67457790c9c
+  tflm     tflite-micro python_ops_resolver.cc + kernels/*.cc Prepare checks @ 90b983c2b3f1
+  edgetpu  coral.ai Edge TPU supported-operations table (compiler 2.x) and model requirements
+  nnapi    LiteRT tflite/delegates/nnapi/nnapi_delegate.cc Validate @ f67457790c9c, by --nnapi-level
+XNNPACK and TFLite Micro verdicts are tested against the real runtimes; GPU, Edge TPU and
+NNAPI rules are unit-tested only (no device here). See docs/compat.md.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
+    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
+    parser.add_argument(
+        "--target",
+        "-t",
+        action="append",
+        metavar="NAMES",
+        help="targets, comma-separated: xnnpack, gpu, tflm, edgetpu, nnapi (default: all); repeatable",
+    )
+    parser.add_argument("--signature", metavar="KEY", help="only this signature's subgraph (and what it calls)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--require",
+        action="append",
+        metavar="TARGET",
+        help="exit 1 unless TARGET takes the whole model (comma-separated; repeatable)",
+    )
+    parser.add_argument(
+        "--nnapi-level", type=int, default=None, metavar="API", help="Android API level for NNAPI (default 30)"
+    )
+    parser.add_argument(
+        "--arena-size",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="TFLite Micro tensor arena; flags tensors that cannot fit (default: not checked)",
+    )
+    parser.add_argument("--ops", action="store_true", help="text: list every op with its verdict and partition")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..compat import compat, parse_targets
+    from ..errors import UsageError
+    from ..readers import load
+
+    names = list(parse_targets(args.target))
+    required = list(parse_targets(args.require)) if args.require else []
+    for r in required:
+        if r not in names:
+            names.append(r)
+    if args.nnapi_level is not None and args.nnapi_level < 27:
+        raise UsageError(f"--nnapi-level {args.nnapi_level}: NNAPI starts at Android API level 27")
+    if args.arena_size is not None and args.arena_size <= 0:
+        raise UsageError("--arena-size must be a positive number of bytes")
+    model = load(args.model)
+    report = compat(
+        model, targets=names, signature=args.signature, nnapi_level=args.nnapi_level, arena_size=args.arena_size
+    )
+    try:
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    try:
+        if args.format == "json":
+            from ..exporters.compat_json import to_json
+
+            out.write(to_json(report, str(args.model)))
+        else:
+            from ..exporters.compat_text import print_text
+
+            print_text(report, out, str(args.model), all_ops=args.ops)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    failing = report.failing(required)
+    if failing:
+        sys.stderr.write(
+            "tfl-inspect: "
+            + "; ".join(f"{report.targets[n].title} does not take the whole model" for n in failing)
+            + "\n"
+        )
+        return 1
+    return 0
