@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .shapes.types import ShapeResult
     from .state import State
     from .summary import Summary
+    from .targets import CompatReport
 
 __all__ = [
     "load",
@@ -56,6 +57,7 @@ __all__ = [
     "Summary",
     "DiffReport",
     "Profile",
+    "CompatReport",
     "TflInspectError",
     "ModelFormatError",
     "MlirSyntaxError",
@@ -73,6 +75,7 @@ _LAZY = {
     "Summary": "summary",
     "DiffReport": "compare.report",
     "Profile": "profiling",
+    "CompatReport": "targets",
 }
 
 
@@ -192,9 +195,9 @@ def diagnose(source: Any, **options: Any) -> Diagnosis:
     return _diagnose(source, **options)
 
 
-def compat(model: Model | str, **options: Any) -> Any:
-    """Which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU, NNAPI: see :func:`tfl_inspect.compat.compat`."""
-    from .compat import compat as _compat
+def compat(model: Model | str | os.PathLike[str] | bytes, **options: Any) -> CompatReport:
+    """Which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU, NNAPI: see :func:`tfl_inspect.targets.compat`."""
+    from .targets import compat as _compat
 
     return _compat(model, **options)
 

@@ -60,9 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..compat import compat, parse_targets
     from ..errors import UsageError
     from ..readers import load
+    from ..targets import compat, parse_targets
 
     names = list(parse_targets(args.target))
     required = list(parse_targets(args.require)) if args.require else []

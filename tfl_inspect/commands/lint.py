@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ignore is not None:
         resolve(args.ignore)
     if args.target is not None:
-        from ..compat import parse_targets
+        from ..targets import parse_targets
 
         parse_targets(args.target)  # an unknown target is a usage error before the model is read
     if wants_batch(args):

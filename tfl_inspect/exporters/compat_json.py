@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from .envelope import envelope
 
 if TYPE_CHECKING:
-    from ..compat import CompatReport, TargetReport
-    from ..compat.reasons import OpVerdict
+    from ..targets import CompatReport, TargetReport
+    from ..targets.reasons import OpVerdict
 
 __all__ = ["to_json_dict", "to_json"]
 

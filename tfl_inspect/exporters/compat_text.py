@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING
 from .blocks import Block, KeyValues, Note, Table, emit
 
 if TYPE_CHECKING:
-    from ..compat import CompatReport, TargetReport
+    from ..targets import CompatReport, TargetReport
 
 __all__ = ["blocks", "print_text", "headline"]
 

@@ -93,7 +93,7 @@ def run(
     chosen -= resolve(ignore)
     ctx = Context.build(model, runtime)
     if targets is not None:
-        from ..compat import parse_targets
+        from ..targets import parse_targets
 
         ctx.cache["compat_targets"] = parse_targets(targets)
     findings: list[Finding] = []

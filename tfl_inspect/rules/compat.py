@@ -36,7 +36,7 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
     targets = ctx.cache.get("compat_targets") or ()
     if not targets:
         return
-    from ..compat import compat
+    from ..targets import compat
 
     report = compat(ctx.model, targets=targets, nnapi_level=ctx.cache.get("nnapi_level"))
     for name, t in report.targets.items():

@@ -132,7 +132,7 @@ def _version(text: str) -> tuple[int, ...] | None:
 def ops003(ctx: Context) -> Iterator[Finding]:
     if ctx.runtime is None:
         return
-    from ..compat.runtime_version import minimum_runtime
+    from ..targets.runtime_version import minimum_runtime
 
     computed = minimum_runtime(ctx.model)
     need_text = ctx.model.min_runtime_version

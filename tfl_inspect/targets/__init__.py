@@ -8,20 +8,20 @@ the runtime forms, the CPU ↔ target transitions, whole-model blockers, and the
 
 from __future__ import annotations
 
-import sys
-import types
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..model import Model
 from . import edgetpu, gpu, nnapi, tflm, xnnpack
 from .partitions import PartitionCache, transitions
 from .reasons import CAVEAT, SUPPORTED, UNSUPPORTED, OpVerdict, Reason, Reject
 from .runtime_version import RuntimeVersion, minimum_runtime
 
 if TYPE_CHECKING:
-    from ..model import Model, Subgraph
+    from ..model import Subgraph
 
 __all__ = [
     "TARGETS",
@@ -416,7 +416,7 @@ def _with_alternatives(model: Model, report: TargetReport) -> TargetReport:
 
 
 def compat(
-    model: Model | str,
+    model: Model | str | os.PathLike[str] | bytes,
     targets: str | Iterable[str] | None = None,
     signature: str | None = None,
     nnapi_level: int | None = None,
@@ -428,7 +428,7 @@ def compat(
     subgraph and what it calls. ``nnapi_level``: Android API level for NNAPI (default 30).
     ``arena_size``: TFLite Micro tensor arena in bytes (unchecked when None).
     """
-    if isinstance(model, str):
+    if not isinstance(model, Model):
         from ..readers import load
 
         model = load(model)
@@ -456,14 +456,3 @@ def verdict_marks(report: CompatReport, target: str) -> dict[tuple[int, int], di
         }
         for v in t.operators
     }
-
-
-class _CallableModule(types.ModuleType):
-    """``tfl_inspect.compat(model)`` is the public API, and importing this subpackage rebinds
-    ``tfl_inspect.compat`` to the module: making the module callable keeps both spellings working."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> CompatReport:
-        return compat(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

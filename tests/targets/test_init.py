@@ -6,8 +6,8 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import sample
-from tfl_inspect.compat import TARGETS, compat, parse_targets, verdict_marks
 from tfl_inspect.errors import UsageError
+from tfl_inspect.targets import TARGETS, compat, parse_targets, verdict_marks
 
 
 def test_parse_targets() -> None:

@@ -1,6 +1,6 @@
 """What the real runtimes do with a model, run in child processes (they may crash or print to C++ stderr).
 
-``python -m tests.compat.litert_oracle xnnpack PATH...`` prints one JSON line per model:
+``python -m tests.targets.litert_oracle xnnpack PATH...`` prints one JSON line per model:
 the ops of the primary subgraph the XNNPACK delegate took (from the ``DELEGATE`` nodes the
 interpreter appends with node fusion disabled, matched to original ops by their outputs) and
 the number of partitions it formed with fusion on (the ``DELEGATE`` nodes then).
@@ -92,7 +92,7 @@ def run(kind: str, paths: list[str]) -> dict[str, dict[str, object]]:
     root = str(Path(__file__).resolve().parents[2])
     while pending:
         proc = subprocess.run(
-            [sys.executable, "-m", "tests.compat.litert_oracle", kind, *pending],
+            [sys.executable, "-m", "tests.targets.litert_oracle", kind, *pending],
             capture_output=True,
             text=True,
             timeout=_TIMEOUT * max(1, len(pending)),

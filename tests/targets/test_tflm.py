@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import tfl_inspect
-from tests.compat.litert_oracle import ARENA_SIZE
-from tfl_inspect.compat import compat
-from tfl_inspect.compat.tflm import check_model
+from tests.targets.litert_oracle import ARENA_SIZE
+from tfl_inspect.targets import compat
+from tfl_inspect.targets.tflm import check_model
 
 _NAMED = (
     re.compile(r"Node (\S+) \(number (\d+)\) failed to prepare"),

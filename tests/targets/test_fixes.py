@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tfl_inspect
 from tests.conftest import sample
-from tfl_inspect.compat import compat
-from tfl_inspect.compat.fixes import alternative
+from tfl_inspect.targets import compat
+from tfl_inspect.targets.fixes import alternative
 
 
 def test_alternative_only_when_the_target_has_it() -> None:

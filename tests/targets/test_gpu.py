@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 import tfl_inspect
-from tests.compat.editing import DTYPE, edited, find, op_t, tensor_t
-from tfl_inspect.compat import compat, gpu
-from tfl_inspect.compat.reasons import Reject
+from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
+from tfl_inspect.targets import compat, gpu
+from tfl_inspect.targets.reasons import Reject
 
 
 def _code(model: tfl_inspect.Model, opcode: str, nth: int = 0) -> str | None:

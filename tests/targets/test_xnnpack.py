@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import tfl_inspect
-from tfl_inspect.compat import compat
-from tfl_inspect.compat.xnnpack import check_subgraph
+from tfl_inspect.targets import compat
+from tfl_inspect.targets.xnnpack import check_subgraph
 
 
 def test_every_op_and_partition_count_matches_the_delegate(xnnpack_oracle: dict[str, dict[str, object]]) -> None:

@@ -1,6 +1,6 @@
 """Converter-made models for the compat oracle tests (run as a child process: it imports TensorFlow).
 
-``python -m tests.compat.make_fixtures OUTDIR`` writes one ``.tflite`` per scenario the issue
+``python -m tests.targets.make_fixtures OUTDIR`` writes one ``.tflite`` per scenario the issue
 names: float, full int8, int8 with float I/O, float16 weights, dynamic range, dynamic batch,
 UpSampling2D (static and dynamic batch), Conv2DTranspose, TOPK_V2/ARG_MAX/CUMSUM, LSTM, plus a
 depthwise/pooling/concat mix. Seeds are fixed; the models are tiny.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tfl_inspect
 from tests.conftest import sample, sample_models
-from tfl_inspect.compat.runtime_version import compare, minimum_runtime, op_runtime
+from tfl_inspect.targets.runtime_version import compare, minimum_runtime, op_runtime
 
 
 def test_table_entries() -> None:

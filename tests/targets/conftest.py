@@ -24,7 +24,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("compat_fixtures")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.compat.make_fixtures", str(out)],
+        [sys.executable, "-m", "tests.targets.make_fixtures", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -47,7 +47,7 @@ def oracle_models(converted: dict[str, Path]) -> list[Path]:
 @pytest.fixture(scope="session")
 def xnnpack_oracle(converted: dict[str, Path]) -> dict[str, dict[str, object]]:
     pytest.importorskip("ai_edge_litert", reason="ai-edge-litert is the XNNPACK oracle")
-    from tests.compat.litert_oracle import run
+    from tests.targets.litert_oracle import run
 
     return run("xnnpack", [str(p) for p in oracle_models(converted)])
 
@@ -58,7 +58,7 @@ def tflm_oracle(
 ) -> dict[str, dict[str, object]]:
     """TFLM loads of the models LiteRT's interpreter loads (the acceptance's "every model above")."""
     pytest.importorskip("tflite_micro", reason="the tflite-micro package is the TFLM oracle")
-    from tests.compat.litert_oracle import run
+    from tests.targets.litert_oracle import run
 
     loadable = [p for p, r in xnnpack_oracle.items() if "error" not in r]
     return run("tflm", loadable)

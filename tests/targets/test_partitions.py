@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tfl_inspect
 from tests.conftest import sample
-from tfl_inspect.compat.partitions import largest, tflite_partitions, transitions
+from tfl_inspect.targets.partitions import largest, tflite_partitions, transitions
 
 
 def test_one_run_is_one_partition() -> None:
