@@ -1,0 +1,181 @@
+"""Check a rewrite with the real runtime: LiteRT runs both models on the same seeded inputs.
+
+Runs in a child process (``python -m tfl_inspect.fix.verify``) because the interpreter can
+crash or print to C++ stderr. Both models use LiteRT's built-in kernels without default
+delegates, so the comparison is bit for bit: float outputs must have identical bytes. Where a
+rewrite changed an I/O type (``--io-type``), the integer side gets integers and the float side
+the real values they stand for (``scale * (q - zero_point)``); outputs are compared after
+quantizing the float side with the integer side's parameters. The child also counts the ops
+XNNPACK takes in each model (DELEGATE nodes with node fusion disabled).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .report import LintDelta, Verification
+
+__all__ = ["verify", "lint_delta", "xnnpack_ops"]
+
+SEED = 20260
+_XNNPACK_MAX_BYTES = 256 << 20
+
+
+def verify(original: str | os.PathLike[str], rewritten: str | os.PathLike[str], timeout: float = 900) -> Verification:
+    """Run both models in a child process and compare their outputs."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    argv = [sys.executable, "-m", "tfl_inspect.fix.verify", str(original), str(rewritten), str(SEED)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        return Verification("failed", f"LiteRT did not finish within {timeout:.0f} s", SEED)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return Verification("failed", f"LiteRT crashed running the models: {tail[:300]}", SEED)
+    doc = json.loads(lines[-1])
+    return Verification(**doc)
+
+
+def lint_delta(before: Any, after: Any) -> LintDelta:
+    """Lint both models (Model objects) and count findings by rule."""
+    from collections import Counter
+
+    from ..rules import run
+
+    a, b = run(before), run(after)
+    ca, cb = Counter(f.rule for f in a), Counter(f.rule for f in b)
+    delta = LintDelta(dict(sorted(ca.items())), dict(sorted(cb.items())))
+    delta.removed = {r: ca[r] - cb.get(r, 0) for r in sorted(ca) if ca[r] > cb.get(r, 0)}
+    delta.added = {r: cb[r] - ca.get(r, 0) for r in sorted(cb) if cb[r] > ca.get(r, 0)}
+    delta.added_messages = [f"{f.rule}: {f.message}" for f in b if f.rule in delta.added][:20]
+    return delta
+
+
+# --- the child -----------------------------------------------------------------------------
+
+
+def xnnpack_ops(path: str) -> int | None:
+    """How many ops XNNPACK takes: DELEGATE nodes once node fusion is disabled."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        it = Interpreter(model_path=path, experimental_disable_delegate_node_fusion=True)
+        it.allocate_tensors()
+        return sum(1 for d in it._get_ops_details() if d.get("op_name") == "DELEGATE")
+    except Exception:  # noqa: BLE001 - a model XNNPACK cannot take at all
+        return None
+
+
+def _qparams(d: dict[str, Any]) -> tuple[float, int] | None:
+    scale, zp = d.get("quantization", (0.0, 0))
+    return (float(scale), int(zp)) if scale else None
+
+
+def _gen(rng: Any, dtype: Any, shape: Any) -> Any:
+    import numpy as np
+
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return rng.standard_normal(shape).astype(dt)
+    if dt.kind == "b":
+        return rng.integers(0, 2, shape).astype(dt)
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        lo, hi = (info.min, info.max) if dt.itemsize == 1 else (0, 3)
+        return rng.integers(lo, hi, shape, endpoint=True).astype(dt)
+    raise ValueError(f"cannot make inputs of type {dt}")
+
+
+def _to_side(values: Any, src: dict[str, Any], dst: dict[str, Any]) -> Any:
+    """``values`` of tensor ``src`` expressed in ``dst``'s type (real values, or requantized)."""
+    import numpy as np
+
+    real = values.astype(np.float64)
+    ps = _qparams(src)
+    if ps is not None and np.dtype(src["dtype"]).kind in "iu":
+        real = ps[0] * (real - ps[1])
+    dt = np.dtype(dst["dtype"])
+    pd = _qparams(dst)
+    if dt.kind in "iu" and pd is not None:
+        info = np.iinfo(dt)
+        return np.clip(np.round(real / pd[0]) + pd[1], info.min, info.max).astype(dt)
+    return real.astype(dt)
+
+
+def _child(original: str, rewritten: str, seed: int) -> dict[str, Any]:
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    kw = {"experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
+    out: dict[str, Any] = {"status": "identical", "message": "", "seed": seed, "inputs": [], "outputs": []}
+    if os.path.getsize(original) < _XNNPACK_MAX_BYTES:  # XNNPACK copies the weights it packs
+        out["xnnpack_before"] = xnnpack_ops(original)
+        out["xnnpack_after"] = xnnpack_ops(rewritten)
+    try:
+        b = Interpreter(model_path=rewritten, **kw)
+        b.allocate_tensors()
+    except Exception as exc:  # noqa: BLE001 - LiteRT's own words are the finding
+        return {**out, "status": "failed", "message": f"LiteRT refuses the rewritten model: {exc}"}
+    try:
+        a = Interpreter(model_path=original, **kw)
+    except Exception as exc:  # noqa: BLE001
+        return {**out, "status": "unverifiable", "message": f"LiteRT cannot load the input model: {exc}"}
+    ain, bin_ = a.get_input_details(), b.get_input_details()
+    if len(ain) != len(bin_):
+        return {**out, "status": "different", "message": f"{len(ain)} inputs became {len(bin_)}"}
+    rng = np.random.default_rng(seed)
+    feeds = []
+    for da, db in zip(ain, bin_, strict=True):
+        shape = [int(d) for d in db["shape"]]
+        if list(da["shape"]) != shape:
+            a.resize_tensor_input(da["index"], shape)
+        vb = _gen(rng, db["dtype"], shape)
+        va = vb if np.dtype(da["dtype"]) == np.dtype(db["dtype"]) else _to_side(vb, db, da)
+        feeds.append((da, va, db, vb))
+        out["inputs"].append({"name": str(db["name"]), "dtype": np.dtype(db["dtype"]).name, "shape": shape})
+    try:
+        a.allocate_tensors()
+        for da, va, _, _ in feeds:
+            a.set_tensor(da["index"], va)
+        a.invoke()
+    except Exception as exc:  # noqa: BLE001
+        return {**out, "status": "unverifiable", "message": f"LiteRT cannot run the input model: {exc}"}
+    try:
+        for _, _, db, vb in feeds:
+            b.set_tensor(db["index"], vb)
+        b.invoke()
+    except Exception as exc:  # noqa: BLE001
+        return {**out, "status": "failed", "message": f"LiteRT cannot run the rewritten model: {exc}"}
+    aout, bout = a.get_output_details(), b.get_output_details()
+    if len(aout) != len(bout):
+        return {**out, "status": "different", "message": f"{len(aout)} outputs became {len(bout)}"}
+    for da, db in zip(aout, bout, strict=True):
+        ra, rb = a.get_tensor(da["index"]), b.get_tensor(db["index"])
+        if np.dtype(da["dtype"]) != np.dtype(db["dtype"]):
+            ra = _to_side(ra, da, db)
+        equal = ra.shape == rb.shape and ra.dtype == rb.dtype and ra.tobytes() == rb.tobytes()
+        diff = None
+        if not equal and ra.shape == rb.shape and ra.dtype.kind in "fiu":
+            diff = float(np.max(np.abs(ra.astype(np.float64) - rb.astype(np.float64)))) if ra.size else 0.0
+        out["outputs"].append({"name": str(db["name"]), "shape": list(rb.shape), "equal": equal, "max_abs_diff": diff})
+        if not equal:
+            out["status"] = "different"
+    if out["status"] == "different":
+        bad = [o["name"] for o in out["outputs"] if not o["equal"]]
+        out["message"] = f"outputs differ: {', '.join(bad)}"
+    return out
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    result = _child(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    sys.stdout.write(json.dumps(result) + "\n")
