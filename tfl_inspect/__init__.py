@@ -26,6 +26,7 @@ __all__ = [
     "render",
     "diagnose",
     "convert",
+    "fix",
     "Model",
     "Subgraph",
     "Tensor",
@@ -88,3 +89,10 @@ def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> Any:
     from .converter import convert as _convert
 
     return _convert(model_or_saved_model_dir, **converter_options)
+
+
+def fix(model_path: Any, out_path: Any, **options: Any) -> Any:
+    """Rewrite a model so lint's findings go away (needs ai-edge-litert): see :func:`tfl_inspect.fix.fix`."""
+    from .fix import fix as _fix
+
+    return _fix(model_path, out_path, **options)

@@ -9,4 +9,4 @@ from __future__ import annotations
 
 __all__ = ["COMMANDS"]
 
-COMMANDS: tuple[str, ...] = ("inspect", "lint", "rules", "graph", "shapes", "diagnose")
+COMMANDS: tuple[str, ...] = ("inspect", "lint", "rules", "graph", "shapes", "diagnose", "fix")

@@ -40,7 +40,7 @@ def _digest(buf: Any, src: Source) -> tuple[int, str] | None:
     if buf.data is None or len(buf.data) == 0:
         return None
     data = np.asarray(buf.data, dtype=np.uint8)
-    h.update(memoryview(np.ascontiguousarray(data)))
+    h.update(np.ascontiguousarray(data).tobytes())
     return int(data.size), h.hexdigest()
 
 

@@ -201,7 +201,7 @@ def _compact_tensors(fb: Any, s: int) -> int:
     if len(used) == n:
         return 0
     remap = {}
-    kept = []
+    kept: list[Any] = []
     for i, t in enumerate(sg.tensors):
         if i in used:
             remap[i] = len(kept)
@@ -248,7 +248,7 @@ def _compact_buffers(fb: Any, candidates: set[int] | None = None) -> int:
     if all(i in used for i in range(len(bufs))):
         return 0
     remap = {}
-    kept = []
+    kept: list[Any] = []
     for i, b in enumerate(bufs):
         if i in used:
             remap[i] = len(kept)
@@ -271,7 +271,7 @@ def _compact_opcodes(fb: Any) -> int:
     if len(used) == len(codes):
         return 0
     remap = {}
-    kept = []
+    kept: list[Any] = []
     for i, c in enumerate(codes):
         if i in used:
             remap[i] = len(kept)

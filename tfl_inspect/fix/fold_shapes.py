@@ -55,7 +55,7 @@ def apply(rw: Rewrite, result: ShapeResult) -> None:
             v = result.value(t)
             assert v is not None
             dtype = NUMPY_TYPES[tensor.dtype]
-            info = np.iinfo(dtype)
+            info = np.iinfo(dtype)  # type: ignore[type-var]
             if v.data.size and (v.data.min() < info.min or v.data.max() > info.max):
                 return  # does not fit the tensor's type: leave the whole chain alone
             data = np.asarray(v.data).astype(dtype).reshape(v.shape)

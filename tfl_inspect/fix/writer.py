@@ -33,7 +33,7 @@ _PLACEHOLDER = 2  # any value > 1 keeps the uint64 field present, so the layout 
 def schema() -> Any:
     """The generated schema module; ai-edge-litert is the ``runtime`` extra."""
     try:
-        from ai_edge_litert import schema_py_generated
+        from ai_edge_litert import schema_py_generated  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise UsageError("fix needs ai-edge-litert: pip install 'tfl-inspect[runtime]'") from exc
     return schema_py_generated
@@ -89,7 +89,7 @@ def read(path: str | os.PathLike[str], trailing_bytes: int = 0) -> Source:
 
 
 def _pack(model: Any) -> bytes:
-    import flatbuffers
+    import flatbuffers  # type: ignore[import-untyped]
 
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
