@@ -92,7 +92,16 @@ def _gen(rng: Any, dtype: Any, shape: Any) -> Any:
         info = np.iinfo(dt)
         lo, hi = (info.min, info.max) if dt.itemsize == 1 else (0, 3)
         return rng.integers(lo, hi, shape, endpoint=True).astype(dt)
+    if dt.kind in "SOU":
+        words = [b"a", b"bc", b"def", b""]
+        flat = [words[int(k)] for k in rng.integers(0, len(words), int(np.prod(shape, dtype=np.int64)))]
+        return np.array(flat, dtype=object).reshape(shape)
     raise ValueError(f"cannot make inputs of type {dt}")
+
+
+def _bytes(a: Any) -> Any:
+    """What to compare: raw bytes, or the values themselves for strings (object arrays)."""
+    return a.tolist() if a.dtype.kind in "OSU" else a.tobytes()
 
 
 def _to_side(values: Any, src: dict[str, Any], dst: dict[str, Any]) -> Any:
@@ -122,49 +131,65 @@ def _child(original: str, rewritten: str, seed: int) -> dict[str, Any]:
         out["xnnpack_after"] = xnnpack_ops(rewritten)
     try:
         b = Interpreter(model_path=rewritten, **kw)
-        b.allocate_tensors()
     except Exception as exc:  # LiteRT's own words are the finding
-        return {**out, "status": "failed", "message": f"LiteRT refuses the rewritten model: {exc}"}
+        return {**out, "status": "failed", "message": f"LiteRT cannot load the rewritten model: {_line(exc)}"}
     try:
         a = Interpreter(model_path=original, **kw)
     except Exception as exc:
-        return {**out, "status": "unverifiable", "message": f"LiteRT cannot load the input model: {exc}"}
+        return {**out, "status": "unverifiable", "message": f"LiteRT cannot load the input model: {_line(exc)}"}
     ain, bin_ = a.get_input_details(), b.get_input_details()
     if len(ain) != len(bin_):
         return {**out, "status": "different", "message": f"{len(ain)} inputs became {len(bin_)}"}
     rng = np.random.default_rng(seed)
     feeds = []
-    for da, db in zip(ain, bin_, strict=True):
-        shape = [int(d) for d in db["shape"]]
-        if list(da["shape"]) != shape:
-            a.resize_tensor_input(da["index"], shape)
-        vb = _gen(rng, db["dtype"], shape)
-        va = vb if np.dtype(da["dtype"]) == np.dtype(db["dtype"]) else _to_side(vb, db, da)
-        feeds.append((da, va, db, vb))
-        out["inputs"].append({"name": str(db["name"]), "dtype": np.dtype(db["dtype"]).name, "shape": shape})
+    try:
+        for da, db in zip(ain, bin_, strict=True):
+            shape = [int(d) for d in db["shape"]]
+            if list(da["shape"]) != shape:
+                a.resize_tensor_input(da["index"], shape)
+            vb = _gen(rng, db["dtype"], shape)
+            va = vb if np.dtype(da["dtype"]) == np.dtype(db["dtype"]) else _to_side(vb, db, da)
+            feeds.append((da, va, db, vb))
+            out["inputs"].append({"name": str(db["name"]), "dtype": np.dtype(db["dtype"]).name, "shape": shape})
+    except Exception as exc:
+        return {**out, "status": "unverifiable", "message": f"cannot make inputs for this model: {_line(exc)}"}
+    a_error = b_error = None
     try:
         a.allocate_tensors()
         for da, va, _, _ in feeds:
             a.set_tensor(da["index"], va)
         a.invoke()
     except Exception as exc:
-        return {**out, "status": "unverifiable", "message": f"LiteRT cannot run the input model: {exc}"}
+        a_error = _line(exc)
     try:
+        b.allocate_tensors()
         for _, _, db, vb in feeds:
             b.set_tensor(db["index"], vb)
         b.invoke()
     except Exception as exc:
-        return {**out, "status": "failed", "message": f"LiteRT cannot run the rewritten model: {exc}"}
+        b_error = _line(exc)
+    if a_error is not None:
+        same = "the same way" if a_error == b_error else ("too" if b_error else "(the rewritten one runs)")
+        return {**out, "status": "unverifiable", "message": f"LiteRT cannot run the input model {same}: {a_error}"}
+    if b_error is not None:
+        return {**out, "status": "failed", "message": f"LiteRT cannot run the rewritten model: {b_error}"}
     aout, bout = a.get_output_details(), b.get_output_details()
     if len(aout) != len(bout):
         return {**out, "status": "different", "message": f"{len(aout)} outputs became {len(bout)}"}
     for da, db in zip(aout, bout, strict=True):
-        ra, rb = a.get_tensor(da["index"]), b.get_tensor(db["index"])
+        try:
+            ra = a.get_tensor(da["index"])
+        except Exception as exc:
+            return {**out, "status": "unverifiable", "message": f"LiteRT cannot read the input model's output: {_line(exc)}"}
+        try:
+            rb = b.get_tensor(db["index"])
+        except Exception as exc:
+            return {**out, "status": "failed", "message": f"LiteRT cannot read the rewritten model's output: {_line(exc)}"}
         if np.dtype(da["dtype"]) != np.dtype(db["dtype"]):
             ra = _to_side(ra, da, db)
-        equal = ra.shape == rb.shape and ra.dtype == rb.dtype and ra.tobytes() == rb.tobytes()
+        equal = ra.shape == rb.shape and ra.dtype == rb.dtype and _bytes(ra) == _bytes(rb)
         diff = None
-        if not equal and ra.shape == rb.shape and ra.dtype.kind in "fiu":
+        if not equal and ra.shape == rb.shape and ra.dtype.kind in "fiub":
             diff = float(np.max(np.abs(ra.astype(np.float64) - rb.astype(np.float64)))) if ra.size else 0.0
         out["outputs"].append({"name": str(db["name"]), "shape": list(rb.shape), "equal": equal, "max_abs_diff": diff})
         if not equal:
@@ -173,6 +198,10 @@ def _child(original: str, rewritten: str, seed: int) -> dict[str, Any]:
         bad = [o["name"] for o in out["outputs"] if not o["equal"]]
         out["message"] = f"outputs differ: {', '.join(bad)}"
     return out
+
+
+def _line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:400]
 
 
 if __name__ == "__main__":
