@@ -115,7 +115,8 @@ def fix(
                 from .verify import lint_delta
                 from .verify import verify as run_verify
 
-                report.verification = run_verify(src_path, tmp)
+                shape_passes = bool({"static-shapes", "fold-shapes"} & set(passes))
+                report.verification = run_verify(src_path, tmp, xnnpack=shape_passes)
                 report.lint = lint_delta(model, new_model)
             else:
                 from .report import Verification

@@ -20,29 +20,63 @@ from typing import Any
 
 from .report import LintDelta, Verification
 
-__all__ = ["verify", "lint_delta", "xnnpack_ops"]
+__all__ = ["verify", "compare", "lint_delta", "xnnpack_ops"]
 
 SEED = 20260
 _XNNPACK_MAX_BYTES = 256 << 20
 
 
-def verify(original: str | os.PathLike[str], rewritten: str | os.PathLike[str], timeout: float = 900) -> Verification:
-    """Run both models in a child process and compare their outputs."""
+def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return env
+
+
+def verify(
+    original: str | os.PathLike[str],
+    rewritten: str | os.PathLike[str],
+    timeout: float = 900,
+    xnnpack: bool = False,
+) -> Verification:
+    """Run both models in a child process and compare their outputs.
+
+    With ``xnnpack``, also count the ops XNNPACK takes in each (one child per model: the
+    delegate aborts the process on some models, which says nothing about the rewrite).
+    """
     argv = [sys.executable, "-m", "tfl_inspect.fix.verify", str(original), str(rewritten), str(SEED)]
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_child_env(), check=False)
     except subprocess.TimeoutExpired:
         return Verification("failed", f"LiteRT did not finish within {timeout:.0f} s", SEED)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        return Verification("failed", f"LiteRT crashed running the models: {tail[:300]}", SEED)
-    doc = json.loads(lines[-1])
-    return Verification(**doc)
+        alone = [sys.executable, "-m", "tfl_inspect.fix.verify", str(original), str(original), str(SEED)]
+        try:
+            again = subprocess.run(alone, capture_output=True, text=True, timeout=timeout, env=_child_env())
+            crashes_alone = again.returncode != 0
+        except subprocess.TimeoutExpired:
+            crashes_alone = True
+        if crashes_alone:
+            return Verification("unverifiable", f"LiteRT crashes on the input model too: {tail[:300]}", SEED)
+        return Verification("failed", f"LiteRT crashed running the rewritten model: {tail[:300]}", SEED)
+    result = Verification(**json.loads(lines[-1]))
+    if xnnpack and os.path.getsize(original) < _XNNPACK_MAX_BYTES:  # XNNPACK copies the weights it packs
+        result.xnnpack_before = _count_in_child(original, timeout)
+        result.xnnpack_after = _count_in_child(rewritten, timeout)
+    return result
+
+
+def _count_in_child(path: str | os.PathLike[str], timeout: float) -> int | None:
+    argv = [sys.executable, "-m", "tfl_inspect.fix.verify", "--xnnpack", str(path)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_child_env(), check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    last = proc.stdout.strip().splitlines()[-1:] if proc.returncode == 0 else []
+    return int(last[0]) if last and last[0].isdigit() else None
 
 
 def lint_delta(before: Any, after: Any) -> LintDelta:
@@ -120,23 +154,21 @@ def _to_side(values: Any, src: dict[str, Any], dst: dict[str, Any]) -> Any:
     return real.astype(dt)
 
 
-def _child(original: str, rewritten: str, seed: int) -> dict[str, Any]:
+def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
+    """Run both models in this process (callers use a child process) and compare; a Verification's fields."""
     import numpy as np
     from ai_edge_litert.interpreter import Interpreter, OpResolverType  # type: ignore[import-untyped]
 
     kw = {"experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
     out: dict[str, Any] = {"status": "identical", "message": "", "seed": seed, "inputs": [], "outputs": []}
-    if os.path.getsize(original) < _XNNPACK_MAX_BYTES:  # XNNPACK copies the weights it packs
-        out["xnnpack_before"] = xnnpack_ops(original)
-        out["xnnpack_after"] = xnnpack_ops(rewritten)
-    try:
-        b = Interpreter(model_path=rewritten, **kw)
-    except Exception as exc:  # LiteRT's own words are the finding
-        return {**out, "status": "failed", "message": f"LiteRT cannot load the rewritten model: {_line(exc)}"}
     try:
         a = Interpreter(model_path=original, **kw)
-    except Exception as exc:
+    except Exception as exc:  # LiteRT's own words are the finding
         return {**out, "status": "unverifiable", "message": f"LiteRT cannot load the input model: {_line(exc)}"}
+    try:
+        b = Interpreter(model_path=rewritten, **kw)
+    except Exception as exc:
+        return {**out, "status": "failed", "message": f"LiteRT cannot load the rewritten model: {_line(exc)}"}
     ain, bin_ = a.get_input_details(), b.get_input_details()
     if len(ain) != len(bin_):
         return {**out, "status": "different", "message": f"{len(ain)} inputs became {len(bin_)}"}
@@ -180,11 +212,19 @@ def _child(original: str, rewritten: str, seed: int) -> dict[str, Any]:
         try:
             ra = a.get_tensor(da["index"])
         except Exception as exc:
-            return {**out, "status": "unverifiable", "message": f"LiteRT cannot read the input model's output: {_line(exc)}"}
+            return {
+                **out,
+                "status": "unverifiable",
+                "message": f"LiteRT cannot read the input model's output: {_line(exc)}",
+            }
         try:
             rb = b.get_tensor(db["index"])
         except Exception as exc:
-            return {**out, "status": "failed", "message": f"LiteRT cannot read the rewritten model's output: {_line(exc)}"}
+            return {
+                **out,
+                "status": "failed",
+                "message": f"LiteRT cannot read the rewritten model's output: {_line(exc)}",
+            }
         if np.dtype(da["dtype"]) != np.dtype(db["dtype"]):
             ra = _to_side(ra, da, db)
         equal = ra.shape == rb.shape and ra.dtype == rb.dtype and _bytes(ra) == _bytes(rb)
@@ -206,5 +246,8 @@ def _line(exc: BaseException) -> str:
 
 if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    result = _child(sys.argv[1], sys.argv[2], int(sys.argv[3]))
-    sys.stdout.write(json.dumps(result) + "\n")
+    if sys.argv[1] == "--xnnpack":
+        n = xnnpack_ops(sys.argv[2])
+        sys.stdout.write(("" if n is None else str(n)) + "\n")
+    else:
+        sys.stdout.write(json.dumps(compare(sys.argv[1], sys.argv[2], int(sys.argv[3]))) + "\n")
