@@ -59,8 +59,10 @@ def fix(
         raise UsageError(f"{src_path}: no such file")
     if out.exists() and out.resolve() == src_path.resolve():
         raise UsageError("the output must be a new file: fix never overwrites its input")
-    if out.exists() and out.is_dir():
+    if out.is_dir():
         raise UsageError(f"{out} is a directory: give the output file name")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent}: no such directory for the output")
     model = load(src_path)
     if model.format != "tflite":
         raise UsageError(f"{src_path}: fix rewrites .tflite flatbuffers, not {model.format}")
@@ -109,7 +111,10 @@ def fix(
         report.ops_after = len(rw.sg.operators or [])
         tmp = out.with_name(f".{out.name}.tfl-inspect-fix.tmp")
         try:
-            report.bytes_after = write(src.model, src, tmp)
+            try:
+                report.bytes_after = write(src.model, src, tmp)
+            except OSError as exc:
+                raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
             new_model = load(tmp)  # our reader re-checks every offset of what we wrote
             if verify:
                 from .verify import lint_delta
