@@ -85,11 +85,10 @@ def fix(
 
     inputs = static_pass.input_shapes(model, signature, static, static_batch) if "static-shapes" in passes else None
     result = static_pass.infer(model, signature, inputs) if inputs is not None or fold_shapes else None
-    s = result.subgraph if result is not None else _subgraph(model, signature)
-    report = FixReport(str(src_path), str(out), passes, s, signature)
+    s, key = (result.subgraph, result.signature) if result is not None else _subgraph(model, signature)
+    report = FixReport(str(src_path), str(out), passes, s, key)
     report.bytes_before = src_path.stat().st_size
     report.ops_before = len(model.subgraphs[s].operators)
-    report.signature = result.signature if result is not None else signature
 
     src = read(src_path, model.trailing_bytes)
     try:
@@ -115,17 +114,20 @@ def fix(
                 report.bytes_after = write(src.model, src, tmp)
             except OSError as exc:
                 raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
-            new_model = load(tmp)  # our reader re-checks every offset of what we wrote
             if verify:
-                from .verify import lint_delta
-                from .verify import verify as run_verify
+                from .verify import lint_delta, start
 
                 shape_passes = bool({"static-shapes", "fold-shapes"} & set(passes))
-                report.verification = run_verify(src_path, tmp, xnnpack=shape_passes)
-                report.lint = lint_delta(model, new_model)
+                pending = start(src_path, tmp, xnnpack=shape_passes)  # LiteRT runs while we re-lint
+                try:
+                    new_model = load(tmp)  # our reader re-checks every offset of what we wrote
+                    report.lint = lint_delta(model, new_model)
+                finally:
+                    report.verification = pending.result()
             else:
                 from .report import Verification
 
+                load(tmp)  # our reader re-checks every offset of what we wrote
                 report.verification = Verification("skipped", "--no-verify")
             if report.verification.ok:
                 os.replace(tmp, out)
@@ -138,8 +140,8 @@ def fix(
     return report
 
 
-def _subgraph(model: object, signature: str | None) -> int:
+def _subgraph(model: object, signature: str | None) -> tuple[int, str | None]:
     from ..shapes.infer import select_subgraph
 
-    s, _ = select_subgraph(model, signature)  # type: ignore[arg-type]
-    return s
+    s, sig = select_subgraph(model, signature)  # type: ignore[arg-type]
+    return s, sig.key if sig is not None else None

@@ -11,6 +11,7 @@ XNNPACK takes in each model (DELEGATE nodes with node fusion disabled).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ from typing import Any
 
 from .report import LintDelta, Verification
 
-__all__ = ["verify", "compare", "lint_delta", "xnnpack_ops"]
+__all__ = ["verify", "start", "Pending", "compare", "lint_delta", "xnnpack_ops"]
 
 SEED = 20260
 _XNNPACK_MAX_BYTES = 256 << 20
@@ -40,33 +41,56 @@ def verify(
     timeout: float = 900,
     xnnpack: bool = False,
 ) -> Verification:
-    """Run both models in a child process and compare their outputs.
+    """Run both models in a child process and compare their outputs."""
+    return start(original, rewritten, timeout, xnnpack).result()
 
-    With ``xnnpack``, also count the ops XNNPACK takes in each (one child per model: the
-    delegate aborts the process on some models, which says nothing about the rewrite).
-    """
-    argv = [sys.executable, "-m", "tfl_inspect.fix.verify", str(original), str(rewritten), str(SEED)]
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_child_env(), check=False)
-    except subprocess.TimeoutExpired:
-        return Verification("failed", f"LiteRT did not finish within {timeout:.0f} s", SEED)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        alone = [sys.executable, "-m", "tfl_inspect.fix.verify", str(original), str(original), str(SEED)]
+
+class Pending:
+    """A verification running in its child process while the caller does other work (re-lint)."""
+
+    def __init__(self, original: str, rewritten: str, timeout: float, xnnpack: bool) -> None:
+        self.original, self.rewritten, self.timeout, self.xnnpack = original, rewritten, timeout, xnnpack
+        argv = [sys.executable, "-m", "tfl_inspect.fix.verify", original, rewritten, str(SEED)]
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=_child_env()
+        )
+
+    def result(self) -> Verification:
+        """Wait for the child; with ``xnnpack``, also count the ops XNNPACK takes in each model
+        (one child per model: the delegate aborts the process on some models, which says nothing
+        about the rewrite)."""
         try:
-            again = subprocess.run(alone, capture_output=True, text=True, timeout=timeout, env=_child_env())
-            crashes_alone = again.returncode != 0
+            stdout, stderr = self.proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            crashes_alone = True
-        if crashes_alone:
-            return Verification("unverifiable", f"LiteRT crashes on the input model too: {tail[:300]}", SEED)
-        return Verification("failed", f"LiteRT crashed running the rewritten model: {tail[:300]}", SEED)
-    result = Verification(**json.loads(lines[-1]))
-    if xnnpack and os.path.getsize(original) < _XNNPACK_MAX_BYTES:  # XNNPACK copies the weights it packs
-        result.xnnpack_before = _count_in_child(original, timeout)
-        result.xnnpack_after = _count_in_child(rewritten, timeout)
-    return result
+            self.proc.kill()
+            self.proc.communicate()
+            return Verification("failed", f"LiteRT did not finish within {self.timeout:.0f} s", SEED)
+        lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+        if self.proc.returncode != 0 or not lines:
+            tail = (stderr.strip().splitlines() or [f"exit status {self.proc.returncode}"])[-1]
+            alone = [sys.executable, "-m", "tfl_inspect.fix.verify", self.original, self.original, str(SEED)]
+            try:
+                again = subprocess.run(
+                    alone, capture_output=True, text=True, timeout=self.timeout, env=_child_env(), check=False
+                )
+                crashes_alone = again.returncode != 0
+            except subprocess.TimeoutExpired:
+                crashes_alone = True
+            if crashes_alone:
+                return Verification("unverifiable", f"LiteRT crashes on the input model too: {tail[:300]}", SEED)
+            return Verification("failed", f"LiteRT crashed running the rewritten model: {tail[:300]}", SEED)
+        result = Verification(**json.loads(lines[-1]))
+        if self.xnnpack and os.path.getsize(self.original) < _XNNPACK_MAX_BYTES:  # XNNPACK copies packed weights
+            result.xnnpack_before = _count_in_child(self.original, self.timeout)
+            result.xnnpack_after = _count_in_child(self.rewritten, self.timeout)
+        return result
+
+
+def start(
+    original: str | os.PathLike[str], rewritten: str | os.PathLike[str], timeout: float = 900, xnnpack: bool = False
+) -> Pending:
+    """Start :func:`verify` in its child process; ``.result()`` waits for it."""
+    return Pending(str(original), str(rewritten), timeout, xnnpack)
 
 
 def _count_in_child(path: str | os.PathLike[str], timeout: float) -> int | None:
@@ -185,46 +209,24 @@ def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
             out["inputs"].append({"name": str(db["name"]), "dtype": np.dtype(db["dtype"]).name, "shape": shape})
     except Exception as exc:
         return {**out, "status": "unverifiable", "message": f"cannot make inputs for this model: {_line(exc)}"}
-    a_error = b_error = None
-    try:
-        a.allocate_tensors()
-        for da, va, _, _ in feeds:
-            a.set_tensor(da["index"], va)
-        a.invoke()
-    except Exception as exc:
-        a_error = _line(exc)
-    try:
-        b.allocate_tensors()
-        for _, _, db, vb in feeds:
-            b.set_tensor(db["index"], vb)
-        b.invoke()
-    except Exception as exc:
-        b_error = _line(exc)
+    aout, bout = a.get_output_details(), b.get_output_details()
+    if len(aout) != len(bout):
+        return {**out, "status": "different", "message": f"{len(aout)} outputs became {len(bout)}"}
+    # One model at a time: LiteRT maps the file and touches every weight it reads, so a
+    # 2 GB model costs its size in RSS; the two never need to be mapped together.
+    del b
+    a_out, a_error = _run(a, [(da, va) for da, va, _, _ in feeds], aout)
+    del a
+    gc.collect()
+    b = Interpreter(model_path=rewritten, **kw)
+    b_out, b_error = _run(b, [(db, vb) for _, _, db, vb in feeds], bout)
     if a_error is not None:
         same = "the same way" if a_error == b_error else ("too" if b_error else "(the rewritten one runs)")
         return {**out, "status": "unverifiable", "message": f"LiteRT cannot run the input model {same}: {a_error}"}
     if b_error is not None:
         return {**out, "status": "failed", "message": f"LiteRT cannot run the rewritten model: {b_error}"}
-    aout, bout = a.get_output_details(), b.get_output_details()
-    if len(aout) != len(bout):
-        return {**out, "status": "different", "message": f"{len(aout)} outputs became {len(bout)}"}
-    for da, db in zip(aout, bout, strict=True):
-        try:
-            ra = a.get_tensor(da["index"])
-        except Exception as exc:
-            return {
-                **out,
-                "status": "unverifiable",
-                "message": f"LiteRT cannot read the input model's output: {_line(exc)}",
-            }
-        try:
-            rb = b.get_tensor(db["index"])
-        except Exception as exc:
-            return {
-                **out,
-                "status": "failed",
-                "message": f"LiteRT cannot read the rewritten model's output: {_line(exc)}",
-            }
+    assert a_out is not None and b_out is not None
+    for da, db, ra, rb in zip(aout, bout, a_out, b_out, strict=True):
         if np.dtype(da["dtype"]) != np.dtype(db["dtype"]):
             ra = _to_side(ra, da, db)
         equal = ra.shape == rb.shape and ra.dtype == rb.dtype and _bytes(ra) == _bytes(rb)
@@ -238,6 +240,18 @@ def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
         bad = [o["name"] for o in out["outputs"] if not o["equal"]]
         out["message"] = f"outputs differ: {', '.join(bad)}"
     return out
+
+
+def _run(it: Any, feeds: list[tuple[dict[str, Any], Any]], outputs: list[dict[str, Any]]) -> tuple[Any, str | None]:
+    """Allocate, feed, invoke, and copy the outputs out; or LiteRT's error."""
+    try:
+        it.allocate_tensors()
+        for d, value in feeds:
+            it.set_tensor(d["index"], value)
+        it.invoke()
+        return [it.get_tensor(d["index"]) for d in outputs], None
+    except Exception as exc:  # LiteRT's own words are the finding
+        return None, _line(exc)
 
 
 def _line(exc: BaseException) -> str:
