@@ -55,6 +55,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("inspect", "{tfl_inspect} inspect {model} --format json"),
     Command("lint", "{tfl_inspect} lint {model} --format json"),
     Command("graph", "{tfl_inspect} graph {model} -o {out}/graph.svg"),
+    # fix: the streaming writer, then LiteRT runs both models (verification is on by default).
+    Command("fix", "{tfl_inspect} fix {model} -o {out}/fixed.tflite --rename-io"),
+    Command("fix-no-verify", "{tfl_inspect} fix {model} -o {out}/fixed.tflite --rename-io --no-verify"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -68,6 +71,9 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("inspect", "big2gb"): (1.0, 200.0),
     ("lint", "ops10k"): (1.5, None),
     ("graph", "ops10k"): (30.0, None),
+    ("fix", "ops10k"): (5.0, None),
+    ("fix", "big2gb"): (30.0, 500.0),
+    ("fix-no-verify", "big2gb"): (30.0, 500.0),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fix.hint import command as fix_command
 from .base import Finding, Severity, rule
 from .context import Context
 
@@ -66,7 +67,10 @@ def nam001(ctx: Context) -> Iterator[Finding]:
             fix=(
                 "Call the model through `interpreter.get_signature_runner('" + sig.key + "')` with the names "
                 "above, not by tensor name or position. To get meaningful output names, export a "
-                "`tf.function` that returns a dict (`{'score': ..., 'aux': ...}`) and convert that."
+                "`tf.function` that returns a dict (`{'score': ..., 'aux': ...}`) and convert that. "
+                "To give the I/O tensors their signature names in the converted model: `"
+                + fix_command(ctx.model.source, "--rename-io")
+                + "`."
             ),
         )
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..dtypes import by_name, is_float, is_integer
+from ..fix.hint import command as fix_command
 from .base import Finding, Severity, rule
 from .context import QUANT_INT_TYPES, Context, View, counts, op_list, qname
 
@@ -132,7 +133,10 @@ def qnt001(ctx: Context) -> Iterator[Finding]:
                         "DEQUANTIZE at the boundaries. Integer-only accelerators (Edge TPU, some NPUs) and "
                         "microcontrollers without float support then cannot run those ops."
                     ),
-                    fix=_IO_FIX,
+                    fix=_IO_FIX
+                    + " Without the source, rewrite the converted model: `"
+                    + fix_command(ctx.model.source, "--io-type int8")
+                    + "` (or `--io-type uint8`) drops the boundary ops and keeps their scale and zero point.",
                 )
 
 
