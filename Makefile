@@ -45,6 +45,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect shapes samples/classifier_flatten.tflite --input image=1x64x64x3; echo "exit code $$?"
 	@echo "== tfl-inspect diagnose samples/upsampling_dynamic.error.txt   (exit 1: a failure explained)"
 	@$(BIN)/tfl-inspect diagnose samples/upsampling_dynamic.error.txt; echo "exit code $$?"
+	@echo "== tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io"
+	@$(BIN)/tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io || echo "(fix needs ai-edge-litert: pip install '.[runtime]')"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 test: $(VENV)/.test graphviz
