@@ -46,24 +46,24 @@ def apply(rw: Rewrite, result: ShapeResult) -> None:
             foldable.add(op.index)
     if not foldable:
         return
+    constants: list[tuple[int, np.ndarray]] = []
     for i in sorted(foldable):
-        op = sg.operators[i]
-        for t in op.outputs:
+        for t in sg.operators[i].outputs:
             if all(c in foldable for c in sg.consumers(t)):
                 continue  # read only inside the chain: goes with it
-            tensor = sg.tensors[t]
             v = result.value(t)
             assert v is not None
-            dtype = NUMPY_TYPES[tensor.dtype]
+            dtype = NUMPY_TYPES[sg.tensors[t].dtype]
             info = np.iinfo(dtype)  # type: ignore[type-var]
             if v.data.size and (v.data.min() < info.min or v.data.max() > info.max):
-                return  # does not fit the tensor's type: leave the whole chain alone
-            data = np.asarray(v.data).astype(dtype).reshape(v.shape)
-            ft = rw.sg.tensors[t]
-            ft.shape = [int(d) for d in v.shape]
-            ft.shapeSignature = None
-            ft.hasRank = True
-            rw.add_constant(ft, data)
-            rw.report.folded.append(Folded(t, tensor.name, [int(x) for x in data.reshape(-1)]))
+                return  # does not fit the tensor's type: leave every chain alone, nothing is changed yet
+            constants.append((t, np.asarray(v.data).astype(dtype).reshape(v.shape)))
+    for t, data in constants:
+        ft = rw.sg.tensors[t]
+        ft.shape = [int(d) for d in data.shape]
+        ft.shapeSignature = None
+        ft.hasRank = True
+        rw.add_constant(ft, data)
+        rw.report.folded.append(Folded(t, sg.tensors[t].name, [int(x) for x in data.reshape(-1)]))
     for i in foldable:
         rw.remove_op(i, NAME)
