@@ -40,3 +40,8 @@ def test_multi_input_model_runs_at_the_new_batch(tmp_path: Path) -> None:
 def test_unknown_input_name_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         fix(sample("multi_io.tflite"), tmp_path / "m.tflite", static={"nope": (1, 4)})
+
+
+def test_static_batch_leaves_a_batch_fixed_at_conversion() -> None:
+    model = tfl_inspect.load(sample("flex_select_tf.tflite"))  # Input((4, 4), batch_size=1)
+    assert input_shapes(model, None, None, 8) == {}

@@ -23,7 +23,8 @@ NAME = "static-shapes"
 def input_shapes(
     model: Any, signature: str | None, static: Mapping[str, Sequence[int]] | None, batch: int | None
 ) -> dict[str | int, tuple[int, ...]]:
-    """The ``inputs`` argument for :func:`infer_shapes`: given shapes, plus the batch on every input."""
+    """The ``inputs`` argument for :func:`infer_shapes`: given shapes, plus ``batch`` in every input's
+    dynamic (-1) dim 0."""
     out: dict[str | int, tuple[int, ...]] = {k: tuple(int(d) for d in v) for k, v in (static or {}).items()}
     if batch is not None:
         if batch < 1:
@@ -37,6 +38,8 @@ def input_shapes(
             if any(_same_input(model, probe, k, i) for k in out):
                 continue
             sig = list(t.shape_signature)
+            if sig[0] != -1:
+                continue  # a batch fixed at conversion is the model's own: leave it
             sig[0] = batch
             out[i] = tuple(sig)
     return out
