@@ -73,3 +73,14 @@ def test_a_float_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="not a full-integer model"):
         fix(sample("dense_float32.tflite"), tmp_path / "o.tflite", io_type="int8")
     assert not (tmp_path / "o.tflite").exists()
+
+
+@pytest.mark.parametrize("name", ["lstm_quantized.bin", "unidirectional_sequence_lstm_quantized.bin"])
+def test_corpus_lstm_models_take_int8_io(tmp_path: Path, name: str) -> None:
+    """Outputs with no recorded shape (LSTM test models) keep what the inner tensor records."""
+    from tests.conftest import require_corpus
+
+    src = next(require_corpus().rglob(name))
+    report = fix(src, tmp_path / "o.tflite", io_type="int8")
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    assert [(c.role, c.after) for c in report.io_changes] == [("input", "int8"), ("output", "int8")]

@@ -74,8 +74,8 @@ def apply(rw: Rewrite, target: str) -> None:
         removed = None
         if target == "INT8":
             # The op that wrote the int8 tensor now writes the output tensor itself.
-            rw.sg.tensors[o].shape = list(rw.sg.tensors[inner.index].shape)
-            rw.sg.tensors[o].shapeSignature = rw.sg.tensors[inner.index].shapeSignature
+            src_t, out_t = rw.sg.tensors[inner.index], rw.sg.tensors[o]
+            out_t.shape, out_t.shapeSignature, out_t.hasRank = src_t.shape, src_t.shapeSignature, src_t.hasRank
             rw.remove_op(op.index, NAME)
             _rewire_output(rw, inner.index, o, op.index)
             removed = op.opcode
