@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import ROOT, corpus_files, sample, sample_models
+from tests.conftest import ROOT, corpus_files, require_thirdparty, sample, sample_models
 from tests.fix.helpers import BIG_ROWS, big_expected, big_gather_model, digest, offset_model, run
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.fix import fix
@@ -117,6 +117,22 @@ def test_no_pass_rewrite_is_bit_identical_for_every_sample_and_corpus_model(tmp_
     assert not bad, bad
     runnable = sum(1 for r in results.values() if r["status"] == "identical")
     assert identical == runnable and runnable >= len(sample_models()) - 1  # flex_select_tf needs Flex
+
+
+def test_no_pass_rewrite_of_third_party_models(tmp_path: Path) -> None:
+    """Published models (MediaPipe with metadata and associated files, wake-word models) repack identically."""
+    pairs = []
+    for i, src in enumerate(require_thirdparty()):
+        out = tmp_path / f"{i}.tflite"
+        _repack(src, out)
+        a, b = tfl_inspect.load(src), tfl_inspect.load(out)
+        assert b.signatures == a.signatures and b.trailing_bytes == a.trailing_bytes, src.name
+        assert [(m.name, m.value) for m in b.metadata] == [(m.name, m.value) for m in a.metadata], src.name
+        pairs.append((str(src), str(out)))
+    results = _compare_all(pairs)
+    bad = {Path(k).name: v for k, v in results.items() if v["status"] not in ("identical", "unverifiable")}
+    assert not bad, bad
+    assert any(v["status"] == "identical" for v in results.values())
 
 
 def test_metadata_signatures_and_appended_files_are_kept(tmp_path: Path) -> None:
