@@ -1,11 +1,14 @@
 """``--io-type int8|uint8``: integer inputs and outputs for a full-integer model (QNT001).
 
 The converter leaves float I/O on a fully int8 model unless told otherwise: a QUANTIZE after
-each input and a DEQUANTIZE before each output. As LiteRT's ``modify_model_interface``
-(tensorflow/lite/tools/optimize/modify_model_interface.cc) does, the boundary op goes and
-the I/O tensor takes the inner tensor's type, scale and zero point; for uint8 the boundary
-op becomes a uint8↔int8 requantize and the zero point moves by 128. The I/O tensors keep
-their index and name, so signatures still point at them.
+each input and a DEQUANTIZE before each output. As LiteRT's ``modify_model_interface`` does
+(tensorflow/tensorflow ``tensorflow/lite/tools/optimize/modify_model_interface.cc`` at
+0406598a59a78fd428b74fdd5e1ee704d17ce05a: ``RemoveInputTensor``/``RemoveOutputTensor`` for int8,
+``SetInputTypeToUINT8``/``SetOutputTypeToUINT8``), the boundary op goes and the I/O tensor takes
+the inner tensor's scale and zero point; for uint8 the boundary op stays as a uint8↔int8
+requantize (an output DEQUANTIZE becomes a QUANTIZE) and the zero point moves by 128. One
+difference: there the inner tensor becomes the graph input; here the I/O tensor keeps its index
+and name (retyped), so signatures and the names users look up stay valid.
 """
 
 from __future__ import annotations
