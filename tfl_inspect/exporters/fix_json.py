@@ -11,8 +11,7 @@ __all__ = ["to_json_dict"]
 
 
 def to_json_dict(r: FixReport) -> dict[str, Any]:
+    """``$schema``/``tool``/``source`` first, then every field of the report (``schemas/fix.schema.json``)."""
     doc = envelope("fix", r.source)
     doc.update(r.to_dict())
-    del doc["source"]  # already in the envelope
-    doc["source"] = r.source
     return doc
