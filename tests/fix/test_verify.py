@@ -61,3 +61,18 @@ def test_a_model_litert_cannot_run_is_unverifiable_not_failed(tmp_path: Path) ->
     report = fix(sample("flex_select_tf.tflite"), tmp_path / "o.tflite", rename_io=True)
     assert report.verification is not None and report.verification.status == "unverifiable"
     assert "input model" in report.verification.message and report.written
+
+
+def test_signatures_on_other_subgraphs_are_run_too(tmp_path: Path) -> None:
+    """multi_signatures.bin: 'add' on subgraph 0, 'sub' on subgraph 1; a change in subgraph 1 is caught."""
+    from tests.conftest import require_corpus
+
+    src = next(require_corpus().rglob("multi_signatures.bin"))
+    same = verify(src, src)
+    assert same.status == "identical" and any(o["name"].startswith("sub/") for o in same.outputs)
+    m = unpack(src)
+    m.subgraphs[1].operators[0].opcodeIndex = m.subgraphs[0].operators[0].opcodeIndex  # SUB becomes ADD
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(pack(m))
+    v = verify(src, bad)
+    assert v.status == "different" and [o["name"] for o in v.outputs if not o["equal"]] == ["sub/output_0"]

@@ -1,7 +1,8 @@
 """Check a rewrite with the real runtime: LiteRT runs both models on the same seeded inputs.
 
 Runs in a child process (``python -m tfl_inspect.fix.verify``) because the interpreter can
-crash or print to C++ stderr. Both models use LiteRT's built-in kernels without default
+crash or print to C++ stderr. Subgraph 0 is fed positionally; signatures on other subgraphs run
+through their signature runners. Both models use LiteRT's built-in kernels without default
 delegates, so the comparison is bit for bit: float outputs must have identical bytes. Where a
 rewrite changed an I/O type (``--io-type``), the integer side gets integers and the float side
 the real values they stand for (``scale * (q - zero_point)``); outputs are compared after
@@ -236,10 +237,77 @@ def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
         out["outputs"].append({"name": str(db["name"]), "shape": list(rb.shape), "equal": equal, "max_abs_diff": diff})
         if not equal:
             out["status"] = "different"
+    if out["status"] == "identical":
+        del b
+        gc.collect()
+        _other_signatures(Interpreter, kw, original, rewritten, rng, out)
     if out["status"] == "different":
         bad = [o["name"] for o in out["outputs"] if not o["equal"]]
         out["message"] = f"outputs differ: {', '.join(bad)}"
     return out
+
+
+def _same(ra: Any, rb: Any) -> tuple[bool, float | None]:
+    """Bit-identical, or the largest difference."""
+    import numpy as np
+
+    equal = ra.shape == rb.shape and ra.dtype == rb.dtype and _bytes(ra) == _bytes(rb)
+    diff = None
+    if not equal and ra.shape == rb.shape and ra.dtype.kind in "fiub":
+        diff = float(np.max(np.abs(ra.astype(np.float64) - rb.astype(np.float64)))) if ra.size else 0.0
+    return equal, diff
+
+
+def _other_signatures(interpreter: Any, kw: dict[str, Any], original: str, rewritten: str, rng: Any, out: dict) -> None:
+    """Signatures on subgraphs other than 0 (which the positional run covered), through signature runners."""
+    import numpy as np
+
+    def runners(path: str) -> tuple[Any, dict[str, Any]]:
+        it = interpreter(model_path=path, **kw)
+        found = {}
+        for key in it.get_signature_list():
+            r = it.get_signature_runner(key)
+            if getattr(r, "_subgraph_index", 0) != 0:
+                found[key] = r
+        return it, found
+
+    _, b_runners = runners(rewritten)
+    feeds = {}
+    for key, r in b_runners.items():
+        details = r.get_input_details()
+        feeds[key] = {n: _gen(rng, d["dtype"], [int(x) for x in d["shape"]]) for n, d in details.items()}
+    if not feeds:
+        return
+    del b_runners
+    results: dict[str, dict[str, Any]] = {}
+    for side, path in (("a", original), ("b", rewritten)):
+        it, rs = runners(path)
+        for key, r in rs.items():
+            try:
+                results.setdefault(key, {})[side] = r(**feeds[key]) if key in feeds else None
+            except Exception as exc:  # LiteRT's own words are the finding
+                results.setdefault(key, {})[side] = _line(exc)
+        del it, rs
+        gc.collect()
+    for key, sides in results.items():
+        ra, rb = sides.get("a"), sides.get("b")
+        if isinstance(ra, str) or ra is None:
+            continue  # the input model cannot run this signature: nothing to compare with
+        if not isinstance(rb, dict):
+            out["status"] = "failed"
+            out["message"] = f"LiteRT cannot run signature {key} of the rewritten model: {rb}"
+            return
+        for name in sorted(ra):
+            if name not in rb:
+                out["outputs"].append({"name": f"{key}/{name}", "shape": [], "equal": False, "max_abs_diff": None})
+                out["status"] = "different"
+                continue
+            equal, diff = _same(np.asarray(ra[name]), np.asarray(rb[name]))
+            out["outputs"].append(
+                {"name": f"{key}/{name}", "shape": list(np.shape(rb[name])), "equal": equal, "max_abs_diff": diff}
+            )
+            if not equal:
+                out["status"] = "different"
 
 
 def _run(it: Any, feeds: list[tuple[dict[str, Any], Any]], outputs: list[dict[str, Any]]) -> tuple[Any, str | None]:
