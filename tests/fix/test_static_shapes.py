@@ -45,3 +45,9 @@ def test_unknown_input_name_is_a_usage_error(tmp_path: Path) -> None:
 def test_static_batch_leaves_a_batch_fixed_at_conversion() -> None:
     model = tfl_inspect.load(sample("flex_select_tf.tflite"))  # Input((4, 4), batch_size=1)
     assert input_shapes(model, None, None, 8) == {}
+
+
+def test_static_batch_on_a_static_model_says_so(tmp_path: Path) -> None:
+    report = fix(sample("upsampling_static_batch1.tflite"), tmp_path / "o.tflite", static_batch=4)
+    assert report.written and not report.shapes_fixed
+    assert any("no input has a dynamic batch" in n for n in report.notes)

@@ -94,6 +94,8 @@ def fix(
     try:
         rw = Rewrite(src.model, model, s, report.signature, report)
         if result is not None and inputs is not None:
+            if static_batch is not None and not any(isinstance(k, int) for k in inputs):
+                report.notes.append(f"static-batch: no input has a dynamic batch dim to set to {static_batch}")
             static_pass.apply(rw, result)
         if result is not None and fold_shapes:
             fold_pass.apply(rw, result)
