@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import zipfile
@@ -115,8 +114,10 @@ def test_no_pass_rewrite_is_bit_identical_for_every_sample_and_corpus_model(tmp_
         elif r["status"] != "unverifiable":
             bad[Path(src).name] = f"{r['status']}: {r['message']}"
     assert not bad, bad
-    runnable = sum(1 for r in results.values() if r["status"] == "identical")
-    assert identical == runnable and runnable >= len(sample_models()) - 1  # flex_select_tf needs Flex
+    # Every sample runs in plain LiteRT except the Flex one (samples/README.md): all must be checked for real.
+    samples = {str(p) for p in sample_models() if p.name != "flex_select_tf.tflite"}
+    assert {k for k, r in results.items() if r["status"] == "identical"} >= samples
+    assert identical > len(samples)
 
 
 def test_no_pass_rewrite_of_third_party_models(tmp_path: Path) -> None:
@@ -207,7 +208,6 @@ def test_model_over_2gb_is_streamed(tmp_path: Path) -> None:
     ids = np.array([[0, 3, BIG_ROWS // 2, BIG_ROWS - 1]], np.int32)
     got = run(out, [ids])[0]
     np.testing.assert_array_equal(got[0], big_expected(ids))
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
