@@ -77,6 +77,8 @@ demo: $(VENV)/.base graphviz
 	@$(BIN)/tfl-inspect profile samples/classifier_flatten.tflite --plot $(DEMO)/classifier_memory.svg
 	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
 	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
+	@echo "== tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io"
+	@$(BIN)/tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io || echo "(fix needs ai-edge-litert: pip install '.[runtime]')"
 	@echo "Diagram: $(DEMO)/upsampling_static.png"
 
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).

@@ -73,6 +73,9 @@ DEFAULT_COMMANDS: tuple[Command, ...] = (
     Command("diff", "{tfl_inspect} diff {model} {model_b} --format json"),
     Command("profile", "{tfl_inspect} profile {model} --format json"),
     Command("compat", "{tfl_inspect} compat {model} --format json -o {out}/compat.json"),
+    # fix: the streaming writer, then LiteRT runs both models (verification is on by default).
+    Command("fix", "{tfl_inspect} fix {model} -o {out}/fixed.tflite --rename-io"),
+    Command("fix-no-verify", "{tfl_inspect} fix {model} -o {out}/fixed.tflite --rename-io --no-verify"),
     Command(
         "tf-analyzer",
         "{python} -c " + shlex.quote(REFERENCE_SNIPPET) + " {model}",
@@ -98,6 +101,9 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("diff", "ops10k"): (2.0, None),
     ("profile", "ops10k"): (1.5, None),
     ("compat", "ops10k"): (1.0, None),
+    ("fix", "ops10k"): (5.0, None),
+    ("fix", "big2gb"): (30.0, 500.0),
+    ("fix-no-verify", "big2gb"): (30.0, 500.0),
 }
 
 

@@ -45,7 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfl_inspect.targets",
             "tfl_inspect.profiling",
             "tfl_inspect.compare",
-            "tfl_inspect.fix",
+            "tfl_inspect.rewrite",
         ),
     ),
     ("exporters", ("tfl_inspect.exporters",)),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .compare import DiffReport
     from .diagnosis import Diagnosis
     from .profiling import Profile
+    from .rewrite import FixReport
     from .rules.base import Finding, Severity
     from .shapes.types import ShapeResult
     from .state import State
@@ -43,6 +44,7 @@ __all__ = [
     "diff",
     "profile",
     "compat",
+    "fix",
     "Model",
     "Subgraph",
     "Tensor",
@@ -58,6 +60,7 @@ __all__ = [
     "DiffReport",
     "Profile",
     "CompatReport",
+    "FixReport",
     "TflInspectError",
     "ModelFormatError",
     "MlirSyntaxError",
@@ -76,6 +79,7 @@ _LAZY = {
     "DiffReport": "compare.report",
     "Profile": "profiling",
     "CompatReport": "targets",
+    "FixReport": "rewrite.report",
 }
 
 
@@ -219,3 +223,12 @@ def diff(
     from .compare import diff as _diff
 
     return _diff(a, b, run=run, **options)
+
+
+def fix(
+    model_path: str | os.PathLike[str], out_path: str | os.PathLike[str], **options: Any
+) -> FixReport:
+    """Rewrite a model so lint's findings go away (needs ai-edge-litert): see :func:`tfl_inspect.rewrite.fix`."""
+    from .rewrite import fix as _fix
+
+    return _fix(model_path, out_path, **options)

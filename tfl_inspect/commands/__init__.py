@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "compat",
     "profile",
     "diff",
+    "fix",
     "report",
     "schema",
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import opdefs
+from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, View, dims, qname
 
@@ -104,6 +106,11 @@ def shape_value(res: ShapeResult, t: int) -> Value | None:
     return None if elems is None else Value(tuple(elems))
 
 
+def _shape_arg(example: list[int | str]) -> str:
+    """``[N, 32]`` → ``1x32``: a ``--static NAME=SHAPE`` example that runs as given (unknown dims as 1)."""
+    return "x".join(str(x) if isinstance(x, int) else "1" for x in example)
+
+
 # --- DYN001 --------------------------------------------------------------------------------
 DYN001 = RuleSpec(
     "DYN001",
@@ -158,7 +165,10 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
             f"Before invoking: `interpreter.resize_tensor_input({t.index}, {example_txt})` "
             "with the real sizes, then `interpreter.allocate_tensors()` (a signature runner resizes from "
             "its arguments). To remove it, convert with a static input: "
-            "`keras.Input(shape=(...), batch_size=1)` or a concrete function with a fully defined TensorSpec."
+            "`keras.Input(shape=(...), batch_size=1)` or a concrete function with a fully defined TensorSpec. "
+            "Without the source, rewrite the converted model: `"
+            + fix_command(ctx.model.source, f"--static {shlex.quote(str(name or t.index))}=" + _shape_arg(example))
+            + "` (with the real sizes; `--static-batch 1` for the batch alone)."
         )
         yield ctx.at_tensor(
             DYN001,
@@ -310,6 +320,11 @@ def _dyn002_finding(
             "Convert with fully static input shapes (batch included: `keras.Input(shape=(...), "
             "batch_size=1)`), or use static sizes in the model instead of `tf.shape(x)`."
         )
+    fix += (
+        " Without the source, fold the chain in the converted model: `"
+        + fix_command(ctx.model.source, "--static-batch 1", "--fold-shapes")
+        + "` (or `--static NAME=SHAPE` per input)."
+    )
     if batch_only:
         cause += " Only the batch dim flows through it, so most delegates still accept fixed-batch use."
     else:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context
 
@@ -70,7 +71,10 @@ def nam001(ctx: Context) -> Iterator[Finding]:
             signature=sig.key,
             tensor=tensors[0].index if tensors else None,
             tensor_name=tensors[0].name if tensors else None,
-            fix=NAM001.fix.replace("KEY", repr(sig.key)),
+            fix=NAM001.fix.replace("KEY", repr(sig.key))
+            + " To give the I/O tensors their signature names in the converted model: `"
+            + fix_command(ctx.model.source, "--rename-io")
+            + "`.",
         )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import opdefs
 from ..dtypes import by_name, is_float, is_integer
+from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import QUANT_INT_TYPES, Context, counts, op_list, qname
 
@@ -90,6 +91,10 @@ def qnt001(ctx: Context) -> Iterator[Finding]:
                     t,
                     signature=sig,
                     io_name=name,
+                    fix=_IO_FIX
+                    + " Without the source, rewrite the converted model: `"
+                    + fix_command(ctx.model.source, "--io-type int8")
+                    + "` (or `--io-type uint8`) drops the boundary ops and keeps their scale and zero point.",
                 )
 
 

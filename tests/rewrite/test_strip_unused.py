@@ -1,0 +1,48 @@
+"""--strip-unused: unused buffers, tensors, dead ops and op codes go; nothing that runs changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+import tfl_inspect
+from tests.conftest import sample
+from tests.modeledit import pack, schema, unpack
+from tfl_inspect.rewrite import fix
+
+
+def test_unused_buffer_and_dead_op_are_dropped(tmp_path: Path) -> None:
+    m = unpack(sample("dense_float32.tflite"))
+    sg = m.subgraphs[0]
+    junk = schema.BufferT()
+    junk.data = np.arange(4096, dtype=np.uint8)
+    m.buffers.append(junk)
+    # A dead op: SOFTMAX of the first layer's output, read by nobody.
+    first_out = int(sg.operators[0].outputs[0])
+    t = schema.TensorT()
+    t.name, t.shape, t.type, t.buffer = b"dead", list(sg.tensors[first_out].shape), schema.TensorType.FLOAT32, 0
+    sg.tensors.append(t)
+    dead = schema.OperatorT()
+    dead.opcodeIndex = sg.operators[-1].opcodeIndex  # the model's SOFTMAX code
+    dead.inputs, dead.outputs = [first_out], [len(sg.tensors) - 1]
+    dead.builtinOptionsType = sg.operators[-1].builtinOptionsType
+    dead.builtinOptions = sg.operators[-1].builtinOptions
+    sg.operators.append(dead)
+    src = tmp_path / "junk.tflite"
+    src.write_bytes(pack(m))
+    report = fix(src, tmp_path / "o.tflite", strip_unused=True)
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    assert [(o.opcode, o.by) for o in report.ops_removed] == [("SOFTMAX", "dead")]
+    assert report.buffers_removed >= 1 and report.tensors_removed == 1 and report.bytes_saved >= 4096
+    out = tfl_inspect.load(tmp_path / "o.tflite")
+    assert len(out.subgraphs[0].operators) == 3
+    assert "dead" not in {t.name for t in out.subgraphs[0].tensors}
+
+
+def test_converter_output_has_nothing_to_strip_but_keeps_metadata(tmp_path: Path) -> None:
+    src = sample("dense_int8.tflite")
+    report = fix(src, tmp_path / "o.tflite", strip_unused=True)
+    assert report.written and not report.ops_removed
+    a, b = tfl_inspect.load(src), tfl_inspect.load(tmp_path / "o.tflite")
+    assert [(x.name, x.value) for x in b.metadata] == [(x.name, x.value) for x in a.metadata]

@@ -1,0 +1,138 @@
+"""``--io-type int8|uint8``: integer inputs and outputs for a full-integer model (QNT001).
+
+The converter leaves float I/O on a fully int8 model unless told otherwise: a QUANTIZE after
+each input and a DEQUANTIZE before each output. As LiteRT's ``modify_model_interface`` does
+(tensorflow/tensorflow ``tensorflow/lite/tools/optimize/modify_model_interface.cc`` at
+0406598a59a78fd428b74fdd5e1ee704d17ce05a: ``RemoveInputTensor``/``RemoveOutputTensor`` for int8,
+``SetInputTypeToUINT8``/``SetOutputTypeToUINT8``), the boundary op goes and the I/O tensor takes
+the inner tensor's scale and zero point; for uint8 the boundary op stays as a uint8↔int8
+requantize (an output DEQUANTIZE becomes a QUANTIZE) and the zero point moves by 128. One
+difference: there the inner tensor becomes the graph input; here the I/O tensor keeps its index
+and name (retyped), so signatures and the names users look up stay valid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UsageError
+from .edit import Rewrite
+from .report import IoChange
+
+__all__ = ["apply"]
+
+NAME = "io-type"
+_FROM = {"FLOAT32", "UINT8", "INT8"}
+
+
+def _params(t: Any) -> tuple[float, int] | None:
+    q = t.quantization
+    if q is None or not q.has_params or len(q.scale) != 1 or q.details is not None:
+        return None
+    return float(q.scale[0]), int(q.zero_point[0]) if q.zero_point else 0
+
+
+def apply(rw: Rewrite, target: str) -> None:
+    target = target.upper()
+    if target not in ("INT8", "UINT8"):
+        raise UsageError(f"--io-type takes int8 or uint8, not {target.lower()}")
+    s = _schema()
+    sg = rw.model.subgraphs[rw.subgraph]
+    ttype = getattr(s.TensorType, target)
+    shift = 128 if target == "UINT8" else 0
+    skipped: list[str] = []
+    for i in sg.inputs:
+        t = sg.tensors[i]
+        if t.dtype == target:
+            continue
+        cons = sg.consumer_ops(i)
+        op = cons[0] if len(cons) == 1 else None
+        inner = sg.tensors[op.outputs[0]] if op is not None and op.builtin == "QUANTIZE" else None
+        p = _params(inner) if inner is not None and inner.dtype == "INT8" else None
+        if t.dtype not in _FROM or op is None or p is None:
+            skipped.append(f"input {t.name} ({t.dtype.lower()})")
+            continue
+        assert inner is not None
+        scale, zp = p[0], p[1] + shift
+        _retype(rw.sg.tensors[i], ttype, scale, zp, s)
+        removed = None
+        if target == "INT8":
+            rw.replace_tensor(inner.index, i)
+            rw.sg.inputs = [int(x) for x in rw.sg.inputs]
+            rw.remove_op(op.index, NAME)
+            removed = op.opcode
+        rw.report.io_changes.append(IoChange("input", i, t.name, t.dtype.lower(), target.lower(), scale, zp, removed))
+    for o in sg.outputs:
+        t = sg.tensors[o]
+        if t.dtype == target:
+            continue
+        op = sg.producer_op(o)
+        inner = sg.tensors[op.inputs[0]] if op is not None and op.builtin in ("DEQUANTIZE", "QUANTIZE") else None
+        p = _params(inner) if inner is not None and inner.dtype == "INT8" else None
+        if t.dtype not in _FROM or op is None or p is None or inner is None or inner.index in sg.outputs:
+            skipped.append(f"output {t.name} ({t.dtype.lower()})")
+            continue
+        scale, zp = p[0], p[1] + shift
+        _retype(rw.sg.tensors[o], ttype, scale, zp, s)
+        removed = None
+        if target == "INT8":
+            # The op that wrote the int8 tensor now writes the output tensor itself.
+            src_t, out_t = rw.sg.tensors[inner.index], rw.sg.tensors[o]
+            out_t.shape, out_t.shapeSignature, out_t.hasRank = src_t.shape, src_t.shapeSignature, src_t.hasRank
+            rw.remove_op(op.index, NAME)
+            _rewire_output(rw, inner.index, o, op.index)
+            removed = op.opcode
+        elif op.builtin == "DEQUANTIZE":
+            _make_quantize(rw, op.index, s)
+        rw.report.io_changes.append(IoChange("output", o, t.name, t.dtype.lower(), target.lower(), scale, zp, removed))
+    if not rw.report.io_changes:
+        raise UsageError(
+            f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an int8 tensor "
+            "(not a full-integer model)"
+        )
+    for what in skipped:
+        rw.report.notes.append(f"io-type: {what} left as it is: no boundary QUANTIZE/DEQUANTIZE to int8")
+
+
+def _schema() -> Any:
+    from .writer import schema
+
+    return schema()
+
+
+def _retype(ft: Any, ttype: int, scale: float, zp: int, s: Any) -> None:
+    q = s.QuantizationParametersT()
+    q.scale = [scale]
+    q.zeroPoint = [zp]
+    q.quantizedDimension = 0
+    ft.type = ttype
+    ft.quantization = q
+
+
+def _rewire_output(rw: Rewrite, inner: int, out: int, removed_op: int) -> None:
+    """Ops that read or wrote ``inner`` use ``out`` instead (the removed op is skipped)."""
+    for k, op in enumerate(rw.sg.operators):
+        if k == removed_op:
+            continue
+        for attr in ("inputs", "outputs"):
+            vals = getattr(op, attr)
+            if vals is not None and inner in [int(v) for v in vals]:
+                setattr(op, attr, [out if int(v) == inner else int(v) for v in vals])
+
+
+def _make_quantize(rw: Rewrite, op_index: int, s: Any) -> None:
+    """Turn the output DEQUANTIZE into a QUANTIZE (int8 → uint8 requantize)."""
+    codes = rw.fb.operatorCodes
+    want = s.BuiltinOperator.QUANTIZE
+    idx = next((k for k, c in enumerate(codes) if max(c.builtinCode, c.deprecatedBuiltinCode) == want), None)
+    if idx is None:
+        c = s.OperatorCodeT()
+        c.builtinCode = want
+        c.deprecatedBuiltinCode = min(want, 127)
+        c.version = 2
+        codes.append(c)
+        idx = len(codes) - 1
+    op = rw.sg.operators[op_index]
+    op.opcodeIndex = idx
+    op.builtinOptionsType = s.BuiltinOptions.QuantizeOptions
+    op.builtinOptions = s.QuantizeOptionsT()

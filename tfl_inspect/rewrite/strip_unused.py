@@ -1,0 +1,24 @@
+"""``--strip-unused``: drop ops nobody reads, tensors nothing names, buffers and operator codes no one uses.
+
+Converters and hand edits leave unused weight buffers behind (GRF/hygiene findings, and bytes
+on the device). Ops with side effects (variables, control flow, custom ops) are never
+dropped; buffer 0, the empty sentinel, and metadata buffers always stay.
+"""
+
+from __future__ import annotations
+
+from .edit import Rewrite
+
+__all__ = ["apply", "finish"]
+
+NAME = "strip-unused"
+
+
+def apply(rw: Rewrite) -> None:
+    """Finish the rewrite with everything unused dropped (call last, instead of :func:`finish`)."""
+    rw.finish(strip=True)
+
+
+def finish(rw: Rewrite) -> None:
+    """Finish without stripping: only what the passes removed, and what fed only that, goes."""
+    rw.finish(strip=False)
