@@ -143,7 +143,7 @@ def test_color_macs_fills_ops_by_their_profile(tmp_path: Path) -> None:
     top = max(values, key=lambda k: values[k])
     assert top == (0, 0)  # the convolution does most of the work
     assert f"{values[top]:,.0f} MACs" in text
-    assert "heat from white (low) to red (high)" in text
+    assert "heat from white (low) through yellow to red (high)" in text
 
 
 def test_diff_colours_ops_by_what_changed_and_by_error(tmp_path: Path) -> None:
@@ -156,3 +156,16 @@ def test_diff_colours_ops_by_what_changed_and_by_error(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert len(re.findall(r"output SQNR \d+\.\d dB", out.read_text())) == 3
     assert run_cli("graph", a, "--diff-run", "-o", out).code == 2
+
+
+def test_target_colours_verdicts_and_outlines_partitions(tmp_path: Path) -> None:
+    out = tmp_path / "xnnpack.dot"
+    result = run_cli("graph", sample("upsampling_static_batch1.tflite"), "--target", "xnnpack", "-o", out)
+    assert result.code == 0, result.err
+    text = out.read_text()
+    # XNNPACK takes RESHAPE and CONV_2D but not TILE: three partitions around two CPU ops
+    assert len(set(re.findall(r"xnnpack partition (\d+)", text))) == 3
+    assert text.count("xnnpack: unsupported (runs on the CPU)") == 2
+    assert "green runs on the target" in text
+    bad = run_cli("graph", sample("upsampling_static_batch1.tflite"), "--target", "tpu", "-o", out)
+    assert bad.code == 2 and "known targets are" in bad.err

@@ -111,6 +111,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(see tfl-inspect profile)",
     )
     parser.add_argument(
+        "--target",
+        metavar="T",
+        help="colour ops by whether target T takes them (xnnpack, gpu, tflm, edgetpu, nnapi) and outline its "
+        "partitions (see tfl-inspect compat)",
+    )
+    parser.add_argument(
         "--diff",
         metavar="B",
         help="colour this model's ops by what changed in model B: removed (red), changed (orange); "
@@ -169,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--diff-run needs --diff B")
     if args.diff:
         marks += _diff_marks(model, args.diff, args.diff_run, args.signature)
+    if args.target:
+        marks += _target_marks(model, args.target, args.signature)
     diagram = dot.build(
         model,
         marks=marks,
@@ -258,4 +266,35 @@ def _diff_marks(model: Model, other: str, run: bool, signature: str | None) -> l
             out.append(
                 Mark(subgraph=s, op=op, fill=_sqnr_fill(mark), tooltip=f"output SQNR {mark:.1f} dB", kind="diff")
             )
+    return out
+
+
+_VERDICT_FILL = {"supported": "#b7e4b0", "caveat": "#ffe08a", "unsupported": "#f4a3a3"}
+
+
+def _target_marks(model: Model, target: str, signature: str | None) -> list[Mark]:
+    """``--target T``: each op filled by its verdict on T; ops of one delegate partition outlined together."""
+    from ..errors import UsageError
+    from ..exporters.dot_marks import Mark
+    from ..targets import compat, parse_targets, verdict_marks
+
+    names = parse_targets(target)  # an unknown name is a usage error listing the known ones
+    if len(names) != 1:
+        raise UsageError(f"graph --target draws one target at a time, not {', '.join(names)}")
+    name = names[0]
+    marks = verdict_marks(compat(model, targets=name, signature=signature), name)
+    out = []
+    for (s, i), v in marks.items():
+        reason = f": {v['reason']}" if v["reason"] else ""
+        where = f" (partition {v['partition']})" if v["partition"] is not None else " (runs on the CPU)"
+        out.append(
+            Mark(
+                subgraph=s,
+                op=i,
+                fill=_VERDICT_FILL.get(v["verdict"]),
+                tooltip=f"{name}: {v['verdict']}{where}{reason}",
+                kind="target",
+                cluster=f"{name} partition {v['partition']}" if v["partition"] is not None else None,
+            )
+        )
     return out

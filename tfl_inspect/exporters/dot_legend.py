@@ -58,7 +58,16 @@ def _conventions(used: set[str]) -> list[str]:
         out.append("bold box: a model input or output, its signature name in bold, the tensor name in italics")
     if "const" in used:
         out.append("const dtype[shape]: constant inputs of the op (--show-constants draws them as nodes)")
-    if "fill" in used:
+    if "fill:heat" in used:
+        out.append("fill: heat from white (low) through yellow to red (high), log scale; the value in the tooltip")
+    if "fill:target" in used:
+        out.append("fill: green runs on the target, yellow with caveats, red stays on the CPU (reason in the tooltip)")
+    if "fill:diff" in used:
+        out.append(
+            "fill: orange changed, red removed in the other model; with --diff-run the output's SQNR: "
+            "green ≥ 40 dB, yellow 20–40 dB, red < 20 dB"
+        )
+    if "fill" in used and not any(u.startswith("fill:") and u[5:] in ("heat", "target", "diff") for u in used):
         out.append("fill set by the overlay: a colour per op, or heat from white (low) to red (high)")
     if "finding" in used:
         sev = " · ".join(f'<FONT COLOR="{SEVERITY_COLOR[k]}"><B>{k}</B></FONT>' for k in ("error", "warning", "info"))
@@ -88,7 +97,7 @@ def _conventions(used: set[str]) -> list[str]:
     if "calls" in used:
         out.append("dashed grey arrow: an op calls a subgraph (cond, body, branch, init)")
     if "cluster" in used:
-        out.append("dashed outline: ops of one partition")
+        out.append("dashed outline: ops of one partition (one delegate call)")
     return out
 
 

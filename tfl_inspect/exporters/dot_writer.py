@@ -212,6 +212,7 @@ class _Writer:
             m = fills[-1]
             attrs["fillcolor"] = m.fill if m.fill is not None else heat_color(m.heat or 0.0)
             self.used.add("fill")
+            self.used.add(f"fill:{m.kind}")
         return line
 
     def _cluster(self, node: str) -> str | None:
