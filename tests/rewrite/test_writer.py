@@ -166,11 +166,14 @@ def test_buffers_outside_the_flatbuffer_stay_outside(tmp_path: Path) -> None:
     np.testing.assert_array_equal(run(tmp_path / "out.tflite", [x])[0], run(sample("dense_float32.tflite"), [x])[0])
 
 
+# Peak RSS of this process from VmHWM, not ru_maxrss: Linux carries the pre-exec image's peak into
+# ru_maxrss, so a child of a pytest process that has TensorFlow loaded would report pytest's size.
 CHILD = """
-import resource, sys
+import re, resource, sys
 from tfl_inspect.cli import main
 code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+hwm = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
 """
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._batch import Outcome
+
+if TYPE_CHECKING:
+    from ..model import Model
 
 __all__ = ["HELP", "add_arguments", "run", "page_worker"]
 
@@ -47,7 +50,7 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
                 svg = target.read_text(encoding="utf-8")
             except TflInspectError as exc:  # Graphviz missing or timed out: the page says so
                 note = f"no diagram: {exc}"
-    sections: dict[str, Any] = {}
+    sections, targets = _analyses(model)
     page = model_page(ReportInput(model, findings, svg, note, sections))
     summary = summarize(model)
     row = {
@@ -56,9 +59,24 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         "scheme": summary.scheme,
         "errors": sum(f.severity.value == "error" for f in findings),
         "warnings": sum(f.severity.value == "warning" for f in findings),
-        "targets": [],
+        "targets": targets,
     }
     return page, row
+
+
+def _analyses(model: Model) -> tuple[dict[str, Any], list[str]]:
+    """compat and profile as the page shows them; the targets that take the whole model, for the index."""
+    from ..exporters.compat_json import to_json_dict as compat_json
+    from ..exporters.profile_json import profile_to_dict
+    from ..exporters.profile_plot import svg as memory_plot
+    from ..profiling import profile
+    from ..targets import compat
+
+    report = compat(model)
+    prof = profile(model)
+    sections: dict[str, Any] = {"compat": compat_json(report, model.source)}
+    sections["profile"] = {**profile_to_dict(prof, timeline=False), "plot_svg": memory_plot(prof)}
+    return sections, [name for name, t in report.targets.items() if t.whole_model]
 
 
 def page_worker(path: str, options: Mapping[str, Any]) -> Outcome:
