@@ -17,6 +17,14 @@ __all__ = ["FormatFaultError", "Table", "root"]
 _I32 = struct.Struct("<i").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 _HH = struct.Struct("<HH").unpack_from
+_FIELDS: dict[int, Any] = {}  # vtable field count -> its compiled unpacker (few distinct counts)
+
+
+def _fields_unpacker(n: int) -> Any:
+    unpack = _FIELDS.get(n)
+    if unpack is None:
+        unpack = _FIELDS[n] = struct.Struct(f"<{n}H").unpack_from
+    return unpack
 
 
 class FormatFaultError(ValueError):
@@ -36,8 +44,9 @@ class Table:
         if vsize < 4 or vsize & 1 or vt + vsize > size or pos + tsize > size:
             raise FormatFaultError(f"table at {pos} has an impossible vtable ({vsize}/{tsize} bytes)")
         self.buf, self.size, self.pos = buf, size, pos
-        self.fields = struct.unpack_from(f"<{(vsize - 4) >> 1}H", buf, vt + 4)
-        self.end = max(vt + vsize, pos + tsize)
+        self.fields = _fields_unpacker((vsize - 4) >> 1)(buf, vt + 4)
+        a, b = vt + vsize, pos + tsize
+        self.end = a if a > b else b
 
     def off(self, slot: int) -> int:
         i = (slot - 4) >> 1
