@@ -71,3 +71,16 @@ def test_one_model_formats_are_refused_for_a_folder(tmp_path: Path, fmt: str) ->
     (tmp_path / "m.tflite").write_bytes((SAMPLES / "multi_io.tflite").read_bytes())
     proc = _cli("lint", str(tmp_path), "--format", fmt)
     assert proc.returncode == 2 and "jsonl" in proc.stderr
+
+
+def test_compat_and_profile_take_a_folder(tmp_path: Path) -> None:
+    for name in ("dense_int8.tflite", "upsampling_static.tflite"):
+        (tmp_path / name).write_bytes((SAMPLES / name).read_bytes())
+    proc = _cli("compat", str(tmp_path), "--jobs", "2", "--format", "jsonl")
+    docs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 0 and len(docs) == 2 and all("targets" in d for d in docs)
+    proc = _cli("compat", str(tmp_path), "--require", "gpu")
+    assert proc.returncode == 1  # the UpSampling2D sample's dynamic batch keeps it off the GPU
+    proc = _cli("profile", str(tmp_path), "--format", "markdown")
+    assert proc.returncode == 0 and "| arena bytes |" in proc.stdout
+    assert "FULLY_CONNECTED" in proc.stdout and "2 models" in proc.stdout

@@ -7,8 +7,12 @@ usage or an unreadable model.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["HELP", "add_arguments", "run"]
+from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
+
+__all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
 HELP = "which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU and NNAPI, in how many partitions, and why not"
 
@@ -27,7 +31,7 @@ NNAPI rules are unit-tested only (no device here). See docs/compat.md.
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
-    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
+    parser.add_argument("model", help=".tflite file (or converter MLIR text), or a folder of them")
     parser.add_argument(
         "--target",
         "-t",
@@ -36,7 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="targets, comma-separated: xnnpack, gpu, tflm, edgetpu, nnapi (default: all); repeatable",
     )
     parser.add_argument("--signature", metavar="KEY", help="only this signature's subgraph (and what it calls)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl", "markdown"),
+        default="text",
+        help="output format (a folder: text, jsonl — one object per model — or markdown for CI summaries)",
+    )
     parser.add_argument(
         "--require",
         action="append",
@@ -55,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ops", action="store_true", help="text: list every op with its verdict and partition")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_folder_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--nnapi-level {args.nnapi_level}: NNAPI starts at Android API level 27")
     if args.arena_size is not None and args.arena_size <= 0:
         raise UsageError("--arena-size must be a positive number of bytes")
+    if wants_batch(args):
+        options = {"targets": names, "required": required, "nnapi_level": args.nnapi_level}
+        options["arena_size"] = args.arena_size
+        return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "compat")
     model = load(args.model)
     report = compat(
         model, targets=names, signature=args.signature, nnapi_level=args.nnapi_level, arena_size=args.arena_size
@@ -102,3 +116,22 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+FOLDER_COLUMNS = ("model", "ops", "whole model on", "partial on")
+
+
+def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
+    """One model of a folder: per target, whether it takes the whole model; exit 1 if a --require fails."""
+    from ..exporters.compat_json import to_json_dict
+    from ..targets import compat
+
+    report = compat(
+        path, targets=options["targets"], nnapi_level=options["nnapi_level"], arena_size=options["arena_size"]
+    )
+    whole = [n for n, t in report.targets.items() if t.whole_model]
+    partial = [f"{n} {t.supported_ops}/{t.total_ops}" for n, t in report.targets.items() if not t.whole_model]
+    total = max((t.total_ops for t in report.targets.values()), default=0)
+    row = {"ops": total, "whole model on": " ".join(whole), "partial on": ", ".join(partial)}
+    document = to_json_dict(report, path) if options.get("document") else None
+    return Outcome(path, 1 if report.failing(options["required"]) else 0, row, document)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["HELP", "add_arguments", "run"]
+from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
+
+__all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
 HELP = "activation arena (TFLite Micro's planner), MACs and parameters per op, and where the memory peak is"
 
@@ -20,7 +24,7 @@ def _positive(value: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", help=".tflite file (or converter MLIR text)")
+    parser.add_argument("model", help=".tflite file (or converter MLIR text), or a folder of them")
     parser.add_argument(
         "--planner",
         choices=("tflm", "litert"),
@@ -29,7 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--signature", metavar="NAME", help="start execution at this signature's subgraph")
     parser.add_argument("--by", choices=("op", "scope", "type"), default="op", help="table rows (default: op)")
-    parser.add_argument("--format", choices=("text", "json", "csv"), default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "csv", "jsonl", "markdown"),
+        default="text",
+        help="output format (a folder: text, jsonl — one object per model — or markdown for CI summaries)",
+    )
+    add_folder_arguments(parser)
     parser.add_argument("--top", type=_positive, default=10, metavar="N", help="rows per text table (default 10)")
     parser.add_argument("--plot", metavar="FILE", help="draw arena use over the execution order (.svg, or .png)")
     parser.add_argument(
@@ -71,6 +81,9 @@ def _run(args: argparse.Namespace) -> int:
     from ..profiling import profile
     from ..readers import load
 
+    if wants_batch(args):
+        options = {"planner": args.planner, "pointer_bytes": args.pointer_bytes}
+        return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "profile")
     model = load(args.model)
     prof = profile(model, planner=args.planner, signature=args.signature, pointer_bytes=args.pointer_bytes)
     if args.plot:
@@ -99,3 +112,32 @@ def _run(args: argparse.Namespace) -> int:
 
         emit(profile_blocks(prof, args.by, args.top))
     return 0
+
+
+FOLDER_COLUMNS = ("model", "ops", "MACs", "params", "arena bytes", "persistent bytes", "peak op")
+
+
+def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
+    """One model of a folder: its totals and memory as a row, the ``--format json`` document for jsonl."""
+    from ..exporters.profile_json import profile_to_dict
+    from ..profiling import profile
+    from ..readers import load
+
+    model = load(path)
+    prof = profile(model, planner=options["planner"], pointer_bytes=options["pointer_bytes"])
+    doc = profile_to_dict(prof, timeline=False)
+    memory, totals = doc["memory"], doc["totals"]
+    peak = memory.get("peak_op")
+    peak_text = ""
+    if peak is not None:
+        op = model.subgraphs[peak["subgraph"]].operators[peak["index"]]
+        peak_text = f"{peak['subgraph']}:{peak['index']} {op.opcode}"
+    row = {
+        "ops": len(doc["operators"]),
+        "MACs": totals["macs"],
+        "params": totals["params"],
+        "arena bytes": memory["arena_bytes"],
+        "persistent bytes": memory["persistent_bytes"],
+        "peak op": peak_text,
+    }
+    return Outcome(path, 0, row, doc if options.get("document") else None)
