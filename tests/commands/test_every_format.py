@@ -27,9 +27,27 @@ FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("graph dot", ("graph", "{model}", "-o", "{out}.dot")),
     ("shapes text", ("shapes", "{model}")),
     ("shapes json", ("shapes", "{model}", "--format", "json")),
+    ("compat text", ("compat", "{model}", "--ops")),
+    ("compat json", ("compat", "{model}", "--format", "json")),
+    ("profile text", ("profile", "{model}")),
+    ("profile json", ("profile", "{model}", "--format", "json")),
+    ("profile csv", ("profile", "{model}", "--format", "csv")),
+    ("diff text", ("diff", "{model}", "{model}")),
+    ("diff json", ("diff", "{model}", "{model}", "--format", "json")),
+    (
+        "graph dot --color macs --target gpu",
+        ("graph", "{model}", "--color", "macs", "--target", "gpu", "-o", "{out}.dot"),
+    ),
+    ("report html", ("report", "{model}", "--no-graph", "-o", "{out}.html")),
 )
+# `fix` writes and runs LiteRT per model: tests/rewrite/test_writer.py repacks every sample and corpus model.
 INSPECT_SCHEMA = schemas.load("inspect")
-JSON_FORMATS = {"inspect json", "lint json", "lint sarif", "shapes json"}
+JSON_FORMATS = {"inspect json", "lint json", "lint sarif", "shapes json", "compat json", "profile json", "diff json"}
+SCHEMAS = {
+    "compat json": schemas.load("compat"),
+    "profile json": schemas.load("profile"),
+    "diff json": schemas.load("diff"),
+}
 
 
 def _models() -> list[Path]:
@@ -62,6 +80,8 @@ def test_every_command_and_format_runs_without_internal_error(model: Path, tmp_p
             doc = json.loads(result.out)  # strict JSON whenever the command produced a document
             if label == "inspect json" and "thirdparty" in model.parts:
                 jsonschema.validate(doc, INSPECT_SCHEMA)  # samples and corpus: tests/exporters/test_model_json.py
+            if label in SCHEMAS:
+                jsonschema.validate(doc, SCHEMAS[label])
     if model.parent == SAMPLES or "thirdparty" in model.parts:
         assert readable, f"{model} is a model we ship or fetched: inspect must read it"
 
