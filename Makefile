@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.base: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[runtime]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
@@ -78,8 +78,12 @@ demo: $(VENV)/.base graphviz
 	@echo "== tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm"
 	@$(BIN)/tfl-inspect compat samples/upsampling_static.tflite -t xnnpack,gpu,tflm
 	@echo "== tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io"
-	@$(BIN)/tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io || echo "(fix needs ai-edge-litert: pip install '.[runtime]')"
-	@echo "Diagram: $(DEMO)/upsampling_static.png"
+	@$(BIN)/tfl-inspect fix samples/upsampling_static.tflite -o $(DEMO)/upsampling_fixed.tflite --static-batch 1 --fold-shapes --rename-io
+	@echo "== tfl-inspect report samples -o $(DEMO)/site --jobs 2   (one HTML page per model + index.html)"
+	@$(BIN)/tfl-inspect report samples -o $(DEMO)/site --jobs 2
+	@echo "== tfl-inspect lint samples --format markdown   (a folder: one row per model, for CI summaries)"
+	@$(BIN)/tfl-inspect lint samples --format markdown --jobs 2 | head -8
+	@echo "Diagram: $(DEMO)/upsampling_static.png · report: $(DEMO)/site/index.html"
 
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
 thirdparty: $(VENV)/.test
