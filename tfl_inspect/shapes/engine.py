@@ -178,7 +178,7 @@ def run(
     tensors = sg.tensors
     for op in sg.operators:
         _track_sources(op, tensors, sources, n)
-        fn = None if op.is_custom else SHAPE_FNS.get(op.opcode)
+        fn = _custom_fn if op.is_custom else SHAPE_FNS.get(op.opcode)
         if not op.is_custom and op.opcode in CALLS:
             fn = _call_fn(model, _depth)
         outs = [o for o in op.outputs if 0 <= o < n]
@@ -236,6 +236,18 @@ def run(
         changed_inputs=changed,
         shape_sources=sources,
     )
+
+
+def _custom_fn(ctx: OpContext) -> list[Any]:
+    """A custom op whose options fix its outputs (:mod:`tfl_inspect.custom_ops`, e.g. MediaPipe's
+    Convolution2DTransposeBias); anything the table has no rule for stays not inferred."""
+    from .. import custom_ops
+
+    shapes = [ctx.maybe_shape(i) for i in range(ctx.n_inputs)]
+    out = custom_ops.infer_shapes(ctx.op.custom_code, shapes, ctx.op.custom_options)
+    if out is None:
+        raise CannotInferError
+    return list(out)
 
 
 def _track_sources(op: Operator, tensors: Any, sources: dict[int, frozenset[int]], n: int) -> None:
