@@ -140,3 +140,17 @@ def test_png_is_drawn_by_cairo_with_the_font_the_layout_measured(tmp_path: Path)
     w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert abs(w - width_pt * 96 / 72) <= 2 and abs(h - height_pt * 96 / 72) <= 2  # the same layout, at 96 dpi
     assert 'font-family="Liberation Sans,Arial,Helvetica,sans-serif"' in svg
+
+
+def test_io_boxes_show_what_the_metadata_says() -> None:
+    from tests.conftest import require_thirdparty
+
+    models = [p for p in require_thirdparty() if p.name == "palm_detection_full.tflite"]
+    if not models:
+        pytest.skip("palm_detection_full.tflite not fetched")
+    from tfl_inspect.exporters import dot
+
+    text = dot.build(tfl_inspect.load(models[0])).source
+    assert "x = (v - 0) / 255 (v in [0, 255] → x in [0, 1])" in text  # the input's normalization
+    assert "1 labels (labels.txt): palm" in text
+    assert "grey lines in an I/O box" in text

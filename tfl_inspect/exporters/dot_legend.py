@@ -56,6 +56,8 @@ def _conventions(used: set[str]) -> list[str]:
         out.append("OPCODE #N: an op and its index (as in inspect --show ops); fill: dtype family of its output")
     if "io" in used:
         out.append("bold box: a model input or output, its signature name in bold, the tensor name in italics")
+    if "metadata" in used:
+        out.append("grey lines in an I/O box: what the model's TFLite Metadata says (preprocessing, labels)")
     if "const" in used:
         out.append("const dtype[shape]: constant inputs of the op (--show-constants draws them as nodes)")
     if "fill:heat" in used:

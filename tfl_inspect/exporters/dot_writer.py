@@ -101,6 +101,7 @@ class _Writer:
         self.tensor_names, self.shapes, self.depth = tensor_names, shapes, depth
         self.notes = list(notes)
         self.clusters = len(p.subgraphs) > 1
+        self.io_meta = _io_metadata(model)
         self.on_node: dict[str, list[Mark]] = {}
         self.related: dict[str, list[Mark]] = {}
         self.model_level: list[Mark] = []
@@ -332,6 +333,12 @@ class _Writer:
         show_name = self.tensor_names or not names
         label = f'<FONT POINT-SIZE="9" COLOR="{_GREY}">{role}</FONT><BR/>{title}<BR/>'
         label += self._tensor_label(sg, tensor, name=show_name)
+        meta = self.io_meta.get((s, role, t))
+        if meta:
+            label += (
+                f'<BR/><FONT POINT-SIZE="9" COLOR="{_GREY}">' + "<BR/>".join(h(line, 60) for line in meta) + "</FONT>"
+            )
+            self.used.add("metadata")
         self.used.add("io")
         fam = family(tensor.dtype)
         self.families.add(fam)
@@ -633,3 +640,27 @@ class _Writer:
             if self.clusters and target in self.plan.subgraphs and target != s:
                 attrs["lhead"] = f"cluster_{target}"
             g.edge(src, head, **attrs)
+
+
+def _io_metadata(model: Model) -> dict[tuple[int, str, int], list[str]]:
+    """What TFLite Metadata says about each I/O tensor, as short lines for its box: the
+    preprocessing formula and the label file (count and first labels)."""
+    from ..summary import io_metadata
+
+    out: dict[tuple[int, str, int], list[str]] = {}
+    for e in io_metadata(model):
+        if e["tensor"] is None:
+            continue
+        lines = []
+        if e.get("preprocessing"):
+            lines.append(str(e["preprocessing"]))
+        for f in e.get("associated_files") or ():
+            if f.get("type") == "TENSOR_AXIS_LABELS" and f.get("lines"):
+                first = ", ".join(str(x) for x in (f.get("first") or [])[:3])
+                more = " …" if f["lines"] > 3 else ""
+                lines.append(f"{f['lines']} labels ({f.get('name')}): {first}{more}")
+        if e.get("mismatch"):
+            lines.append("metadata order differs from get_*_details()")
+        if lines:
+            out[(0, e["role"], e["tensor"])] = lines
+    return out
