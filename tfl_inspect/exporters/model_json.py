@@ -89,8 +89,10 @@ def operator_to_dict(op: Operator) -> dict[str, Any]:
         "custom_code": op.custom_code,
         "custom_options": op.custom_options,
         "flex_op": op.flex_op,
-        "custom_op": custom_ops.describe(op.custom_code, op.custom_options),
-        "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()},
+        "custom_op": None if op.custom_code is None else custom_ops.describe(op.custom_code, op.custom_options),
+        "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()}
+        if op.called_subgraphs
+        else {},
         "location": op.location,
     }
 
