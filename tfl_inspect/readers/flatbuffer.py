@@ -10,6 +10,7 @@ tensors get a loader instead. Field slots follow ``schema.fbs`` (see
 from __future__ import annotations
 
 import dataclasses
+import math
 import mmap
 import os
 import struct
@@ -528,6 +529,9 @@ class _Reader:
         return tuple(out)
 
 
+_NP_DTYPES: dict[str, Any] = {}  # numpy dtype name -> little-endian numpy dtype (lint loads ~10^4 constants)
+
+
 def _loader(
     buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
 ) -> Callable[[], np.ndarray]:
@@ -535,10 +539,12 @@ def _loader(
         import numpy as np  # only when data is asked for: inspecting never pays for numpy
 
         if row is not None and row.numpy is not None:
-            item = np.dtype(row.numpy).newbyteorder("<")
+            item = _NP_DTYPES.get(row.numpy)
+            if item is None:
+                item = _NP_DTYPES[row.numpy] = np.dtype(row.numpy).newbyteorder("<")
             count = nbytes // item.itemsize
             arr = np.frombuffer(buf, dtype=item, count=count, offset=start)
-            n = int(np.prod(shape)) if shape else 1
+            n = math.prod(shape)  # exact (np.prod would wrap at int64); 1 for a scalar
             return arr.reshape(shape) if n == count else arr
         return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
 
