@@ -17,7 +17,7 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import custom_ops, dtypes
+from .. import dtypes
 from ..errors import ModelFormatError
 from ..model import (
     BufferInfo,
@@ -566,7 +566,9 @@ def custom_options_value(raw: bytes) -> Any:
         value = opcodes.decode_custom_options(raw)
         if value is not None and not (isinstance(value, dict) and set(value) == {"bytes"}):
             return value
-    limit = custom_ops.RAW_HEX_LIMIT
+    from ..custom_ops import RAW_HEX_LIMIT  # custom ops only: the table is big to import
+
+    limit = RAW_HEX_LIMIT
     out: dict[str, Any] = {"format": "raw", "bytes": len(raw), "hex": raw[:limit].hex()}
     if len(raw) > limit:
         out["truncated"] = True
