@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -95,6 +94,8 @@ def run_all(
     if jobs == 1 or len(names) <= 1:
         collect(_guarded(worker, n, options) for n in names)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # folders only: multiprocessing costs ~10 ms to import
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(_guarded, worker, n, options) for n in names]
             from concurrent.futures import as_completed

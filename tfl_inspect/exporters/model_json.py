@@ -10,7 +10,6 @@ import json
 import math
 from typing import Any
 
-from .. import custom_ops
 from ..model import Model, Operator, Quantization, Tensor
 from ..readers.attachments import attachments
 from ..schemas import schema_id
@@ -76,6 +75,11 @@ def tensor_to_dict(t: Tensor) -> dict[str, Any]:
 
 
 def operator_to_dict(op: Operator) -> dict[str, Any]:
+    custom_op = None
+    if op.custom_code is not None:
+        from ..custom_ops import describe  # custom ops only: the table is big to import
+
+        custom_op = describe(op.custom_code, op.custom_options)
     return {
         "index": op.index,
         "opcode": op.opcode,
@@ -89,8 +93,10 @@ def operator_to_dict(op: Operator) -> dict[str, Any]:
         "custom_code": op.custom_code,
         "custom_options": op.custom_options,
         "flex_op": op.flex_op,
-        "custom_op": custom_ops.describe(op.custom_code, op.custom_options),
-        "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()},
+        "custom_op": custom_op,
+        "called_subgraphs": {k: list(v) if isinstance(v, tuple) else v for k, v in op.called_subgraphs.items()}
+        if op.called_subgraphs
+        else {},
         "location": op.location,
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-__all__ = ["FormatFaultError", "Table", "root"]
+__all__ = ["FormatFaultError", "Table", "numbers_at", "root", "string_at", "table_at", "vtable"]
 
 _I32 = struct.Struct("<i").unpack_from
 _U32 = struct.Struct("<I").unpack_from
@@ -27,8 +27,75 @@ def _fields_unpacker(n: int) -> Any:
     return unpack
 
 
+_SMALL_FIELDS = [_fields_unpacker(n) for n in range(64)]  # indexed directly in the hot paths
+
+
+_VECTORS: dict[tuple[str, int], Any] = {}  # (struct code, count) -> compiled unpacker
+
+
+def _vector_unpacker(code: str, n: int) -> Any:
+    unpack = _VECTORS.get((code, n))
+    if unpack is None:
+        unpack = struct.Struct(f"<{n}{code}").unpack_from
+        if n <= 64:  # shapes and operand lists: few distinct lengths, worth keeping
+            _VECTORS[(code, n)] = unpack
+    return unpack
+
+
 class FormatFaultError(ValueError):
     """A position or length in the flatbuffer that cannot be right."""
+
+
+def vtable(buf: Any, size: int, pos: int) -> tuple[tuple[int, ...], int]:
+    """(field offsets, end of table and vtable) of the table at ``pos``, checked as :class:`Table` checks.
+
+    For hot loops that unpack known fields inline instead of building a :class:`Table`.
+    """
+    if not 0 <= pos <= size - 4:
+        raise FormatFaultError(f"table at {pos} lies outside the file")
+    vt = pos - _I32(buf, pos)[0]
+    if not 0 <= vt <= size - 4:
+        raise FormatFaultError(f"vtable at {vt} lies outside the file")
+    vsize, tsize = _HH(buf, vt)
+    if vsize < 4 or vsize & 1 or vt + vsize > size or pos + tsize > size:
+        raise FormatFaultError(f"table at {pos} has an impossible vtable ({vsize}/{tsize} bytes)")
+    a, b = vt + vsize, pos + tsize
+    n = (vsize - 4) >> 1
+    return (_SMALL_FIELDS[n] if n < 64 else _fields_unpacker(n))(buf, vt + 4), (a if a > b else b)
+
+
+def table_at(buf: Any, size: int, at: int) -> int:
+    """Position of the table whose offset is stored at ``at`` (a present field), checked like ``Table.table``."""
+    target = at + _U32(buf, at)[0]
+    if target > size - 4:
+        raise FormatFaultError(f"offset at {at} points outside the file")
+    return target
+
+
+def _vector_at(buf: Any, size: int, at: int, item_bytes: int) -> tuple[int, int]:
+    """(start, length) of the vector whose offset is stored at ``at``, checked to fit in the file."""
+    target = at + _U32(buf, at)[0]
+    if target > size - 4:
+        raise FormatFaultError(f"offset at {at} points outside the file")
+    (n,) = _U32(buf, target)
+    start = target + 4
+    if start + n * item_bytes > size:
+        raise FormatFaultError(f"vector of {n} entries at {target} runs past the end of the file")
+    return start, n
+
+
+def numbers_at(buf: Any, size: int, at: int, code: str = "i", item_bytes: int = 4) -> tuple[tuple[Any, ...], int]:
+    """:meth:`Table.numbers` for a field whose offset is stored at ``at`` (a present field)."""
+    start, n = _vector_at(buf, size, at, item_bytes)
+    if not n:
+        return (), 0
+    return _vector_unpacker(code, n)(buf, start), start + n * item_bytes
+
+
+def string_at(buf: Any, size: int, at: int) -> tuple[str, int]:
+    """:meth:`Table.string_end` for a field whose offset is stored at ``at`` (a present field)."""
+    start, n = _vector_at(buf, size, at, 1)
+    return bytes(buf[start : start + n]).decode("utf-8", "replace"), start + n + 1
 
 
 class Table:
@@ -44,7 +111,8 @@ class Table:
         if vsize < 4 or vsize & 1 or vt + vsize > size or pos + tsize > size:
             raise FormatFaultError(f"table at {pos} has an impossible vtable ({vsize}/{tsize} bytes)")
         self.buf, self.size, self.pos = buf, size, pos
-        self.fields = _fields_unpacker((vsize - 4) >> 1)(buf, vt + 4)
+        n = (vsize - 4) >> 1
+        self.fields = (_SMALL_FIELDS[n] if n < 64 else _fields_unpacker(n))(buf, vt + 4)
         a, b = vt + vsize, pos + tsize
         self.end = a if a > b else b
 
@@ -92,20 +160,22 @@ class Table:
 
     def numbers(self, slot: int, code: str, size: int) -> tuple[tuple[Any, ...], int]:
         """A vector of scalars (struct ``code`` of ``size`` bytes) and the position after it."""
-        start, n = self.vector(slot, size)
-        if not n:
+        i = (slot - 4) >> 1
+        fields = self.fields
+        if i >= len(fields) or not fields[i]:
             return (), 0
-        return struct.unpack_from(f"<{n}{code}", self.buf, start), start + n * size
+        return numbers_at(self.buf, self.size, self.pos + fields[i], code, size)
 
     def string(self, slot: int) -> str:
         return self.string_end(slot)[0]
 
     def string_end(self, slot: int) -> tuple[str, int]:
         """A string field and the position after it (its NUL terminator included)."""
-        start, n = self.vector(slot, 1)
-        if not start:
+        i = (slot - 4) >> 1
+        fields = self.fields
+        if i >= len(fields) or not fields[i]:
             return "", 0
-        return bytes(self.buf[start : start + n]).decode("utf-8", "replace"), start + n + 1
+        return string_at(self.buf, self.size, self.pos + fields[i])
 
     def tables(self, slot: int) -> list[Table]:
         start, n = self.vector(slot, 4)

@@ -10,13 +10,14 @@ tensors get a loader instead. Field slots follow ``schema.fbs`` (see
 from __future__ import annotations
 
 import dataclasses
+import math
 import mmap
 import os
 import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .. import custom_ops, dtypes
+from .. import dtypes
 from ..errors import ModelFormatError
 from ..model import (
     BufferInfo,
@@ -32,7 +33,7 @@ from ..model import (
 from . import embedded as _embedded
 from . import metadata as _metadata
 from . import opcodes
-from .fbtable import FormatFaultError, Table, root
+from .fbtable import FormatFaultError, Table, numbers_at, root, string_at, table_at, vtable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,6 +52,8 @@ _BOOL = struct.Struct("<?").unpack_from
 _I32 = struct.Struct("<i").unpack_from
 _U32 = struct.Struct("<I").unpack_from
 _U64 = struct.Struct("<Q").unpack_from
+
+_NO_FIELDS = (0,) * 16  # pads a short vtable so the hot loops can unpack fixed field counts
 
 # Errors that can only come from corrupt positions or lengths.
 _CORRUPT = (FormatFaultError, struct.error, IndexError, ValueError, OverflowError)
@@ -148,21 +151,52 @@ class _Reader:
                 self.end = x.end
         return tables
 
+    def _positions(self, t: Table, slot: int) -> list[int]:
+        """Positions of a vector of tables, for the hot loops that read each table's vtable inline.
+
+        The vector's extent is recorded here; each table's own extent is recorded by its reader.
+        """
+        start, n = t.vector(slot, 4)
+        if not n:
+            return []
+        self.upto(start + 4 * n)
+        rel = struct.unpack_from(f"<{n}I", self.buf, start)
+        return [start + 4 * i + r for i, r in enumerate(rel)]
+
     def _buffers(self, m: Table) -> list[tuple[BufferInfo, int]]:
         """Per buffer: its info and the absolute start of its bytes (-1 when empty)."""
+        # Buffer { data: [ubyte]; offset: ulong; size: ulong }
+        buf, size = self.buf, self.size
         out: list[tuple[BufferInfo, int]] = []
-        for i, b in enumerate(self._tables(m, 12)):
-            start, length = b.vector(4, 1)
-            if length:
-                self.upto(start + length)
-            offset, size = b.scalar(6, _U64, 0), b.scalar(8, _U64, 0)
+        end = self.end
+        for i, pos in enumerate(self._positions(m, 12)):
+            fields, t_end = vtable(buf, size, pos)
+            if t_end > end:
+                end = t_end
+            f_data, f_offset, f_size = (fields + _NO_FIELDS)[:3]
+            start, length = 0, 0
+            if f_data:
+                at = pos + f_data
+                start = at + _U32(buf, at)[0]
+                if start > size - 4:
+                    raise FormatFaultError(f"offset at {at} points outside the file")
+                (length,) = _U32(buf, start)
+                start += 4
+                if start + length > size:
+                    raise FormatFaultError(f"vector of {length} entries at {start - 4} runs past the end of the file")
+                if length and start + length > end:
+                    end = start + length
+            offset = _U64(buf, pos + f_offset)[0] if f_offset else 0
             if offset > 1:
-                if offset + size > self.size:
-                    raise self.fail(f"buffer {i} lies outside the file (offset {offset} + size {size} > {self.size})")
-                self.upto(offset + size)
-                out.append((BufferInfo(i, size, offset, external=True), offset))
+                nbytes = _U64(buf, pos + f_size)[0] if f_size else 0
+                if offset + nbytes > size:
+                    raise self.fail(f"buffer {i} lies outside the file (offset {offset} + size {nbytes} > {size})")
+                if offset + nbytes > end:
+                    end = offset + nbytes
+                out.append((BufferInfo(i, nbytes, offset, external=True), offset))
             else:
                 out.append((BufferInfo(i, length), start if length else -1))
+        self.end = end
         return out
 
     def _embedded(
@@ -210,13 +244,28 @@ class _Reader:
         buffers: list[tuple[BufferInfo, int]],
     ) -> Subgraph:
         # SubGraph { tensors; inputs; outputs; operators; name }
-        tensors = tuple(self._tensor(s, i, t, buffers) for i, t in enumerate(self._tables(g, 4)))
+        tensor, operator = self._tensor, self._operator
+        tensors: list[Tensor] = []
+        i, positions = 0, self._positions(g, 4)
+        try:
+            for i, pos in enumerate(positions):
+                tensors.append(tensor(s, i, pos, buffers))
+        except _CORRUPT:
+            self.where = f"subgraph {s} tensor {i}"  # only named when something is wrong
+            raise
         self.where = f"subgraph {s} operators"
-        ops = tuple(self._operator(s, i, op, codes) for i, op in enumerate(self._tables(g, 10)))
+        ops: list[Operator] = []
+        i, positions = 0, self._positions(g, 10)
+        try:
+            for i, pos in enumerate(positions):
+                ops.append(operator(s, i, pos, codes))
+        except _CORRUPT:
+            self.where = f"subgraph {s} operator {i}"
+            raise
         inputs, outputs = self._ints(g, 6), self._ints(g, 8)
         name = self._text(g, 12)
         try:
-            return Subgraph.build(s, name, tensors, ops, inputs, outputs)
+            return Subgraph.build(s, name, tuple(tensors), tuple(ops), inputs, outputs)
         except ModelFormatError as e:
             raise self.fail(e.detail) from None
 
@@ -232,32 +281,59 @@ class _Reader:
             self.end = end
         return value
 
-    def _tensor(self, s: int, i: int, t: Table, buffers: list[tuple[BufferInfo, int]]) -> Tensor:
-        # Tensor { shape; type; buffer; name; quantization; is_variable; sparsity;
-        #          shape_signature; has_rank; variant_tensors; external_buffer }
-        self.where = f"subgraph {s} tensor {i}"
-        shape = self._ints(t, 4)
-        code = t.scalar(6, _I8, 0)
+    def _tensor(self, s: int, i: int, pos: int, buffers: list[tuple[BufferInfo, int]]) -> Tensor:
+        # Tensor { shape 4; type 6; buffer 8; name 10; quantization 12; is_variable 14; sparsity 16;
+        #          shape_signature 18; has_rank 20; variant_tensors 22; external_buffer 24 }
+        # The hot loop of big models: the vtable is read once and the fields unpacked inline,
+        # with the same bounds checks as Table (see fbtable.vtable / numbers_at / string_at).
+        buf, size = self.buf, self.size
+        fields, end = vtable(buf, size, pos)
+        f_shape, f_type, f_buffer, f_name, f_quant, f_var, f_sparse, f_sig, f_rank, f_variant, f_ext = (
+            fields + _NO_FIELDS
+        )[:11]
+        shape: tuple[int, ...] = ()
+        if f_shape:
+            shape, e = numbers_at(buf, size, pos + f_shape)
+            if e > end:
+                end = e
+        code = _I8(buf, pos + f_type)[0] if f_type else 0
         row = dtypes.by_code(code)
-        buffer = t.scalar(8, _U32, 0)
+        buffer = _U32(buf, pos + f_buffer)[0] if f_buffer else 0
         if buffer >= max(len(buffers), 1):
             raise self.fail(f"subgraph {s} tensor {i} refers to buffer {buffer}, but there are {len(buffers)}")
-        name = self._text(t, 10)
+        name = ""
+        if f_name:
+            name, e = string_at(buf, size, pos + f_name)
+            if e > end:
+                end = e
         # An absent or empty shape_signature means "same as shape", as LiteRT reads it.
-        raw_signature = self._ints(t, 18)
+        raw_signature: tuple[int, ...] = ()
+        if f_sig:
+            raw_signature, e = numbers_at(buf, size, pos + f_sig)
+            if e > end:
+                end = e
+        if end > self.end:
+            self.end = end
         signature = raw_signature or shape
-        nbytes, loader, external = 0, None, bool(t.scalar(24, _U32, 0))
+        nbytes, loader, external = 0, None, bool(f_ext and _U32(buf, pos + f_ext)[0])
         if buffer > 0 and buffers:
             info, start = buffers[buffer]
             nbytes = info.size
             if nbytes and start >= 0:
-                loader = _loader(self.buf, start, nbytes, row, shape)
+                loader = _loader(buf, start, nbytes, row, shape)
             external = external or info.external
         # As the TFLite importer decides: shape [] is a scalar when has_rank is set or the tensor
         # is a constant; an activation with shape [] and neither is of unknown rank.
-        has_rank = bool(t.scalar(20, _BOOL, False)) or bool(shape) or bool(raw_signature) or nbytes > 0
-        q = t.table(12)
-        self._tables(t, 22)  # variant_tensors: only their extent matters here
+        has_rank = bool(f_rank and _BOOL(buf, pos + f_rank)[0]) or bool(shape) or bool(raw_signature) or nbytes > 0
+        quantization = None
+        if f_quant:
+            q = table_at(buf, size, pos + f_quant)
+            # Float tensors usually carry an empty QuantizationParameters table: checked, not read.
+            if any(vtable(buf, size, q)[0]):
+                quantization = self._quantization(self.seen(Table(buf, size, q)))
+        sparsity = self._sparsity(Table(buf, size, pos).table(16)) if f_sparse else None
+        if f_variant:
+            self._tables(Table(buf, size, pos), 22)  # variant_tensors: only their extent matters here
         return Tensor(
             subgraph=s,
             index=i,
@@ -266,12 +342,11 @@ class _Reader:
             shape=shape,
             shape_signature=signature,
             has_rank=has_rank,
-            is_variable=bool(t.scalar(14, _BOOL, False)),
+            is_variable=bool(f_var and _BOOL(buf, pos + f_var)[0]),
             buffer=buffer,
             nbytes=nbytes,
-            # Float tensors usually carry an empty QuantizationParameters table.
-            quantization=self._quantization(self.seen(q)) if q is not None and any(q.fields) else None,
-            sparsity=self._sparsity(t.table(16)) if t.has(16) else None,
+            quantization=quantization,
+            sparsity=sparsity,
             external=external,
             _loader=loader,
         )
@@ -331,36 +406,58 @@ class _Reader:
         return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
 
     def _operator(
-        self, s: int, i: int, op: Table, codes: list[tuple[str, str, int, str | None, bool]]
+        self, s: int, i: int, pos: int, codes: list[tuple[str, str, int, str | None, bool]]
     ) -> Operator:
-        # Operator { opcode_index; inputs; outputs; builtin_options(type 10, value 12); custom_options 14;
+        # Operator { opcode_index 4; inputs 6; outputs 8; builtin_options(type 10, value 12); custom_options 14;
         #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
         #   large_custom_options_offset 22 / size 24; builtin_options_2(type 26, value 28) }
-        idx = op.scalar(4, _U32, 0)
+        # Unpacked inline like _tensor; option tables go through Table (opcodes.decode_options).
+        buf, size = self.buf, self.size
+        fields, end = vtable(buf, size, pos)
+        f_idx, f_in, f_out, f_type, f_value, _, _, f_mut, f_inter, _, _, f_type2, f_value2 = (fields + _NO_FIELDS)[:13]
+        idx = _U32(buf, pos + f_idx)[0] if f_idx else 0
         if idx >= len(codes):
             raise self.fail(f"subgraph {s} operator {i} uses opcode index {idx}, but there are {len(codes)}")
         opcode, builtin, version, custom_code, legacy = codes[idx]
-        inputs, outputs, intermediates = self._ints(op, 6), self._ints(op, 8), self._ints(op, 20)
-        self._ints(op, 18, "?", 1)  # mutating_variable_inputs: only its extent matters
+        inputs: tuple[int, ...] = ()
+        outputs: tuple[int, ...] = ()
+        intermediates: tuple[int, ...] = ()
+        if f_in:
+            inputs, e = numbers_at(buf, size, pos + f_in)
+            if e > end:
+                end = e
+        if f_out:
+            outputs, e = numbers_at(buf, size, pos + f_out)
+            if e > end:
+                end = e
+        if f_inter:
+            intermediates, e = numbers_at(buf, size, pos + f_inter)
+            if e > end:
+                end = e
+        if f_mut:  # mutating_variable_inputs: only its extent matters
+            e = numbers_at(buf, size, pos + f_mut, "?", 1)[1]
+            if e > end:
+                end = e
+        if end > self.end:
+            self.end = end
         options: dict[str, Any] = {}
         kinds: list[str] = []
-        for second, type_slot, value_slot in ((False, 10, 12), (True, 26, 28)):
-            kind = op.scalar(type_slot, _U8, 0)
-            if kind:
-                table = op.table(value_slot)
-                if table is not None:
-                    self.seen(table)
-                name, decoded = opcodes.decode_options(kind, table, second)
-                if name:
-                    kinds.append(name)
-                options.update(decoded)
         called: dict[str, int | tuple[int, ...]] = {}
-        for key, value in options.items():
-            if opcodes.is_subgraph_field(key):
-                called[key] = tuple(value) if isinstance(value, list) else value
+        if f_type or f_type2:
+            for second, f_kind, f_table in ((False, f_type, f_value), (True, f_type2, f_value2)):
+                kind = _U8(buf, pos + f_kind)[0] if f_kind else 0
+                if kind:
+                    table = self.seen(Table(buf, size, table_at(buf, size, pos + f_table))) if f_table else None
+                    name, decoded = opcodes.decode_options(kind, table, second)
+                    if name:
+                        kinds.append(name)
+                    options.update(decoded)
+            for key, value in options.items():
+                if opcodes.is_subgraph_field(key):
+                    called[key] = tuple(value) if isinstance(value, list) else value
         custom_options, flex_op = None, None
         if custom_code is not None:
-            raw = self._custom_options(op)
+            raw = self._custom_options(Table(buf, size, pos))
             if raw is not None:
                 custom_options = custom_options_value(raw)
             if custom_code.startswith("Flex"):
@@ -432,6 +529,9 @@ class _Reader:
         return tuple(out)
 
 
+_NP_DTYPES: dict[str, Any] = {}  # numpy dtype name -> little-endian numpy dtype (lint loads ~10^4 constants)
+
+
 def _loader(
     buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
 ) -> Callable[[], np.ndarray]:
@@ -439,10 +539,12 @@ def _loader(
         import numpy as np  # only when data is asked for: inspecting never pays for numpy
 
         if row is not None and row.numpy is not None:
-            item = np.dtype(row.numpy).newbyteorder("<")
+            item = _NP_DTYPES.get(row.numpy)
+            if item is None:
+                item = _NP_DTYPES[row.numpy] = np.dtype(row.numpy).newbyteorder("<")
             count = nbytes // item.itemsize
             arr = np.frombuffer(buf, dtype=item, count=count, offset=start)
-            n = int(np.prod(shape)) if shape else 1
+            n = math.prod(shape)  # exact (np.prod would wrap at int64); 1 for a scalar
             return arr.reshape(shape) if n == count else arr
         return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
 
@@ -464,7 +566,9 @@ def custom_options_value(raw: bytes) -> Any:
         value = opcodes.decode_custom_options(raw)
         if value is not None and not (isinstance(value, dict) and set(value) == {"bytes"}):
             return value
-    limit = custom_ops.RAW_HEX_LIMIT
+    from ..custom_ops import RAW_HEX_LIMIT  # custom ops only: the table is big to import
+
+    limit = RAW_HEX_LIMIT
     out: dict[str, Any] = {"format": "raw", "bytes": len(raw), "hex": raw[:limit].hex()}
     if len(raw) > limit:
         out["truncated"] = True

@@ -99,6 +99,7 @@ _TYPE_ENUMS = {"LSHProjectionOptions": _enum_names("LSHProjectionType")}
 _SUBGRAPH_FIELD = re.compile(r"(^subgraph$|_subgraph_index$|_subgraph_indices$)")
 
 
+@cache
 def is_subgraph_field(name: str) -> bool:
     """True when an option field holds subgraph indices."""
     return bool(_SUBGRAPH_FIELD.search(name))
