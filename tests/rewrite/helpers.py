@@ -128,3 +128,54 @@ def offset_model(src: Path) -> bytes:
         out.extend(b"\0" * (m.buffers[i].offset - len(out)))
         out.extend(blob)
     return bytes(out)
+
+
+def dense_chain_model(path: Path, layers: int = 12, width: int = 2048) -> Path:
+    """``layers`` float32 FULLY_CONNECTED layers of ``width`` x ``width`` random weights, stored
+    after the flatbuffer: every weight byte is read by one inference (unlike the sparse GATHER)."""
+    s = schema
+    rng = np.random.default_rng(7)
+    m = s.ModelT()
+    m.version = 3
+    code = s.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = s.BuiltinOperator.FULLY_CONNECTED
+    code.version = 1
+    m.operatorCodes = [code]
+    m.buffers = [s.BufferT()]
+    tensors, ops, blobs = [], [], []
+
+    def tensor(name: str, shape: list[int], buffer: int = 0) -> int:
+        t = s.TensorT()
+        t.name, t.shape, t.type, t.buffer = name.encode(), shape, s.TensorType.FLOAT32, buffer
+        tensors.append(t)
+        return len(tensors) - 1
+
+    x = tensor("serving_default_x:0", [1, width])
+    for i in range(layers):
+        m.buffers.append(s.BufferT())
+        kernel = (rng.standard_normal((width, width)) / width**0.5).astype(np.float32)
+        blobs.append((len(m.buffers) - 1, kernel.tobytes()))
+        w = tensor(f"dense_{i}/kernel", [width, width], len(m.buffers) - 1)
+        y = tensor(f"dense_{i}/out" if i < layers - 1 else "StatefulPartitionedCall:0", [1, width])
+        op = s.OperatorT()
+        op.opcodeIndex, op.inputs, op.outputs = 0, [x, w, -1], [y]
+        op.builtinOptionsType = s.BuiltinOptions.FullyConnectedOptions
+        op.builtinOptions = s.FullyConnectedOptionsT()
+        op.builtinOptions.fusedActivationFunction = s.ActivationFunctionType.RELU_N1_TO_1
+        ops.append(op)
+        x = y
+    sg = s.SubGraphT()
+    sg.tensors, sg.operators, sg.inputs, sg.outputs, sg.name = tensors, ops, [0], [x], b"main"
+    m.subgraphs = [sg]
+    for i, blob in blobs:
+        m.buffers[i].offset, m.buffers[i].size = 2, len(blob)
+    pos = (len(pack(m)) + 15) // 16 * 16
+    for i, blob in blobs:
+        m.buffers[i].offset = pos
+        pos = (pos + len(blob) + 15) // 16 * 16
+    with path.open("wb") as f:
+        f.write(pack(m))
+        for i, blob in blobs:
+            f.seek(m.buffers[i].offset)
+            f.write(blob)
+    return path

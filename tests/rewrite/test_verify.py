@@ -76,3 +76,49 @@ def test_signatures_on_other_subgraphs_are_run_too(tmp_path: Path) -> None:
     bad.write_bytes(pack(m))
     v = verify(src, bad)
     assert v.status == "different" and [o["name"] for o in v.outputs if not o["equal"]] == ["sub/output_0"]
+
+
+# The child reports its own peak resident set (VmHWM) after comparing two models.
+_PEAK = """
+import json, re, sys
+from tfl_inspect.rewrite import verify
+if sys.argv[3] == "off":
+    verify._STREAM_MIN_BYTES = 1 << 62
+res = verify.compare(sys.argv[1], sys.argv[2])
+hwm = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+print(json.dumps([res["status"], hwm]))
+"""
+
+
+def _peak(a: Path, b: Path, stream: str) -> tuple[str, int]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(a), str(b), stream], capture_output=True, text=True, env=env, check=True
+    )
+    status, kb = json.loads(proc.stdout.strip().splitlines()[-1])
+    return status, kb >> 10
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc to read the peak RSS")
+def test_big_weights_stream_through_the_check_without_weakening_it(tmp_path: Path) -> None:
+    """256 MB of dense weights, all read by one inference: the check holds less than half of them
+    resident at once, and a flipped weight in the last layer is still caught."""
+    from tests.rewrite.helpers import dense_chain_model
+
+    src = dense_chain_model(tmp_path / "chain.tflite", layers=16)
+    assert src.stat().st_size > 256 << 20
+    status, streamed = _peak(src, src, "on")
+    assert status == "identical"
+    status, mapped = _peak(src, src, "off")
+    assert status == "identical"
+    assert mapped - streamed > 128, (mapped, streamed)  # without streaming every weight page stays resident
+    bad = tmp_path / "bad.tflite"
+    data = bytearray(src.read_bytes())
+    data[-5] ^= 0x80  # the sign of one weight of the last layer
+    bad.write_bytes(bytes(data))
+    assert _peak(src, bad, "on")[0] == "different"

@@ -37,7 +37,7 @@ def blocks(r: FixReport) -> list[Block]:
         ("passes", ", ".join(r.passes) or "none (repacked unchanged)"),
         ("subgraph", str(r.subgraph) + (f" (signature {r.signature})" if r.signature else "")),
         ("ops", f"{r.ops_before} → {r.ops_after}"),
-        ("size", f"{r.bytes_before:,} → {r.bytes_after:,} bytes ({r.bytes_saved:,} saved)"),
+        ("size", f"{r.bytes_before:,} → {r.bytes_after:,} bytes ({_saved(r.bytes_saved)})"),
     ]
     if r.tensors_removed or r.buffers_removed or r.buffers_merged:
         head.append(
@@ -120,3 +120,8 @@ def blocks(r: FixReport) -> list[Block]:
 
 def print_text(r: FixReport, stream: IO[str] | None = None) -> None:
     emit(blocks(r), stream)
+
+
+def _saved(n: int) -> str:
+    """Renaming can grow a file by a few bytes; say so instead of a negative saving."""
+    return f"{n:,} saved" if n >= 0 else f"{-n:,} more"
