@@ -261,12 +261,19 @@ class Subgraph:
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """A SignatureDef: user-facing names mapped, in stored order, to tensor indices."""
+    """A SignatureDef: user-facing names mapped, in stored order, to tensor indices.
+
+    ``dangling`` keeps the entries that name a tensor the subgraph does not have, or one that is
+    not among its inputs (for an input) or outputs (for an output), as ``(role, name, index)``.
+    LiteRT loads such a model (tools that drop tensors without updating the signature write them)
+    and only its signature runner fails, so the reader keeps the model and leaves those entries
+    out of ``inputs``/``outputs``, where every analysis would take them for the model's I/O."""
 
     key: str
     subgraph: int
     inputs: Mapping[str, int]
     outputs: Mapping[str, int]
+    dangling: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,3 +84,43 @@ def test_corpus_lstm_models_take_int8_io(tmp_path: Path, name: str) -> None:
     report = fix(src, tmp_path / "o.tflite", io_type="int8")
     assert report.written and report.verification is not None and report.verification.status == "identical"
     assert [(c.role, c.after) for c in report.io_changes] == [("input", "int8"), ("output", "int8")]
+
+
+def test_integer_io_already_is_a_no_op(tmp_path: Path) -> None:
+    """Idempotent, so a pipeline can run the same fix on every model."""
+    report = fix(sample("dense_int8.tflite"), tmp_path / "o.tflite", io_type="int8")
+    assert report.written and not report.io_changes and report.ops_after == report.ops_before
+    assert any("already int8" in n for n in report.notes)
+
+
+_MMI_TYPES = {"int8": 9, "uint8": 3}  # TensorType values modify_model_interface takes
+
+
+@pytest.mark.parametrize("target", ["int8", "uint8"])
+@pytest.mark.parametrize("name", ["dense_int8_float_io.tflite", "float_island_int8.tflite"])
+def test_same_model_as_litert_modify_model_interface(tmp_path: Path, name: str, target: str) -> None:
+    """The reference: LiteRT's C++ modify_model_interface. Same ops, I/O types, scales and zero
+    points, and bit-identical outputs on the same integer inputs; only our signature stays valid
+    (the reference's names the tensors it removed, NAM005)."""
+    mmi = pytest.importorskip("ai_edge_litert._pywrap_modify_model_interface", reason="ai-edge-litert not installed")
+    src, ours, ref = sample(name), tmp_path / "ours.tflite", tmp_path / "ref.tflite"
+    assert mmi.modify_model_interface(str(src), str(ref), _MMI_TYPES[target], _MMI_TYPES[target]) == 0
+    assert fix(src, ours, io_type=target).written
+    a, b = tfl_inspect.load(ref), tfl_inspect.load(ours)
+    assert [op.opcode for op in a.subgraphs[0].operators] == [op.opcode for op in b.subgraphs[0].operators]
+    ref_io, our_io = _io(ref), _io(ours)
+    for side in (0, 1):
+        for x, y in zip(ref_io[side], our_io[side], strict=True):
+            facts = ("dtype", "quantization")
+            assert [x[k] for k in facts] + [list(x["shape"])] == [y[k] for k in facts] + [list(y["shape"])]
+    dtype = np.int8 if target == "int8" else np.uint8
+    info = np.iinfo(dtype)
+    feeds = [
+        np.random.default_rng(5).integers(info.min, info.max, d["shape"], endpoint=True).astype(dtype)
+        for d in our_io[0]
+    ]
+    for x, y in zip(run(ref, feeds), run(ours, feeds), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert not any(f.rule == "NAM005" for f in tfl_inspect.lint(b))
+    sig = Interpreter(model_path=str(ours)).get_signature_runner("serving_default")
+    assert sig(**{k: feeds[0] for k in sig.get_input_details()})  # the signature runner works on ours

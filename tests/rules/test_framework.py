@@ -40,7 +40,7 @@ def test_registry_ids_are_unique_sorted_and_documented() -> None:
 
 
 def test_resolve_accepts_ids_families_and_commas() -> None:
-    assert resolve(["dyn001, NAM"]) == {"DYN001", "NAM001", "NAM002", "NAM003", "NAM004"}
+    assert resolve(["dyn001, NAM"]) == {"DYN001", "NAM001", "NAM002", "NAM003", "NAM004", "NAM005"}
     with pytest.raises(UsageError):
         resolve(["DYN999"])
 

@@ -92,3 +92,41 @@ def test_nam002_positions_and_shapes_agree_with_the_interpreter() -> None:
                 assert f"get_{label}_details()[{k}] is {actual} {shape}, not {names[k]} " in message
                 checked += 1
     assert checked == 4  # both positions of the inputs and of the outputs are swapped
+
+
+def _modify_model_interface(tmp_path, name: str = "dense_int8_float_io.tflite"):  # type: ignore[no-untyped-def]
+    """The sample after LiteRT's own C++ ``modify_model_interface`` to int8 I/O (INT8 = 9)."""
+    mmi = pytest.importorskip("ai_edge_litert._pywrap_modify_model_interface", reason="ai-edge-litert not installed")
+    out = tmp_path / "mmi_int8.tflite"
+    assert mmi.modify_model_interface(str(sample(name)), str(out), 9, 9) == 0
+    return out
+
+
+def test_signature_left_stale_by_modify_model_interface(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """LiteRT loads the file and runs it positionally; only its signature runner fails. We read it,
+    leave the stale entries out of the model's I/O and say so in NAM005."""
+    import numpy as np
+
+    interpreter = pytest.importorskip("ai_edge_litert.interpreter", reason="ai-edge-litert not installed")
+    path = _modify_model_interface(tmp_path)
+    it = interpreter.Interpreter(model_path=str(path))
+    it.allocate_tensors()
+    (d,) = it.get_input_details()
+    it.set_tensor(d["index"], np.zeros(d["shape"], np.int8))
+    it.invoke()  # positionally the model works
+    with pytest.raises(ValueError):
+        it.get_signature_runner("serving_default").get_output_details()  # the stale output index
+
+    model = load(path)
+    (sig,) = model.signatures
+    assert dict(sig.inputs) == {} and dict(sig.outputs) == {}
+    assert sig.dangling == (("input", "features", 0), ("output", "output_0", 7))
+    assert any("names tensor 7, but subgraph 0 has 7 tensors" in n for n in model.notes)
+    found = of(lint(model), "NAM005")
+    assert [f.severity for f in found] == [Severity.ERROR] * 2
+    assert {f.io_name for f in found} == {"features", "output_0"}
+    assert "not an input of subgraph 0 (its inputs: 3 'tfl.quantize')" in next(
+        f.message for f in found if f.io_name == "features"
+    )
+    assert not of(lint(model), "DYN001")  # the stale float input is not taken for the model's input
+    assert all(f.rule != "NAM005" for f in lint(load(sample("dense_int8_float_io.tflite"))))

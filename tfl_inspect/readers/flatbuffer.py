@@ -116,6 +116,18 @@ class _Reader:
         buffers = self._embedded(buffers, subgraphs)
         self.where = "signature defs"
         signatures = self._signatures(m, subgraphs)
+        for sig in signatures:
+            sg = subgraphs[sig.subgraph]
+            for role, name, idx in sig.dangling:
+                what = (
+                    f"but subgraph {sig.subgraph} has {len(sg.tensors)} tensors"
+                    if idx >= len(sg.tensors)
+                    else f"which is not an {role} of subgraph {sig.subgraph}"
+                )
+                notes.append(
+                    f"signature {sig.key!r} {role} {name!r} names tensor {idx}, {what} "
+                    "(tolerated: LiteRT loads the model, its signature runner fails)"
+                )
         self.where = "metadata"
         meta = self._metadata(m, buffers)
         self.where = "external buffers"
@@ -405,9 +417,7 @@ class _Reader:
             dims.append(entry)
         return Sparsity(self._ints(sp, 4), self._ints(sp, 6), tuple(dims))
 
-    def _operator(
-        self, s: int, i: int, pos: int, codes: list[tuple[str, str, int, str | None, bool]]
-    ) -> Operator:
+    def _operator(self, s: int, i: int, pos: int, codes: list[tuple[str, str, int, str | None, bool]]) -> Operator:
         # Operator { opcode_index 4; inputs 6; outputs 8; builtin_options(type 10, value 12); custom_options 14;
         #   custom_options_format 16; mutating_variable_inputs 18; intermediates 20;
         #   large_custom_options_offset 22 / size 24; builtin_options_2(type 26, value 28) }
@@ -502,16 +512,18 @@ class _Reader:
                 raise self.fail(f"signature {i} refers to subgraph {sub}, but there are {len(subgraphs)}")
             n_t = len(subgraphs[sub].tensors)
             maps = []
-            for slot in (4, 6):
+            dangling = []
+            for slot, role, own in ((4, "input", subgraphs[sub].inputs), (6, "output", subgraphs[sub].outputs)):
                 entries: dict[str, int] = {}
                 for tm in self._tables(sd, slot):  # TensorMap { name; tensor_index }
                     idx = tm.scalar(6, _U32, 0)
-                    if idx >= n_t:
-                        raise self.fail(f"signature {i} names tensor {idx}, but subgraph {sub} has {n_t}")
+                    if idx >= n_t or idx not in own:  # LiteRT loads it; only the signature runner fails
+                        dangling.append((role, self._text(tm, 4), idx))
+                        continue
                     entries[self._text(tm, 4)] = idx
                 maps.append(entries)
             key = self._text(sd, 8)
-            out.append(Signature(key, sub, maps[0], maps[1]))
+            out.append(Signature(key, sub, maps[0], maps[1], tuple(dangling)))
         return tuple(out)
 
     def _metadata(self, m: Table, buffers: list[tuple[BufferInfo, int]]) -> tuple[MetadataEntry, ...]:

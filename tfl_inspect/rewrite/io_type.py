@@ -85,6 +85,9 @@ def apply(rw: Rewrite, target: str) -> None:
         elif op.builtin == "DEQUANTIZE":
             _make_quantize(rw, op.index, s)
         rw.report.io_changes.append(IoChange("output", o, t.name, t.dtype.lower(), target.lower(), scale, zp, removed))
+    if not rw.report.io_changes and all(sg.tensors[i].dtype == target for i in (*sg.inputs, *sg.outputs)):
+        rw.report.notes.append(f"io-type: every input and output is already {target.lower()}; nothing to change")
+        return
     if not rw.report.io_changes:
         raise UsageError(
             f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an int8 tensor "

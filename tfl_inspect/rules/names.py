@@ -213,3 +213,49 @@ def nam004(ctx: Context) -> Iterator[Finding]:
     if ctx.model.signatures or ctx.model.format != "tflite":
         return
     yield NAM004.finding("the model has no SignatureDefs: no signature runner, I/O only by index", subgraph=0)
+
+
+NAM005 = RuleSpec(
+    "NAM005",
+    Severity.ERROR,
+    "signature does not match its subgraph",
+    """A signature entry names a tensor the subgraph does not have, or a tensor that is not one of
+    the subgraph's inputs (for an input) or outputs (for an output). LiteRT loads the model and
+    `get_input_details()` works, but `get_signature_runner(KEY)` fails: "Invalid tensor index N
+    exceeds max tensor index N", or "Cannot set tensor: Tensor is unallocated" for an input that no
+    op reads any more.""",
+    explanation="""Tools that remove or renumber tensors without rewriting the SignatureDefs leave
+    them pointing at the old tensors. LiteRT's C++ `modify_model_interface` (the
+    `_pywrap_modify_model_interface` binding behind integer I/O scripts) does this: it removes the
+    boundary QUANTIZE/DEQUANTIZE ops and their float tensors, but the signature still names them.""",
+    fix="""Until the model is rebuilt, call it positionally through `get_input_details()` /
+    `get_output_details()`, which follow the subgraph. To make integer I/O from the float-I/O model
+    with signatures kept right, run `tfl-inspect fix MODEL -o OUT --io-type int8` instead of
+    `modify_model_interface`.""",
+)
+
+
+@check(NAM005)
+def nam005(ctx: Context) -> Iterator[Finding]:
+    for sig in ctx.model.signatures:
+        sg = ctx.model.subgraphs[sig.subgraph]
+        for role, name, idx in sig.dangling:
+            own = sg.inputs if role == "input" else sg.outputs
+            t = ctx.model.tensor(sig.subgraph, idx)
+            if t is None:
+                problem = f"names tensor {idx}, but subgraph {sig.subgraph} has {len(sg.tensors)} tensors"
+            else:
+                which = ", ".join(f"{i} '{x.name}'" for i in own if (x := ctx.model.tensor(sig.subgraph, i)))
+                problem = (
+                    f"names tensor {idx}"
+                    + (f" '{t.name}'" if t.name else "")
+                    + f", which is not an {role} of subgraph {sig.subgraph} (its {role}s: {which or 'none'})"
+                )
+            yield NAM005.finding(
+                f"signature '{sig.key}' {role} '{name}' {problem}: the signature runner fails",
+                subgraph=sig.subgraph,
+                signature=sig.key,
+                io_name=name,
+                tensor=t.index if t is not None else None,
+                tensor_name=t.name if t is not None else None,
+            )
