@@ -130,3 +130,19 @@ def test_signature_left_stale_by_modify_model_interface(tmp_path) -> None:  # ty
     )
     assert not of(lint(model), "DYN001")  # the stale float input is not taken for the model's input
     assert all(f.rule != "NAM005" for f in lint(load(sample("dense_int8_float_io.tflite"))))
+
+
+def test_stale_signature_entries_are_in_the_inspect_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import jsonschema
+
+    from tfl_inspect import schemas
+    from tfl_inspect.exporters.model_json import model_to_dict
+
+    doc = json.loads(json.dumps(model_to_dict(load(_modify_model_interface(tmp_path)))))
+    jsonschema.validate(doc, schemas.load("inspect"))
+    assert doc["signatures"][0]["dangling"] == [
+        {"role": "input", "name": "features", "tensor": 0},
+        {"role": "output", "name": "output_0", "tensor": 7},
+    ]

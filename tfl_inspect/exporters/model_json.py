@@ -202,6 +202,11 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
                 "inputs": dict(sig.inputs),
                 "outputs": dict(sig.outputs),
                 "order_differs": order.get(sig.key, False),
+                **(
+                    {"dangling": [{"role": r, "name": n, "tensor": i} for r, n, i in sig.dangling]}
+                    if sig.dangling
+                    else {}
+                ),
             }
             for sig in model.signatures
         ],
