@@ -94,6 +94,7 @@ test: $(VENV)/.test graphviz browser thirdparty
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tfl_inspect tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m tfl_inspect.rules.docs --check
 

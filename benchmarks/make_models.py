@@ -75,9 +75,7 @@ def op_histogram(path: Path) -> tuple[int, Counter[str]]:
     """Count operators in subgraph 0 and tally them by builtin name."""
     import tflite
 
-    names = {
-        v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")
-    }
+    names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
     model, mm, f = _read_model(path)
     try:
         sg = model.Subgraphs(0)
@@ -244,10 +242,7 @@ def make_ops10k(out: Path, target: int = TARGET_OPS, stem: str = "ops10k") -> Pa
     path.write_bytes(_convert_chain(tf, n_blocks))
     n_ops, hist = op_histogram(path)
     print(f"[{stem}] converted in {time.perf_counter() - t1:.1f}s", flush=True)
-    print(
-        f"[{stem}] {path}: {path.stat().st_size / 1e6:.2f} MB, "
-        f"{n_ops} ops in subgraph 0"
-    )
+    print(f"[{stem}] {path}: {path.stat().st_size / 1e6:.2f} MB, {n_ops} ops in subgraph 0")
     print(f"[{stem}] op mix: " + ", ".join(f"{k}={v}" for k, v in hist.most_common()))
     print(f"[{stem}] {interpreter_check(path, invoke=True)}", flush=True)
     lo, hi = MIN_OPS * target // TARGET_OPS, MAX_OPS * target // TARGET_OPS
@@ -295,9 +290,7 @@ def make_big2gb(out: Path, check_invoke: bool = False) -> Path:
                         )
                     )
 
-        @tf.function(
-            input_signature=[tf.TensorSpec((1, BIG_DIM), tf.float32, name="input")]
-        )
+        @tf.function(input_signature=[tf.TensorSpec((1, BIG_DIM), tf.float32, name="input")])
         def __call__(self, x: Any) -> Any:
             for i, (w, b) in enumerate(zip(self.w, self.b, strict=True)):
                 with tf.name_scope(f"dense_{i}"):
@@ -306,12 +299,8 @@ def make_big2gb(out: Path, check_invoke: bool = False) -> Path:
 
     with tempfile.TemporaryDirectory(prefix="big2gb_sm_", dir=out) as sm_dir:
         module = Big()
-        print(
-            f"[big2gb] weights generated in {time.perf_counter() - t0:.1f}s", flush=True
-        )
-        tf.saved_model.save(
-            module, sm_dir, signatures={"serving_default": module.__call__}
-        )
+        print(f"[big2gb] weights generated in {time.perf_counter() - t0:.1f}s", flush=True)
+        tf.saved_model.save(module, sm_dir, signatures={"serving_default": module.__call__})
         del module
         gc.collect()
         print(

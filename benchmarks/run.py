@@ -146,9 +146,7 @@ def run_once(argv: list[str], timeout: float) -> RunResult:
     """
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
-        )
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
         killed = threading.Event()
 
         def kill() -> None:
@@ -201,15 +199,9 @@ def find_tfl_inspect(explicit: str | None) -> str | None:
 
 def has_tensorflow(python: str) -> bool:
     """Check in a subprocess so this script never imports TensorFlow itself."""
-    code = (
-        "import importlib.util, sys; "
-        "sys.exit(importlib.util.find_spec('tensorflow') is None)"
-    )
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)"
     try:
-        return (
-            subprocess.run([python, "-c", code], timeout=60, check=False).returncode
-            == 0
-        )
+        return subprocess.run([python, "-c", code], timeout=60, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -252,11 +244,7 @@ def bench(
         if cmd.reference and not tf_ok:
             res.status, res.note = "skipped", "TensorFlow not importable"
             return res
-        if (
-            not cmd.reference
-            and cmd.template.startswith("{tfl_inspect}")
-            and tfl_inspect is None
-        ):
+        if not cmd.reference and cmd.template.startswith("{tfl_inspect}") and tfl_inspect is None:
             res.status, res.note = "skipped", "tfl-inspect console script not installed"
             return res
         try:
@@ -274,9 +262,7 @@ def bench(
                     warm.stderr_tail.splitlines()[-1][:120],
                 )
             else:
-                last = (
-                    warm.stderr_tail.splitlines()[-1][:120] if warm.stderr_tail else ""
-                )
+                last = warm.stderr_tail.splitlines()[-1][:120] if warm.stderr_tail else ""
                 res.status, res.note = "failed", f"rc={warm.returncode}: {last}"
             return res
         for _ in range(repeat):
@@ -332,18 +318,13 @@ def _fmt(v: float | None, spec: str) -> str:
 def markdown(results: list[Result]) -> str:
     """Render results; targets are compared against the median and the max RSS."""
     rows = [
-        (
-            "| model | size | command | status | min s | median s | peak RSS MB "
-            "| target | verdict |"
-        ),
+        ("| model | size | command | status | min s | median s | peak RSS MB | target | verdict |"),
         "|---|---:|---|---|---:|---:|---:|---|---|",
     ]
     for r in results:
         target = ""
         if r.target_s is not None:
-            target = f"≤ {r.target_s:g} s" + (
-                f", ≤ {r.target_rss_mb:g} MB" if r.target_rss_mb else ""
-            )
+            target = f"≤ {r.target_s:g} s" + (f", ≤ {r.target_rss_mb:g} MB" if r.target_rss_mb else "")
         name = r.command + (" (reference)" if r.command == "tf-analyzer" else "")
         note = r.note if len(r.note) <= 80 else r.note[:77] + "..."
         status = r.status + (f": {note}" if note else "")
@@ -387,13 +368,9 @@ def parse_cmd(spec: str) -> Command:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument(
-        "-n", "--repeat", type=int, default=5, help="timed runs per command (default 5)"
-    )
+    ap.add_argument("-n", "--repeat", type=int, default=5, help="timed runs per command (default 5)")
     ap.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS)
-    ap.add_argument(
-        "--model", action="append", help="model stem(s) to run (default: all *.tflite)"
-    )
+    ap.add_argument("--model", action="append", help="model stem(s) to run (default: all *.tflite)")
     ap.add_argument(
         "--cmd",
         action="append",
@@ -401,27 +378,17 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="add/override NAME=TEMPLATE",
     )
-    ap.add_argument(
-        "--only-cmd", action="append", help="command name(s) to run (default: all)"
-    )
+    ap.add_argument("--only-cmd", action="append", help="command name(s) to run (default: all)")
     ap.add_argument("--tfl-inspect", help="path to the tfl-inspect executable")
-    ap.add_argument(
-        "--python", default=sys.executable, help="python used for the TF reference"
-    )
-    ap.add_argument(
-        "--timeout", type=float, default=600.0, help="per-run timeout in seconds"
-    )
+    ap.add_argument("--python", default=sys.executable, help="python used for the TF reference")
+    ap.add_argument("--timeout", type=float, default=600.0, help="per-run timeout in seconds")
     ap.add_argument("--json", type=Path, help="write machine-readable results here")
-    ap.add_argument(
-        "--strict", action="store_true", help="exit 1 if any target is missed"
-    )
+    ap.add_argument("--strict", action="store_true", help="exit 1 if any target is missed")
     args = ap.parse_args(argv)
 
     commands = {c.name: c for c in DEFAULT_COMMANDS}
     commands.update({c.name: c for c in args.cmd})
-    selected = [
-        c for n, c in commands.items() if not args.only_cmd or n in args.only_cmd
-    ]
+    selected = [c for n, c in commands.items() if not args.only_cmd or n in args.only_cmd]
     models = sorted(args.models_dir.glob("*.tflite"))
     if args.model:
         models = [m for m in models if m.stem in args.model]
@@ -434,13 +401,9 @@ def main(argv: list[str] | None = None) -> int:
 
     tfl_inspect = find_tfl_inspect(args.tfl_inspect)
     tf_ok = any(c.reference for c in selected) and has_tensorflow(args.python)
+    print(f"tfl-inspect: {tfl_inspect or 'NOT INSTALLED'}; TensorFlow reference: {'yes' if tf_ok else 'no'}")
     print(
-        f"tfl-inspect: {tfl_inspect or 'NOT INSTALLED'}; "
-        f"TensorFlow reference: {'yes' if tf_ok else 'no'}"
-    )
-    print(
-        f"{args.repeat} timed runs after 1 warm-up; "
-        "fresh process each; peak RSS via wait4\n",
+        f"{args.repeat} timed runs after 1 warm-up; fresh process each; peak RSS via wait4\n",
         flush=True,
     )
 
@@ -458,12 +421,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             detail = r.note
             if r.median_s is not None and r.max_rss_mb is not None:
-                detail = (
-                    f"median {r.median_s:.3f}s, rss {r.max_rss_mb:.0f}MB {r.verdict}"
-                )
-            print(
-                f"  {model.stem:>10} {cmd.name:<12} {r.status:<13} {detail}", flush=True
-            )
+                detail = f"median {r.median_s:.3f}s, rss {r.max_rss_mb:.0f}MB {r.verdict}"
+            print(f"  {model.stem:>10} {cmd.name:<12} {r.status:<13} {detail}", flush=True)
             results.append(r)
 
     judge_relative(results)

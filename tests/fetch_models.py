@@ -30,10 +30,14 @@ DEFAULT_DEST = Path(os.environ.get("TFL_INSPECT_THIRDPARTY", ROOT / "tests" / "d
 # fixed platform/Python whatever the host is.
 _PLATFORM_ARGS = (
     "--only-binary=:all:",
-    "--python-version", "3.11",
-    "--platform", "manylinux2014_x86_64",
-    "--platform", "manylinux_2_35_x86_64",
-    "--platform", "any",
+    "--python-version",
+    "3.11",
+    "--platform",
+    "manylinux2014_x86_64",
+    "--platform",
+    "manylinux_2_35_x86_64",
+    "--platform",
+    "any",
 )
 
 
@@ -74,8 +78,23 @@ def _wheel(source: Source, cache: Path, timeout: float) -> Path:
     wheels = sorted(target.glob("*.whl"))
     if wheels:
         return wheels[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "--disable-pip-version-check",
-           "--timeout", "30", "--retries", "2", "-d", str(target), *_PLATFORM_ARGS, source.requirement]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "-q",
+        "--disable-pip-version-check",
+        "--timeout",
+        "30",
+        "--retries",
+        "2",
+        "-d",
+        str(target),
+        *_PLATFORM_ARGS,
+        source.requirement,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     wheels = sorted(target.glob("*.whl"))
     if proc.returncode != 0 or not wheels:

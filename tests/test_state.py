@@ -50,9 +50,7 @@ def stateful_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("tensorflow") is None:
         pytest.skip("converting the stateful fixture needs TensorFlow")
     path = tmp_path_factory.mktemp("state") / "streaming.tflite"
-    proc = subprocess.run(
-        [sys.executable, "-c", _CONVERT, str(path)], capture_output=True, text=True, timeout=300
-    )
+    proc = subprocess.run([sys.executable, "-c", _CONVERT, str(path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return path
 

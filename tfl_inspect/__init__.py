@@ -225,9 +225,7 @@ def diff(
     return _diff(a, b, run=run, **options)
 
 
-def fix(
-    model_path: str | os.PathLike[str], out_path: str | os.PathLike[str], **options: Any
-) -> FixReport:
+def fix(model_path: str | os.PathLike[str], out_path: str | os.PathLike[str], **options: Any) -> FixReport:
     """Rewrite a model so lint's findings go away (needs ai-edge-litert): see :func:`tfl_inspect.rewrite.fix`."""
     from .rewrite import fix as _fix
 

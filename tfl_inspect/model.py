@@ -85,9 +85,7 @@ class Tensor:
     quantization: Quantization | None = None
     sparsity: Sparsity | None = None
     external: bool = False  # data lives outside the flatbuffer (offset buffer or external file)
-    _loader: Callable[[], np.ndarray | None] | None = field(
-        default=None, repr=False, compare=False, hash=False
-    )
+    _loader: Callable[[], np.ndarray | None] | None = field(default=None, repr=False, compare=False, hash=False)
 
     @property
     def is_constant(self) -> bool:

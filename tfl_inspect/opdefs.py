@@ -366,4 +366,3 @@ def hybrid_weights(sg: Subgraph, op: Operator) -> list[Tensor]:
 
 def is_hybrid(sg: Subgraph, op: Operator) -> bool:
     return bool(hybrid_weights(sg, op))
-

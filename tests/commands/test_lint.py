@@ -20,7 +20,6 @@ from tfl_inspect.schemas import load as load_schema
 SCHEMA = load_schema("lint")
 
 
-
 @pytest.fixture(scope="module")
 def broken_scale(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dense_int8 with a zero scale on its first activation: a QNT005 error."""

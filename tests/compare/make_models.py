@@ -67,9 +67,7 @@ def main(out: Path) -> None:
     (out / "int8_int8_io.tflite").write_bytes(converter(True, True).convert())
     np.savez(out / "repr.npz", image=data)
 
-    debugger = tf.lite.experimental.QuantizationDebugger(
-        converter=converter(True, False), debug_dataset=representative
-    )
+    debugger = tf.lite.experimental.QuantizationDebugger(converter=converter(True, False), debug_dataset=representative)
     (out / "qdebug_model.tflite").write_bytes(debugger.quant_model)
     # The debugger's own interpreter applies XNNPACK, which rewrites ops and changes values. tfl-inspect
     # runs LiteRT without default delegates, so the debugger's statistics are collected (by its own code)
@@ -92,6 +90,7 @@ def main(out: Path) -> None:
         debugger.run()
         stats = {k: {m: float(v) for m, v in ms.items()} for k, ms in debugger.layer_statistics.items()}
         (out / name).write_text(json.dumps(stats, indent=1))
+
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]))

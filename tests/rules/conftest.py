@@ -16,7 +16,6 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-
 def _from_function(fn: Callable, spec: object, **settings: object) -> bytes:
     import tensorflow as tf
 

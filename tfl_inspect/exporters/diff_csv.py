@@ -14,8 +14,20 @@ from .diff_json import tensor_row
 __all__ = ["to_csv", "NUMERIC_COLUMNS", "CHANGE_COLUMNS"]
 
 NUMERIC_COLUMNS = [
-    "name", "scope", "a_tensor", "b_tensor", "a_op", "b_op", "is_output",
-    "max_abs", "rmse", "sqnr_db", "cosine", "steps", "jump_db", "local_mse",
+    "name",
+    "scope",
+    "a_tensor",
+    "b_tensor",
+    "a_op",
+    "b_op",
+    "is_output",
+    "max_abs",
+    "rmse",
+    "sqnr_db",
+    "cosine",
+    "steps",
+    "jump_db",
+    "local_mse",
 ]
 CHANGE_COLUMNS = ["section", "kind", "name", "a_index", "b_index", "a", "b", "detail"]
 

@@ -61,9 +61,7 @@ def diff_to_dict(r: DiffReport) -> dict[str, Any]:
             ],
             "structure": {
                 "size": {"a": s.size[0], "b": s.size[1]},
-                "op_counts": [
-                    {"opcode": k, "a": x, "b": y} for k, (x, y) in s.op_counts.items()
-                ],
+                "op_counts": [{"opcode": k, "a": x, "b": y} for k, (x, y) in s.op_counts.items()],
                 "ops": [
                     {"kind": o.kind, "opcode": o.opcode, "a_op": o.a_op, "b_op": o.b_op, "details": list(o.details)}
                     for o in s.ops

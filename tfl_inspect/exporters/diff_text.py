@@ -27,9 +27,13 @@ def _more(rows: int, what: str) -> list[Block]:
 def diff_blocks(r: DiffReport) -> list[Block]:
     s, al = r.structure, r.alignment
     blocks: list[Block] = []
-    verdict = "no differences" if r.identical else (
-        f"{len(r.contract)} contract change(s), {len(s.ops)} op change(s), {len(s.tensors)} tensor change(s), "
-        f"{len(s.weights)} weight change(s), {len(s.metadata)} metadata change(s)"
+    verdict = (
+        "no differences"
+        if r.identical
+        else (
+            f"{len(r.contract)} contract change(s), {len(s.ops)} op change(s), {len(s.tensors)} tensor change(s), "
+            f"{len(s.weights)} weight change(s), {len(s.metadata)} metadata change(s)"
+        )
     )
     blocks.append(
         KeyValues(

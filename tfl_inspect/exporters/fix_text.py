@@ -67,8 +67,15 @@ def blocks(r: FixReport) -> list[Block]:
             "I/O types",
             ["role", "#", "tensor", "type", "scale", "zero point", "boundary op"],
             [
-                [c.role, str(c.tensor), c.name, f"{c.before} → {c.after}", f"{c.scale:.6g}", str(c.zero_point),
-                 f"{c.removed_op} removed" if c.removed_op else "now a requantize"]
+                [
+                    c.role,
+                    str(c.tensor),
+                    c.name,
+                    f"{c.before} → {c.after}",
+                    f"{c.scale:.6g}",
+                    str(c.zero_point),
+                    f"{c.removed_op} removed" if c.removed_op else "now a requantize",
+                ]
                 for c in r.io_changes
             ],
             "I/O tensors",

@@ -198,9 +198,7 @@ def _compat_html(value: Mapping[str, Any]) -> str:
             f"<tr><td>{h(target)}</td><td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"
             f"<td class='num'>{len(t.get('partitions') or [])}</td><td>{verdict}</td></tr>"
         )
-    return (
-        "<table><tr><th>target</th><th>ops</th><th>partitions</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
-    )
+    return "<table><tr><th>target</th><th>ops</th><th>partitions</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
 
 
 def _profile_html(value: Mapping[str, Any]) -> str:
@@ -278,8 +276,6 @@ def model_page(inp: ReportInput) -> str:
         f"</main><script type='application/json' id='report-data'>{script_json(data)}</script>"
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )
-
-
 
 
 def index_page(title: str, rows: Sequence[Mapping[str, Any]]) -> str:

@@ -149,9 +149,7 @@ def _summary_block(model: Model) -> KeyValues:
     if fp16.count:
         via = f", {fp16.through_densify} of them sparse (through DENSIFY)" if fp16.through_densify else ""
         dense = f", {_bytes(fp16.dense_bytes)} once densified" if fp16.dense_bytes != fp16.stored_bytes else ""
-        rows.append(
-            ("Float16", f"{fp16.count} float16 weights, {_bytes(fp16.stored_bytes)} in the file{dense}{via}")
-        )
+        rows.append(("Float16", f"{fp16.count} float16 weights, {_bytes(fp16.stored_bytes)} in the file{dense}{via}"))
     sparse = sparse_tensors(model)
     if sparse:
         stored = sum(i.stored_bytes for _, _, i in sparse)
@@ -202,9 +200,7 @@ def _custom_ops_row(model: Model) -> str:
         for op in sg.operators:
             if op.custom_code is not None and not op.custom_code.startswith("Flex"):
                 info = custom_ops.lookup(op.custom_code)
-                where = (
-                    f"{info.family} ops, run by {' / '.join(info.runtimes)}" if info else "kernel unknown here"
-                )
+                where = f"{info.family} ops, run by {' / '.join(info.runtimes)}" if info else "kernel unknown here"
                 counts = groups.setdefault(where, {})
                 counts[op.custom_code] = counts.get(op.custom_code, 0) + 1
     return "; ".join(

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 __all__ = ["load"]
 
-_MLIR_HINTS = (b"module", b"func.func", b"\"tfl.", b"tfl.", b"error:", b"#loc", b"loc(")
+_MLIR_HINTS = (b"module", b"func.func", b'"tfl.', b"tfl.", b"error:", b"#loc", b"loc(")
 
 
 def load(source: str | os.PathLike[str] | bytes) -> Model:
@@ -42,9 +42,7 @@ def load(source: str | os.PathLike[str] | bytes) -> Model:
         from .mlir import read_mlir
 
         return read_mlir(source, path)
-    raise ModelFormatError(
-        "not a TFLite model: no 'TFL3' file identifier and not MLIR text", path
-    )
+    raise ModelFormatError("not a TFLite model: no 'TFL3' file identifier and not MLIR text", path)
 
 
 def _looks_like_mlir(head: bytes) -> bool:

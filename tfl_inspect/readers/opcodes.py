@@ -110,12 +110,29 @@ def _snake(name: str) -> str:
 
 
 _SCALAR = {
-    "Bool": "<?", "Int8": "<b", "Uint8": "<B", "Int16": "<h", "Uint16": "<H", "Int32": "<i",
-    "Uint32": "<I", "Int64": "<q", "Uint64": "<Q", "Float32": "<f", "Float64": "<d",
+    "Bool": "<?",
+    "Int8": "<b",
+    "Uint8": "<B",
+    "Int16": "<h",
+    "Uint16": "<H",
+    "Int32": "<i",
+    "Uint32": "<I",
+    "Int64": "<q",
+    "Uint64": "<Q",
+    "Float32": "<f",
+    "Float64": "<d",
 }
 _VECTOR = {
-    "Bool": ("?", 1), "Int8": ("b", 1), "Uint8": ("B", 1), "Int16": ("h", 2), "Uint16": ("H", 2),
-    "Int32": ("i", 4), "Uint32": ("I", 4), "Int64": ("q", 8), "Uint64": ("Q", 8), "Float32": ("f", 4),
+    "Bool": ("?", 1),
+    "Int8": ("b", 1),
+    "Uint8": ("B", 1),
+    "Int16": ("h", 2),
+    "Uint16": ("H", 2),
+    "Int32": ("i", 4),
+    "Uint32": ("I", 4),
+    "Int64": ("q", 8),
+    "Uint64": ("Q", 8),
+    "Float32": ("f", 4),
     "Float64": ("d", 8),
 }
 _HEAD = r"    def (\w+)\(self\):\n\s+o = [^\n]*Offset\((\d+)\)\)\n\s+if o != 0:\n\s+"

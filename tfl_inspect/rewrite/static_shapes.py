@@ -82,6 +82,4 @@ def apply(rw: Rewrite, result: ShapeResult) -> None:
         ft.shape = new
         ft.shapeSignature = None  # as the converter writes static tensors
         ft.hasRank = True
-        rw.report.shapes_fixed.append(
-            ShapeFix(t.index, t.name, list(t.shape_signature) if t.has_rank else [], new)
-        )
+        rw.report.shapes_fixed.append(ShapeFix(t.index, t.name, list(t.shape_signature) if t.has_rank else [], new))

@@ -135,7 +135,7 @@ FAMILY: dict[str, Family] = {
         Family(
             "QNT",
             "dtypes and quantization",
-            "\"Integer\" below means int8 / uint8 / int16 (and int4) tensors that carry a scale and zero point: "
+            '"Integer" below means int8 / uint8 / int16 (and int4) tensors that carry a scale and zero point: '
             "`real = scale × (q − zero_point)`. Wrong parameters give wrong numbers, not crashes.",
         ),
         Family(
@@ -154,7 +154,7 @@ FAMILY: dict[str, Family] = {
             "CMP",
             "deployment targets",
             "Only with `--target NAMES` (xnnpack, gpu, tflm, edgetpu, nnapi): the verdicts of "
-            "`tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on \"fully delegated to X\".",
+            '`tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on "fully delegated to X".',
         ),
     )
 }

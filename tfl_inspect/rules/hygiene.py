@@ -103,9 +103,7 @@ def grf001(ctx: Context) -> Iterator[Finding]:
             )
     used_buffers.update(m.buffer for m in ctx.model.metadata if m.buffer is not None)
     # Buffers holding another flatbuffer (detector options, converter command line) are embedded data.
-    orphan = [
-        b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers and b.embedded is None
-    ]
+    orphan = [b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers and b.embedded is None]
     if orphan:
         total = sum(b.size for b in orphan)
         yield GRF001.finding(

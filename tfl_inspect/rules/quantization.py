@@ -161,8 +161,7 @@ def qnt002(ctx: Context) -> Iterator[Finding]:
             yield ctx.at_tensor(
                 QNT002,
                 first,
-                f"{message}: output {label} is a uint8 probability (scale 1/256, zero point 0), "
-                "read it as q / 256",
+                f"{message}: output {label} is a uint8 probability (scale 1/256, zero point 0), read it as q / 256",
                 severity=Severity.INFO,
                 signature=key,
                 io_name=name,
