@@ -158,3 +158,41 @@ def test_every_corpus_model_against_itself(corpus: Path) -> None:
         assert r.alignment.coverage == 1.0, path
         compared += 1
     assert compared > 100
+
+
+@pytest.mark.parametrize("chunk", [16 << 20, 48], ids=["16MB", "48B"])
+def test_weights_after_the_flatbuffer_are_compared_byte_for_byte(
+    tmp_path: Path, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data stored after the flatbuffer (the > 2 GB layout) is read in chunks and compared exactly:
+    a change in one weight is found with its hash and real difference, as for inline data."""
+    pytest.importorskip("ai_edge_litert.schema_py_generated", reason="ai-edge-litert not installed")
+    from tests.modeledit import pack, unpack
+    from tests.rewrite.helpers import offset_model
+    from tfl_inspect.compare import structure
+
+    monkeypatch.setattr(structure, "_CHUNK", chunk)  # 48 B: many chunks per weight
+    src = sample("dense_float32.tflite")
+    m = unpack(src)
+    g = m.subgraphs[0]
+    w = g.tensors[int(g.operators[0].inputs[1])]
+    values = np.frombuffer(bytes(m.buffers[w.buffer].data), dtype=np.float32).copy()
+    values[-1] -= 0.25
+    m.buffers[w.buffer].data = np.frombuffer(values.tobytes(), dtype=np.uint8)
+    changed_inline = tmp_path / "changed_inline.tflite"
+    changed_inline.write_bytes(pack(m))
+    a, b = tmp_path / "a.tflite", tmp_path / "b.tflite"
+    a.write_bytes(offset_model(src))
+    b.write_bytes(offset_model(changed_inline))
+    assert any(buf.external for buf in load(a).buffers)
+
+    copy = tmp_path / "a_copy.tflite"
+    copy.write_bytes(a.read_bytes())
+    same = diff(a, copy)
+    assert same.structure.weights == () and same.identical
+    inline = diff(src, changed_inline).structure.weights
+    for other in (diff(a, b), diff(src, b), diff(a, changed_inline)):  # after/inline in any mix
+        (wc,) = other.structure.weights
+        assert wc.kind == "changed" and wc.max_abs == pytest.approx(0.25)
+        assert (wc.a_hash, wc.b_hash) == (inline[0].a_hash, inline[0].b_hash)
+    assert structure._CHUNK % 16 == 0  # chunks end on element boundaries

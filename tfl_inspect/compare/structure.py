@@ -265,6 +265,130 @@ def _real(t: Tensor) -> Any:
     return x
 
 
+_CHUNK = 16 << 20  # bytes read at a time from data stored after the flatbuffer
+
+
+def _stored(m: Model, t: Tensor) -> tuple[str, int, int] | None:
+    """(file, offset, size) of a constant stored after the flatbuffer; None for inline data."""
+    if m.source is None or t.buffer is None or not 0 <= t.buffer < len(m.buffers):
+        return None
+    info = m.buffers[t.buffer]
+    if info.offset is None or not info.size:
+        return None
+    return m.source, info.offset, info.size
+
+
+class _Bytes:
+    """A constant's stored bytes, read 16 MB at a time: from the file for data after the
+    flatbuffer, from the (small) inline array otherwise."""
+
+    def __init__(self, m: Model, t: Tensor) -> None:
+        self.where = _stored(m, t)
+        self.inline = None if self.where is not None else t.data()
+        if self.where is not None:
+            self.size = self.where[2]
+        elif self.inline is not None:
+            self.size = int(self.inline.nbytes)
+
+    @property
+    def readable(self) -> bool:
+        return self.where is not None or self.inline is not None
+
+    def chunks(self) -> Iterator[bytes]:
+        if self.inline is not None:
+            raw = memoryview(self.inline.tobytes())
+            for k in range(0, len(raw), _CHUNK):
+                yield bytes(raw[k : k + _CHUNK])
+            return
+        assert self.where is not None
+        path, offset, size = self.where
+        with open(path, "rb") as f:
+            f.seek(offset)
+            left = size
+            while left > 0:
+                piece = f.read(min(_CHUNK, left))
+                if not piece:
+                    raise OSError(f"{path}: ends inside a buffer at offset {offset}")
+                left -= len(piece)
+                yield piece
+
+
+def _streamed(a: Model, ta: Tensor, b: Model, tb: Tensor) -> tuple[bool, str | None, str | None, float | None] | None:
+    """Compare two constants, at least one stored after its flatbuffer, 16 MB at a time:
+    (equal, hash A, hash B, max |b - a| of the real values). Gigabytes of weights are compared byte
+    for byte without holding them (``Tensor.data()`` would map them into the resident set).
+    None when either lives in a separate file we were not given."""
+    xa, xb = _Bytes(a, ta), _Bytes(b, tb)
+    if not xa.readable or not xb.readable:
+        return None
+    try:
+        wa, wb = xa.where, xb.where
+        if wa is not None and wb is not None and wa[1:] == wb[1:] and (wa[0] == wb[0] or _same_file(wa[0], wb[0])):
+            return True, None, None, None
+        if xa.size == xb.size and all(x == y for x, y in zip(xa.chunks(), xb.chunks(), strict=True)):
+            return True, None, None, None
+        ha, hb = hashlib.blake2b(digest_size=8), hashlib.blake2b(digest_size=8)
+        if xa.size != xb.size:
+            for side, h in ((xa, ha), (xb, hb)):
+                for piece in side.chunks():
+                    h.update(piece)
+            return False, ha.hexdigest(), hb.hexdigest(), None
+        max_abs = _scale_free(ta, tb)
+        for x, y in zip(xa.chunks(), xb.chunks(), strict=True):
+            ha.update(x)
+            hb.update(y)
+            if max_abs is not None:
+                max_abs = max(max_abs, _chunk_max_abs(ta, x, tb, y))
+        return False, ha.hexdigest(), hb.hexdigest(), max_abs
+    except OSError:
+        return None
+
+
+def _same_file(x: str, y: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(x, y)
+    except OSError:
+        return False
+
+
+def _scale_free(ta: Tensor, tb: Tensor) -> float | None:
+    """0.0 where a chunked max difference is possible (same numeric type and shape, at most one
+    scale per tensor), else None."""
+    from ..dtypes import by_name
+
+    da, db = by_name(ta.dtype), by_name(tb.dtype)
+    if da is None or db is None or da.numpy is None or db.numpy is None or ta.shape != tb.shape:
+        return None
+    if da.numpy != db.numpy or da.numpy in ("bool", "object") or not ta.shape:
+        return None
+    for q in (ta.quantization, tb.quantization):
+        if q is not None and (len(q.scale) > 1 or q.details):
+            return None
+    return 0.0
+
+
+def _chunk_max_abs(ta: Tensor, x: bytes, tb: Tensor, y: bytes) -> float:
+    import numpy as np
+
+    from ..dtypes import by_name
+
+    row = by_name(ta.dtype)
+    assert row is not None and row.numpy is not None
+    item = np.dtype(row.numpy).newbyteorder("<")
+    n = min(len(x), len(y)) // item.itemsize
+
+    def real(t: Tensor, raw: bytes) -> Any:
+        v = np.frombuffer(raw, dtype=item, count=n).astype(np.float64)
+        q = t.quantization
+        if q is not None and q.scale:
+            v = (v - (q.zero_point[0] if q.zero_point else 0)) * q.scale[0]
+        return v
+
+    return float(np.max(np.abs(real(tb, y) - real(ta, x)))) if n else 0.0
+
+
 def _const_source(sg: Subgraph, t: int) -> int:
     """Step over DENSIFY/DEQUANTIZE that turn a stored constant into the operand."""
     if sg.tensors[t].is_constant:
@@ -307,10 +431,22 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
     for ia, ib in pairs.items():
         ta, tb = ga.tensors[ia], gb.tensors[ib]
         if ta.external or tb.external:
-            ha = hb = None
-            # Bytes outside the flatbuffer: compare by size and place rather than reading gigabytes.
-            if (ta.nbytes, ta.dtype, ta.shape) == (tb.nbytes, tb.dtype, tb.shape):
+            streamed = _streamed(a, ta, b, tb)
+            if streamed is None:  # data in a separate file we were not given: size and type only
+                if (ta.nbytes, ta.dtype, ta.shape) == (tb.nbytes, tb.dtype, tb.shape):
+                    same += 1
+                    continue
+                ha = hb = None
+            elif streamed[0] and _tensor_change(ta, tb) is None:
                 same += 1
+                continue
+            else:
+                _, ha, hb, max_abs = streamed
+                note = "" if max_abs is not None or ta.shape != tb.shape else "max difference not computed"
+                kind = "retyped" if ta.dtype != tb.dtype else "changed"
+                if ta.shape != tb.shape:
+                    note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
+                out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
                 continue
         else:
             da, db = ta.data(), tb.data()
