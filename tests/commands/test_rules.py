@@ -25,7 +25,13 @@ def test_details_for_an_id_or_a_family() -> None:
 
 
 def test_json_listing() -> None:
+    import jsonschema
+
+    from tfl_inspect import schemas
+
     doc = json.loads(run_cli("rules", "--format", "json").out)
+    assert doc["$schema"] == "urn:tfl-inspect:schema:rules" and doc["source"] is None
+    jsonschema.validate(doc, schemas.load("rules"))
     assert [r["id"] for r in doc["rules"]] == [r.id for r in RULES]
     assert all(r["severity"] in ("error", "warning", "info") and r["doc"] for r in doc["rules"])
 

@@ -1,0 +1,57 @@
+"""``tfl-inspect rules``: the rule registry as text or as JSON under the common envelope (schema ``rules``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .. import escape
+from ..rules import FAMILIES, FAMILY
+from ..rules.base import Rule
+from .envelope import envelope
+
+__all__ = ["to_dict", "dumps", "text"]
+
+
+def to_dict(rules: Sequence[Rule]) -> dict[str, Any]:
+    doc = envelope("rules", None)
+    doc["rules"] = [
+        {
+            "id": r.id,
+            "family": r.family,
+            "severity": r.severity.value,
+            "title": r.title,
+            "doc": r.doc,
+            "explanation": r.spec.explanation,
+            "fix": r.spec.fix,
+        }
+        for r in rules
+    ]
+    doc["families"] = [
+        {"prefix": f, "title": FAMILY[f].title, "description": FAMILY[f].description}
+        for f in FAMILIES
+        if any(r.family == f for r in rules)
+    ]
+    return doc
+
+
+def dumps(rules: Sequence[Rule]) -> str:
+    return json.dumps(to_dict(rules), indent=2, ensure_ascii=False) + "\n"
+
+
+def text(rules: Sequence[Rule], details: bool) -> str:
+    """One line per rule; with ``details``, its doc, why and fix too."""
+    lines = []
+    for r in rules:
+        lines.append(f"{r.id}  {r.severity.value:<7}  {escape.text(r.title)}")
+        if details:
+            lines.append(f"    {escape.text(r.doc)}")
+            if r.spec.explanation:
+                lines.append(f"    why: {escape.text(r.spec.explanation)}")
+            if r.spec.fix:
+                lines.append(f"    fix: {escape.text(r.spec.fix)}")
+    if not details:
+        lines.append("")
+        lines.append(f"Details: tfl-inspect rules ID (or a family: {', '.join(FAMILIES)}); docs/rules.md.")
+    return "\n".join(lines) + "\n"
