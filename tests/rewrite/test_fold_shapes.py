@@ -113,3 +113,14 @@ def test_folding_alone_folds_only_what_is_already_known(tmp_path: Path) -> None:
     """Without static inputs the batch is unknown, so nothing that depends on it is folded."""
     report = fix(sample("upsampling_static.tflite"), tmp_path / "u.tflite", fold_shapes=True)
     assert report.written and not report.folded and not report.ops_removed
+
+
+def test_a_model_whose_own_shapes_fail_is_refused_as_such(tmp_path: Path) -> None:
+    """LiteRT's test_model.bin runs CONV_2D on a rank-1 tensor: no input shape is to blame."""
+    from tests.conftest import require_corpus
+
+    src = next(require_corpus().rglob("litert/tflite/testdata/test_model.bin"))
+    with pytest.raises(UsageError, match="the model's own recorded shapes fail shape inference") as info:
+        fix(src, tmp_path / "o.tflite", static_batch=1)
+    assert "CONV_2D #0 needs a rank-4 input, got [1]" in str(info.value)
+    assert not (tmp_path / "o.tflite").exists()

@@ -58,9 +58,14 @@ def _same_input(model: Any, probe: ShapeResult, key: str | int, index: int) -> b
 def infer(model: Any, signature: str | None, inputs: Mapping[str | int, Sequence[int]] | None) -> ShapeResult:
     result = infer_shapes(model, inputs=dict(inputs) if inputs else None, signature=signature)
     f = result.failure
-    if f is not None:
+    if f is None:
+        return result
+    if inputs and infer_shapes(model, signature=signature).failure is None:
         raise UsageError(f"these input shapes do not work: op {f.op} ({f.opcode}): {f.text}")
-    return result
+    raise UsageError(
+        f"the model's own recorded shapes fail shape inference, so no shape can be fixed: op {f.op} ({f.opcode}): "
+        f"{f.text}"
+    )
 
 
 def apply(rw: Rewrite, result: ShapeResult) -> None:
