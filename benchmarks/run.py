@@ -99,6 +99,7 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("shapes", "ops10k"): (3.0, None),
     ("shapes", "big2gb"): (1.0, 200.0),
     ("diff", "ops10k"): (2.0, None),
+    ("diff", "big2gb"): (30.0, 500.0),  # every weight read and compared, in 16 MB chunks
     ("profile", "ops10k"): (1.5, None),
     ("compat", "ops10k"): (1.0, None),
     ("fix", "ops10k"): (5.0, None),
