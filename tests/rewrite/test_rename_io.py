@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import tfl_inspect
 from tests.conftest import sample
 from tests.modeledit import pack, unpack
@@ -55,3 +57,16 @@ def test_a_model_without_signatures_is_left_as_is(tmp_path: Path) -> None:
     src.write_bytes(pack(m))
     report = fix(src, tmp_path / "o.tflite", rename_io=True)
     assert report.written and not report.renamed and any("no signatures" in n for n in report.notes)
+
+
+def test_stale_signature_entries_are_left_alone(tmp_path: Path) -> None:
+    """LiteRT's modify_model_interface leaves the signature naming the float input it bypassed and
+    an output index past the end (NAM005): renaming must not move 'features' onto that dead tensor."""
+    mmi = pytest.importorskip("ai_edge_litert._pywrap_modify_model_interface", reason="ai-edge-litert not installed")
+    src = tmp_path / "mmi.tflite"
+    assert mmi.modify_model_interface(str(sample("dense_int8_float_io.tflite")), str(src), 9, 9) == 0
+    report = fix(src, tmp_path / "o.tflite", rename_io=True)
+    assert report.written and report.renamed == []
+    assert sum("(NAM005): left alone" in n for n in report.notes) == 2
+    before, after = tfl_inspect.load(src).subgraphs[0], tfl_inspect.load(tmp_path / "o.tflite").subgraphs[0]
+    assert [t.name for t in after.tensors] == [t.name for t in before.tensors]

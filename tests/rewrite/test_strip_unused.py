@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import tfl_inspect
 from tests.conftest import sample
@@ -46,3 +47,15 @@ def test_converter_output_has_nothing_to_strip_but_keeps_metadata(tmp_path: Path
     assert report.written and not report.ops_removed
     a, b = tfl_inspect.load(src), tfl_inspect.load(tmp_path / "o.tflite")
     assert [(x.name, x.value) for x in b.metadata] == [(x.name, x.value) for x in a.metadata]
+
+
+def test_stale_signature_entries_survive_stripping(tmp_path: Path) -> None:
+    """A signature entry past the last tensor (as modify_model_interface leaves it, NAM005) refers to
+    nothing: stripping keeps it as it is rather than failing on it."""
+    mmi = pytest.importorskip("ai_edge_litert._pywrap_modify_model_interface", reason="ai-edge-litert not installed")
+    src = tmp_path / "mmi.tflite"
+    assert mmi.modify_model_interface(str(sample("dense_int8_float_io.tflite")), str(src), 9, 9) == 0
+    report = fix(src, tmp_path / "o.tflite", strip_unused=True, rename_io=True)
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    (sig,) = tfl_inspect.load(tmp_path / "o.tflite").signatures
+    assert sig.dangling == tfl_inspect.load(src).signatures[0].dangling

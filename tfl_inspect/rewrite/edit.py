@@ -180,9 +180,10 @@ def _tensor_refs(fb: Any, s: int) -> set[int]:
                 used.update(int(v) for v in vals if v >= 0)
     used.update(ints(sg.inputs))
     used.update(ints(sg.outputs))
+    n = len(sg.tensors or [])
     for sig in fb.signatureDefs or []:
-        if sig.subgraphIndex == s:
-            used.update(int(tm.tensorIndex) for tm in (sig.inputs or []) + (sig.outputs or []))
+        if sig.subgraphIndex == s:  # a stale entry past the end (NAM005) refers to nothing
+            used.update(int(tm.tensorIndex) for tm in (sig.inputs or []) + (sig.outputs or []) if tm.tensorIndex < n)
     # Blockwise quantization names its scale / zero-point tensors by index.
     for t in list(sg.tensors or []):
         d = getattr(t.quantization, "details", None) if t.quantization is not None else None
@@ -222,7 +223,8 @@ def _compact_tensors(fb: Any, s: int) -> int:
     for sig in fb.signatureDefs or []:
         if sig.subgraphIndex == s:
             for tm in (sig.inputs or []) + (sig.outputs or []):
-                tm.tensorIndex = m(tm.tensorIndex)
+                if tm.tensorIndex < n:  # one past the end stays past the end: still stale, as given
+                    tm.tensorIndex = m(tm.tensorIndex)
     for t in kept:
         d = getattr(t.quantization, "details", None) if t.quantization is not None else None
         for attr in ("scales", "zeroPoints"):

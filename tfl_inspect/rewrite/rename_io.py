@@ -26,16 +26,29 @@ def apply(rw: Rewrite) -> None:
     for sig in fb.signatureDefs:
         s = int(sig.subgraphIndex)
         tensors = fb.subgraphs[s].tensors
+        io = {int(i) for i in fb.subgraphs[s].inputs}, {int(o) for o in fb.subgraphs[s].outputs}
         names = taken.setdefault(s, {})
         if not names:
             for i, t in enumerate(tensors):
                 names.setdefault(tensor_name(t), i)
-        for tm in (sig.inputs or []) + (sig.outputs or []):
+        entries = [(tm, io[0]) for tm in sig.inputs or []] + [(tm, io[1]) for tm in sig.outputs or []]
+        for tm, own in entries:
             t = int(tm.tensorIndex)
-            if (s, t) in done or not 0 <= t < len(tensors):
+            if t not in own:  # a stale entry (NAM005): the tensor it names is not this subgraph's I/O
+                key = (
+                    sig.signatureKey.decode("utf-8", "replace")
+                    if isinstance(sig.signatureKey, bytes)
+                    else sig.signatureKey
+                )
+                rw.report.notes.append(
+                    f"rename-io: signature {key!r} entry {_text(tm.name)!r} names tensor {t}, which is not an input or "
+                    "output of its subgraph (NAM005): left alone"
+                )
+                continue
+            if (s, t) in done:
                 continue
             done.add((s, t))
-            want = tm.name.decode("utf-8", "replace") if isinstance(tm.name, bytes) else str(tm.name)
+            want = _text(tm.name)
             old = tensor_name(tensors[t])
             if old == want:
                 continue
@@ -48,3 +61,7 @@ def apply(rw: Rewrite) -> None:
             names[new] = t
             tensors[t].name = new.encode("utf-8")
             rw.report.renamed.append(Renamed(t, old, new))
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value or "")
