@@ -79,6 +79,19 @@ def test_16x8_transpose_conv_matches_tflm(
     assert len([b for b in plan(load(narrowed)).buffers if b.tensor < 0]) == 2
 
 
+def test_sized_intermediates_are_noted_as_refused(tmp_path: Path) -> None:
+    """TFLM refuses an op whose intermediate tensors have bytes (micro_allocation_info.cc)."""
+    from tests import modeledit
+
+    m = modeledit.unpack(tm.lstm_model(tmp_path / "lstm.tflite", int8=True))
+    for i in m.subgraphs[0].operators[0].intermediates:
+        m.subgraphs[0].tensors[i].shape = [1]
+    path = tmp_path / "lstm_sized_intermediates.tflite"
+    path.write_bytes(modeledit.pack(m))
+    assert arena_heads([path])[path] is None
+    assert any("intermediate" in n for n in plan(load(path)).notes)
+
+
 @pytest.mark.parametrize("name", sorted(BUILT))
 def test_built_models_run_in_litert(name: str, built: dict[str, tuple[Path, int | None]]) -> None:
     """The hand-built operand layouts are valid ones: LiteRT's own kernels prepare and run them."""
