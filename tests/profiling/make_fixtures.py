@@ -2,7 +2,8 @@
 
 Run as ``python tests/profiling/make_fixtures.py OUT_DIR``: one ``.tflite`` per scenario, each a
 case TFLM plans differently (int8 convolutions and depthwise, FC, BATCH_MATMUL, float I/O around
-an int8 body, scratch-requesting kernels (ADD_N, LSTM, reductions...), several subgraphs through IF and WHILE).
+an int8 body, a 16x8 transpose conv, scratch-requesting kernels (ADD_N, LSTM, reductions...),
+several subgraphs through IF and WHILE).
 """
 
 from __future__ import annotations
@@ -31,6 +32,23 @@ def _int8(fn, shapes, float_io=False):  # type: ignore[no-untyped-def]
     if not float_io:
         conv.inference_input_type = tf.int8
         conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def _int16x8(fn, shapes):  # type: ignore[no-untyped-def]
+    """16-bit activations, 8-bit weights, int16 I/O (the kernels' 16x8 paths)."""
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn)
+    rng = np.random.default_rng(0)
+
+    def rep():  # type: ignore[no-untyped-def]
+        for _ in range(8):
+            yield [rng.standard_normal(s).astype(np.float32) for s in shapes]
+
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+    conv.inference_input_type = tf.int16
+    conv.inference_output_type = tf.int16
     return conv.convert()
 
 
@@ -76,6 +94,15 @@ def main(out: Path) -> None:
         [k.Input((8, 8, 4)), layers.Conv2DTranspose(6, 3, strides=2, padding="same"), layers.Conv2D(4, 3)]
     )
     (out / "int8_transpose_conv.tflite").write_bytes(_int8(keras_fn(up, (1, 8, 8, 4)), [(1, 8, 8, 4)]))
+    # A non-zero bias keeps the TRANSPOSE_CONV bias operand (int64 in 16x8 models).
+    up16 = k.Sequential(
+        [
+            k.Input((8, 8, 4)),
+            layers.Conv2DTranspose(6, 3, strides=2, padding="same", bias_initializer="random_normal"),
+            layers.Conv2D(4, 3),
+        ]
+    )
+    (out / "int16_transpose_conv.tflite").write_bytes(_int16x8(keras_fn(up16, (1, 8, 8, 4)), [(1, 8, 8, 4)]))
 
     @tf.function(input_signature=[tf.TensorSpec((1, 6, 6, 4), tf.float32)])
     def reduce(x):  # type: ignore[no-untyped-def]

@@ -336,6 +336,19 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
         off.append(ONLINE)
         meta.append((s, -1, i, False))
     persistent.extend(_resource_variables(model))
+    # micro_allocation_info.cc ValidateSubgraph: TFLM refuses an op intermediate with bytes.
+    sized_inter = [
+        f"{sg.index}:{t.index}"
+        for sg in model.subgraphs
+        for op in sg.operators
+        for t in map(sg.tensor, op.intermediates)
+        if t is not None and tensor_bytes(t) != 0
+    ]
+    if sized_inter:
+        notes.append(
+            f"TFLite Micro refuses intermediate tensor(s) of non-zero size ({', '.join(sized_inter[:3])}"
+            f"{' ...' if len(sized_inter) > 3 else ''}): it will not load this model"
+        )
     if unsized:
         more = f" and {len(unsized) - 3} more" if len(unsized) > 3 else ""
         notes.append(
