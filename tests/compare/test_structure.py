@@ -196,3 +196,60 @@ def test_weights_after_the_flatbuffer_are_compared_byte_for_byte(
         assert wc.kind == "changed" and wc.max_abs == pytest.approx(0.25)
         assert (wc.a_hash, wc.b_hash) == (inline[0].a_hash, inline[0].b_hash)
     assert structure._CHUNK % 16 == 0  # chunks end on element boundaries
+
+
+def test_other_subgraphs_are_compared_too(tmp_path: Path) -> None:
+    """multi_signatures.bin: 'add' on subgraph 0, 'sub' on subgraph 1. A change in subgraph 1 is
+    reported there, paired through its signature, in every format; the structure counts as changed."""
+    import csv
+    import io
+    import json
+
+    import jsonschema
+
+    from tests.conftest import require_corpus, run_cli
+    from tfl_inspect import schemas
+    from tfl_inspect.exporters.diff_csv import to_csv
+    from tfl_inspect.exporters.diff_json import diff_to_dict
+
+    src = next(require_corpus().rglob("multi_signatures.bin"))
+
+    def sub_to_add(m: object) -> None:
+        m.subgraphs[1].operators[0].opcodeIndex = m.subgraphs[0].operators[0].opcodeIndex  # type: ignore[attr-defined]
+
+    bad = edited(src, tmp_path / "bad.bin", sub_to_add)
+    same = diff(src, src)
+    assert [(g.a, g.b, g.how, g.changed) for g in same.structure.others] == [(1, 1, "signature sub", False)]
+    r = diff(src, bad)
+    assert r.structure.ops == () and r.structure.changed
+    (g,) = r.structure.others
+    assert (g.a, g.b, g.how) == (1, 1, "signature sub")
+    assert sorted((o.kind, o.opcode) for o in g.ops) == [("added", "ADD"), ("removed", "SUB")]
+    doc = json.loads(json.dumps(diff_to_dict(r)))
+    jsonschema.validate(doc, schemas.load("diff"))
+    assert doc["structure"]["other_subgraphs"][0]["a_subgraph"] == 1
+    rows = list(csv.DictReader(io.StringIO(to_csv(r))))
+    assert {(x["kind"], x["a_index"], x["b_index"]) for x in rows} == {("removed", "1:0", ""), ("added", "", "1:0")}
+    text = run_cli("diff", str(src), str(bad), "--fail-on", "structure")
+    assert text.code == 1 and "2 op change(s)" in text.out and "ops changed in other subgraphs" in text.out
+
+
+def test_a_weight_in_a_called_subgraph(tmp_path: Path) -> None:
+    """resource_vars_calibrated.bin keeps a float constant in subgraph 1 ('NoOp'): paired by position."""
+    from tests.conftest import require_corpus
+
+    src = next(require_corpus().rglob("resource_vars_calibrated.bin"))
+
+    def edit(m: object) -> None:
+        g = m.subgraphs[1]  # type: ignore[attr-defined]
+        buf = m.buffers[g.tensors[0].buffer]  # type: ignore[attr-defined]
+        values = np.frombuffer(bytes(buf.data), dtype=np.float32).copy()
+        values[3] += 2.0
+        buf.data = np.frombuffer(values.tobytes(), dtype=np.uint8)
+
+    r = diff(src, edited(src, tmp_path / "b.bin", edit))
+    assert r.structure.weights == ()
+    (g,) = r.structure.others
+    assert (g.a, g.b, g.how) == (1, 1, "position")
+    (w,) = g.weights
+    assert w.kind == "changed" and w.max_abs == pytest.approx(2.0)

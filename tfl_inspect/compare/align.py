@@ -13,7 +13,7 @@ from math import prod
 from ..model import Model, Operator, Subgraph, Tensor
 from .report import Alignment, Pair
 
-__all__ = ["align", "main_subgraph", "STEP_OPS", "ACTIVATIONS"]
+__all__ = ["align", "align_subgraphs", "main_subgraph", "STEP_OPS", "ACTIVATIONS"]
 
 # Ops a converter inserts without changing what a value means: stepped over when matching.
 STEP_OPS = frozenset({"QUANTIZE", "DEQUANTIZE", "DENSIFY"})
@@ -292,7 +292,12 @@ class _Aligner:
 
 def align(a: Model, b: Model, signature: str | None = None) -> Alignment:
     """Pair A's activation tensors with B's (subgraph of ``signature``, else the first signature's)."""
-    al = _Aligner(a, b, main_subgraph(a, signature), main_subgraph(b, signature))
+    return align_subgraphs(a, b, main_subgraph(a, signature), main_subgraph(b, signature))
+
+
+def align_subgraphs(a: Model, b: Model, sa: int, sb: int) -> Alignment:
+    """Pair the activation tensors of A's subgraph ``sa`` with those of B's ``sb``."""
+    al = _Aligner(a, b, sa, sb)
     al.by_name()
     al.by_signature()
     al.by_structure()

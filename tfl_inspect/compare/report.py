@@ -22,6 +22,7 @@ __all__ = [
     "WeightChange",
     "MetaChange",
     "Structure",
+    "SubgraphDiff",
     "Pair",
     "Alignment",
     "TensorError",
@@ -82,6 +83,26 @@ class MetaChange:
 
 
 @dataclass(frozen=True, slots=True)
+class SubgraphDiff:
+    """Op, tensor and weight changes in a pair of subgraphs besides the compared one (other
+    signatures' subgraphs, control-flow bodies); ``a`` or ``b`` is None for a subgraph only one
+    model has."""
+
+    a: int | None
+    b: int | None
+    how: str  # "signature KEY", "position", or "only in A" / "only in B"
+    ops: tuple[OpChange, ...] = ()
+    tensors: tuple[TensorChange, ...] = ()
+    weights: tuple[WeightChange, ...] = ()
+    weights_same: int = 0
+    coverage: float = 1.0  # share of A's activation tensors with a partner in B
+
+    @property
+    def changed(self) -> bool:
+        return self.a is None or self.b is None or bool(self.ops or self.tensors or self.weights)
+
+
+@dataclass(frozen=True, slots=True)
 class Structure:
     op_counts: dict[str, tuple[int, int]]  # opcode -> (count in a, count in b), every subgraph
     ops: tuple[OpChange, ...]
@@ -90,11 +111,17 @@ class Structure:
     weights_same: int  # aligned constants with identical content
     metadata: tuple[MetaChange, ...]
     size: tuple[int, int]  # file bytes
+    others: tuple[SubgraphDiff, ...] = ()  # every other subgraph, paired
 
     @property
     def changed(self) -> bool:
         return bool(
-            self.ops or self.tensors or self.weights or self.metadata or any(x != y for x, y in self.op_counts.values())
+            self.ops
+            or self.tensors
+            or self.weights
+            or self.metadata
+            or any(x != y for x, y in self.op_counts.values())
+            or any(o.changed for o in self.others)
         )
 
 

@@ -14,9 +14,18 @@ from typing import Any
 from ..model import Model, Quantization, Subgraph, Tensor
 from ..summary import dequantize_formula, quantize_formula
 from .align import STEP_OPS
-from .report import Alignment, ContractChange, MetaChange, OpChange, Structure, TensorChange, WeightChange
+from .report import (
+    Alignment,
+    ContractChange,
+    MetaChange,
+    OpChange,
+    Structure,
+    SubgraphDiff,
+    TensorChange,
+    WeightChange,
+)
 
-__all__ = ["contract", "structure", "quant_dict", "content_hash"]
+__all__ = ["contract", "structure", "quant_dict", "content_hash", "subgraph_pairs"]
 
 
 def quant_dict(q: Quantization | None) -> dict[str, Any] | None:
@@ -507,10 +516,26 @@ def _metadata(a: Model, b: Model) -> list[MetaChange]:
 
 
 def structure(a: Model, b: Model, al: Alignment) -> Structure:
-    """Op counts over every subgraph; op, tensor and weight changes in the aligned subgraph."""
+    """Op counts over every subgraph; op, tensor and weight changes in the aligned subgraph and,
+    paired by signature then by position, in every other one."""
     ca: Counter[str] = Counter(op.opcode for sg in a.subgraphs for op in sg.operators)
     cb: Counter[str] = Counter(op.opcode for sg in b.subgraphs for op in sg.operators)
     op_counts = {k: (ca.get(k, 0), cb.get(k, 0)) for k in sorted(set(ca) | set(cb))}
+    ops, tensors, weights, same = _changes(a, b, al)
+    return Structure(
+        op_counts=op_counts,
+        ops=tuple(ops),
+        tensors=tuple(tensors),
+        weights=tuple(weights),
+        weights_same=same,
+        metadata=tuple(_metadata(a, b)),
+        size=(a.size, b.size),
+        others=tuple(_others(a, b, al.subgraphs)),
+    )
+
+
+def _changes(a: Model, b: Model, al: Alignment) -> tuple[list[OpChange], list[TensorChange], list[WeightChange], int]:
+    """Op, tensor and weight changes between the two subgraphs ``al`` aligned."""
     ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
     ops: list[OpChange] = []
     for oa, ob in al.op_pairs.items():
@@ -528,12 +553,35 @@ def structure(a: Model, b: Model, al: Alignment) -> Structure:
         if ch is not None:
             tensors.append(ch)
     weights, same = _weights(a, b, al)
-    return Structure(
-        op_counts=op_counts,
-        ops=tuple(ops),
-        tensors=tuple(tensors),
-        weights=tuple(weights),
-        weights_same=same,
-        metadata=tuple(_metadata(a, b)),
-        size=(a.size, b.size),
-    )
+    return ops, tensors, weights, same
+
+
+def subgraph_pairs(a: Model, b: Model, main: tuple[int, int]) -> list[tuple[int | None, int | None, str]]:
+    """Every subgraph but the compared pair, paired: first through signatures both models have,
+    then the rest in index order; what is left over exists in one model only."""
+    used_a, used_b = {main[0]}, {main[1]}
+    out: list[tuple[int | None, int | None, str]] = []
+    for sig in a.signatures:
+        other = b.signature(sig.key)
+        if other is not None and sig.subgraph not in used_a and other.subgraph not in used_b:
+            out.append((sig.subgraph, other.subgraph, f"signature {sig.key}"))
+            used_a.add(sig.subgraph)
+            used_b.add(other.subgraph)
+    rest_a = [i for i in range(len(a.subgraphs)) if i not in used_a]
+    rest_b = [i for i in range(len(b.subgraphs)) if i not in used_b]
+    out.extend((x, y, "position") for x, y in zip(rest_a, rest_b, strict=False))
+    out.extend((x, None, "only in A") for x in rest_a[len(rest_b) :])
+    out.extend((None, y, "only in B") for y in rest_b[len(rest_a) :])
+    return out
+
+
+def _others(a: Model, b: Model, main: tuple[int, int]) -> Iterator[SubgraphDiff]:
+    from .align import align_subgraphs
+
+    for sa, sb, how in subgraph_pairs(a, b, main):
+        if sa is None or sb is None:
+            yield SubgraphDiff(sa, sb, how)
+            continue
+        al = align_subgraphs(a, b, sa, sb)
+        ops, tensors, weights, same = _changes(a, b, al)
+        yield SubgraphDiff(sa, sb, how, tuple(ops), tuple(tensors), tuple(weights), same, al.coverage)

@@ -1,7 +1,8 @@
 """``diff --format json``: the report as data (schema ``urn:tfl-inspect:schema:diff``).
 
-Tensor indices are those of the compared subgraph (0 unless a signature names another);
-infinite SQNR (no error at all) is ``null``.
+Tensor and op indices are those of the compared subgraph (0 unless a signature names another),
+except under ``structure.other_subgraphs``, which uses each listed pair's own; infinite SQNR (no
+error at all) is ``null``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ..compare.report import DiffReport, TensorError
+from ..compare.report import DiffReport, OpChange, TensorChange, TensorError, WeightChange
 from .envelope import envelope
 
 __all__ = ["diff_to_dict", "dumps", "tensor_row"]
@@ -39,6 +40,34 @@ def tensor_row(e: TensorError) -> dict[str, Any]:
     }
 
 
+def _op(o: OpChange) -> dict[str, Any]:
+    return {"kind": o.kind, "opcode": o.opcode, "a_op": o.a_op, "b_op": o.b_op, "details": list(o.details)}
+
+
+def _tensor(t: TensorChange) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "a_tensor": t.a_tensor,
+        "b_tensor": t.b_tensor,
+        "fields": list(t.fields),
+        "a": t.a,
+        "b": t.b,
+    }
+
+
+def _weight(w: WeightChange) -> dict[str, Any]:
+    return {
+        "kind": w.kind,
+        "name": w.name,
+        "a_tensor": w.a_tensor,
+        "b_tensor": w.b_tensor,
+        "a_hash": w.a_hash,
+        "b_hash": w.b_hash,
+        "max_abs": _num(w.max_abs),
+        "note": w.note,
+    }
+
+
 def diff_to_dict(r: DiffReport) -> dict[str, Any]:
     s, al = r.structure, r.alignment
     doc = envelope("diff", r.a)
@@ -62,36 +91,24 @@ def diff_to_dict(r: DiffReport) -> dict[str, Any]:
             "structure": {
                 "size": {"a": s.size[0], "b": s.size[1]},
                 "op_counts": [{"opcode": k, "a": x, "b": y} for k, (x, y) in s.op_counts.items()],
-                "ops": [
-                    {"kind": o.kind, "opcode": o.opcode, "a_op": o.a_op, "b_op": o.b_op, "details": list(o.details)}
-                    for o in s.ops
-                ],
-                "tensors": [
-                    {
-                        "name": t.name,
-                        "a_tensor": t.a_tensor,
-                        "b_tensor": t.b_tensor,
-                        "fields": list(t.fields),
-                        "a": t.a,
-                        "b": t.b,
-                    }
-                    for t in s.tensors
-                ],
-                "weights": [
-                    {
-                        "kind": w.kind,
-                        "name": w.name,
-                        "a_tensor": w.a_tensor,
-                        "b_tensor": w.b_tensor,
-                        "a_hash": w.a_hash,
-                        "b_hash": w.b_hash,
-                        "max_abs": _num(w.max_abs),
-                        "note": w.note,
-                    }
-                    for w in s.weights
-                ],
+                "ops": [_op(o) for o in s.ops],
+                "tensors": [_tensor(t) for t in s.tensors],
+                "weights": [_weight(w) for w in s.weights],
                 "weights_same": s.weights_same,
                 "metadata": [{"field": m.field, "a": m.a, "b": m.b} for m in s.metadata],
+                "other_subgraphs": [
+                    {
+                        "a_subgraph": o.a,
+                        "b_subgraph": o.b,
+                        "how": o.how,
+                        "coverage": o.coverage,
+                        "ops": [_op(x) for x in o.ops],
+                        "tensors": [_tensor(x) for x in o.tensors],
+                        "weights": [_weight(x) for x in o.weights],
+                        "weights_same": o.weights_same,
+                    }
+                    for o in s.others
+                ],
             },
             "alignment": {
                 "subgraphs": {"a": al.subgraphs[0], "b": al.subgraphs[1]},

@@ -27,12 +27,17 @@ def _more(rows: int, what: str) -> list[Block]:
 def diff_blocks(r: DiffReport) -> list[Block]:
     s, al = r.structure, r.alignment
     blocks: list[Block] = []
+    n_ops = len(s.ops) + sum(len(g.ops) for g in s.others)
+    n_tensors = len(s.tensors) + sum(len(g.tensors) for g in s.others)
+    n_weights = len(s.weights) + sum(len(g.weights) for g in s.others)
+    alone = sum(1 for g in s.others if g.a is None or g.b is None)
     verdict = (
         "no differences"
         if r.identical
         else (
-            f"{len(r.contract)} contract change(s), {len(s.ops)} op change(s), {len(s.tensors)} tensor change(s), "
-            f"{len(s.weights)} weight change(s), {len(s.metadata)} metadata change(s)"
+            f"{len(r.contract)} contract change(s), {n_ops} op change(s), {n_tensors} tensor change(s), "
+            f"{n_weights} weight change(s), {len(s.metadata)} metadata change(s)"
+            + (f", {alone} subgraph(s) in one model only" if alone else "")
         )
     )
     blocks.append(
@@ -94,6 +99,7 @@ def diff_blocks(r: DiffReport) -> list[Block]:
         blocks += _more(len(s.weights), "weight changes")
     if s.metadata:
         blocks.append(Table("metadata", ["field", "A", "B"], [[m.field, str(m.a), str(m.b)] for m in s.metadata]))
+    blocks += _other_subgraphs(r)
     line = f"alignment: {al.coverage:.1%} of A's {al.n_activations_a} activation tensors have a partner in B"
     by_how = Counter(p.how for p in al.pairs)
     if by_how:
@@ -111,6 +117,67 @@ def diff_blocks(r: DiffReport) -> list[Block]:
     if r.numeric is not None:
         blocks += _numeric_blocks(r)
     return blocks
+
+
+def _other_subgraphs(r: DiffReport) -> list[Block]:
+    """One row per other subgraph pair, then what changed in the changed ones."""
+    others = r.structure.others
+    if not others:
+        return []
+    out: list[Block] = []
+    if not any(g.changed for g in others):
+        out.append(Note(f"other subgraphs: {len(others)}, all unchanged"))
+        return out
+    rows = []
+    for g in others:
+        if g.a is None or g.b is None:
+            what = ["", "", ""]
+        else:
+            kinds = Counter(o.kind for o in g.ops)
+            what = [
+                ", ".join(f"{n} {k}" for k, n in kinds.most_common()) or "same",
+                str(len(g.tensors)) if g.tensors else "same",
+                f"{len(g.weights)} changed, {g.weights_same} same" if g.weights else "same",
+            ]
+        rows.append(["" if g.a is None else str(g.a), "" if g.b is None else str(g.b), g.how, *what])
+    out.append(Table("other subgraphs", ["A", "B", "paired by", "ops", "tensors", "weights"], rows[:LIMIT]))
+    out += _more(len(rows), "subgraphs")
+    details = [
+        [
+            f"{g.a}/{g.b}",
+            o.kind,
+            o.opcode,
+            "" if o.a_op is None else str(o.a_op),
+            "" if o.b_op is None else str(o.b_op),
+            "; ".join(o.details),
+        ]
+        for g in others
+        for o in g.ops
+    ]
+    if details:
+        out.append(
+            Table("ops changed in other subgraphs", ["A/B", "change", "op", "A op", "B op", "what"], details[:LIMIT])
+        )
+        out += _more(len(details), "op changes")
+    weights = [
+        [
+            f"{g.a}/{g.b}",
+            w.kind,
+            w.name,
+            _g(w.max_abs),
+            w.note or (f"{w.a_hash} -> {w.b_hash}" if w.kind == "changed" else ""),
+        ]
+        for g in others
+        for w in g.weights
+    ]
+    if weights:
+        out.append(
+            Table(
+                "weights changed in other subgraphs", ["A/B", "change", "tensor", "max |Δ|", "detail"], weights[:LIMIT]
+            )
+        )
+        out += _more(len(weights), "weight changes")
+    return out
 
 
 def _numeric_blocks(r: DiffReport) -> list[Block]:
