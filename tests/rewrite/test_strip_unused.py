@@ -59,3 +59,32 @@ def test_stale_signature_entries_survive_stripping(tmp_path: Path) -> None:
     assert report.written and report.verification is not None and report.verification.status == "identical"
     (sig,) = tfl_inspect.load(tmp_path / "o.tflite").signatures
     assert sig.dangling == tfl_inspect.load(src).signatures[0].dangling
+
+
+def test_dead_ops_in_other_subgraphs_go_too(tmp_path: Path) -> None:
+    """multi_signatures.bin with a dead copy of 'sub''s op in subgraph 1: --strip-unused with the
+    default signature (subgraph 0) prunes subgraph 1 as well; LiteRT runs both signatures the same."""
+    from tests.conftest import require_corpus
+
+    clean = next(require_corpus().rglob("multi_signatures.bin"))
+    m = unpack(clean)
+    g = m.subgraphs[1]
+    dead_out = schema.TensorT()
+    dead_out.name, dead_out.type, dead_out.buffer = b"dead", g.tensors[g.outputs[0]].type, 0
+    dead_out.shape = list(g.tensors[g.outputs[0]].shape)
+    g.tensors.append(dead_out)
+    op = schema.OperatorT()
+    first = g.operators[0]
+    op.opcodeIndex, op.inputs, op.outputs = first.opcodeIndex, list(first.inputs), [len(g.tensors) - 1]
+    op.builtinOptionsType, op.builtinOptions = g.operators[0].builtinOptionsType, g.operators[0].builtinOptions
+    g.operators.append(op)
+    src = tmp_path / "dead_in_sub.bin"
+    src.write_bytes(pack(m))
+    report = fix(src, tmp_path / "o.bin", strip_unused=True)
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    assert any(o["name"].startswith("sub/") for o in report.verification.outputs)  # subgraph 1 was run
+    assert [(o.subgraph, o.op, o.opcode, o.by) for o in report.ops_removed] == [(1, 1, "SUB", "dead")]
+    assert report.tensors_removed == 1
+    out = tfl_inspect.load(tmp_path / "o.bin")
+    before = tfl_inspect.load(clean)
+    assert [len(sg.operators) for sg in out.subgraphs] == [len(sg.operators) for sg in before.subgraphs]

@@ -60,7 +60,7 @@ def blocks(r: FixReport) -> list[Block]:
         (
             "Ops removed",
             ["op", "opcode", "by"],
-            [[str(o.op), o.opcode, o.by] for o in r.ops_removed],
+            [[str(o.op) if o.subgraph is None else f"{o.subgraph}:{o.op}", o.opcode, o.by] for o in r.ops_removed],
             "ops",
         ),
         (

@@ -114,20 +114,33 @@ class Rewrite:
             if self.orphaned:
                 self.report.buffers_removed += _compact_buffers(self.fb, self.orphaned)
             return
-        sg_model = self.model.subgraphs[self.subgraph]
-        keep = []
-        for i, op in enumerate(self.sg.operators or []):
-            if i in self.removed_ops:
-                self.report.add_removed_op(i, sg_model.operators[i].opcode, self.removed_ops[i])
-            else:
-                keep.append(op)
-        self.sg.operators = keep
         before = {int(t.buffer) for t in self.sg.tensors or []}
-        self.report.tensors_removed += _compact_tensors(self.fb, self.subgraph)
+        self._drop_ops_and_tensors()
         after = {int(t.buffer) for t in self.sg.tensors or []}
         self.report.buffers_removed += _compact_buffers(self.fb, None if strip else (before - after) | self.orphaned)
         if strip:
             _compact_opcodes(self.fb)
+
+    def prune(self) -> None:
+        """Drop this subgraph's dead ops and the tensors nothing names any more; the buffers they
+        leave are collected when the main rewrite finishes (``--strip-unused`` on the other
+        subgraphs)."""
+        self._dead_code()
+        if self.removed_ops:
+            self._drop_ops_and_tensors(label=self.subgraph)
+        else:
+            self.report.tensors_removed += _compact_tensors(self.fb, self.subgraph)
+
+    def _drop_ops_and_tensors(self, label: int | None = None) -> None:
+        sg_model = self.model.subgraphs[self.subgraph]
+        keep = []
+        for i, op in enumerate(self.sg.operators or []):
+            if i in self.removed_ops:
+                self.report.add_removed_op(i, sg_model.operators[i].opcode, self.removed_ops[i], label)
+            else:
+                keep.append(op)
+        self.sg.operators = keep
+        self.report.tensors_removed += _compact_tensors(self.fb, self.subgraph)
 
     def _dead_code(self) -> None:
         """Mark ops whose every output is now unread (and not a graph output) as removed.

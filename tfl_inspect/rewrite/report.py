@@ -13,6 +13,7 @@ class RemovedOp:
     op: int  # index in the input model
     opcode: str
     by: str  # the pass, or "dead" when it only fed removed ops
+    subgraph: int | None = None  # set when not the rewritten subgraph (--strip-unused covers all)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,8 @@ class FixReport:
     def bytes_saved(self) -> int:
         return self.bytes_before - self.bytes_after
 
-    def add_removed_op(self, op: int, opcode: str, by: str) -> None:
-        self.ops_removed.append(RemovedOp(op, opcode, by))
+    def add_removed_op(self, op: int, opcode: str, by: str, subgraph: int | None = None) -> None:
+        self.ops_removed.append(RemovedOp(op, opcode, by, subgraph))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

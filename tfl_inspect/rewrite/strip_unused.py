@@ -1,4 +1,5 @@
-"""``--strip-unused``: drop ops nobody reads, tensors nothing names, buffers and operator codes no one uses.
+"""``--strip-unused``: drop ops nobody reads, tensors nothing names, buffers and operator codes no one uses,
+in every subgraph.
 
 Converters and hand edits leave unused weight buffers behind (GRF/hygiene findings, and bytes
 on the device). Ops with side effects (variables, control flow, custom ops) are never
@@ -15,7 +16,12 @@ NAME = "strip-unused"
 
 
 def apply(rw: Rewrite) -> None:
-    """Finish the rewrite with everything unused dropped (call last, instead of :func:`finish`)."""
+    """Finish the rewrite with everything unused dropped, in every subgraph (call last, instead
+    of :func:`finish`). Other subgraphs (signatures', control-flow bodies) are pruned first, so
+    the buffers their dropped tensors held are collected with the rest."""
+    for s in range(len(rw.fb.subgraphs or [])):
+        if s != rw.subgraph:
+            Rewrite(rw.fb, rw.model, s, None, rw.report).prune()
     rw.finish(strip=True)
 
 
