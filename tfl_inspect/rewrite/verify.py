@@ -223,8 +223,8 @@ def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
     aout, bout = a.get_output_details(), b.get_output_details()
     if len(aout) != len(bout):
         return {**out, "status": "different", "message": f"{len(aout)} outputs became {len(bout)}"}
-    # One model at a time: LiteRT maps the file and touches every weight it reads, so a
-    # 2 GB model costs its size in RSS; the two never need to be mapped together.
+    # One model at a time: the two never need to be mapped together (and each run streams a
+    # big file's weights, see _Streamed).
     del b
     a_out, a_error = _run(a, original, [(da, va) for da, va, _, _ in feeds], aout)
     del a
