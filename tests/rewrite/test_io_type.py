@@ -124,3 +124,40 @@ def test_same_model_as_litert_modify_model_interface(tmp_path: Path, name: str, 
     assert not any(f.rule == "NAM005" for f in tfl_inspect.lint(b))
     sig = Interpreter(model_path=str(ours)).get_signature_runner("serving_default")
     assert sig(**{k: feeds[0] for k in sig.get_input_details()})  # the signature runner works on ours
+
+
+def test_16x8_float_io_becomes_int16_as_modify_model_interface_does(tmp_path: Path, int16_float_io: Path) -> None:
+    """The 16x8 scheme's boundary: int16 inner tensors. Reference: modify_model_interface(INT16)."""
+    mmi = pytest.importorskip("ai_edge_litert._pywrap_modify_model_interface", reason="ai-edge-litert not installed")
+    src, ours, ref = int16_float_io, tmp_path / "ours.tflite", tmp_path / "ref.tflite"
+    assert mmi.modify_model_interface(str(src), str(ref), 7, 7) == 0  # TensorType.INT16
+    report = fix(src, ours, io_type="int16")
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    assert [(c.role, c.before, c.after, c.removed_op) for c in report.io_changes] == [
+        ("input", "float32", "int16", "QUANTIZE"),
+        ("output", "float32", "int16", "DEQUANTIZE"),
+    ]
+    a, b = tfl_inspect.load(ref), tfl_inspect.load(ours)
+    assert [op.opcode for op in b.subgraphs[0].operators] == [op.opcode for op in a.subgraphs[0].operators]
+    ref_io, our_io = _io(ref), _io(ours)
+    for side in (0, 1):
+        for x, y in zip(ref_io[side], our_io[side], strict=True):
+            assert (x["dtype"], x["quantization"], list(x["shape"])) == (
+                y["dtype"],
+                y["quantization"],
+                list(y["shape"]),
+            )
+    feeds = [
+        np.random.default_rng(9).integers(-32768, 32767, d["shape"], endpoint=True).astype(np.int16) for d in our_io[0]
+    ]
+    for x, y in zip(run(ref, feeds), run(ours, feeds), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert any(f.rule == "NAM005" for f in tfl_inspect.lint(a))  # the reference's stale signature
+    assert not any(f.rule in ("NAM005", "QNT001") for f in tfl_inspect.lint(b))
+
+
+def test_16x8_model_asked_for_int8_is_pointed_to_int16(tmp_path: Path, int16_float_io: Path) -> None:
+    with pytest.raises(UsageError, match=r"int8 tensor .*a 16x8 model takes --io-type int16"):
+        fix(int16_float_io, tmp_path / "o.tflite", io_type="int8")
+    (finding, *_) = [f for f in tfl_inspect.lint(tfl_inspect.load(int16_float_io)) if f.rule == "QNT001"]
+    assert "--io-type int16" in finding.fix and "--io-type int8" not in finding.fix

@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--rename-io", action="store_true", help="NAM001: I/O tensors take their signature names")
     g.add_argument(
         "--io-type",
-        choices=("int8", "uint8"),
-        help="QNT001: integer I/O: drop the boundary QUANTIZE/DEQUANTIZE of a full-integer model",
+        choices=("int8", "uint8", "int16"),
+        help="QNT001: integer I/O: drop the boundary QUANTIZE/DEQUANTIZE of a full-integer model (int16: 16x8)",
     )
     g.add_argument("--strip-unused", action="store_true", help="drop unused ops, tensors, buffers and op codes")
     g.add_argument("--dedup", action="store_true", help="constants with identical bytes share one buffer")

@@ -1,4 +1,4 @@
-"""``--io-type int8|uint8``: integer inputs and outputs for a full-integer model (QNT001).
+"""``--io-type int8|uint8|int16``: integer inputs and outputs for a full-integer model (QNT001).
 
 The converter leaves float I/O on a fully int8 model unless told otherwise: a QUANTIZE after
 each input and a DEQUANTIZE before each output. As LiteRT's ``modify_model_interface`` does
@@ -6,9 +6,11 @@ each input and a DEQUANTIZE before each output. As LiteRT's ``modify_model_inter
 0406598a59a78fd428b74fdd5e1ee704d17ce05a: ``RemoveInputTensor``/``RemoveOutputTensor`` for int8,
 ``SetInputTypeToUINT8``/``SetOutputTypeToUINT8``), the boundary op goes and the I/O tensor takes
 the inner tensor's scale and zero point; for uint8 the boundary op stays as a uint8↔int8
-requantize (an output DEQUANTIZE becomes a QUANTIZE) and the zero point moves by 128. One
-difference: there the inner tensor becomes the graph input; here the I/O tensor keeps its index
-and name (retyped), so signatures and the names users look up stay valid.
+requantize (an output DEQUANTIZE becomes a QUANTIZE) and the zero point moves by 128. int16 is
+the 16x8 scheme's int8: the boundary op goes around int16 inner tensors (``SetInputTypeToINT16``).
+One difference: there the inner tensor becomes the graph input and the signature keeps naming the
+removed tensors (NAM005); here the I/O tensor keeps its index and name (retyped), so signatures
+and the names users look up stay valid.
 """
 
 from __future__ import annotations
@@ -32,14 +34,20 @@ def _params(t: Any) -> tuple[float, int] | None:
     return float(q.scale[0]), int(q.zero_point[0]) if q.zero_point else 0
 
 
+# --io-type -> the dtype of the inner tensor the boundary op quantizes to (or dequantizes from)
+INNER = {"INT8": "INT8", "UINT8": "INT8", "INT16": "INT16"}
+
+
 def apply(rw: Rewrite, target: str) -> None:
     target = target.upper()
-    if target not in ("INT8", "UINT8"):
-        raise UsageError(f"--io-type takes int8 or uint8, not {target.lower()}")
+    if target not in INNER:
+        raise UsageError(f"--io-type takes int8, uint8 or int16, not {target.lower()}")
     s = _schema()
     sg = rw.model.subgraphs[rw.subgraph]
     ttype = getattr(s.TensorType, target)
     shift = 128 if target == "UINT8" else 0
+    inner_type = INNER[target]
+    drop = target != "UINT8"  # uint8 keeps the boundary op as a requantize
     skipped: list[str] = []
     for i in sg.inputs:
         t = sg.tensors[i]
@@ -48,7 +56,7 @@ def apply(rw: Rewrite, target: str) -> None:
         cons = sg.consumer_ops(i)
         op = cons[0] if len(cons) == 1 else None
         inner = sg.tensors[op.outputs[0]] if op is not None and op.builtin == "QUANTIZE" else None
-        p = _params(inner) if inner is not None and inner.dtype == "INT8" else None
+        p = _params(inner) if inner is not None and inner.dtype == inner_type else None
         if t.dtype not in _FROM or op is None or p is None:
             skipped.append(f"input {t.name} ({t.dtype.lower()})")
             continue
@@ -56,7 +64,7 @@ def apply(rw: Rewrite, target: str) -> None:
         scale, zp = p[0], p[1] + shift
         _retype(rw.sg.tensors[i], ttype, scale, zp, s)
         removed = None
-        if target == "INT8":
+        if drop:
             rw.replace_tensor(inner.index, i)
             rw.sg.inputs = [int(x) for x in rw.sg.inputs]
             rw.remove_op(op.index, NAME)
@@ -68,15 +76,15 @@ def apply(rw: Rewrite, target: str) -> None:
             continue
         op = sg.producer_op(o)
         inner = sg.tensors[op.inputs[0]] if op is not None and op.builtin in ("DEQUANTIZE", "QUANTIZE") else None
-        p = _params(inner) if inner is not None and inner.dtype == "INT8" else None
+        p = _params(inner) if inner is not None and inner.dtype == inner_type else None
         if t.dtype not in _FROM or op is None or p is None or inner is None or inner.index in sg.outputs:
             skipped.append(f"output {t.name} ({t.dtype.lower()})")
             continue
         scale, zp = p[0], p[1] + shift
         _retype(rw.sg.tensors[o], ttype, scale, zp, s)
         removed = None
-        if target == "INT8":
-            # The op that wrote the int8 tensor now writes the output tensor itself.
+        if drop:
+            # The op that wrote the integer tensor now writes the output tensor itself.
             src_t, out_t = rw.sg.tensors[inner.index], rw.sg.tensors[o]
             out_t.shape, out_t.shapeSignature, out_t.hasRank = src_t.shape, src_t.shapeSignature, src_t.hasRank
             rw.remove_op(op.index, NAME)
@@ -89,12 +97,23 @@ def apply(rw: Rewrite, target: str) -> None:
         rw.report.notes.append(f"io-type: every input and output is already {target.lower()}; nothing to change")
         return
     if not rw.report.io_changes:
+        hint = " (a 16x8 model takes --io-type int16)" if inner_type == "INT8" and _has_int16_boundary(sg) else ""
         raise UsageError(
-            f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an int8 tensor "
-            "(not a full-integer model)"
+            f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an "
+            f"{inner_type.lower()} tensor (not a full-integer model){hint}"
         )
     for what in skipped:
-        rw.report.notes.append(f"io-type: {what} left as it is: no boundary QUANTIZE/DEQUANTIZE to int8")
+        rw.report.notes.append(
+            f"io-type: {what} left as it is: no boundary QUANTIZE/DEQUANTIZE to {inner_type.lower()}"
+        )
+
+
+def _has_int16_boundary(sg: Any) -> bool:
+    for i in sg.inputs:
+        cons = sg.consumer_ops(i)
+        if len(cons) == 1 and cons[0].builtin == "QUANTIZE" and sg.tensors[cons[0].outputs[0]].dtype == "INT16":
+            return True
+    return False
 
 
 def _schema() -> Any:

@@ -149,7 +149,9 @@ def _qparams(d: dict[str, Any]) -> tuple[float, int] | None:
     return (float(scale), int(zp)) if scale else None
 
 
-def _gen(rng: Any, dtype: Any, shape: Any) -> Any:
+def _gen(rng: Any, dtype: Any, shape: Any, quantized: bool = False) -> Any:
+    """Seeded inputs: normal floats; 8-bit and quantized integers over their whole range; other
+    integers (indices, lengths) small, so gathers and slices stay in bounds."""
     import numpy as np
 
     dt = np.dtype(dtype)
@@ -159,7 +161,7 @@ def _gen(rng: Any, dtype: Any, shape: Any) -> Any:
         return rng.integers(0, 2, shape).astype(dt)
     if dt.kind in "iu":
         info = np.iinfo(dt)
-        lo, hi = (info.min, info.max) if dt.itemsize == 1 else (0, 3)
+        lo, hi = (info.min, info.max) if dt.itemsize == 1 or quantized else (0, 3)
         return rng.integers(lo, hi, shape, endpoint=True).astype(dt)
     if dt.kind in "SOU":
         words = [b"a", b"bc", b"def", b""]
@@ -214,7 +216,7 @@ def compare(original: str, rewritten: str, seed: int = SEED) -> dict[str, Any]:
             shape = [int(d) for d in db["shape"]]
             if list(da["shape"]) != shape:
                 a.resize_tensor_input(da["index"], shape)
-            vb = _gen(rng, db["dtype"], shape)
+            vb = _gen(rng, db["dtype"], shape, quantized=_qparams(db) is not None)
             va = vb if np.dtype(da["dtype"]) == np.dtype(db["dtype"]) else _to_side(vb, db, da)
             feeds.append((da, va, db, vb))
             out["inputs"].append({"name": str(db["name"]), "dtype": np.dtype(db["dtype"]).name, "shape": shape})

@@ -230,7 +230,7 @@ NAM005 = RuleSpec(
     boundary QUANTIZE/DEQUANTIZE ops and their float tensors, but the signature still names them.""",
     fix="""Until the model is rebuilt, call it positionally through `get_input_details()` /
     `get_output_details()`, which follow the subgraph. To make integer I/O from the float-I/O model
-    with signatures kept right, run `tfl-inspect fix MODEL -o OUT --io-type int8` instead of
+    with signatures kept right, run `tfl-inspect fix MODEL -o OUT --io-type int8` (`int16` for 16x8 models) instead of
     `modify_model_interface`.""",
 )
 

@@ -93,8 +93,9 @@ def qnt001(ctx: Context) -> Iterator[Finding]:
                     io_name=name,
                     fix=_IO_FIX
                     + " Without the source, rewrite the converted model: `"
-                    + fix_command(ctx.model.source, "--io-type int8")
-                    + "` (or `--io-type uint8`) drops the boundary ops and keeps their scale and zero point.",
+                    + fix_command(ctx.model.source, "--io-type int16" if q.dtype == "INT16" else "--io-type int8")
+                    + ("`" if q.dtype == "INT16" else "` (or `--io-type uint8`)")
+                    + " drops the boundary ops and keeps their scale and zero point.",
                 )
 
 
