@@ -31,7 +31,12 @@ EXIT_CODES = """exit codes:
   3  internal error: a bug in tfl-inspect (one line on stderr; TFL_INSPECT_DEBUG=1 shows the traceback)"""
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    """The CLI parser; with ``only``, the other subcommands are listed but their options not built.
+
+    A command's options may come from registries (targets, rewrite passes) whose modules need
+    not be imported to run another command.
+    """
     parser = argparse.ArgumentParser(
         prog="tfl-inspect",
         description="Inspect, lint and draw TensorFlow Lite / LiteRT models.",
@@ -43,16 +48,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
     sub.required = True
     modules: dict[str, object] = {}
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f".commands.{name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(f"commands.{name}"):
-                continue  # not built yet
-            raise
+        module = importlib.import_module(f".commands.{name}", __package__)
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(p)
+        if only is None or name == only:
+            module.add_arguments(p)
         modules[name] = module
     return parser, modules
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,8 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and frees them at exit; the default thresholds rescan that growing heap again and again
     # (a third of inspect's reading time). Collect young objects 100x less often; cycles are still freed.
     gc.set_threshold(100_000, 50, 100)
-    parser, modules = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser, modules = build_parser(_command(words))
+    args = parser.parse_args(words)
     try:
         return int(modules[args.command].run(args))  # type: ignore[attr-defined]
     except TflInspectError as exc:

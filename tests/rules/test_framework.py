@@ -98,30 +98,3 @@ def test_every_registered_rule_has_a_family_and_its_texts() -> None:
 
     for r in RULES:
         assert r.family in FAMILY and r.spec.explanation and r.spec.fix, r.id
-
-
-def test_legacy_rule_decorator_and_finding_calls_still_work() -> None:
-    # A family module written before specs (``@rule(...)`` and ``ctx.at_op("ID", Severity, ...)``)
-    # keeps working until it is converted.
-    from tfl_inspect.rules.base import FAMILY, REGISTRY, rule
-    from tfl_inspect.rules.context import Context
-
-    model = load(sample("dense_float32.tflite"))
-    ctx = Context.build(model)
-
-    @rule("ZZZ001", Severity.WARNING, "legacy", "A rule declared the old way.")
-    def zzz(c: Context):
-        view = c.views[0]
-        op = view.sg.operators[0]
-        yield c.at_op("ZZZ001", Severity.WARNING, "at an op", view, op, view.result(op), fix="f")
-        t = view.tensor(view.sg.inputs[0])
-        yield c.at_tensor("ZZZ001", Severity.INFO, "at a tensor", t, explanation="e")
-
-    try:
-        assert REGISTRY["ZZZ001"].spec.doc == "A rule declared the old way." and "ZZZ" in FAMILY
-        a, b = zzz(ctx)
-        assert (a.rule, a.severity, a.op, a.fix, a.explanation) == ("ZZZ001", Severity.WARNING, 0, "f", "")
-        assert (b.severity, b.tensor, b.explanation) == (Severity.INFO, model.subgraphs[0].inputs[0], "e")
-    finally:
-        REGISTRY.pop("ZZZ001", None)
-        FAMILY.pop("ZZZ", None)

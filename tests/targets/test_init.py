@@ -7,11 +7,11 @@ import pytest
 import tfl_inspect
 from tests.conftest import sample
 from tfl_inspect.errors import UsageError
-from tfl_inspect.targets import TARGETS, compat, parse_targets, verdict_marks
+from tfl_inspect.targets import compat, names, parse_targets, verdict_marks
 
 
 def test_parse_targets() -> None:
-    assert parse_targets(None) == TARGETS
+    assert parse_targets(None) == names() == ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi")
     assert parse_targets("GPU, tflm,gpu") == ("gpu", "tflm")
     assert parse_targets(["xnnpack", "all"]) == ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi")
     with pytest.raises(UsageError, match="known targets are xnnpack, gpu, tflm, edgetpu, nnapi"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["input_specs"]
+__all__ = ["input_specs", "target_list", "add_target_options", "target_options", "targets_epilog"]
 
 
 def input_specs(specs: Iterable[str] | None) -> dict[str, str]:
@@ -21,3 +23,40 @@ def input_specs(specs: Iterable[str] | None) -> dict[str, str]:
             raise UsageError(f"--input {esc(name)!r} is given twice")
         out[name] = shape
     return out
+
+
+def target_list() -> str:
+    """``xnnpack, gpu, tflm, …`` from the target registry, for help texts."""
+    from ..targets.registry import names
+
+    return ", ".join(names())
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per registered target option (``--nnapi-level``, ``--arena-size``…), typed and documented there."""
+    from ..targets.registry import options
+
+    for opt in options():
+        parser.add_argument(opt.flag, dest=opt.name, default=None, metavar=opt.metavar, help=opt.help)
+
+
+def target_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The registered target options given on the command line, checked (a bad value is a usage error)."""
+    from ..targets import resolve_options
+    from ..targets.registry import options
+
+    return resolve_options({o.name: v for o in options() if (v := getattr(args, o.name, None)) is not None})
+
+
+def targets_epilog() -> str:
+    """Per target: what it is, the source its rules follow, and what they were checked against."""
+    from ..targets.registry import all_targets
+
+    targets = all_targets()
+    width = max(len(t.name) for t in targets)
+    lines = ["Targets, the source their rules follow, and what the rules were checked against:"]
+    for t in targets:
+        lines.append(f"  {t.name:<{width}}  {t.title}: {t.summary}")
+        lines.append(f"  {'':<{width}}  rules: {t.source}; {t.verified}")
+    lines.append("See docs/compat.md.")
+    return "\n".join(lines) + "\n"

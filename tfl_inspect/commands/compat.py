@@ -11,33 +11,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
+from ._options import add_target_options, target_list, target_options, targets_epilog
 
 __all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
-HELP = "which ops run on XNNPACK, GPU, TFLite Micro, Edge TPU and NNAPI, in how many partitions, and why not"
-
-_EPILOG = """\
-Rules follow each runtime's own source:
-  xnnpack  LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc @ f67457790c9c (matches ai-edge-litert 2.3)
-  gpu      LiteRT tflite/tools/versioning/gpu_compatibility.cc + delegates/gpu/common/model_builder.cc @ f67457790c9c
-  tflm     tflite-micro python_ops_resolver.cc + kernels/*.cc Prepare checks @ 90b983c2b3f1
-  edgetpu  coral.ai Edge TPU supported-operations table (compiler 2.x) and model requirements
-  nnapi    LiteRT tflite/delegates/nnapi/nnapi_delegate.cc Validate @ f67457790c9c, by --nnapi-level
-XNNPACK and TFLite Micro verdicts are tested against the real runtimes; GPU, Edge TPU and
-NNAPI rules are unit-tested only (no device here). See docs/compat.md.
-"""
+HELP = (
+    "which ops run on each deployment target (XNNPACK, GPU, TFLite Micro, NPUs…), in how many partitions, and why not"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = _EPILOG
+    parser.epilog = targets_epilog()
     parser.add_argument("model", help=".tflite file (or converter MLIR text), or a folder of them")
     parser.add_argument(
         "--target",
         "-t",
         action="append",
         metavar="NAMES",
-        help="targets, comma-separated: xnnpack, gpu, tflm, edgetpu, nnapi (default: all); repeatable",
+        help=f"targets, comma-separated: {target_list()} (default: all); repeatable",
     )
     parser.add_argument("--signature", metavar="KEY", help="only this signature's subgraph (and what it calls)")
     parser.add_argument(
@@ -52,16 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TARGET",
         help="exit 1 unless TARGET takes the whole model (comma-separated; repeatable)",
     )
-    parser.add_argument(
-        "--nnapi-level", type=int, default=None, metavar="API", help="Android API level for NNAPI (default 30)"
-    )
-    parser.add_argument(
-        "--arena-size",
-        type=int,
-        default=None,
-        metavar="BYTES",
-        help="TFLite Micro tensor arena; flags tensors that cannot fit (default: not checked)",
-    )
+    add_target_options(parser)
     parser.add_argument("--ops", action="store_true", help="text: list every op with its verdict and partition")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add_folder_arguments(parser)
@@ -79,18 +62,12 @@ def run(args: argparse.Namespace) -> int:
     for r in required:
         if r not in names:
             names.append(r)
-    if args.nnapi_level is not None and args.nnapi_level < 27:
-        raise UsageError(f"--nnapi-level {args.nnapi_level}: NNAPI starts at Android API level 27")
-    if args.arena_size is not None and args.arena_size <= 0:
-        raise UsageError("--arena-size must be a positive number of bytes")
+    given = target_options(args)
     if wants_batch(args):
-        options = {"targets": names, "required": required, "nnapi_level": args.nnapi_level}
-        options["arena_size"] = args.arena_size
+        options = {"targets": names, "required": required, "target_options": given}
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "compat")
     model = load(args.model)
-    report = compat(
-        model, targets=names, signature=args.signature, nnapi_level=args.nnapi_level, arena_size=args.arena_size
-    )
+    report = compat(model, targets=names, signature=args.signature, **given)
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     except OSError as exc:
@@ -126,9 +103,7 @@ def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
     from ..exporters.compat_json import to_json_dict
     from ..targets import compat
 
-    report = compat(
-        path, targets=options["targets"], nnapi_level=options["nnapi_level"], arena_size=options["arena_size"]
-    )
+    report = compat(path, targets=options["targets"], **options["target_options"])
     whole = [n for n, t in report.targets.items() if t.whole_model]
     partial = [f"{n} {t.supported_ops}/{t.total_ops}" for n, t in report.targets.items() if not t.whole_model]
     total = max((t.total_ops for t in report.targets.values()), default=0)

@@ -7,9 +7,10 @@ with ``--input``) and hands the results to the diagram exporter as marks; the ex
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..exporters.dot_defaults import DEFAULT_DEPTH, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT, FORMATS
+from ._options import add_target_options, target_list, target_options
 
 if TYPE_CHECKING:
     from ..exporters.dot_marks import Mark
@@ -113,9 +114,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         metavar="T",
-        help="colour ops by whether target T takes them (xnnpack, gpu, tflm, edgetpu, nnapi) and outline its "
+        help=f"colour ops by whether target T takes them ({target_list()}) and outline its "
         "partitions (see tfl-inspect compat)",
     )
+    add_target_options(parser)
     parser.add_argument(
         "--diff",
         metavar="B",
@@ -176,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     if args.diff:
         marks += _diff_marks(model, args.diff, args.diff_run, args.signature)
     if args.target:
-        marks += _target_marks(model, args.target, args.signature)
+        marks += _target_marks(model, args.target, args.signature, target_options(args))
     diagram = dot.build(
         model,
         marks=marks,
@@ -272,7 +274,7 @@ def _diff_marks(model: Model, other: str, run: bool, signature: str | None) -> l
 _VERDICT_FILL = {"supported": "#b7e4b0", "caveat": "#ffe08a", "unsupported": "#f4a3a3"}
 
 
-def _target_marks(model: Model, target: str, signature: str | None) -> list[Mark]:
+def _target_marks(model: Model, target: str, signature: str | None, options: dict[str, Any]) -> list[Mark]:
     """``--target T``: each op filled by its verdict on T; ops of one delegate partition outlined together."""
     from ..errors import UsageError
     from ..exporters.dot_marks import Mark
@@ -282,7 +284,7 @@ def _target_marks(model: Model, target: str, signature: str | None) -> list[Mark
     if len(names) != 1:
         raise UsageError(f"graph --target draws one target at a time, not {', '.join(names)}")
     name = names[0]
-    marks = verdict_marks(compat(model, targets=name, signature=signature), name)
+    marks = verdict_marks(compat(model, targets=name, signature=signature, **options), name)
     out = []
     for (s, i), v in marks.items():
         reason = f": {v['reason']}" if v["reason"] else ""

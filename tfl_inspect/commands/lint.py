@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
+from ._options import add_target_options, target_list, target_options
 
 __all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
@@ -46,9 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target",
         action="append",
         metavar="NAMES",
-        help="deployment targets that must take the whole model, comma-separated "
-        "(xnnpack, gpu, tflm, edgetpu, nnapi); enables CMP001",
+        help=f"deployment targets that must take the whole model, comma-separated ({target_list()}); enables CMP001",
     )
+    add_target_options(parser)
     parser.add_argument("--brief", action="store_true", help="text: location and message only, without why/fix")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add_folder_arguments(parser)
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         from ..targets import parse_targets
 
         parse_targets(args.target)  # an unknown target is a usage error before the model is read
+    given = target_options(args)
     if wants_batch(args):
         options = {
             "select": args.select,
@@ -77,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             "runtime": args.runtime,
             "fail_on": args.fail_on,
             "targets": args.target,
+            "target_options": given,
         }
         if args.output:
             try:
@@ -86,7 +89,14 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint")
     model = load(args.model)
-    findings = lint(model, select=args.select, ignore=args.ignore, runtime=args.runtime, targets=args.target)
+    findings = lint(
+        model,
+        select=args.select,
+        ignore=args.ignore,
+        runtime=args.runtime,
+        targets=args.target,
+        target_options=given,
+    )
     path = str(args.model)
     try:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
@@ -129,6 +139,7 @@ def folder_worker(path: str, options: Mapping[str, Any]) -> Outcome:
         ignore=options["ignore"],
         runtime=options["runtime"],
         targets=options.get("targets"),
+        target_options=options.get("target_options"),
     )
     counts = count(findings)
     threshold = Severity(options["fail_on"])

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..targets import CompatReport, TargetReport
     from ..targets.reasons import OpVerdict
 
-__all__ = ["to_json_dict", "to_json"]
+__all__ = ["to_json_dict", "to_json", "schema"]
 
 
 def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
@@ -67,10 +67,7 @@ def to_json_dict(report: CompatReport, source: str | None = None) -> dict[str, A
         {
             "signature": report.signature,
             "subgraphs": list(report.subgraphs),
-            "options": {
-                "nnapi_level": report.options.get("nnapi_level"),
-                "arena_size": report.options.get("arena_size"),
-            },
+            "options": dict(report.options),
             "min_runtime": report.runtime.to_json(),
             "targets": {name: _target(t) for name, t in report.targets.items()},
         }
@@ -85,3 +82,16 @@ def to_json(report: CompatReport, source: str | None = None) -> str:
     if big:
         return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, check_circular=False) + "\n"
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def schema() -> dict[str, Any]:
+    """The compat schema as shipped, with the target names and options of the registry (plug-ins included)."""
+    from ..schemas import load
+    from ..targets.registry import names, options
+
+    doc = load("compat")
+    doc["properties"]["targets"]["propertyNames"]["enum"] = list(names())
+    opts = doc["properties"]["options"]
+    opts["properties"] = {o.name: o.json_schema() for o in options()}
+    opts["required"] = list(opts["properties"])
+    return doc

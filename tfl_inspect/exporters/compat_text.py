@@ -16,10 +16,10 @@ __all__ = ["blocks", "print_text", "headline"]
 def headline(t: TargetReport) -> str:
     parts = "partition" if len(t.partitions) == 1 else "partitions"
     line = f"{t.supported_ops} of {t.total_ops} ops on {t.title} in {len(t.partitions)} {parts}"
-    if t.name != "tflm":
-        line += f", {t.transitions} CPU ↔ {t.title} transition{'s' if t.transitions != 1 else ''}"
-    if t.name == "tflm":
+    if t.loads_whole:
         line += " — loads" if t.whole_model else " — does not load"
+    else:
+        line += f", {t.transitions} CPU ↔ {t.title} transition{'s' if t.transitions != 1 else ''}"
     return line
 
 

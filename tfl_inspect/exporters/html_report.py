@@ -192,7 +192,7 @@ def _section_html(name: str, value: Any) -> str:
 def _compat_html(value: Mapping[str, Any]) -> str:
     rows = []
     for target, t in (value.get("targets") or {}).items():
-        whole = t.get("supported_ops") == t.get("total_ops")
+        whole = bool(t.get("whole_model"))
         verdict = "<span class='verdict-yes'>whole model</span>" if whole else "<span class='verdict-no'>partial</span>"
         rows.append(
             f"<tr><td>{h(target)}</td><td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..errors import UsageError
 from ..model import Model
@@ -76,12 +77,14 @@ def run(
     ignore: Iterable[str] | str | None = None,
     runtime: str | None = None,
     targets: Iterable[str] | str | None = None,
+    target_options: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Run the selected rules over ``model`` (a Model, or a path / bytes to load) and return their
     findings, most severe first.
 
     ``select``/``ignore`` take rule ids or families; ``runtime`` (``"2.16"``) enables OPS003;
-    ``targets`` (``"gpu,tflm"``) enables CMP001.
+    ``targets`` (``"gpu,tflm"``) enables CMP001, with the targets' ``target_options``
+    (``{"nnapi_level": 29}``).
     """
     if runtime is not None:
         parse_runtime(runtime)
@@ -93,9 +96,10 @@ def run(
     chosen -= resolve(ignore)
     ctx = Context.build(model, runtime)
     if targets is not None:
-        from ..targets import parse_targets
+        from ..targets import parse_targets, resolve_options
 
-        ctx.cache["compat_targets"] = parse_targets(targets)
+        ctx.targets = parse_targets(targets)
+        ctx.target_options = resolve_options(target_options or {})
     findings: list[Finding] = []
     for r in RULES:
         if r.id in chosen:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .context import Context
 
-__all__ = ["Severity", "Finding", "Family", "FAMILY", "RuleSpec", "Rule", "check", "rule", "REGISTRY"]
+__all__ = ["Severity", "Finding", "Family", "FAMILY", "RuleSpec", "Rule", "check", "REGISTRY"]
 
 
 class Severity(str, enum.Enum):
@@ -114,11 +114,23 @@ Check = Callable[["Context"], Iterable[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """A group of rules sharing an id prefix; its title and description head its docs section."""
+    """A group of rules sharing an id prefix; its title and description head its docs section.
+
+    ``{targets}`` in the description stands for the registered deployment targets, filled in when
+    read, so the CMP docs list whatever targets are registered.
+    """
 
     prefix: str
     title: str
-    description: str = ""
+    template: str = ""
+
+    @property
+    def description(self) -> str:
+        if "{targets}" not in self.template:
+            return self.template
+        from ..targets.registry import names
+
+        return self.template.replace("{targets}", ", ".join(names()))
 
 
 # The families in the order docs and listings show them. A new family module adds its row here.
@@ -153,8 +165,8 @@ FAMILY: dict[str, Family] = {
         Family(
             "CMP",
             "deployment targets",
-            "Only with `--target NAMES` (xnnpack, gpu, tflm, edgetpu, nnapi): the verdicts of "
-            '`tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on "fully delegated to X".',
+            "Only with `--target NAMES` (the targets `tfl-inspect compat --help` lists: {targets}): the verdicts "
+            'of `tfl-inspect compat` (docs/compat.md) as findings, so CI can gate on "fully delegated to X".',
         ),
     )
 }
@@ -253,15 +265,3 @@ def check(spec: RuleSpec) -> Callable[[Check], Check]:
         return fn
 
     return register
-
-
-def rule(rule_id: str, severity: Severity, title: str, doc: str) -> Callable[[Check], Check]:
-    """The pre-spec decorator, kept as an adapter for family modules not converted yet.
-
-    Conversion is one line: ``X = RuleSpec(rule_id, severity, title, doc, explanation=..., fix=...)``
-    and ``@check(X)``; findings then pass ``X`` instead of the id and severity.
-    """
-    spec = RuleSpec(rule_id, severity, title, doc)
-    if spec.family not in FAMILY:
-        FAMILY[spec.family] = Family(spec.family, spec.family)
-    return check(spec)

@@ -1,8 +1,9 @@
 """CMP: a deployment target does not take the whole model (``lint --target gpu,tflm``).
 
-One finding per requested target, at the first op the target leaves on the CPU, with the
-others as related ops; the verdicts come from :mod:`tfl_inspect.compat`. Targets are passed
-through ``Context.cache["compat_targets"]`` by :func:`tfl_inspect.rules.run`.
+One finding per requested target, at the first op the target leaves on the CPU (or the op its
+load stops at), with the others as related ops; the verdicts come from
+:func:`tfl_inspect.targets.compat`. :func:`tfl_inspect.rules.run` puts the targets and their
+options on the :class:`~.context.Context`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ CMP001 = RuleSpec(
     "CMP001",
     Severity.ERROR,
     "not fully delegated to the target",
-    """With `--target T`: some ops of the model do not run on T (XNNPACK, GPU delegate, TFLite Micro,
-    Edge TPU, NNAPI), or a model-wide requirement of T is not met. One finding per target, on the first
-    op it leaves on the CPU (for TFLite Micro: the op the load stops at), the others as related ops.
-    Runs only with `--target`.""",
+    """With `--target T`: some ops of the model do not run on T (any target `tfl-inspect compat
+    --help` lists), or a model-wide requirement of T is not met. One finding per target, on the first
+    op it leaves on the CPU (for a target that loads the whole model or nothing, such as TFLite Micro:
+    the op the load stops at), the others as related ops. Runs only with `--target`.""",
     explanation="""Each target's rules are ported from its own source (see docs/compat.md): an op without
     a kernel, a type, rank, constant operand or option the kernel refuses, a run-time shape, or the
     partition the runtime keeps. Ops left on the CPU cost a hand-over each way; on TFLite Micro one such
@@ -33,25 +34,21 @@ CMP001 = RuleSpec(
 
 @check(CMP001)
 def cmp001(ctx: Context) -> Iterator[Finding]:
-    targets = ctx.cache.get("compat_targets") or ()
-    if not targets:
+    if not ctx.targets:
         return
     from ..targets import compat
 
-    report = compat(ctx.model, targets=targets, nnapi_level=ctx.cache.get("nnapi_level"))
+    report = compat(ctx.model, targets=ctx.targets, **ctx.target_options)
     for name, t in report.targets.items():
         if t.whole_model:
             continue
         blocked = [v for v in t.operators if not v.supported]
         head = f"{t.title} takes {t.supported_ops} of {t.total_ops} ops in {len(t.partitions)} partition(s)"
-        if not blocked:
+        if not blocked or t.first_blocker is None:
             reason = t.model_reasons[0]
             yield CMP001.finding(f"{head}: {reason.message}", fix=reason.fix or None)
             continue
-        first = blocked[0]
-        if name == "tflm":  # the op the TFLM load names: a missing kernel before any Prepare failure
-            missing = [v for v in blocked if v.reasons and v.reasons[0].code == "UNSUPPORTED_OPERATOR"]
-            first = (missing or blocked)[0]
+        first = t.verdict(*t.first_blocker) or blocked[0]
         why = first.reasons[0] if first.reasons else None
         fix = next((r.fix for v in blocked for r in v.reasons if r.fix), None)
         op = ctx.model.subgraphs[first.subgraph].operators[first.index]
@@ -60,7 +57,7 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
             CMP001,
             view,
             op,
-            f"{head}; {'the load stops at' if name == 'tflm' else 'first left on the CPU:'} "
+            f"{head}; {'the load stops at' if t.loads_whole else 'first left on the CPU:'} "
             f"{first.opcode} ({why.code if why else 'UNSUPPORTED'}: "
             f"{why.message if why else 'not supported'})",
             explanation=(
@@ -69,5 +66,5 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
                 + (". " + " ".join(r.message for r in t.model_reasons) if t.model_reasons else "")
             ),
             fix=fix or f"Run `tfl-inspect compat MODEL --target {name}` for each op's reason.",
-            related=tuple((v.subgraph, v.index) for v in blocked[1:]),
+            related=tuple((v.subgraph, v.index) for v in blocked if v is not first),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from ..dtypes import is_float
 from ..fmt import format_shape
@@ -71,6 +71,8 @@ class Context:
     runtime: str | None = None
     views: list[View] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
+    targets: tuple[str, ...] = ()  # deployment targets CMP001 checks (lint --target)
+    target_options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, model: Model, runtime: str | None = None) -> Context:
@@ -92,30 +94,8 @@ class Context:
 
     # --- building findings -----------------------------------------------------------------
     # A finding names its rule's spec: ``ctx.at_op(QNT002, view, op, message, tensor)``, with
-    # ``severity=`` / ``explanation=`` / ``fix=`` only where they differ from the spec's. The old
-    # form ``ctx.at_op("QNT002", Severity.WARNING, message, view, op, tensor)`` (a rule id string
-    # first) is still accepted for family modules written before specs; see ``base.rule``.
-    @overload
+    # ``severity=`` / ``explanation=`` / ``fix=`` only where they differ from the spec's.
     def at_op(
-        self,
-        spec: RuleSpec,
-        view: View | Subgraph,
-        op: Operator,
-        message: str,
-        tensor: Tensor | None = None,
-        **extra: Any,
-    ) -> Finding: ...
-
-    @overload
-    def at_op(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
-
-    def at_op(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
-        if isinstance(spec, str):
-            severity, message, view, op, *rest = args
-            return self._at_op(RuleSpec(spec, severity, "", ""), view, op, message, *rest, severity=severity, **extra)
-        return self._at_op(spec, *args, **extra)
-
-    def _at_op(
         self,
         spec: RuleSpec,
         view: View | Subgraph,
@@ -134,19 +114,7 @@ class Context:
             **extra,
         )
 
-    @overload
-    def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding: ...
-
-    @overload
-    def at_tensor(self, spec: str, *args: Any, **extra: Any) -> Finding: ...
-
-    def at_tensor(self, spec: RuleSpec | str, *args: Any, **extra: Any) -> Finding:
-        if isinstance(spec, str):
-            severity, message, tensor = args
-            return self._at_tensor(RuleSpec(spec, severity, "", ""), tensor, message, severity=severity, **extra)
-        return self._at_tensor(spec, *args, **extra)
-
-    def _at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding:
+    def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding:
         return spec.finding(message, subgraph=tensor.subgraph, tensor=tensor.index, tensor_name=tensor.name, **extra)
 
     def io_label(self, tensor: Tensor) -> tuple[str | None, str | None]:

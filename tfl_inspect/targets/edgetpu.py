@@ -12,17 +12,19 @@ cannot map and every op after it run on the CPU. No compiler runs here: unit tes
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..opdefs import WEIGHT_ROLES, opdef
 from ._tensors import const_values, is_static, need, option
-from .reasons import Reject
+from .base import SubgraphCheck, Target
+from .policies import PrefixUntilUnmapped
+from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
-    from ..model import Operator, Subgraph
+    from ..model import Model, Operator, Subgraph
 
-__all__ = ["SOURCE", "OPS", "check_op"]
+__all__ = ["SOURCE", "OPS", "check_op", "TARGET"]
 
 SOURCE = "coral.ai/docs/edgetpu/models-intro supported operations (Edge TPU compiler 2.x table) + model requirements"
 
@@ -172,3 +174,40 @@ def check_op(sg: Subgraph, op: Operator) -> None:
                 name,
             )
     check(sg, op)
+
+
+class EdgeTpu(Target):
+    name = "edgetpu"
+    title = "Edge TPU"
+    source = SOURCE
+    summary = "Coral Edge TPU (edgetpu_compiler)"
+    caveats = ("the compiler may still decline an op for unpublished reasons ('some unspecified limitation')",)
+    policy = PrefixUntilUnmapped()
+
+    def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
+        """Ops in order until the first one the compiler cannot map (the policy places the rest on the CPU)."""
+        check = SubgraphCheck()
+        check.caveats = {op.index: [CAVEATS[op.builtin]] for op in sg.operators if op.builtin in CAVEATS}
+        if sg.index != 0:
+            only_first = Reject("MODEL_LIMIT", "the Edge TPU compiler maps only the first subgraph")
+            check.rejected = dict.fromkeys(range(len(sg.operators)), only_first)
+            return check
+        for op in sg.operators:
+            try:
+                check_op(sg, op)
+            except Reject as rej:
+                check.rejected[op.index] = rej
+                break
+            check.taken.add(op.index)
+        return check
+
+    def supports_builtin(self, builtin: str) -> bool:
+        return builtin in OPS
+
+    def model_reasons(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[Reason]:
+        if len(model.subgraphs) > 1:
+            return [Reason("MODEL_LIMIT", f"the model has {len(model.subgraphs)} subgraphs; only the first is mapped")]
+        return []
+
+
+TARGET = EdgeTpu()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from . import edgetpu, gpu, nnapi, tflm, xnnpack
+if TYPE_CHECKING:
+    from .base import Target
 
 __all__ = ["ALTERNATIVES", "alternative"]
 
@@ -23,21 +24,12 @@ ALTERNATIVES: dict[str, tuple[str, str]] = {
     "LOG_SOFTMAX": ("SOFTMAX", "apply SOFTMAX and take the LOG after the delegated graph"),
 }
 
-_SUPPORTS: dict[str, Callable[[str], bool]] = {
-    "xnnpack": lambda op: op in xnnpack.VISITORS and op != "EXPAND_DIMS",
-    "gpu": lambda op: op in gpu.RULES,
-    "tflm": lambda op: op in tflm.BUILTINS,
-    "edgetpu": lambda op: op in edgetpu.OPS,
-    "nnapi": lambda op: op in nnapi.TABLE,
-}
 
-
-def alternative(target: str, builtin: str, custom: bool = False) -> str | None:
+def alternative(target: Target, builtin: str, custom: bool = False) -> str | None:
     """A fix naming a builtin the target has, for an op it lacks; None when we know none."""
     if custom and builtin.startswith("Flex"):
         return "rewrite the TensorFlow op with builtin ops and convert without SELECT_TF_OPS"
     alt = ALTERNATIVES.get(builtin)
-    supports = _SUPPORTS.get(target)
-    if alt is None or supports is None or not supports(alt[0]):
+    if alt is None or not target.supports_builtin(alt[0]):
         return None
     return alt[1]

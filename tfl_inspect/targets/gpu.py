@@ -14,17 +14,19 @@ No GPU runs on this machine: these rules are checked by unit tests, not by the d
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..opdefs import INDEX_ROLES, opdef
 from ._tensors import is_static, need, option
-from .reasons import Reject
+from .base import SubgraphCheck, Target
+from .policies import KeepLargest
+from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
-    from ..model import Operator, Subgraph, Tensor
+    from ..model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["SOURCE", "check_op", "dynamic_ops", "RULES"]
+__all__ = ["SOURCE", "check_op", "dynamic_ops", "RULES", "TARGET"]
 
 SOURCE = (
     "LiteRT tflite/tools/versioning/gpu_compatibility.cc + delegates/gpu/common/model_builder.cc "
@@ -475,3 +477,72 @@ def dynamic_ops(sg: Subgraph) -> list[Operator]:
                 out.append(op)
                 break
     return out
+
+
+_DYNAMIC_FIX = (
+    "give the model a static input (keras.Input(..., batch_size=1)) or apply the static-shape rewrite "
+    "so the converter folds the shape computation"
+)
+
+
+class Gpu(Target):
+    name = "gpu"
+    title = "GPU delegate"
+    source = SOURCE
+    summary = "LiteRT's GPU delegate (OpenCL/OpenGL/Metal)"
+    policy = KeepLargest(
+        1,
+        "the GPU delegate keeps only the largest partition",
+        "the GPU delegate keeps only the largest partition (max_delegated_partitions = 1)",
+    )
+
+    def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
+        check = SubgraphCheck()
+        dynamic = dynamic_ops(sg)
+        if dynamic:
+            first = dynamic[0]
+            msg = (
+                f"subgraph {sg.index}: {first.opcode} #{first.index} sizes its output from a run-time value, so the "
+                "graph has dynamic tensors and the GPU delegate (static shapes only) is not applied"
+            )
+            check.reasons.append(Reason("DYNAMIC_TENSOR", msg, fix=_DYNAMIC_FIX))
+            for op in sg.operators:
+                check.rejected[op.index] = Reject("DYNAMIC_TENSOR", msg, fix=_DYNAMIC_FIX)
+            return check
+        folded: set[int] = set()
+        for op in sg.operators:
+            t = sg.tensor(op.inputs[0]) if op.inputs else None
+            if op.builtin == "DEQUANTIZE" and t is not None and t.dtype == "FLOAT16" and t.is_constant:
+                check.taken.add(op.index)  # FP16GraphPartitionHelper folds float16 weights into the partition
+                folded.update(op.outputs)
+                continue
+            try:
+                check_op(sg, op, frozenset(folded))
+                check.taken.add(op.index)
+            except Reject as rej:
+                check.rejected[op.index] = rej
+        return check
+
+    def supports_builtin(self, builtin: str) -> bool:
+        return builtin in RULES
+
+    def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
+        caveats = []
+        dyn = [
+            model.subgraphs[s].tensors[t].name
+            for s in subgraphs
+            for t in model.subgraphs[s].inputs
+            if -1 in model.subgraphs[s].tensors[t].shape_signature
+        ]
+        if dyn:
+            caveats.append(
+                f"input '{dyn[0]}' has a dynamic dimension: the delegate compiles for the shape at delegation time; "
+                "resizing later re-applies it (use a static input to avoid this)"
+            )
+        caveats.append(
+            "per-op checks of model_builder.cc beyond gpu_compatibility.cc (e.g. backend limits) are not ported"
+        )
+        return caveats
+
+
+TARGET = Gpu()

@@ -12,15 +12,18 @@ partitions (``max_number_delegated_partitions``). Unit tests check the rules; no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._tensors import need
+from .base import SubgraphCheck, Target, TargetOption
+from .policies import KeepLargest
 from .reasons import Reject
 
 if TYPE_CHECKING:
-    from ..model import Operator, Subgraph
+    from ..model import Model, Operator, Subgraph
 
-__all__ = ["SOURCE", "TABLE", "check_op", "DEFAULT_LEVEL", "MAX_PARTITIONS"]
+__all__ = ["SOURCE", "TABLE", "check_op", "DEFAULT_LEVEL", "MAX_PARTITIONS", "TARGET"]
 
 SOURCE = "LiteRT tflite/delegates/nnapi/nnapi_delegate.cc Validate @ f67457790c9c (2026-08-21)"
 DEFAULT_LEVEL = 30
@@ -183,3 +186,46 @@ def check_op(sg: Subgraph, op: Operator, level: int = DEFAULT_LEVEL) -> None:
             "UNSUPPORTED_INPUT_TYPE",
             f"input is {t.dtype if t else '?'}; NNAPI takes {', '.join(allowed)}",
         )
+
+
+class Nnapi(Target):
+    name = "nnapi"
+    title = "NNAPI"
+    source = SOURCE
+    summary = "Android's Neural Networks API delegate, by Android API level"
+    options = (
+        TargetOption(
+            "nnapi_level",
+            "--nnapi-level",
+            "API",
+            f"Android API level for NNAPI (default {DEFAULT_LEVEL})",
+            default=DEFAULT_LEVEL,
+            minimum=27,
+            below_minimum="--nnapi-level {value}: NNAPI starts at Android API level 27",
+        ),
+    )
+    policy = KeepLargest(MAX_PARTITIONS, f"NNAPI keeps the {MAX_PARTITIONS} largest partitions")
+
+    def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
+        level = int(options.get("nnapi_level") or DEFAULT_LEVEL)
+        check = SubgraphCheck()
+        for op in sg.operators:
+            try:
+                check_op(sg, op, level)
+                check.taken.add(op.index)
+            except Reject as rej:
+                check.rejected[op.index] = rej
+        return check
+
+    def supports_builtin(self, builtin: str) -> bool:
+        return builtin in TABLE
+
+    def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
+        level = int(options.get("nnapi_level") or DEFAULT_LEVEL)
+        return [
+            f"checked at Android API level {level}: op versions, API levels and input types only; "
+            "per-op operand checks of Validate and the device's driver support are not checked"
+        ]
+
+
+TARGET = Nnapi()

@@ -12,17 +12,20 @@ nothing: ``MicroInterpreter::AllocateTensors`` stops at the first op without a r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..dtypes import by_name
 from ._tensors import affine, need, slot_name
+from .base import SubgraphCheck, Target, TargetOption, TargetReport
+from .policies import WholeModelOrNothing
 from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
+    from .partitions import PartitionCache
 
-__all__ = ["SOURCE", "BUILTINS", "CUSTOMS", "check_model"]
+__all__ = ["SOURCE", "BUILTINS", "CUSTOMS", "check_model", "TARGET"]
 
 SOURCE = "tflite-micro python/tflite_micro/python_ops_resolver.cc + kernels/*.cc @ 90b983c2b3f1 (2026-08-20)"
 
@@ -244,13 +247,14 @@ def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
 
 def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple[int, int], Reject], list[Reason]]:
     """Per-op rejections (keyed by (subgraph, op)) and model-level blockers."""
-    rejected: dict[tuple[int, int], Reject] = {}
-    for sg in model.subgraphs:
-        for op in sg.operators:
-            try:
-                check_op(sg, op, arena_size)
-            except Reject as rej:
-                rejected[(sg.index, op.index)] = rej
+    options = {"arena_size": arena_size}
+    rejected = {
+        (sg.index, i): rej for sg in model.subgraphs for i, rej in TARGET.check_subgraph(sg, options).rejected.items()
+    }
+    return rejected, _string_blockers(model)
+
+
+def _string_blockers(model: Model) -> list[Reason]:
     blockers: list[Reason] = []
     for sg in model.subgraphs:
         strings = [t for t in sg.tensors if t.dtype == "STRING"]
@@ -261,4 +265,54 @@ def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple
                     f"subgraph {sg.index} has STRING tensor '{strings[0].name}': TFLM cannot allocate strings",
                 )
             )
-    return rejected, blockers
+    return blockers
+
+
+class Tflm(Target):
+    name = "tflm"
+    title = "TFLite Micro"
+    source = SOURCE
+    summary = "TensorFlow Lite for Microcontrollers (loads the whole model or nothing)"
+    verified = "checked model by model against the tflite-micro runtime (loads or refuses)"
+    options = (
+        TargetOption(
+            "arena_size",
+            "--arena-size",
+            "BYTES",
+            "TFLite Micro tensor arena; flags tensors that cannot fit (default: not checked)",
+            minimum=1,
+            below_minimum="--arena-size must be a positive number of bytes",
+        ),
+    )
+    policy = WholeModelOrNothing("TFLite Micro loads the whole model or nothing")
+
+    def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
+        check = SubgraphCheck()
+        arena = options.get("arena_size")
+        for op in sg.operators:
+            try:
+                check_op(sg, op, arena)
+            except Reject as rej:
+                check.rejected[op.index] = rej
+        return check
+
+    def supports_builtin(self, builtin: str) -> bool:
+        return builtin in BUILTINS
+
+    def model_reasons(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[Reason]:
+        return _string_blockers(model)
+
+    def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
+        return ["arena size not checked (pass arena_size / --arena-size)"] if options.get("arena_size") is None else []
+
+    def assess(
+        self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any], cache: PartitionCache
+    ) -> TargetReport:
+        """Every subgraph is checked (the load fails on any of them); the selected ones are reported."""
+        checks = {sg.index: self.check_subgraph(sg, options) for sg in model.subgraphs}
+        return self.policy.report_selected(
+            self, model, checks, subgraphs, self.model_reasons(model, subgraphs, options), options
+        )
+
+
+TARGET = Tflm()

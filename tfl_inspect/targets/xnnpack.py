@@ -13,16 +13,18 @@ fully-connected off). Checks that only fail inside XNNPACK's own
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._tensors import affine, dims, is_static, option, scale0, slot_name, zp0
+from .base import SubgraphCheck, Target
+from .policies import EverySupportedRun
 from .reasons import Reject
 
 if TYPE_CHECKING:
     from ..model import Operator, Subgraph, Tensor
 
-__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS"]
+__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS", "TARGET"]
 
 SOURCE = "LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc @ f67457790c9c (2026-08-21, ai-edge-litert 2.3)"
 MAX_DIMS = 6  # XNN_MAX_TENSOR_DIMS
@@ -944,96 +946,128 @@ def _visit(ctx: _Ctx) -> None:
         raise Reject("INVALID_ARGUMENT", f"malformed operands ({exc})") from None
 
 
-def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int, list[str]]]:
-    """``PrepareOpsToDelegate``: (ops the delegate takes, why each other op stays on the CPU,
-    conditions we could not check for ops we say it takes)."""
-    quasi_static: set[int] = set()
-    producers: dict[int, int] = {}
-    static_unpack: set[int] = set()
-    f16_skipped: set[int] = set()
-    delegated: set[int] = set()
-    rejected: dict[int, Reject] = {}
-    caveats: dict[int, list[str]] = {}
-    # resource tensor → [var_handle op, proxy (dtype, shape) or None, failed]
-    resources: dict[int, list[object]] = {}
-    for op in sg.operators:
-        ins, outs = op.inputs, op.outputs
-        if op.builtin == "DEQUANTIZE" and len(ins) == 1 and len(outs) == 1 and ins[0] >= 0:
-            i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
+class _Prepare:
+    """``Delegate::PrepareOpsToDelegate`` over one subgraph: the walk's state and its three steps."""
+
+    def __init__(self, sg: Subgraph) -> None:
+        self.sg = sg
+        self.quasi_static: set[int] = set()
+        self.producers: dict[int, int] = {}
+        self.static_unpack: set[int] = set()
+        self.f16_skipped: set[int] = set()
+        self.delegated: set[int] = set()
+        self.rejected: dict[int, Reject] = {}
+        self.caveats: dict[int, list[str]] = {}
+        # resource tensor → [var_handle op, proxy (dtype, shape) or None, failed]
+        self.resources: dict[int, list[object]] = {}
+
+    def unpacks_constant(self, op: Operator) -> bool:
+        """A DEQUANTIZE of fp16/int8 or a DENSIFY of static weights: delegated as part of its consumer."""
+        sg, ins, outs = self.sg, op.inputs, op.outputs
+        if op.builtin not in ("DEQUANTIZE", "DENSIFY") or len(ins) != 1 or len(outs) != 1 or ins[0] < 0:
+            return False
+        i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
+        if op.builtin == "DEQUANTIZE":
             int8ok = i.dtype == "INT8" and affine(i)
-            if (
+            if not (
                 i.sparsity is None
-                and (is_static(i) or ins[0] in quasi_static)
+                and (is_static(i) or ins[0] in self.quasi_static)
                 and (i.dtype == "FLOAT16" or int8ok)
                 and o.dtype == "FLOAT32"
             ):
-                if i.dtype == "FLOAT16":
-                    skip = True
-                    for c in sg.consumer_ops(outs[0]):
-                        if c.builtin in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"):
-                            if c.inputs and c.inputs[0] == outs[0]:
-                                skip = False
-                        else:
-                            skip = False
-                    if skip:
-                        f16_skipped.add(outs[0])
-                static_unpack.add(op.index)
-                producers[outs[0]] = op.index
-                quasi_static.add(outs[0])
-                continue
-        if op.builtin == "DENSIFY" and len(ins) == 1 and len(outs) == 1 and ins[0] >= 0:
-            i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
-            if (
-                is_static(i)
-                and i.sparsity is not None
-                and i.dtype in ("FLOAT16", "INT8", "FLOAT32")
-                and o.dtype == i.dtype
-            ):
-                static_unpack.add(op.index)
-                producers[outs[0]] = op.index
-                quasi_static.add(outs[0])
-                continue
-        ctx = _Ctx(sg, op, quasi_static, f16_skipped)
-        try:
-            if op.builtin == "VAR_HANDLE":
-                key = outs[0] if outs else -1
-                resources.setdefault(key, [None, None, False])[0] = op.index
-                raise Reject(
-                    "UNSUPPORTED_OPERAND_VALUE", "variable type unknown until a READ/ASSIGN_VARIABLE is delegated"
-                )
-            _visit(ctx)
-            if op.builtin in ("ASSIGN_VARIABLE", "READ_VARIABLE"):
-                res = ins[0]
-                value = sg.tensors[ins[1] if op.builtin == "ASSIGN_VARIABLE" else outs[0]]
-                info = resources.setdefault(res, [None, None, False])
-                if info[0] is None:
-                    raise Reject("UNSUPPORTED_OPERAND_VALUE", "its VAR_HANDLE is not in this subgraph")
-                sig = (value.dtype, dims(value))
-                if info[1] is None:
-                    info[1] = sig
-                elif info[1] != sig:
-                    raise Reject("UNSUPPORTED_OPERAND_VALUE", f"variable used with {info[1]} and {sig}")
-        except Reject as rej:
-            rejected[op.index] = rej
-            for t in ins:
-                if t in producers and producers[t] in static_unpack:
-                    static_unpack.discard(producers[t])
-                    rejected[producers[t]] = Reject(
-                        "OUTSIDE_PARTITION",
-                        f"unpacks a constant for {op.opcode} #{op.index}, which stays on the CPU",
-                    )
-            continue
-        delegated.add(op.index)
+                return False
+            if i.dtype == "FLOAT16" and self._only_weights_of_fc_or_conv(outs[0]):
+                self.f16_skipped.add(outs[0])
+        elif not (
+            is_static(i) and i.sparsity is not None and i.dtype in ("FLOAT16", "INT8", "FLOAT32") and o.dtype == i.dtype
+        ):
+            return False
+        self.static_unpack.add(op.index)
+        self.producers[outs[0]] = op.index
+        self.quasi_static.add(outs[0])
+        return True
+
+    def _only_weights_of_fc_or_conv(self, t: int) -> bool:
+        for c in self.sg.consumer_ops(t):
+            if c.builtin not in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D") or (c.inputs and c.inputs[0] == t):
+                return False
+        return True
+
+    def visit(self, op: Operator) -> None:
+        """Check one op; variable ops also record the type and shape their resource is used with."""
+        ins, outs = op.inputs, op.outputs
+        if op.builtin == "VAR_HANDLE":
+            self.resources.setdefault(outs[0] if outs else -1, [None, None, False])[0] = op.index
+            raise Reject("UNSUPPORTED_OPERAND_VALUE", "variable type unknown until a READ/ASSIGN_VARIABLE is delegated")
+        ctx = _Ctx(self.sg, op, self.quasi_static, self.f16_skipped)
+        _visit(ctx)
+        if op.builtin in ("ASSIGN_VARIABLE", "READ_VARIABLE"):
+            value = self.sg.tensors[ins[1] if op.builtin == "ASSIGN_VARIABLE" else outs[0]]
+            info = self.resources.setdefault(ins[0], [None, None, False])
+            if info[0] is None:
+                raise Reject("UNSUPPORTED_OPERAND_VALUE", "its VAR_HANDLE is not in this subgraph")
+            sig = (value.dtype, dims(value))
+            if info[1] is None:
+                info[1] = sig
+            elif info[1] != sig:
+                raise Reject("UNSUPPORTED_OPERAND_VALUE", f"variable used with {info[1]} and {sig}")
+        self.delegated.add(op.index)
         if ctx.caveats:
-            caveats[op.index] = ctx.caveats
-    for handle, proxy, _ in resources.values():
-        if isinstance(handle, int) and proxy is not None:
-            delegated.add(handle)
-            rejected.pop(handle, None)
-    delegated |= static_unpack
-    for k in static_unpack:
-        rejected.pop(k, None)
+            self.caveats[op.index] = ctx.caveats
+
+    def reject(self, op: Operator, rej: Reject) -> None:
+        """The op stays on the CPU, and so do the constant unpackings that fed it."""
+        self.rejected[op.index] = rej
+        for t in op.inputs:
+            if t in self.producers and self.producers[t] in self.static_unpack:
+                self.static_unpack.discard(self.producers[t])
+                self.rejected[self.producers[t]] = Reject(
+                    "OUTSIDE_PARTITION", f"unpacks a constant for {op.opcode} #{op.index}, which stays on the CPU"
+                )
+
+    def finish(self) -> tuple[set[int], dict[int, Reject], dict[int, list[str]]]:
+        """Variable handles go with their delegated users; unpackings nothing delegated reads stay."""
+        for handle, proxy, _ in self.resources.values():
+            if isinstance(handle, int) and proxy is not None:
+                self.delegated.add(handle)
+                self.rejected.pop(handle, None)
+        self.delegated |= self.static_unpack
+        for k in self.static_unpack:
+            self.rejected.pop(k, None)
+        for op in self.sg.operators:
+            if op.index not in self.delegated and op.index not in self.rejected:
+                self.rejected[op.index] = Reject("OUTSIDE_PARTITION", "unpacks a constant nothing delegated reads")
+        return self.delegated, self.rejected, self.caveats
+
+
+def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int, list[str]]]:
+    """``PrepareOpsToDelegate``: (ops the delegate takes, why each other op stays on the CPU,
+    conditions we could not check for ops we say it takes)."""
+    walk = _Prepare(sg)
     for op in sg.operators:
-        if op.index not in delegated and op.index not in rejected:
-            rejected[op.index] = Reject("OUTSIDE_PARTITION", "unpacks a constant nothing delegated reads")
-    return delegated, rejected, caveats
+        if walk.unpacks_constant(op):
+            continue
+        try:
+            walk.visit(op)
+        except Reject as rej:
+            walk.reject(op, rej)
+    return walk.finish()
+
+
+class Xnnpack(Target):
+    name = "xnnpack"
+    title = "XNNPACK"
+    source = SOURCE
+    summary = "LiteRT's default CPU delegate"
+    verified = "checked op for op against the real delegate (ai-edge-litert)"
+    policy = EverySupportedRun()
+
+    def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
+        taken, rejected, caveats = check_subgraph(sg)
+        return SubgraphCheck(taken, {i: r for i, r in rejected.items() if i not in taken}, caveats)
+
+    def supports_builtin(self, builtin: str) -> bool:
+        return builtin in VISITORS and builtin != "EXPAND_DIMS"
+
+
+TARGET = Xnnpack()

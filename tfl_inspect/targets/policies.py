@@ -1,0 +1,197 @@
+"""How a runtime turns the ops it can run into what it actually runs: its partitioning policy.
+
+The per-op rules say what a target *can* take; a policy says what the runtime then does with
+that set — delegate every run (XNNPACK), keep the N largest partitions (GPU delegate, NNAPI),
+stop at the first op it cannot map (Edge TPU compiler), or load the whole model or nothing
+(TFLite Micro). Policies are objects so that a target states its policy instead of coding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .base import Partition, SubgraphCheck, TargetReport, verdict
+from .partitions import transitions
+from .reasons import OpVerdict, Reason, Reject
+
+if TYPE_CHECKING:
+    from ..model import Model, Subgraph
+    from .base import Target
+    from .partitions import PartitionCache
+
+__all__ = ["PartitionPolicy", "EverySupportedRun", "KeepLargest", "PrefixUntilUnmapped", "WholeModelOrNothing"]
+
+
+class PartitionPolicy:
+    """Per subgraph: which of the taken ops the runtime keeps, in which partitions, with how many hand-overs."""
+
+    note: str | None = None  # how the runtime partitions, shown with every report
+    whole_or_nothing = False
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        """(partitions kept, CPU ↔ target transitions); ops it drops get a reason in ``check.rejected``."""
+        raise NotImplementedError
+
+    def report(
+        self,
+        target: Target,
+        model: Model,
+        checks: Mapping[int, SubgraphCheck],
+        model_reasons: list[Reason],
+        options: Mapping[str, Any],
+        cache: PartitionCache,
+    ) -> TargetReport:
+        verdicts: list[OpVerdict] = []
+        parts: list[Partition] = []
+        n_trans = 0
+        reasons = list(model_reasons)
+        for s, check in checks.items():
+            sg = model.subgraphs[s]
+            kept, trans = self.partition(sg, check, cache)
+            n_trans += trans
+            parts.extend(Partition(s, p) for p in kept)
+            verdicts.extend(
+                verdict(sg, i, check.rejected.get(i), check.caveats.get(i, ())) for i in range(len(sg.operators))
+            )
+            reasons.extend(check.reasons)
+        first = next(((v.subgraph, v.index) for v in verdicts if not v.supported), None)
+        return TargetReport(
+            target.name,
+            target.source,
+            tuple(verdicts),
+            tuple(parts),
+            n_trans,
+            tuple(reasons),
+            tuple(target.target_caveats(model, tuple(checks), options)),
+            (self.note,) if self.note else (),
+            target.title,
+            self.whole_or_nothing,
+            first,
+        )
+
+
+class EverySupportedRun(PartitionPolicy):
+    """Every run of supported ops becomes a delegate kernel (XNNPACK)."""
+
+    note = "every supported run of ops becomes a partition"
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        subsets = cache(sg, check.taken)
+        return [ops for k, ops in subsets if k], transitions(subsets)
+
+
+class KeepLargest(PartitionPolicy):
+    """Partition as TFLite does and keep the ``n`` largest; the rest become OUTSIDE_PARTITION."""
+
+    def __init__(self, n: int, why: str, note: str | None = None) -> None:
+        self.n = n
+        self.why = why
+        self.note = note
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        subsets = cache(sg, check.taken)
+        parts = [ops for k, ops in subsets if k]
+        if len(parts) <= self.n:
+            return parts, transitions(subsets)
+        order = sorted(range(len(parts)), key=lambda j: (-len(parts[j]), j))
+        for j in order[self.n :]:
+            rej = Reject(
+                "OUTSIDE_PARTITION", f"supported, but in a smaller partition ({len(parts[j])} ops); {self.why}"
+            )
+            for i in parts[j]:
+                check.rejected[i] = rej
+        keep = [parts[j] for j in sorted(order[: self.n])]
+        return keep, transitions(cache(sg, {i for p in keep for i in p}))
+
+
+class PrefixUntilUnmapped(PartitionPolicy):
+    """One partition: the ops before the first unmapped op; it and every op after it run on the CPU (Edge TPU).
+
+    The target's check may stop at the first unmapped op; every later op gets the reason here,
+    except a model-level limit, which is the stronger reason.
+    """
+
+    note = "one partition: the first op the compiler cannot map and every op after it run on the CPU"
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        n = len(sg.operators)
+        if check.rejected:
+            first = min(check.rejected)
+            after = Reject(
+                "OUTSIDE_PARTITION",
+                f"after the first unmapped op #{first} ({sg.operators[first].opcode}) everything runs on the CPU",
+            )
+            for i in range(first + 1, n):
+                rej = check.rejected.get(i)
+                if rej is None or rej.reason.code != "MODEL_LIMIT":
+                    check.rejected[i] = after
+        mapped = tuple(i for i in range(n) if i not in check.rejected)
+        if not mapped:
+            return [], 0
+        return [mapped], 1 if len(mapped) < n else 0
+
+
+class WholeModelOrNothing(PartitionPolicy):
+    """The runtime loads every op of every subgraph or refuses the model (TFLite Micro: no CPU fallback).
+
+    ``checks`` may cover more subgraphs than are reported (a signature's): any rejected op
+    anywhere stops the load.
+    """
+
+    whole_or_nothing = True
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        return ([tuple(range(len(sg.operators)))] if not check.rejected else []), 0
+
+    def first_failure(self, checks: Mapping[int, SubgraphCheck]) -> tuple[int, int] | None:
+        """The op the load names: a missing kernel (registration comes before any Prepare), else the first."""
+        keys = sorted((s, i) for s, c in checks.items() for i in c.rejected)
+        for s, i in keys:
+            if checks[s].rejected[i].reason.code == "UNSUPPORTED_OPERATOR":
+                return s, i
+        return keys[0] if keys else None
+
+    def report_selected(
+        self,
+        target: Target,
+        model: Model,
+        checks: Mapping[int, SubgraphCheck],
+        selected: tuple[int, ...],
+        model_reasons: list[Reason],
+        options: Mapping[str, Any],
+    ) -> TargetReport:
+        n_rejected = sum(len(c.rejected) for c in checks.values())
+        reasons = list(model_reasons)
+        if n_rejected:
+            reasons.append(Reason("MODEL_LIMIT", f"{n_rejected} op(s) cannot run: {self.what}"))
+        loads = not reasons
+        verdicts: list[OpVerdict] = []
+        for s in selected:
+            sg = model.subgraphs[s]
+            verdicts.extend(verdict(sg, i, checks[s].rejected.get(i)) for i in range(len(sg.operators)))
+        parts = tuple(Partition(s, tuple(range(len(model.subgraphs[s].operators)))) for s in selected) if loads else ()
+        first = self.first_failure(checks)
+        notes = []
+        if first is not None:
+            s, i = first
+            notes.append(
+                f"the load stops at subgraph {s} op #{i} ({model.subgraphs[s].operators[i].opcode}): "
+                f"{checks[s].rejected[i].reason.message}"
+            )
+        return TargetReport(
+            target.name,
+            target.source,
+            tuple(verdicts),
+            parts,
+            0,
+            tuple(reasons),
+            tuple(target.target_caveats(model, selected, options)),
+            tuple(notes),
+            target.title,
+            True,
+            first,
+        )
