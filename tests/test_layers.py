@@ -31,6 +31,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfl_inspect.custom_ops",
             "tfl_inspect.hooks",
             "tfl_inspect.model",
+            "tfl_inspect.provenance",
+            "tfl_inspect.remedies",
             "tfl_inspect.schemas",
         ),
     ),

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from .provenance import Producer
+
 __all__ = [
     "Model",
     "Subgraph",
@@ -368,6 +370,16 @@ class Model:
     @property
     def conversion_metadata(self) -> Mapping[str, Any] | None:
         return self.metadata_value("CONVERSION_METADATA")
+
+    @property
+    def producer(self) -> Producer:
+        """Who produced the model, with the evidence (:mod:`tfl_inspect.provenance`); detected once."""
+        found = self._cache.get("producer")
+        if found is None:
+            from .provenance import detect
+
+            found = self._cache["producer"] = detect(self)
+        return found  # type: ignore[no-any-return]
 
     @property
     def converter_version(self) -> str | None:

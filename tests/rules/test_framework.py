@@ -87,9 +87,10 @@ def test_a_finding_names_its_spec() -> None:
     from tfl_inspect.rules.quantization import QNT002
 
     f = QNT002.finding("m", subgraph=0, tensor=1)
-    assert (f.rule, f.severity, f.explanation, f.fix) == ("QNT002", QNT002.severity, QNT002.explanation, QNT002.fix)
+    want = ("QNT002", QNT002.severity, QNT002.explanation_for(), QNT002.fix_for())
+    assert (f.rule, f.severity, f.explanation, f.fix) == want
     g = QNT002.finding("m", severity=Severity.INFO, fix="other")
-    assert g.severity is Severity.INFO and g.fix == "other" and g.explanation == QNT002.explanation
+    assert g.severity is Severity.INFO and g.fix == "other" and g.explanation == QNT002.explanation_for()
     assert set(f.to_dict()) == set(g.to_dict()) and "group" not in f.to_dict()
 
 
@@ -97,4 +98,4 @@ def test_every_registered_rule_has_a_family_and_its_texts() -> None:
     from tfl_inspect.rules import FAMILY
 
     for r in RULES:
-        assert r.family in FAMILY and r.spec.explanation and r.spec.fix, r.id
+        assert r.family in FAMILY and r.spec.explanation_for() and r.spec.fix_for(), r.id

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import tfl_inspect
 from tests.conftest import sample
+from tfl_inspect.remedies import say
 from tfl_inspect.targets import compat, get
 from tfl_inspect.targets.fixes import alternative
 
 
 def test_alternative_only_when_the_target_has_it() -> None:
     assert alternative(get("tflm"), "RELU_0_TO_1") is None  # no alternative known
-    assert "RESIZE_NEAREST_NEIGHBOR" in (alternative(get("tflm"), "TILE") or "")
+    assert "RESIZE_NEAREST_NEIGHBOR" in say(alternative(get("tflm"), "TILE") or "")
     assert alternative(get("xnnpack"), "TILE") is None  # XNNPACK has no RESIZE_NEAREST_NEIGHBOR either
-    assert "RESHAPE" in (alternative(get("xnnpack"), "EXPAND_DIMS") or "")
+    assert "RESHAPE" in say(alternative(get("xnnpack"), "EXPAND_DIMS") or "")
 
 
 def test_flex_ops_get_the_builtin_fix() -> None:

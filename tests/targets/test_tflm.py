@@ -7,6 +7,7 @@ from pathlib import Path
 
 import tfl_inspect
 from tests.targets.litert_oracle import ARENA_SIZE
+from tfl_inspect.remedies import say
 from tfl_inspect.targets import compat
 from tfl_inspect.targets.tflm import check_model
 
@@ -56,7 +57,7 @@ def test_load_verdict_matches_tflite_micro(tflm_oracle: dict[str, dict[str, obje
 def test_float16_dequantize_is_named_with_a_fix(converted: dict[str, Path]) -> None:
     rejected, _ = check_model(tfl_inspect.load(converted["cnn_float16"]))
     first = rejected[min(rejected)]
-    assert first.reason.code == "UNSUPPORTED_INPUT_TYPE" and "float16" in (first.reason.fix or "")
+    assert first.reason.code == "UNSUPPORTED_INPUT_TYPE" and "float16" in say(first.reason.fix or "")
 
 
 def test_hybrid_fully_connected_is_rejected(converted: dict[str, Path]) -> None:

@@ -23,8 +23,8 @@ def to_dict(rules: Sequence[Rule]) -> dict[str, Any]:
             "severity": r.severity.value,
             "title": r.title,
             "doc": r.doc,
-            "explanation": r.spec.explanation,
-            "fix": r.spec.fix,
+            "explanation": r.spec.explanation_for(),
+            "fix": r.spec.fix_for(),
         }
         for r in rules
     ]
@@ -48,9 +48,9 @@ def text(rules: Sequence[Rule], details: bool) -> str:
         if details:
             lines.append(f"    {escape.text(r.doc)}")
             if r.spec.explanation:
-                lines.append(f"    why: {escape.text(r.spec.explanation)}")
+                lines.append(f"    why: {escape.text(r.spec.explanation_for())}")
             if r.spec.fix:
-                lines.append(f"    fix: {escape.text(r.spec.fix)}")
+                lines.append(f"    fix: {escape.text(r.spec.fix_for())}")
     if not details:
         lines.append("")
         lines.append(f"Details: tfl-inspect rules ID (or a family: {', '.join(FAMILIES)}); docs/rules.md.")

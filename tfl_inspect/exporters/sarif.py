@@ -35,7 +35,7 @@ def artifact_uri(path: str | None) -> str:
 
 def _rule_descriptor(r: Rule) -> dict[str, Any]:
     spec = r.spec
-    parts = [(label, text) for label, text in (("Why", spec.explanation), ("Fix", spec.fix)) if text]
+    parts = [(label, text) for label, text in (("Why", spec.explanation_for()), ("Fix", spec.fix_for())) if text]
     more = "".join(f"\n\n{label}: {text}" for label, text in parts)
     more_md = "".join(f"\n\n**{label}:** {text}" for label, text in parts)
     return {

@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..remedies import Text, say
+
 if TYPE_CHECKING:
+    from ..provenance import Producer
     from .context import Context
 
 __all__ = ["Severity", "Finding", "Family", "FAMILY", "RuleSpec", "Rule", "check", "REGISTRY"]
@@ -178,46 +181,67 @@ def _prose(text: str) -> str:
     return "\n\n".join(p for p in paras if p)
 
 
+def _prose_text(text: Text) -> Text:
+    """:func:`_prose` on the multi-line strings of a text; catalogue references are kept."""
+    if isinstance(text, str):
+        return _prose(text) if "\n" in text else text
+    if isinstance(text, tuple):
+        return tuple(_prose_text(t) for t in text)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
     """Everything a rule says about itself, declared once next to its check.
 
     ``severity`` is the default level of its findings; ``explanation`` (the usual cause) and
     ``fix`` are the default texts of every finding, which a finding replaces only when it can
-    say something more specific. ``docs/rules.md`` is generated from these fields.
+    say something more specific. ``docs/rules.md`` is generated from these fields. Texts that
+    depend on the framework that produced the model are :mod:`tfl_inspect.remedies` entries,
+    rendered for the model's producer (``*_for(producer)``; None gives the default wording).
     """
 
     id: str
     severity: Severity
     title: str
-    doc: str
-    explanation: str = ""
-    fix: str = ""
+    doc: Text
+    explanation: Text = ""
+    fix: Text = ""
 
     def __post_init__(self) -> None:
         for name in ("doc", "explanation", "fix"):
-            object.__setattr__(self, name, _prose(getattr(self, name)))
+            object.__setattr__(self, name, _prose_text(getattr(self, name)))
 
     @property
     def family(self) -> str:
         return self.id.rstrip("0123456789")
 
+    def doc_for(self, producer: Producer | None = None) -> str:
+        return say(self.doc, producer)
+
+    def explanation_for(self, producer: Producer | None = None) -> str:
+        return say(self.explanation, producer)
+
+    def fix_for(self, producer: Producer | None = None) -> str:
+        return say(self.fix, producer)
+
     def finding(
         self,
         message: str,
         *,
+        producer: Producer | None = None,
         severity: Severity | None = None,
-        explanation: str | None = None,
-        fix: str | None = None,
+        explanation: Text | None = None,
+        fix: Text | None = None,
         **location: Any,
     ) -> Finding:
-        """A finding of this rule; severity, explanation and fix default to the spec's."""
+        """A finding of this rule; severity, explanation and fix default to the spec's, in ``producer``'s terms."""
         return Finding(
             self.id,
             self.severity if severity is None else severity,
             message,
-            explanation=self.explanation if explanation is None else explanation,
-            fix=self.fix if fix is None else fix,
+            explanation=say(self.explanation if explanation is None else explanation, producer),
+            fix=say(self.fix if fix is None else fix, producer),
             **location,
         )
 
@@ -243,7 +267,7 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return self.spec.doc
+        return self.spec.doc_for()
 
     @property
     def family(self) -> str:

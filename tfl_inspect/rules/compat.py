@@ -46,7 +46,7 @@ def cmp001(ctx: Context) -> Iterator[Finding]:
         head = f"{t.title} takes {t.supported_ops} of {t.total_ops} ops in {len(t.partitions)} partition(s)"
         if not blocked or t.first_blocker is None:
             reason = t.model_reasons[0]
-            yield CMP001.finding(f"{head}: {reason.message}", fix=reason.fix or None)
+            yield ctx.finding(CMP001, f"{head}: {reason.message}", fix=reason.fix or None)
             continue
         first = t.verdict(*t.first_blocker) or blocked[0]
         why = first.reasons[0] if first.reasons else None

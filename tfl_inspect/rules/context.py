@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dtypes import is_float
 from ..fmt import format_shape
+from ..remedies import Text, say
 from .base import Finding, RuleSpec
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class Context:
     ) -> Finding:
         return spec.finding(
             message,
+            producer=self.model.producer,
             subgraph=view.index,
             op=op.index,
             opcode=op.opcode,
@@ -115,7 +117,17 @@ class Context:
         )
 
     def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding:
-        return spec.finding(message, subgraph=tensor.subgraph, tensor=tensor.index, tensor_name=tensor.name, **extra)
+        return self.finding(
+            spec, message, subgraph=tensor.subgraph, tensor=tensor.index, tensor_name=tensor.name, **extra
+        )
+
+    def finding(self, spec: RuleSpec, message: str, **extra: Any) -> Finding:
+        """A finding of ``spec`` anywhere (model, signature), its texts in the model's producer's terms."""
+        return spec.finding(message, producer=self.model.producer, **extra)
+
+    def say(self, text: Text, **values: str) -> str:
+        """A :mod:`tfl_inspect.remedies` text for this model's producer."""
+        return say(text, self.model.producer, **values)
 
     def io_label(self, tensor: Tensor) -> tuple[str | None, str | None]:
         """(signature key, signature I/O name) for a subgraph I/O tensor, when a signature names it."""

@@ -34,11 +34,11 @@ def examples(text: str) -> dict[str, str]:
 
 def _rule(r: Rule, example: str) -> list[str]:
     spec = r.spec
-    out = [f"### {spec.id}", f"**{spec.title}** — {spec.severity.value} by default.", "", spec.doc, ""]
+    out = [f"### {spec.id}", f"**{spec.title}** — {spec.severity.value} by default.", "", spec.doc_for(), ""]
     if spec.explanation:
-        out += [f"**Why:** {spec.explanation}", ""]
+        out += [f"**Why:** {spec.explanation_for()}", ""]
     if spec.fix:
-        out += [f"**Fix:** {spec.fix}", ""]
+        out += [f"**Fix:** {spec.fix_for()}", ""]
     block = example.rstrip("\n")
     out += [f"<!-- example {spec.id} -->", *([block] if block.strip() else []), "<!-- /example -->"]
     return [*out, ""]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import opdefs
+from ..remedies import Cause, Remedy
 from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, View, dims, qname
@@ -119,15 +120,12 @@ DYN001 = RuleSpec(
     """A signature (or subgraph) input has -1 in shape_signature. Info when only the batch
     dim is dynamic, warning otherwise. The file's `shape` holds 1 in those dims, so the
     interpreter allocates for size 1 until `resize_tensor_input` + `allocate_tensors`.""",
-    explanation="""The model was converted with None in non-batch dims (e.g. `keras.Input((None, None,
-    3))` or a `tf.TensorSpec` with None). The interpreter allocates `shape` (1 in each unknown dim)
-    until resized; static-shape delegates (GPU, NNAPI, Edge TPU) reject dynamic tensors. Keras
-    models also keep a None batch dim unless `keras.Input(..., batch_size=1)` is given (batch only:
-    info).""",
-    fix="""Before invoking: `interpreter.resize_tensor_input(index, shape)` with the real sizes, then
-    `interpreter.allocate_tensors()` (a signature runner resizes from its arguments). To remove it,
-    convert with a static input: `keras.Input(shape=(...), batch_size=1)` or a concrete function with
-    a fully defined TensorSpec.""",
+    explanation=(Cause.DYNAMIC_DIMS, " ", Cause.DYNAMIC_BATCH_NOTE),
+    fix=(
+        "Before invoking: `interpreter.resize_tensor_input(index, shape)` with the real sizes, then "
+        "`interpreter.allocate_tensors()` (a signature runner resizes from its arguments). To remove it, ",
+        Remedy.STATIC_INPUT,
+    ),
 )
 
 
@@ -149,24 +147,13 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
             f"{label} has {which}: shape_signature {dims(t.shape_signature)}, "
             f"but `shape` records {dims(t.shape)} until resized"
         )
-        if batch_only:
-            explanation = (
-                "Keras models keep a None batch dim unless `keras.Input(..., batch_size=1)` is given; the "
-                "converter stores it as -1 and writes 1 in `shape`. Most runtimes cope, but an interpreter "
-                "used without resizing runs with batch 1."
-            )
-        else:
-            explanation = (
-                "The model was converted with None in non-batch dims (e.g. `keras.Input((None, None, 3))` or "
-                "a `tf.TensorSpec` with None). The interpreter allocates `shape` (1 in each unknown dim) "
-                "until resized; static-shape delegates (GPU, NNAPI, Edge TPU) reject dynamic tensors."
-            )
+        explanation = Cause.DYNAMIC_BATCH if batch_only else Cause.DYNAMIC_DIMS
         fix = (
             f"Before invoking: `interpreter.resize_tensor_input({t.index}, {example_txt})` "
             "with the real sizes, then `interpreter.allocate_tensors()` (a signature runner resizes from "
-            "its arguments). To remove it, convert with a static input: "
-            "`keras.Input(shape=(...), batch_size=1)` or a concrete function with a fully defined TensorSpec. "
-            "Without the source, rewrite the converted model: `"
+            "its arguments). To remove it, "
+            + ctx.say(Remedy.STATIC_INPUT)
+            + " Without the source, rewrite the converted model: `"
             + fix_command(ctx.model.source, f"--static {shlex.quote(str(name or t.index))}=" + _shape_arg(example))
             + "` (with the real sizes; `--static-batch 1` for the batch alone)."
         )
@@ -208,30 +195,11 @@ def _pattern(view: View, op: Operator, operand: Tensor, value: Value | None) -> 
     return None
 
 
-_PATTERN_TEXT = {
-    "upsampling": (
-        "Keras UpSampling2D lowering (EXPAND_DIMS → TILE → RESHAPE, target shape from SHAPE)",
-        "Keras `UpSampling2D` repeats rows and columns with EXPAND_DIMS/TILE/RESHAPE; with a None dim in "
-        "the input (usually the batch) the RESHAPE target is rebuilt from SHAPE at run time, and the "
-        "converter may lose the static dims of its result.",
-        "Replace `UpSampling2D(size=s)` with `keras.layers.Resizing(H*s, W*s, interpolation='nearest')` or "
-        "`tf.image.resize(x, (H*s, W*s), method='nearest')`: one RESIZE_NEAREST_NEIGHBOR with a constant "
-        "size. Or convert with a fully static input, batch included (`keras.Input(shape=(H, W, C), "
-        "batch_size=1)`), so the converter folds the SHAPE chain into constants.",
-    ),
-    "conv_transpose": (
-        "Keras Conv2DTranspose on a dynamic input (SHAPE → STRIDED_SLICE → MUL → PACK → TRANSPOSE_CONV)",
-        "Keras `Conv2DTranspose` computes its `output_shape` from the input's run-time shape; with None "
-        "dims in the input the converter keeps SHAPE/STRIDED_SLICE/MUL/PACK to build it.",
-        "Convert with a static input shape (`keras.Input(shape=(H, W, C), batch_size=1)`, or a concrete "
-        "function with a fully defined TensorSpec): `output_shape` then becomes a constant.",
-    ),
-    "flatten": (
-        "Keras Flatten with a dynamic batch (SHAPE → STRIDED_SLICE → PACK → RESHAPE)",
-        "Keras `Flatten` reshapes to (batch, -1) with the batch read by SHAPE at run time.",
-        "Give the input a static batch (`keras.Input(shape=(...), batch_size=1)`); the RESHAPE target "
-        "then folds to a constant.",
-    ),
+# pattern → (message lead, cause, fix), each in the producer's terms
+_PATTERN_TEXT: dict[str, tuple[Cause, Cause, Remedy]] = {
+    "upsampling": (Cause.UPSAMPLING_LEAD, Cause.UPSAMPLING, Remedy.RESIZE_NOT_UPSAMPLING),
+    "conv_transpose": (Cause.CONV_TRANSPOSE_LEAD, Cause.CONV_TRANSPOSE, Remedy.STATIC_INPUT_OUTPUT_SHAPE),
+    "flatten": (Cause.FLATTEN_LEAD, Cause.FLATTEN, Remedy.STATIC_BATCH_FOLDS_RESHAPE),
 }
 
 
@@ -250,17 +218,17 @@ DYN002 = RuleSpec(
     "DYN002",
     Severity.WARNING,
     "run-time shape computation",
-    """A shape-defining operand (RESHAPE new_shape, RESIZE size, TRANSPOSE_CONV output_shape,
+    (
+        """A shape-defining operand (RESHAPE new_shape, RESIZE size, TRANSPOSE_CONV output_shape,
     BROADCAST_TO/FILL shape, TILE multiples, SLICE/STRIDED_SLICE bounds, PAD paddings, SPLIT_V
     sizes, ...) is computed at run time from SHAPE. Warning, since static-shape delegates reject
     it; info when only the batch dim flows through. The finding names the SHAPE sources
-    (`related`) and evaluates the shape vector symbolically. Recognises the Keras UpSampling2D,
-    Conv2DTranspose and Flatten lowerings.""",
-    explanation="""The model reads a tensor's shape at run time (`tf.shape(x)`, a Keras
-    `Reshape`/`Flatten` or resize on an input with None dims) and the converter could not fold it
-    into a constant because the input shape was not fully static.""",
-    fix="""Convert with fully static input shapes (batch included: `keras.Input(shape=(...),
-    batch_size=1)`), or use static sizes in the model instead of `tf.shape(x)`.""",
+    (`related`) and evaluates the shape vector symbolically.""",
+        " ",
+        Cause.DYN002_DOC,
+    ),
+    explanation=Cause.RUNTIME_SHAPE,
+    fix=Remedy.STATIC_SIZES_NOT_RUNTIME_SHAPE,
 )
 
 
@@ -304,22 +272,15 @@ def _dyn002_finding(
         run_dims = [i for i, e in enumerate(value.elems) if not isinstance(e, int)]
         dims_txt = f"= {value.text()}; element(s) {run_dims} known only at run time"
     pattern = _pattern(view, op, operand, value)
-    lead = _PATTERN_TEXT[pattern][0] + ": " if pattern else ""
+    lead = ctx.say(_PATTERN_TEXT[pattern][0]) + ": " if pattern else ""
     message = f"{lead}{op.opcode} {role} {qname(operand)} is computed at run time from {src_txt}; {dims_txt}"
     if out is not None and out.has_rank and -1 in out.shape_signature:
         message += f"; result shape_signature {dims(out.shape_signature)}"
     if pattern:
-        _, cause, fix = _PATTERN_TEXT[pattern]
+        _, cause_text, fix_text = _PATTERN_TEXT[pattern]
+        cause, fix = ctx.say(cause_text), ctx.say(fix_text)
     else:
-        cause = (
-            "The model reads a tensor's shape at run time (`tf.shape(x)`, a Keras `Reshape`/`Flatten` or "
-            "resize on an input with None dims) and the converter could not fold it into a constant "
-            "because the input shape was not fully static."
-        )
-        fix = (
-            "Convert with fully static input shapes (batch included: `keras.Input(shape=(...), "
-            "batch_size=1)`), or use static sizes in the model instead of `tf.shape(x)`."
-        )
+        cause, fix = ctx.say(Cause.RUNTIME_SHAPE), ctx.say(Remedy.STATIC_SIZES_NOT_RUNTIME_SHAPE)
     fix += (
         " Without the source, fold the chain in the converted model: `"
         + fix_command(ctx.model.source, "--static-batch 1", "--fold-shapes")
@@ -370,8 +331,7 @@ DYN003 = RuleSpec(
     (shape=None specs, loop-carried values of WHILE bodies, custom ops); kernels resolve them at run
     time only and delegates skip them. An unknown required dim appears after a run-time RESHAPE the
     converter could not infer.""",
-    fix="""Give the model inputs (and loop variables: `tf.while_loop(shape_invariants=...)`) a known
-    rank and static dims when converting.""",
+    fix=Remedy.KNOWN_RANK,
 )
 
 
@@ -387,9 +347,8 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
                 f"input {repr(name) if name else qname(t)} has unknown rank",
                 signature=sig,
                 io_name=name,
-                explanation="The model was converted from a function whose input TensorSpec had shape=None, "
-                "so not even the number of dims is recorded; no delegate can plan for it.",
-                fix="Convert with a TensorSpec of known rank and, ideally, static dims.",
+                explanation=Cause.UNRANKED_INPUT,
+                fix=Remedy.KNOWN_RANK_SPEC,
             )
     for view in ctx.views:
         unranked = [
@@ -416,8 +375,7 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
                 explanation="Unranked tensors come from inputs or ops whose rank the converter could not infer "
                 "(shape=None specs, loop-carried values of WHILE bodies, resource variables, custom ops); "
                 "kernels resolve them at run time only and delegates skip them.",
-                fix="Give the model inputs (and loop variables: `tf.while_loop(shape_invariants=...)`) a known "
-                "rank and static dims when converting.",
+                fix=Remedy.KNOWN_RANK,
                 related=tuple(dict.fromkeys((view.index, o.index) for o, _ in unranked[1:])),
             )
     for view, op in ctx.iter_ops():
@@ -438,11 +396,7 @@ def dyn003(ctx: Context) -> Iterator[Finding]:
                 f"{op.opcode} input {qname(operand)} has an unknown {what} dim (dim {d}, shape_signature "
                 f"{dims(operand.shape_signature)}); it must be static",
                 operand,
-                explanation=(
-                    "The weights fix this dim, but the recorded shape lost it — typically after a run-time "
-                    "RESHAPE (e.g. Keras UpSampling2D or Reshape on an input with None dims) the converter "
-                    "could not infer. Delegates refuse the op; the CPU checks it only at allocation."
-                ),
+                explanation=Cause.LOST_DIM,
                 fix="Convert with static input shapes, or replace the op that loses the dim (see DYN002).",
             )
 
@@ -462,11 +416,8 @@ DYN004 = RuleSpec(
     """A constant shape operand (RESHAPE / BROADCAST_TO shape, TRANSPOSE_CONV output_shape) fixes
     dim 0 while the data's batch is dynamic, so resizing the batch fails (or silently folds the
     batch) at that op.""",
-    explanation="""A reshape or shape argument written with a literal batch (`tf.reshape(x, [1,
-    ...])`, `keras.layers.Reshape` after code that assumed batch 1, a traced concrete batch) is
-    stored as a constant, while the input keeps a None batch.""",
-    fix="""Use -1 (or `tf.shape(x)[0]`) for the batch in the model code, or convert with a static batch
-    (`keras.Input(..., batch_size=1)`) and do not resize the batch.""",
+    explanation=Cause.LITERAL_BATCH,
+    fix=Remedy.BATCH_NOT_LITERAL,
 )
 
 

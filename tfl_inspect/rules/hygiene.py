@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import opdefs
+from ..remedies import Cause, Remedy
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts, qname
 
@@ -106,7 +107,8 @@ def grf001(ctx: Context) -> Iterator[Finding]:
     orphan = [b for b in ctx.model.buffers if b.index and b.size and b.index not in used_buffers and b.embedded is None]
     if orphan:
         total = sum(b.size for b in orphan)
-        yield GRF001.finding(
+        yield ctx.finding(
+            GRF001,
             f"{len(orphan)} buffer(s) ({total:,} bytes) are referenced by no tensor or metadata "
             f"(e.g. buffer {orphan[0].index})",
             explanation="Buffers orphaned by graph edits or by tools that replace constants without removing "
@@ -131,8 +133,7 @@ GRF002 = RuleSpec(
     "duplicate constant buffers",
     """Different buffers (of at least 16 bytes) holding identical bytes: the model stores the same
     constant twice. One summary finding with the bytes wasted.""",
-    explanation="""Identical constants in separate buffers: weights tied in Keras but exported twice,
-    models merged from several files, or tools that do not deduplicate (the TF converter does).""",
+    explanation=Cause.DUPLICATE_CONSTANTS,
     fix="""Share one buffer between the tensors (re-convert with a current converter, or deduplicate the
     buffers when post-processing the file).""",
 )
@@ -180,8 +181,7 @@ GRF003 = RuleSpec(
     in text output.""",
     explanation="""All-zero weights usually mean the model was converted before training or weight
     loading, a layer was pruned to nothing, or a zero initial state was stored as a constant.""",
-    fix="""Check that trained weights were loaded before conversion; replace zero state with `tf.zeros`
-    of a static shape (folded, or a FILL) if it is intentional.""",
+    fix=Remedy.STATIC_ZERO_STATE,
 )
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..remedies import Cause, Remedy
 from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context
@@ -34,15 +35,13 @@ NAM001 = RuleSpec(
     "NAM001",
     Severity.INFO,
     "converter-generated I/O names",
-    """I/O tensor names like `serving_default_x:0`, `StatefulPartitionedCall_1:0`, `keras_tensor_3`
-    and signature outputs `output_0`: the Keras names are lost, so code must go by the signature.
-    The finding lists the signature's name → tensor mapping.""",
-    explanation="""The converter names I/O tensors after the SavedModel's serving function
-    (`serving_default_<input>:0`, `StatefulPartitionedCall_1:<k>`); Keras 3 output names do not
-    survive, so signature outputs become output_0, output_1, … (sorted by name, not in model order).""",
-    fix="""Call the model through `interpreter.get_signature_runner(KEY)` with the names listed in the
-    finding, not by tensor name or position. To get meaningful output names, export a `tf.function` that
-    returns a dict (`{'score': ..., 'aux': ...}`) and convert that.""",
+    Cause.GENERATED_NAMES_DOC,
+    explanation=Cause.GENERATED_NAMES,
+    fix=(
+        "Call the model through `interpreter.get_signature_runner(KEY)` with the names listed in the finding, not "
+        "by tensor name or position. ",
+        Remedy.NAMED_OUTPUTS,
+    ),
 )
 
 
@@ -64,14 +63,15 @@ def nam001(ctx: Context) -> Iterator[Finding]:
             what.append(
                 f"outputs are named {', '.join(generated_outputs[:4])}{' …' if len(generated_outputs) > 4 else ''}"
             )
-        yield NAM001.finding(
+        yield ctx.finding(
+            NAM001,
             f"signature '{sig.key}': {' and '.join(what)}. Inputs: {_mapping(ctx, dict(sig.inputs), sig.subgraph)}. "
             f"Outputs: {_mapping(ctx, dict(sig.outputs), sig.subgraph)}",
             subgraph=sig.subgraph,
             signature=sig.key,
             tensor=tensors[0].index if tensors else None,
             tensor_name=tensors[0].name if tensors else None,
-            fix=NAM001.fix.replace("KEY", repr(sig.key))
+            fix=NAM001.fix_for(ctx.model.producer).replace("KEY", repr(sig.key))
             + " To give the I/O tensors their signature names in the converted model: `"
             + fix_command(ctx.model.source, "--rename-io")
             + "`.",
@@ -119,9 +119,7 @@ NAM002 = RuleSpec(
     """The signature lists inputs/outputs in another order than the subgraph, so code indexing
     `get_input_details()[i]` / `get_output_details()[i]` gets another tensor than the signature
     position suggests.""",
-    explanation="""The converter sorts signature inputs and outputs by name, while the subgraph keeps
-    the order of the traced function (outputs even in another order than Keras').
-    `get_input_details()`/`get_output_details()` follow the subgraph.""",
+    explanation=Cause.SIGNATURE_ORDER,
     fix="""Use `interpreter.get_signature_runner(KEY)` and pass/read tensors by name; if you must use
     indices, look them up by matching `details['index']` with the signature's tensor indices
     (`interpreter.get_signature_list()` / `_get_full_signature_list()`).""",
@@ -138,14 +136,15 @@ def nam002(ctx: Context) -> Iterator[Finding]:
                 continue
             t = ctx.model.tensor(sig.subgraph, order[0]) if order else None
             io_name = next((n for n, i in names.items() if t is not None and i == t.index), None)
-            yield NAM002.finding(
+            yield ctx.finding(
+                NAM002,
                 f"signature '{sig.key}': {text}",
                 subgraph=sig.subgraph,
                 signature=sig.key,
                 io_name=io_name,
                 tensor=t.index if t is not None else None,
                 tensor_name=t.name if t is not None else None,
-                fix=NAM002.fix.replace("KEY", repr(sig.key)),
+                fix=NAM002.fix_for(ctx.model.producer).replace("KEY", repr(sig.key)),
             )
 
 
@@ -185,13 +184,14 @@ def nam003(ctx: Context) -> Iterator[Finding]:
     for sig in ctx.model.signatures:
         for role, names in (("input", sig.inputs), ("output", sig.outputs)):
             if "" in names:
-                yield NAM003.finding(
+                yield ctx.finding(
+                    NAM003,
                     f"signature '{sig.key}' has an {role} with an empty name",
                     subgraph=sig.subgraph,
                     signature=sig.key,
                     tensor=names[""],
                     explanation="A signature entry with no name cannot be passed by keyword to a signature runner.",
-                    fix="Re-export the model with named inputs/outputs (a `tf.function` with named TensorSpecs).",
+                    fix=Remedy.NAMED_IO,
                 )
 
 
@@ -201,10 +201,8 @@ NAM004 = RuleSpec(
     "no SignatureDefs",
     """The model has no signatures, so `get_signature_runner()` is impossible and callers must
     rely on tensor indices and names.""",
-    explanation="""Models converted from a GraphDef / `from_concrete_functions` in older TF versions,
-    or written by other tools, carry no SignatureDefs.""",
-    fix="""Convert with `TFLiteConverter.from_saved_model` or `from_keras_model` (TF ≥ 2.7), which add
-    a `serving_default` signature.""",
+    explanation=Cause.NO_SIGNATURES,
+    fix=Remedy.ADD_SIGNATURES,
 )
 
 
@@ -212,7 +210,7 @@ NAM004 = RuleSpec(
 def nam004(ctx: Context) -> Iterator[Finding]:
     if ctx.model.signatures or ctx.model.format != "tflite":
         return
-    yield NAM004.finding("the model has no SignatureDefs: no signature runner, I/O only by index", subgraph=0)
+    yield ctx.finding(NAM004, "the model has no SignatureDefs: no signature runner, I/O only by index", subgraph=0)
 
 
 NAM005 = RuleSpec(
@@ -251,7 +249,8 @@ def nam005(ctx: Context) -> Iterator[Finding]:
                     + (f" '{t.name}'" if t.name else "")
                     + f", which is not an {role} of subgraph {sig.subgraph} (its {role}s: {which or 'none'})"
                 )
-            yield NAM005.finding(
+            yield ctx.finding(
+                NAM005,
                 f"signature '{sig.key}' {role} '{name}' {problem}: the signature runner fails",
                 subgraph=sig.subgraph,
                 signature=sig.key,

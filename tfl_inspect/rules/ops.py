@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import custom_ops
+from ..remedies import Cause, Remedy
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, counts
 
@@ -17,13 +18,12 @@ OPS001 = RuleSpec(
     "Flex (Select TF) ops",
     """Custom ops named Flex<TfOp>: TensorFlow ops that need the Flex delegate at run time. One
     finding lists them all (with counts).""",
-    explanation="""The model was converted with `target_spec.supported_ops` including
-    `tf.lite.OpsSet.SELECT_TF_OPS`: these TensorFlow ops have no TFLite builtin and run through the
-    Flex delegate, which adds megabytes to the app and is not available on microcontrollers or most
-    accelerators.""",
-    fix="""Link the Flex delegate (Android: `org.tensorflow:tensorflow-lite-select-tf-ops`; iOS:
-    `TensorFlowLiteSelectTfOps`; Python: the full `tensorflow` package's interpreter), or rewrite the
-    model with ops that have builtins and convert with `TFLITE_BUILTINS` only.""",
+    explanation=Cause.FLEX,
+    fix=(
+        "Link the Flex delegate (Android: `org.tensorflow:tensorflow-lite-select-tf-ops`; iOS: "
+        "`TensorFlowLiteSelectTfOps`; Python: the full `tensorflow` package's interpreter), or ",
+        Remedy.FLEX_TO_BUILTINS,
+    ),
 )
 OPS002 = RuleSpec(
     "OPS002",
@@ -31,14 +31,13 @@ OPS002 = RuleSpec(
     "custom ops",
     """Non-Flex custom ops: each needs a kernel registered with the interpreter. One finding lists
     them all (with counts).""",
-    explanation="""Custom ops come from `converter.allow_custom_ops = True`, from TF
-    Text/SentencePiece/MediaPipe graphs or from composite-op fusion: the stock interpreter does not
-    ship their kernels, and `allocate_tensors()` fails with 'Encountered unresolved custom op' until
-    they are registered.""",
-    fix="""Register each kernel with the interpreter's op resolver (C++ `resolver.AddCustom(name,
-    Register...())`, Python `custom_op_registerers=[...]`), or run the model in the framework it was
-    made for (e.g. a MediaPipe graph registers its ops itself). If you convert the model yourself,
-    `converter.allow_custom_ops = False` shows which ops need them.""",
+    explanation=Cause.CUSTOM_OPS,
+    fix=(
+        "Register each kernel with the interpreter's op resolver (C++ `resolver.AddCustom(name, Register...())`, "
+        "Python `custom_op_registerers=[...]`), or run the model in the framework it was made for (e.g. a "
+        "MediaPipe graph registers its ops itself). If you convert the model yourself, ",
+        Remedy.NO_CUSTOM_OPS_FLAG,
+    ),
 )
 OPS003 = RuleSpec(
     "OPS003",
@@ -51,8 +50,7 @@ OPS003 = RuleSpec(
     explanation="""The converter records the oldest TFLite runtime that has every op at the version
     the model uses. A newer TensorFlow converter emits newer op versions (e.g. int16 activations,
     new options), which older runtimes reject with 'Didn't find op for builtin opcode ... version'.""",
-    fix="""Upgrade the runtime on the device, or convert with a TensorFlow release matching it (the
-    converter of TF X.Y targets runtime X.Y) and avoid features that need newer op versions.""",
+    fix=("Upgrade the runtime on the device, or ", Remedy.MATCHING_CONVERTER),
 )
 OPS004 = RuleSpec(
     "OPS004",
@@ -63,7 +61,7 @@ OPS004 = RuleSpec(
     explanation="""Before TF 2.4 the opcode was stored in the int8 `deprecated_builtin_code` field.
     Current runtimes read max(builtin_code, deprecated_builtin_code), but third-party parsers that
     read only `builtin_code` misread these ops as ADD (0).""",
-    fix="Re-convert with a current TensorFlow to get the modern encoding (both fields set).",
+    fix=Remedy.CURRENT_CONVERTER,
 )
 
 
@@ -104,7 +102,10 @@ def _custom_ops(ctx: Context, flex: bool) -> Iterator[Finding]:
         view,
         first,
         f"{len(found)} custom op(s) must be registered with the interpreter: {counts(names)}",
-        explanation=OPS002.explanation + " Where they come from: " + _where_kernels_come_from(names) + ".",
+        explanation=OPS002.explanation_for(ctx.model.producer)
+        + " Where they come from: "
+        + _where_kernels_come_from(names)
+        + ".",
         related=related,
     )
 
@@ -153,7 +154,7 @@ def ops003(ctx: Context) -> Iterator[Finding]:
         view = ctx.views[computed.subgraph]
         yield ctx.at_op(OPS003, view, view.op(computed.op), message)
     else:
-        yield OPS003.finding(message)
+        yield ctx.finding(OPS003, message)
 
 
 @check(OPS004)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import opdefs
 from ..dtypes import by_name, is_float, is_integer
+from ..remedies import Cause, Remedy
 from ..rewrite.hint import command as fix_command
 from .base import Finding, RuleSpec, Severity, check
 from .context import QUANT_INT_TYPES, Context, counts, op_list, qname
@@ -27,26 +28,18 @@ FIXED_OUTPUT: dict[tuple[str, str], tuple[float, int]] = {
     (name, dtype): params for name, d in opdefs.OPS.items() for dtype, params in d.fixed_output.items()
 }
 
-_IO_FIX = (
-    "Set `converter.inference_input_type = tf.int8` and `converter.inference_output_type = tf.int8` "
-    "(or tf.uint8) together with a representative dataset; the application then quantizes inputs "
-    "with the input's scale/zero point and dequantizes outputs itself."
-)
-
-
 # --- QNT001 --------------------------------------------------------------------------------
 QNT001 = RuleSpec(
     "QNT001",
     Severity.INFO,
     "float I/O around an integer graph",
-    """A float input feeds a QUANTIZE (or a float output comes from a DEQUANTIZE) while the graph
-    in between does integer work: the converter kept float I/O because inference_input_type /
-    inference_output_type were left at float32.""",
-    explanation="""Full-integer conversion (`optimizations=[tf.lite.Optimize.DEFAULT]` with a
-    representative dataset) keeps float32 I/O unless told otherwise, adding QUANTIZE/DEQUANTIZE at
-    the boundaries. Integer-only accelerators (Edge TPU, some NPUs) and microcontrollers without
-    float support then cannot run those ops.""",
-    fix=_IO_FIX,
+    (
+        "A float input feeds a QUANTIZE (or a float output comes from a DEQUANTIZE) while the graph in between "
+        "does integer work: ",
+        Cause.FLOAT_IO_DOC,
+    ),
+    explanation=Cause.FLOAT_IO,
+    fix=Remedy.INTEGER_IO,
 )
 
 
@@ -91,7 +84,7 @@ def qnt001(ctx: Context) -> Iterator[Finding]:
                     t,
                     signature=sig,
                     io_name=name,
-                    fix=_IO_FIX
+                    fix=ctx.say(Remedy.INTEGER_IO)
                     + " Without the source, rewrite the converted model: `"
                     + fix_command(ctx.model.source, "--io-type int16" if q.dtype == "INT16" else "--io-type int8")
                     + ("`" if q.dtype == "INT16" else "` (or `--io-type uint8`)")
@@ -121,12 +114,11 @@ QNT002 = RuleSpec(
     not compared. One uint8 output with scale 1/256 and zero point 0 next to int8 inputs is a
     probability written that way on purpose (streaming keyword spotters such as microWakeWord):
     info, with how to read it.""",
-    explanation="""`inference_input_type` and `inference_output_type` were set differently (or only
-    one of them was set), so the model expects one encoding in and produces another out; code that
-    reuses the input's quantization for the output reads garbage.""",
-    fix="""Set `converter.inference_input_type` and `converter.inference_output_type` to the same
-    type, or handle each output with its own dtype, scale and zero point (from
-    `get_output_details()`).""",
+    explanation=Cause.MIXED_IO,
+    fix=(
+        Remedy.SAME_IO_TYPE,
+        " or handle each output with its own dtype, scale and zero point (from `get_output_details()`).",
+    ),
 )
 
 
@@ -166,12 +158,7 @@ def qnt002(ctx: Context) -> Iterator[Finding]:
                 severity=Severity.INFO,
                 signature=key,
                 io_name=name,
-                explanation=(
-                    "A single uint8 output with scale 1/256 and zero point 0 next to int8 inputs is how "
-                    "streaming keyword spotters are converted on purpose (microWakeWord's converter sets "
-                    "`inference_input_type=tf.int8` and `inference_output_type=tf.uint8`): the output is a "
-                    "probability, and 0…255 covers [0, 1) in steps of 1/256 without a signed offset."
-                ),
+                explanation=Cause.PROBABILITY_OUTPUT,
                 fix=(
                     "Nothing to fix. Read the output as probability = q / 256 (q = 0…255, e.g. a detection "
                     "threshold of 0.5 is q ≥ 128); quantize the inputs with their own scale and zero point "
@@ -190,13 +177,8 @@ QNT003 = RuleSpec(
     """Float ops run between a DEQUANTIZE of an integer activation and a QUANTIZE inside an
     otherwise integer graph: those ops had no integer kernel, so the converter fell back to float
     for them. One finding per connected group, listing the ops.""",
-    explanation="""With `optimizations=[DEFAULT]` and a representative dataset (but without
-    `target_spec.supported_ops=[TFLITE_BUILTINS_INT8]`) the converter leaves ops that have no
-    integer kernel in float and wraps them in DEQUANTIZE/QUANTIZE. They run slower, and
-    integer-only accelerators cannot run them.""",
-    fix="""Replace those layers with ones that have int8 kernels, or set
-    `converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]` to make the
-    conversion fail at them instead of falling back silently.""",
+    explanation=Cause.FLOAT_FALLBACK,
+    fix=Remedy.FAIL_ON_FLOAT_FALLBACK,
 )
 
 
@@ -256,9 +238,7 @@ def qnt003(ctx: Context) -> Iterator[Finding]:
                 first,
                 f"{len(members)} op(s) fell back to float between DEQUANTIZE and QUANTIZE: {op_list(members)}",
                 view.result(first),
-                explanation=QNT003.explanation.replace(
-                    "integer kernel in float", f"integer kernel in float ({counts([m.opcode for m in members])})"
-                ),
+                explanation=ctx.say(Cause.FLOAT_FALLBACK, ops=f" ({counts([m.opcode for m in members])})"),
                 related=tuple((view.index, i) for i in group[1:]),
             )
 
@@ -287,7 +267,7 @@ QNT004 = RuleSpec(
     explanation="""Integer kernels of this op compute with the tensor's scale and zero point. A tensor
     without them usually comes from a hand-edited or partially quantized model, or a tool that
     dropped QuantizationParameters.""",
-    fix="Re-run full-integer conversion with a representative dataset instead of editing the types.",
+    fix=Remedy.FULL_INTEGER_RERUN,
 )
 
 
@@ -441,8 +421,7 @@ QNT006 = RuleSpec(
     the converter always writes them so. Asymmetric weights come from other quantization tools or
     the legacy uint8 scheme converted to int8; XNNPACK, Edge TPU and NNAPI reject or mis-handle
     them.""",
-    fix="""Quantize with the TFLite converter's int8 scheme (`optimizations=[DEFAULT]` + representative
-    dataset), or requantize the weights symmetrically.""",
+    fix=Remedy.SYMMETRIC_INT8,
 )
 
 
@@ -572,9 +551,7 @@ QNT009 = RuleSpec(
     "QNT009",
     Severity.INFO,
     "float16 weights dequantized at run time",
-    """FLOAT16 constants feed DEQUANTIZE ops, directly or through DENSIFY (sparse float16 weights):
-    a float16-quantized model (`target_spec.supported_types=[tf.float16]`). One finding per
-    subgraph with the count and stored bytes.""",
+    Cause.FLOAT16_DOC,
     explanation="""float16 quantization halves the file size. On CPU the DEQUANTIZE ops run once and
     the weights are held as float32 in memory (no speed-up, the RAM saving is lost); the GPU delegate
     drops the DEQUANTIZE ops and computes in float16 directly.""",
@@ -611,15 +588,17 @@ QNT010 = RuleSpec(
     "QNT010",
     Severity.INFO,
     "dynamic-range (hybrid) quantization",
-    """Integer constant weights feed ops whose activations are float — the builtins with hybrid
-    kernels in the op table (`opdefs.HYBRID_OPS`: CONV, FULLY_CONNECTED, BATCH_MATMUL, LSTM/RNN,
-    SVDF, EMBEDDING_LOOKUP, GATHER, …): dynamic-range quantization (`optimizations=[DEFAULT]`
-    without a representative dataset). Counted exactly as the summary's scheme counts them.""",
+    (
+        "Integer constant weights feed ops whose activations are float — the builtins with hybrid kernels in the "
+        "op table (`opdefs.HYBRID_OPS`: CONV, FULLY_CONNECTED, BATCH_MATMUL, LSTM/RNN, SVDF, EMBEDDING_LOOKUP, "
+        "GATHER, …): dynamic-range quantization",
+        Cause.DYNAMIC_RANGE_DOC,
+        ". Counted exactly as the summary's scheme counts them.",
+    ),
     explanation="""Dynamic-range quantization stores weights as int8 (4× smaller) and quantizes
     activations on the fly in hybrid CPU kernels. GPU delegates dequantize the weights back to
     float; integer-only accelerators (Edge TPU, NPUs) cannot run these ops.""",
-    fix="""For integer accelerators use full-integer quantization: give the converter a
-    `representative_dataset` (and `inference_input_type/output_type = tf.int8`).""",
+    fix=("For integer accelerators use full-integer quantization: ", Remedy.FULL_INTEGER),
 )
 
 
@@ -654,8 +633,7 @@ QNT011 = RuleSpec(
     QUANTIZE): a round trip that costs time and, for QUANTIZE→DEQUANTIZE, precision.""",
     explanation="""Such pairs are left behind by fake-quantization nodes in float models (QAT exports
     that were not fully quantized) or by mixing quantized and float subgraphs.""",
-    fix="""Convert the QAT model with `optimizations=[DEFAULT]` so the pairs fold into integer ops, or
-    remove the quantization nodes from the float model.""",
+    fix=Remedy.FOLD_QAT,
 )
 
 

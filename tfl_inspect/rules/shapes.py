@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..remedies import Remedy
 from .base import Finding, RuleSpec, Severity, check
 from .context import Context, qname
 
@@ -13,10 +14,6 @@ _EXPLANATION = (
     "The converter writes shapes that agree with each op, so a contradiction means the file was "
     "edited (inputs resized by hand, weights swapped) or produced by a buggy tool. LiteRT "
     "recomputes shapes at `allocate_tensors()` and fails at this op ({where})."
-)
-_FIX = (
-    "Re-convert from the source model; if you changed an input size, change it in the Keras model "
-    "(or call `resize_tensor_input`) rather than in the file."
 )
 
 
@@ -34,7 +31,7 @@ SHP001 = RuleSpec(
     explanation="""The converter writes shapes that agree with each op, so a contradiction means the
     file was edited (inputs resized by hand, weights swapped) or produced by a buggy tool. LiteRT
     recomputes shapes at `allocate_tensors()` and fails at this op.""",
-    fix=_FIX,
+    fix=Remedy.CHANGE_SIZE_IN_SOURCE,
 )
 
 

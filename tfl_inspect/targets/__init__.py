@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Model
+from ..remedies import say
 from .base import Partition, Target, TargetOption, TargetReport
 from .partitions import PartitionCache
 from .reasons import OpVerdict, Reason
@@ -72,22 +73,35 @@ def _subgraphs(model: Model, signature: str | None) -> tuple[int, ...]:
     return tuple(sorted(seen))
 
 
-def _with_alternatives(model: Model, target: Target, report: TargetReport) -> TargetReport:
-    """Add a builtin alternative as the fix of UNSUPPORTED_OPERATOR reasons that have none."""
+def _in_producer_terms(model: Model, target: Target, report: TargetReport) -> TargetReport:
+    """Every fix as text for the model's producer; UNSUPPORTED_OPERATOR reasons without one get a builtin
+    alternative the target has. One Reason often covers thousands of ops: each is converted once."""
     from .fixes import alternative
 
-    changed = False
+    producer = model.producer
+    done: dict[int, Reason] = {}
+
+    def convert(r: Reason) -> Reason:
+        out = done.get(id(r))
+        if out is None:
+            out = done[id(r)] = r.for_producer(producer)
+        return out
+
     ops = list(report.operators)
     for k, v in enumerate(ops):
-        if not v.reasons or v.reasons[0].code != "UNSUPPORTED_OPERATOR" or v.reasons[0].fix:
+        if not v.reasons:
             continue
-        op = model.subgraphs[v.subgraph].operators[v.index]
-        fix = alternative(target, op.custom_code if op.is_custom and op.custom_code else op.builtin, op.is_custom)
-        if fix:
-            first = v.reasons[0]
-            ops[k] = v._replace(reasons=(Reason(first.code, first.message, first.operand, fix), *v.reasons[1:]))
-            changed = True
-    return replace(report, operators=tuple(ops)) if changed else report
+        reasons = tuple(convert(r) for r in v.reasons)
+        first = reasons[0]
+        if first.code == "UNSUPPORTED_OPERATOR" and not first.fix:
+            op = model.subgraphs[v.subgraph].operators[v.index]
+            fix = alternative(target, op.custom_code if op.is_custom and op.custom_code else op.builtin, op.is_custom)
+            if fix:
+                reasons = (Reason(first.code, first.message, first.operand, say(fix, producer)), *reasons[1:])
+        if reasons != v.reasons:
+            ops[k] = v._replace(reasons=reasons)
+    model_reasons = tuple(convert(r) for r in report.model_reasons)
+    return replace(report, operators=tuple(ops), model_reasons=model_reasons)
 
 
 def resolve_options(given: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,7 +143,7 @@ def compat(
     reports = {}
     for n in chosen:
         target = get(n)
-        reports[n] = _with_alternatives(model, target, target.assess(model, subgraphs, opts, cache))
+        reports[n] = _in_producer_terms(model, target, target.assess(model, subgraphs, opts, cache))
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..opdefs import operand as _operand
+from ..remedies import Text
 from .reasons import Reject
 
 if TYPE_CHECKING:
@@ -71,6 +72,6 @@ def const_values(t: Tensor) -> list[int] | None:
     return [int(v) for v in data.reshape(-1)]
 
 
-def need(cond: bool, code: str, message: str, operand: str | None = None, fix: str | None = None) -> None:
+def need(cond: bool, code: str, message: str, operand: str | None = None, fix: Text | None = None) -> None:
     if not cond:
         raise Reject(code, message, operand, fix)

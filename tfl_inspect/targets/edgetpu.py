@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..opdefs import WEIGHT_ROLES, opdef
+from ..remedies import Remedy
 from ._tensors import const_values, is_static, need, option
 from .base import SubgraphCheck, Target
 from .policies import PrefixUntilUnmapped
@@ -134,12 +135,9 @@ def check_op(sg: Subgraph, op: Operator) -> None:
     if check is None or op.is_custom:
         fix = None
         if op.builtin in ("QUANTIZE", "DEQUANTIZE"):
-            fix = (
-                "convert with inference_input_type/inference_output_type = tf.int8 (or tf.uint8) "
-                "so the graph has no float I/O"
-            )
+            fix = Remedy.INTEGER_IO_SHORT
         elif op.builtin == "SHAPE":
-            fix = "use a static input (keras.Input(..., batch_size=1)) so the converter folds the SHAPE chain"
+            fix = Remedy.STATIC_BATCH_FOLDS_SHAPES
         raise Reject("UNSUPPORTED_OPERATOR", f"{op.opcode} is not in the Edge TPU supported-operations table", fix=fix)
     weights = {i for i, o in enumerate(opdef(op.builtin).operands) if o.role in WEIGHT_ROLES}
     for role, idx in (("input", op.inputs), ("output", op.outputs)):
@@ -157,14 +155,14 @@ def check_op(sg: Subgraph, op: Operator) -> None:
                 "UNSUPPORTED_INPUT_TYPE" if role == "input" else "UNSUPPORTED_OUTPUT_TYPE",
                 f"{name} '{tensor.name}' is {tensor.dtype}; the Edge TPU needs 8-bit quantized tensors",
                 name,
-                "quantize fully: representative_dataset + supported_ops=[TFLITE_BUILTINS_INT8]",
+                Remedy.FULL_INTEGER_SHORT,
             )
             need(
                 -1 not in tensor.shape_signature and tensor.has_rank,
                 "DYNAMIC_TENSOR",
                 f"{name} '{tensor.name}' has a size only known at run time ({list(tensor.shape_signature)})",
                 name,
-                "use a static input shape: keras.Input(..., batch_size=1)",
+                Remedy.STATIC_BATCH,
             )
             big = [d for d in tensor.shape[:-3] if d > 1] if not is_static(tensor) else []
             need(

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..opdefs import INDEX_ROLES, opdef
+from ..remedies import Remedy
 from ._tensors import is_static, need, option
 from .base import SubgraphCheck, Target
 from .policies import KeepLargest
@@ -448,7 +449,7 @@ def check_op(sg: Subgraph, op: Operator, folded: frozenset[int] = frozenset()) -
         fix = None
         if op.builtin in ("SHAPE", "ARG_MAX", "ARG_MIN"):
             fix = (
-                "give the model static shapes (keras.Input(..., batch_size=1)) so the converter folds the SHAPE chain"
+                Remedy.STATIC_SHAPES_FOLD
                 if op.builtin == "SHAPE"
                 else "move ARG_MAX/ARG_MIN to post-processing on the CPU, after the delegated graph"
             )
@@ -480,8 +481,8 @@ def dynamic_ops(sg: Subgraph) -> list[Operator]:
 
 
 _DYNAMIC_FIX = (
-    "give the model a static input (keras.Input(..., batch_size=1)) or apply the static-shape rewrite "
-    "so the converter folds the shape computation"
+    Remedy.STATIC_INPUT_SHORT,
+    " or apply the static-shape rewrite so the converter folds the shape computation",
 )
 
 

@@ -10,8 +10,13 @@ the value that fails, and where we know one, the change that fixes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
+
+from ..remedies import Text, say
+
+if TYPE_CHECKING:
+    from ..provenance import Producer
 
 __all__ = ["CODES", "Reason", "OpVerdict", "Reject", "SUPPORTED", "UNSUPPORTED", "CAVEAT"]
 
@@ -44,26 +49,36 @@ CAVEAT = "caveat"
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One failed (or unchecked) requirement; ``fix`` says what to change where we know it."""
+    """One failed (or unchecked) requirement; ``fix`` says what to change where we know it.
+
+    A fix naming framework API is a :mod:`tfl_inspect.remedies` text, put in the model's producer's
+    words by :meth:`for_producer` when the report is made.
+    """
 
     code: str
     message: str
     operand: str | None = None
-    fix: str | None = None
+    fix: Text | None = None
 
     def to_json(self) -> dict[str, str]:
         out = {"code": self.code, "message": self.message}
         if self.operand is not None:
             out["operand"] = self.operand
         if self.fix is not None:
-            out["fix"] = self.fix
+            out["fix"] = say(self.fix)
         return out
+
+    def for_producer(self, producer: Producer | None) -> Reason:
+        """This reason with its fix as plain text for ``producer``."""
+        if self.fix is None or isinstance(self.fix, str):
+            return self
+        return replace(self, fix=say(self.fix, producer))
 
 
 class Reject(Exception):  # noqa: N818 - a control-flow signal, like TF_LITE_ENSURE_STATUS
     """Raised by a rule to stop checking an op, as the runtime's ``return kTfLiteError`` does."""
 
-    def __init__(self, code: str, message: str, operand: str | None = None, fix: str | None = None) -> None:
+    def __init__(self, code: str, message: str, operand: str | None = None, fix: Text | None = None) -> None:
         super().__init__(message)
         self.reason = Reason(code, message, operand, fix)
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..dtypes import by_name
+from ..remedies import Remedy
 from ._tensors import affine, need, slot_name
 from .base import SubgraphCheck, Target, TargetOption, TargetReport
 from .policies import WholeModelOrNothing
@@ -60,7 +61,7 @@ def _dtype(sg: Subgraph, t: int) -> str:
 def _dequantize(sg: Subgraph, op: Operator) -> None:
     """kernels/dequantize_common.cc:42 — input INT8, INT16 or UINT8 (no FLOAT16 weights)."""
     t = _dtype(sg, op.inputs[0])
-    fix = "convert without float16 weights (drop target_spec.supported_types=[tf.float16]) or quantize to int8"
+    fix = Remedy.NO_FLOAT16_WEIGHTS
     need(
         t in ("INT8", "INT16", "UINT8"),
         "UNSUPPORTED_INPUT_TYPE",
@@ -85,7 +86,7 @@ def _fully_connected(sg: Subgraph, op: Operator) -> None:
         "UNSUPPORTED_HYBRID_OPERATOR" if i == "FLOAT32" else "UNSUPPORTED_INPUT_TYPE",
         f"input {i} with weights {f}: TFLM has no such kernel (dynamic-range/hybrid)",
         "input 1 (weights)",
-        "quantize fully to int8 with a representative dataset, or keep float weights",
+        Remedy.FULL_INTEGER_OR_FLOAT,
     )
 
 
