@@ -36,7 +36,7 @@ from tfl_inspect.readers.opcodes import BUILTIN_NAMES
 from . import LITERT_VERSION, cached, oracle_env, run_child, with_library_path
 
 _CODES = {name: code for code, name in BUILTIN_NAMES.items()}
-HARNESS = 4  # bump when the parsing below changes: cached verdicts are keyed by it
+HARNESS = 5  # bump when the parsing below changes: cached verdicts are keyed by it
 TIMEOUT = 300.0
 DECIDED, NO_VERDICT = "decided", "no_verdict"
 
@@ -395,9 +395,9 @@ def _match(
         info = summary.get(s, {})
         reasons: dict[int, tuple[str, ...]] = {int(i): tuple(r) for i, r in info.get("reasons", {}).items()}
         for op in sg.operators:
-            code = -1 if op.is_custom else _CODES.get(op.builtin)
-            if op.index not in reasons and (s, op.index) in cpu and code in types:
-                reasons[op.index] = tuple(types[code].split("\n"))
+            codes = [c for c in (_CODES.get(op.builtin), -1 if op.is_custom else None) if c in types]
+            if op.index not in reasons and (s, op.index) in cpu and codes:
+                reasons[op.index] = tuple(types[codes[0]].split("\n"))
             if (s, op.index) in inlined:
                 on, total = inlined[(s, op.index)]
                 note = f"not selected: inlined, {on} of {total} ops on the NPU"
