@@ -2,7 +2,8 @@
 
 ``python -m tests.targets.measure_oracles [--npu] [--socs SM8650,...] [--json OUT] [MODEL ...]``
 (from the repository root; default models: samples/*.tflite, every model file of
-../shared/corpus/litert and tests/data/thirdparty). Needs ``make oracles``; verdicts are cached
+../shared/corpus/litert (``$TFL_INSPECT_SHARED/corpus/litert`` from a worktree) and tests/data/thirdparty;
+``--fixtures DIR`` adds the converter fixtures, made with TensorFlow). Needs ``make oracles``; verdicts are cached
 under tests/data/oracle_cache, so a second run takes seconds. Run it with ``nice``: a first run
 takes a few seconds per model.
 
