@@ -1,6 +1,6 @@
 """Dump what a converter leaves in a .tflite file: the evidence producer detection can use (issue 21).
 
-    python samples/torch/facts.py samples/torch/*.tflite samples/*.tflite > samples/torch/facts.json
+    python samples/torch/facts.py samples/torch/*.tflite samples/*.tflite > samples/torch/facts.json   # committed
 
 Reads each file with the LiteRT schema's generated Python (`ai_edge_litert.schema_py_generated`, which knows
 BlockwiseQuantization and STABLEHLO_COMPOSITE) and prints JSON: description, metadata entries (with their text when

@@ -745,6 +745,95 @@ def gen_decoder_dynamic_int4_block32(res: Result) -> None:
 
 
 @fixture
+def hf_llama_export_hf(res: Result) -> None:
+    """The Hugging Face path: a tiny seeded LlamaForCausalLM saved locally, exported by
+    `python -m litert_torch.generative.export_hf` with its defaults (dynamic int8, a .litertlm bundle)."""
+    import codecs
+
+    import transformers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    with quiet():
+        import this
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "tiny_llama", Path(tmp) / "out"
+        seeded()
+        config = transformers.LlamaConfig(
+            vocab_size=GEN["vocab_size"],
+            hidden_size=GEN["embedding_dim"],
+            intermediate_size=GEN["intermediate"],
+            num_hidden_layers=GEN["layers"],
+            num_attention_heads=GEN["heads"],
+            num_key_value_heads=GEN["kv_heads"],
+            max_position_embeddings=128,
+        )
+        with quiet():
+            transformers.LlamaForCausalLM(config).save_pretrained(src)
+        tok = Tokenizer(models.BPE(unk_token="<unk>"))
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tok.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(
+            vocab_size=GEN["vocab_size"],
+            special_tokens=["<unk>", "<s>", "</s>"],
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        )
+        tok.train_from_iterator([codecs.decode(this.s, "rot13")], trainer)
+        transformers.PreTrainedTokenizerFast(
+            tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+        ).save_pretrained(src)
+        cmd = [
+            sys.executable, "-m", "litert_torch.generative.export_hf", str(src), str(out),
+            f"--prefill_lengths=[{GEN['prefill_lengths'][0]}]", f"--cache_length={GEN['cache_length']}",
+            "--keep_temporary_files=True",
+        ]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        res.check(proc.returncode == 0, f"export_hf exits 0 (got {proc.returncode}: {proc.stderr[-1500:]})")
+        if proc.returncode:
+            return
+        shutil.copy(out / "model_quantized.tflite", OUT / f"{res.name}.tflite")
+        shutil.copy(out / "model.litertlm", OUT / f"{res.name}.litertlm")
+        made = sorted(p.name for p in out.iterdir())
+    path = OUT / f"{res.name}.tflite"
+    res.files += [path.name, f"{res.name}.litertlm"]
+    sigs = signature_facts(path)
+    res.facts["signatures"] = {path.name: sigs}
+    cache_bytes = sum(
+        int(np.prod(d["shape"])) * np.dtype(d["dtype"]).itemsize
+        for n, d in sigs["decode"]["inputs"].items()
+        if n.startswith("kv_cache_")
+    )
+    side = {
+        "made_by": " ".join(["python", *cmd[1:3], "<llama dir>", "<out dir>", *cmd[5:]]),
+        "export_hf_outputs": made,
+        "source": "transformers.LlamaConfig(vocab_size=256, hidden_size=64, intermediate_size=128, "
+        "num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2), random seeded weights; "
+        "tokenizers ByteLevel BPE (256)",
+        "layers": GEN["layers"],
+        "heads": GEN["heads"],
+        "kv_heads": GEN["kv_heads"],
+        "head_dim": GEN["embedding_dim"] // GEN["heads"],
+        "cache_length": GEN["cache_length"],
+        "cache_shapes": {n: d["shape"] for n, d in sigs["decode"]["inputs"].items() if n.startswith("kv_cache_")},
+        "cache_dtype": sigs["decode"]["inputs"]["kv_cache_k_0"]["dtype"],
+        "vocab_size": GEN["vocab_size"],
+        "prefill_lengths": GEN["prefill_lengths"],
+        "signatures": sorted(sigs),
+        "quantize": "export_hf default (dynamic int8)",
+        "cache_bytes": cache_bytes,
+        "litertlm": f"{res.name}.litertlm, written by export_hf (bundle_litert_lm default)",
+    }
+    write_json(OUT / f"{res.name}.generative.json", side)
+    res.files.append(f"{res.name}.generative.json")
+    res.facts["generative"] = side
+    res.check(sorted(sigs) == ["decode", "prefill_8"], "signatures prefill_8 and decode")
+    res.check(cache_bytes == 2 * GEN["layers"] * GEN["kv_heads"] * 16 * 4 * GEN["cache_length"], "cache bytes")
+    feeds = {n: np.zeros(d["shape"], np.dtype(d["dtype"])) for n, d in sigs["decode"]["inputs"].items()}
+    out_d = run_signature(path, "decode", feeds)
+    res.check(out_d["logits"].shape[-1] == GEN["vocab_size"], "decode runs; logits over the vocabulary")
+    res.facts["how"] = side["made_by"]
+
+
+@fixture
 def tokenizer(res: Result) -> None:
     """A tiny SentencePiece model (256 pieces, like the decoders' vocabulary) for the .task/.litertlm bundles."""
     import codecs
@@ -753,12 +842,11 @@ def tokenizer(res: Result) -> None:
 
     with quiet():
         import this  # the Zen of Python: a fixed corpus that ships with CPython
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.txt"
-        corpus.write_text(codecs.decode(this.s, "rot13"))
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):  # the model records these paths: keep them fixed
+        Path("corpus.txt").write_text(codecs.decode(this.s, "rot13"))
         spm.SentencePieceTrainer.train(
-            input=str(corpus),
-            model_prefix=str(Path(tmp) / "tok"),
+            input="corpus.txt",
+            model_prefix="tok",
             vocab_size=GEN["vocab_size"],
             model_type="bpe",
             character_coverage=1.0,
