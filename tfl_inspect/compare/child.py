@@ -1,18 +1,15 @@
-"""``--run`` in a child process: a runtime that crashes (a segfault in a kernel, an abort) or
-prints from C++ must not take the CLI or the caller's Python down with it.
+"""``--run`` in a child process (:mod:`tfl_inspect.runtime`): a runtime that crashes (a segfault in a
+kernel, an abort) or prints from C++ must not take the CLI or the caller's Python down with it.
 
-The parent writes a request (model paths, input npz, options) to a temporary folder; the child
-loads both models, aligns them the same way, runs :func:`~tfl_inspect.compare.numeric.run_in_process`
-and writes the result as JSON. Anything but a result becomes one :class:`UsageError` line.
+The parent writes what only exists in memory (model bytes, an inputs dict as npz) to a temporary
+folder; the child (:func:`main`) loads both models, aligns them the same way, runs
+:func:`~tfl_inspect.compare.numeric.run_in_process` and returns the result. Anything but a result
+becomes one :class:`UsageError` line.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -24,6 +21,7 @@ from .report import Alignment, Numeric, TensorError
 
 if TYPE_CHECKING:
     from ..model import Model
+    from ..runtime import Outcome
 
 __all__ = ["run_numeric", "run_in_child", "main"]
 
@@ -45,6 +43,8 @@ def run_in_child(
     signature: str | None,
     local: bool,
 ) -> Numeric:
+    from ..runtime import call
+
     with tempfile.TemporaryDirectory(prefix="tfl_inspect_diff_") as tmp:
         paths = []
         for name, src in zip(("a.tflite", "b.tflite"), sources, strict=True):
@@ -64,7 +64,7 @@ def run_in_child(
             label = "inputs"
         elif inputs is not None:
             inputs_path = os.fspath(inputs)
-        request: dict[str, Any] = {
+        request = {
             "a": paths[0],
             "b": paths[1],
             "inputs": inputs_path,
@@ -72,25 +72,11 @@ def run_in_child(
             "seed": seed,
             "signature": signature,
             "local": local,
-            "out": str(Path(tmp) / "result.json"),
         }
-        req = Path(tmp) / "request.json"
-        req.write_text(json.dumps(request))
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        proc = subprocess.run(
-            [sys.executable, "-m", "tfl_inspect.compare.child", str(req)],
-            capture_output=True,
-            text=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        out = Path(request["out"])
-        if proc.returncode != 0 or not out.is_file():
-            raise UsageError(_crash_message(proc.returncode, proc.stderr))
-        result = json.loads(out.read_text())
+        outcome = call("tfl_inspect.compare.child:main", request)
+    if not outcome.ok:
+        raise UsageError(_crash_message(outcome))
+    result = outcome.value
     if "error" in result:
         raise UsageError(result["error"])
     numeric = _numeric_from(result["numeric"])
@@ -99,25 +85,21 @@ def run_in_child(
     return numeric
 
 
-def _crash_message(code: int, stderr: str) -> str:
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith("INFO:")]
-    last = " ".join(lines[-1].split())[:200] if lines else ""
-    if code < 0:
-        try:
-            what = signal.Signals(-code).name
-        except ValueError:
-            what = f"signal {-code}"
-        return f"LiteRT crashed ({what}) while running the models" + (f": {last}" if last else "")
-    return f"running the models failed (exit {code})" + (f": {last}" if last else "")
+def _crash_message(outcome: Outcome) -> str:
+    last = f": {outcome.error}" if outcome.error else ""
+    if outcome.ended == "raised":
+        return f"running the models failed: {outcome.exception}{last}"
+    if outcome.returncode is not None and outcome.returncode < 0:
+        return f"LiteRT {outcome.how()} while running the models{last}"
+    return f"running the models failed ({outcome.how()}){last}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(request: dict[str, Any]) -> dict[str, Any]:
+    """The child: ``{"numeric": ...}``, or ``{"error": ...}`` for input the runtime cannot take."""
     from ..readers import load
     from .align import align
     from .numeric import run_in_process
 
-    request = json.loads(Path((argv or sys.argv[1:])[0]).read_text())
-    out = Path(request["out"])
     try:
         ma, mb = load(request["a"]), load(request["b"])
         al = align(ma, mb, request["signature"])
@@ -133,14 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             local=request["local"],
         )
     except TflInspectError as exc:
-        out.write_text(json.dumps({"error": " ".join(str(exc).split())}))
-        return 0
-    out.write_text(json.dumps({"numeric": asdict(numeric)}))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        return {"error": " ".join(str(exc).split())}
+    return {"numeric": asdict(numeric)}
 
 
 def run_numeric(
@@ -156,9 +132,7 @@ def run_numeric(
     local: bool = True,
 ) -> Numeric:
     """Check the request here, run the interpreters in a child process (a crash there is one line)."""
-    if ma.format != "tflite" or mb.format != "tflite":
-        raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
     from .numeric import check_request
 
-    check_request(ma, mb, inputs, signature)
+    check_request(ma, mb, inputs, signature, samples)
     return run_in_child(sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local)
