@@ -81,9 +81,10 @@ def test_signatures_on_other_subgraphs_are_run_too(tmp_path: Path) -> None:
 # The child reports its own peak resident set (VmHWM) after comparing two models.
 _PEAK = """
 import json, re, sys
+from tfl_inspect import runtime
 from tfl_inspect.rewrite import verify
 if sys.argv[3] == "off":
-    verify._STREAM_MIN_BYTES = 1 << 62
+    runtime.STREAM_MIN_BYTES = 1 << 62
 res = verify.compare(sys.argv[1], sys.argv[2])
 hwm = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
 print(json.dumps([res["status"], hwm]))

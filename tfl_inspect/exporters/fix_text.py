@@ -13,6 +13,11 @@ from .blocks import Block, KeyValues, Note, Table, emit
 __all__ = ["blocks", "print_text"]
 
 _LIMIT = 40  # rows per table in text; JSON lists everything
+_SHAPES_FROM = {
+    "static": "  (the rewritten model's shapes)",
+    "given": "  (--verify-input)",
+    "recorded": "  (unknown dims run as 1, their recorded placeholder: --verify-input NAME=SHAPE checks a real size)",
+}
 
 
 def _shape(dims: list[int]) -> str:
@@ -102,7 +107,8 @@ def blocks(r: FixReport) -> list[Block]:
     if v is not None:
         vrows: list[tuple[str, str]] = [("LiteRT", f"{v.status}" + (f": {v.message}" if v.message else ""))]
         if v.inputs:
-            vrows.append(("inputs", "; ".join(f"{i['name']} {i['dtype']}{_shape(i['shape'])}" for i in v.inputs)))
+            shapes = "; ".join(f"{i['name']} {i['dtype']}{_shape(i['shape'])}" for i in v.inputs)
+            vrows.append(("inputs", shapes + _SHAPES_FROM.get(v.input_shapes or "", "")))
             vrows.append(("seed", str(v.seed)))
         for o in v.outputs:
             same = "bit-identical" if o["equal"] else f"DIFFERENT (max |diff| {o['max_abs_diff']})"

@@ -58,6 +58,9 @@ class Verification:
     message: str = ""
     seed: int = 0
     inputs: list[dict[str, Any]] = field(default_factory=list)  # name, dtype, shape
+    # where the input shapes came from: "static" (the rewritten model's own), "given" (--verify-input),
+    # "recorded" (an unknown dim run at its recorded placeholder, 1); None when nothing ran
+    input_shapes: str | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)  # name, equal, max_abs_diff
     xnnpack_before: int | None = None  # ops the XNNPACK delegate takes
     xnnpack_after: int | None = None
