@@ -23,11 +23,12 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import UsageError
 from ..runtime import Outcome, Streamed, call, one_line
 from ..runtime import start as start_child
-from .report import LintDelta, Verification
+from .report import FixReport, LintDelta, Verification
 
-__all__ = ["verify", "start", "Pending", "compare", "lint_delta", "xnnpack_ops"]
+__all__ = ["verify", "start", "Pending", "compare", "lint_delta", "xnnpack_ops", "resolve_shapes", "renames"]
 
 SEED = 20260
 _XNNPACK_MAX_BYTES = 256 << 20
@@ -102,6 +103,38 @@ def start(
 ) -> Pending:
     """Start :func:`verify` in its child process; ``.result()`` waits for it."""
     return Pending(str(original), str(rewritten), timeout, xnnpack, shapes, renames)
+
+
+def resolve_shapes(model: Any, report: FixReport, given: Any) -> dict[str, list[int]]:
+    """``--verify-input NAME=SHAPE`` (names as the rewritten ``model`` has them) as the child's
+    ``"SUBGRAPH:TENSOR" -> shape``; only dims the rewritten model leaves unknown may be chosen."""
+    from ..escape import text as esc
+    from ..shapes.infer import resolve_inputs
+    from .passes import shape_map
+
+    sg = model.subgraphs[report.subgraph]
+    sig = model.signature(report.signature) if report.signature else None
+    out: dict[str, list[int]] = {}
+    for name, shape in shape_map(given, "--verify-input").items():
+        ((i, dims),) = resolve_inputs(model, sg, sig, {name: shape}).items()
+        recorded = sg.tensors[i].shape_signature if sg.tensors[i].has_rank else ()
+        if any(d < 0 for d in dims):
+            raise UsageError(f"--verify-input {esc(str(name))!r}: give every dim a size, not {list(dims)}")
+        if any(r >= 0 and r != d for r, d in zip(recorded, dims, strict=False)):
+            raise UsageError(
+                f"--verify-input {esc(str(name))!r}: the rewritten model fixes this input at {list(recorded)}; "
+                "only its unknown (-1) dims can be chosen"
+            )
+        out[f"{report.subgraph}:{i}"] = [int(d) for d in dims]
+    return out
+
+
+def renames(report: FixReport) -> dict[str, dict[str, dict[str, str]]]:
+    """The signature names the rewrite changed, for the child to call the rewritten model by them."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for r in report.signature_renamed:
+        out.setdefault(r.signature, {}).setdefault(r.role + "s", {})[r.old] = r.new
+    return out
 
 
 def _count_in_child(path: str, timeout: float) -> int | None:
@@ -273,9 +306,7 @@ def _feeds(a: Any, b: Any, rng: Any, shapes: Shapes, out: dict[str, Any]) -> lis
             shape, source = _shape(db, 0, shapes)
             found.add(source)
             if list(da["shape"]) != shape:
-                a.resize_tensor_input(da["index"], shape)
-            if list(db["shape"]) != shape:
-                b.resize_tensor_input(db["index"], shape)
+                a.resize_tensor_input(da["index"], shape)  # the input model takes the shape (or says why not)
             vb = _gen(rng, db["dtype"], shape, quantized=_qparams(db) is not None)
             va = vb if np.dtype(da["dtype"]) == np.dtype(db["dtype"]) else _to_side(vb, db, da)
             feeds.append((da, va, db, vb))
@@ -367,8 +398,11 @@ def _compare_signatures(results: dict[str, dict[str, Any]], renames: Renames, ou
 def _run(
     it: Any, path: str, feeds: list[tuple[dict[str, Any], Any]], outputs: list[dict[str, Any]]
 ) -> tuple[Any, str | None]:
-    """Allocate, feed, invoke, and copy the outputs out; or LiteRT's error."""
+    """Resize to the values' shapes, allocate, feed, invoke, and copy the outputs out; or LiteRT's error."""
     try:
+        for d, value in feeds:
+            if list(d["shape"]) != list(value.shape):
+                it.resize_tensor_input(d["index"], list(value.shape))
         it.allocate_tensors()
         for d, value in feeds:
             it.set_tensor(d["index"], value)
