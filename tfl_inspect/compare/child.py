@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TflInspectError, UsageError
-from .report import Alignment, Numeric, TensorError
+from .report import Alignment, Numeric, RunOptions, TensorError
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -34,15 +34,7 @@ def _numeric_from(d: dict[str, Any]) -> Numeric:
     return Numeric(**d)
 
 
-def run_in_child(
-    sources: tuple[str | bytes, str | bytes],
-    *,
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None,
-    samples: int,
-    seed: int,
-    signature: str | None,
-    local: bool,
-) -> Numeric:
+def run_in_child(sources: tuple[str | bytes, str | bytes], run: RunOptions) -> Numeric:
     from ..runtime import call
 
     with tempfile.TemporaryDirectory(prefix="tfl_inspect_diff_") as tmp:
@@ -55,24 +47,16 @@ def run_in_child(
                 paths.append(os.fspath(src))
         inputs_path = None
         label = None
-        if isinstance(inputs, Mapping):
+        if isinstance(run.inputs, Mapping):
             import numpy as np
 
             inputs_path = str(Path(tmp) / "inputs.npz")
-            arrays: dict[str, Any] = {k: np.asarray(v) for k, v in inputs.items()}
+            arrays: dict[str, Any] = {k: np.asarray(v) for k, v in run.inputs.items()}
             np.savez(inputs_path, **arrays)
             label = "inputs"
-        elif inputs is not None:
-            inputs_path = os.fspath(inputs)
-        request = {
-            "a": paths[0],
-            "b": paths[1],
-            "inputs": inputs_path,
-            "samples": samples,
-            "seed": seed,
-            "signature": signature,
-            "local": local,
-        }
+        elif run.inputs is not None:
+            inputs_path = os.fspath(run.inputs)
+        request = {"a": paths[0], "b": paths[1], "run": {**asdict(replace(run, inputs=None)), "inputs": inputs_path}}
         outcome = call("tfl_inspect.compare.child:main", request)
     if not outcome.ok:
         raise UsageError(_crash_message(outcome))
@@ -101,38 +85,20 @@ def main(request: dict[str, Any]) -> dict[str, Any]:
     from .numeric import run_in_process
 
     try:
+        run = RunOptions(**request["run"])
         ma, mb = load(request["a"]), load(request["b"])
-        al = align(ma, mb, request["signature"])
-        numeric = run_in_process(
-            ma,
-            mb,
-            al,
-            sources=(request["a"], request["b"]),
-            inputs=request["inputs"],
-            samples=request["samples"],
-            seed=request["seed"],
-            signature=request["signature"],
-            local=request["local"],
-        )
+        al = align(ma, mb, run.signature)
+        numeric = run_in_process(ma, mb, al, (request["a"], request["b"]), run)
     except TflInspectError as exc:
         return {"error": " ".join(str(exc).split())}
     return {"numeric": asdict(numeric)}
 
 
 def run_numeric(
-    ma: Model,
-    mb: Model,
-    al: Alignment,
-    *,
-    sources: tuple[str | bytes, str | bytes],
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-    samples: int = 1,
-    seed: int = 0,
-    signature: str | None = None,
-    local: bool = True,
+    ma: Model, mb: Model, al: Alignment, sources: tuple[str | bytes, str | bytes], run: RunOptions
 ) -> Numeric:
     """Check the request here, run the interpreters in a child process (a crash there is one line)."""
     from .numeric import check_request
 
-    check_request(ma, mb, inputs, signature, samples)
-    return run_in_child(sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local)
+    check_request(ma, mb, run)
+    return run_in_child(sources, run)

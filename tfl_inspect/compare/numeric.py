@@ -21,7 +21,7 @@ from .. import dtypes
 from ..errors import UsageError
 from ..model import Model, Subgraph, Tensor
 from .align import STEP_OPS
-from .report import Alignment, Numeric, Pair, TensorError, is_int_quantized
+from .report import Alignment, Numeric, Pair, RunOptions, TensorError, is_int_quantized
 
 __all__ = ["check_request", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize"]
 
@@ -301,45 +301,30 @@ def _sides(ma: Model, mb: Model, signature: str | None, samples: int) -> _Sides:
     return _Sides(key, sa, sb, names, ins_a, ins_b, ta, tb)
 
 
-def check_request(
-    ma: Model,
-    mb: Model,
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None,
-    signature: str | None,
-    samples: int = 1,
-) -> None:
+def check_request(ma: Model, mb: Model, run: RunOptions) -> None:
     """The usage errors that need no runtime: signatures, input names, the npz."""
-    sides = _sides(ma, mb, signature, samples)
-    if inputs is not None:
-        _load_inputs(inputs, sides.names, sides.ta)
+    sides = _sides(ma, mb, run.signature, run.samples)
+    if run.inputs is not None:
+        _load_inputs(run.inputs, sides.names, sides.ta)
 
 
 def run_in_process(
-    ma: Model,
-    mb: Model,
-    al: Alignment,
-    *,
-    sources: tuple[str | bytes, str | bytes],
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-    samples: int = 1,
-    seed: int = 0,
-    signature: str | None = None,
-    local: bool = True,
+    ma: Model, mb: Model, al: Alignment, sources: tuple[str | bytes, str | bytes], run: RunOptions
 ) -> Numeric:
     """Run both interpreters here (the child process calls this)."""
-    sides = _sides(ma, mb, signature, samples)
-    if inputs is not None:
-        data = _load_inputs(inputs, sides.names, sides.ta)
-        inputs_from = "inputs" if isinstance(inputs, Mapping) else os.fspath(inputs)
+    sides = _sides(ma, mb, run.signature, run.samples)
+    if run.inputs is not None:
+        data = _load_inputs(run.inputs, sides.names, sides.ta)
+        inputs_from = "inputs" if isinstance(run.inputs, Mapping) else os.fspath(run.inputs)
     else:
-        data = _random_inputs(sides.names, sides.ta, sides.tb, samples, seed)
+        data = _random_inputs(sides.names, sides.ta, sides.tb, run.samples, run.seed)
         inputs_from = "random"
     ga, gb = ma.subgraphs[sides.sa], mb.subgraphs[sides.sb]
     pairs = [p for p in al.pairs if readable(ga.tensors[p.a]) and readable(gb.tensors[p.b])]
-    values_a, values_b, local_inputs = _run(sides, ga, gb, al, sources, pairs, data, local)
+    values_a, values_b, local_inputs = _run(sides, ga, gb, al, sources, pairs, data, run.local)
     errors, skipped = _measure(ga, gb, pairs, values_a, values_b)
     errors = _with_jumps(ga, errors)
-    if local:
+    if run.local:
         from .local import local_mse
 
         found = local_mse(ma, mb, sources[0], al, local_inputs)
@@ -355,7 +340,7 @@ def run_in_process(
     return Numeric(
         signature=sides.key,
         samples=len(data),
-        seed=seed,
+        seed=run.seed,
         inputs_from=inputs_from,
         tensors=tuple(errors),
         ranking=tuple(ranking),

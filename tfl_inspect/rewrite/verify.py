@@ -38,16 +38,9 @@ Shapes = Mapping[str, Sequence[int]]  # "SUBGRAPH:TENSOR" -> the shape to run th
 Renames = Mapping[str, Mapping[str, Mapping[str, str]]]  # signature -> "inputs"/"outputs" -> old -> new name
 
 
-def verify(
-    original: str | os.PathLike[str],
-    rewritten: str | os.PathLike[str],
-    timeout: float = 900,
-    xnnpack: bool = False,
-    shapes: Shapes | None = None,
-    renames: Renames | None = None,
-) -> Verification:
-    """Run both models in a child process and compare their outputs."""
-    return start(original, rewritten, timeout, xnnpack, shapes, renames).result()
+def verify(original: str | os.PathLike[str], rewritten: str | os.PathLike[str], **options: Any) -> Verification:
+    """Run both models in a child process and compare their outputs (``options``: :func:`start`'s)."""
+    return start(original, rewritten, **options).result()
 
 
 class Pending:
