@@ -96,7 +96,8 @@ class PassManager:
         known = {o.keyword for p in registry for o in p.options}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise TypeError(f"fix() got unexpected keyword(s): {', '.join(unknown)} (passes take: {', '.join(known)})")
+            takes = ", ".join(sorted(known))
+            raise TypeError(f"fix() got unexpected keyword(s): {', '.join(unknown)} (passes take: {takes})")
         self.passes = [p(values) for p in registry if p.wanted(values)]
 
     @property
