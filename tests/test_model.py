@@ -88,3 +88,25 @@ def test_reprs_are_short() -> None:
         m = tfl_inspect.load(path)
         assert len(repr(m)) < 300
         assert all(len(repr(sg)) < 400 for sg in m.subgraphs)
+
+
+def test_every_command_looks_a_signature_up_the_same_way(tmp_path) -> None:
+    """shapes, profile, compat, graph and fix name the signatures there are, with the same words."""
+    from tests.conftest import run_cli
+    from tfl_inspect.errors import UsageError
+
+    model = tfl_inspect.load(sample("multi_io.tflite"))
+    assert model.require_signature("serving_default").subgraph == 0
+    with pytest.raises(UsageError) as exc:
+        model.require_signature("nope\n")  # a name from the command line is escaped like one from a model
+    assert "\n" not in str(exc.value) and str(exc.value).endswith("in this model (signatures: serving_default)")
+    path = sample("multi_io.tflite")
+    for argv in (
+        ["shapes", path],
+        ["profile", path],
+        ["compat", path],
+        ["graph", path, "-o", str(tmp_path / "g.dot")],
+        ["fix", path, "-o", str(tmp_path / "o.tflite")],
+    ):
+        r = run_cli(*argv, "--signature", "nope")
+        assert r.code == 2 and r.err.strip().endswith("no signature 'nope' in this model (signatures: serving_default)")

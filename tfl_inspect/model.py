@@ -398,6 +398,21 @@ class Model:
                 return sig
         return None
 
+    def require_signature(self, key: str) -> Signature:
+        """The signature a user named (``--signature KEY``): a usage error naming the signatures there
+        are when there is none, or when it names a subgraph the model does not have. The one lookup
+        every command uses."""
+        from .errors import UsageError
+        from .escape import text as esc
+
+        sig = self.signature(key)
+        if sig is None:
+            known = ", ".join(esc(s.key) for s in self.signatures) or "none"
+            raise UsageError(f"no signature {esc(key)!r} in this model (signatures: {known})")
+        if not 0 <= sig.subgraph < len(self.subgraphs):
+            raise UsageError(f"signature {esc(key)!r} names missing subgraph {sig.subgraph}")
+        return sig
+
     def _repr_svg_(self) -> str | None:
         """Notebook display: whatever drawer :mod:`tfl_inspect.hooks` holds (the package root installs the diagram)."""
         from .hooks import svg

@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import corpus_files, run_cli, run_cli_process, sample
 from tests.rewrite.helpers import digest
-from tfl_inspect.rewrite import rename_io
+from tfl_inspect.rewrite import PassResult
+from tfl_inspect.rewrite.rename_io import RenameIo
 from tfl_inspect.schemas import load
 
 
@@ -60,13 +61,14 @@ def test_json_report_matches_its_schema(tmp_path: Path) -> None:
 def test_verification_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    def broken(rw: Any) -> None:
+    def broken(self: RenameIo, rw: Any) -> PassResult:
         b = next(b for b in rw.fb.buffers if b.data is not None and len(b.data) >= 1024)
         data = np.array(b.data, dtype=np.uint8)
         data[3::4] ^= 0x80
         b.data = data
+        return PassResult(True)
 
-    monkeypatch.setattr(rename_io, "apply", broken)
+    monkeypatch.setattr(RenameIo, "__call__", broken)
     out = tmp_path / "o.tflite"
     r = run_cli("fix", sample("dense_float32.tflite"), "-o", out, "--rename-io", "--format", "json")
     assert r.code == 1

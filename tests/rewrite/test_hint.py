@@ -22,7 +22,11 @@ def test_command_names_model_and_output() -> None:
     [
         ("upsampling_static.tflite", "DYN002"),
         ("classifier_flatten.tflite", "DYN001"),
+        ("conv2d_transpose_dynamic.tflite", "DYN001"),  # unknown height and width
+        ("conv2d_transpose_dynamic.tflite", "DYN002"),
+        ("multi_io.tflite", "DYN001"),  # two dynamic inputs: the command fixes both
         ("multi_io.tflite", "NAM001"),
+        ("multi_io_keras.tflite", "NAM001"),  # outputs named output_0, output_1
         ("dense_int8_float_io.tflite", "QNT001"),
     ],
 )

@@ -1,15 +1,17 @@
-"""--rename-io: signature I/O tensors take their signature names; nothing else changes (NAM001)."""
+"""--rename-io: signature I/O tensors take their signature names, and OLD=NEW renames signature names first (NAM001)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import sample
+from tests.conftest import run_cli, sample
 from tests.modeledit import pack, unpack
 from tests.rewrite.helpers import Interpreter
+from tfl_inspect.errors import UsageError
 from tfl_inspect.rewrite import fix
 
 
@@ -70,3 +72,64 @@ def test_stale_signature_entries_are_left_alone(tmp_path: Path) -> None:
     assert sum("(NAM005): left alone" in n for n in report.notes) == 2
     before, after = tfl_inspect.load(src).subgraphs[0], tfl_inspect.load(tmp_path / "o.tflite").subgraphs[0]
     assert [t.name for t in after.tensors] == [t.name for t in before.tensors]
+
+
+def test_signature_names_change_and_the_runner_takes_the_new_ones(tmp_path: Path) -> None:
+    """output_0=score,output_1=aux,alpha=a: the rewritten model's signature runner takes and returns the
+    new names, with outputs bit-identical to the input model's, and NAM001 is gone."""
+    src, out = sample("multi_io_keras.tflite"), tmp_path / "named.tflite"
+    report = fix(src, out, rename_io={"output_0": "score", "output_1": "aux", "alpha": "a"})
+    assert report.written and report.verification is not None and report.verification.status == "identical"
+    # the check called the rewritten model's runner by the new names
+    assert {o["name"] for o in report.verification.outputs} >= {"serving_default/score", "serving_default/aux"}
+    assert {(r.role, r.old, r.new) for r in report.signature_renamed} == {
+        ("output", "output_0", "score"),
+        ("output", "output_1", "aux"),
+        ("input", "alpha", "a"),
+    }
+    rng = np.random.default_rng(3)
+    x, y = (rng.standard_normal((2, 4)).astype(np.float32) for _ in range(2))
+    before = Interpreter(model_path=str(src)).get_signature_runner("serving_default")(alpha=x, zeta=y)
+    runner = Interpreter(model_path=str(out)).get_signature_runner("serving_default")
+    assert set(runner.get_input_details()) == {"a", "zeta"}
+    after = runner(a=x, zeta=y)
+    assert set(after) == {"score", "aux"}
+    assert after["score"].tobytes() == before["output_0"].tobytes()
+    assert after["aux"].tobytes() == before["output_1"].tobytes()
+    model = tfl_inspect.load(out)
+    sg = model.subgraphs[0]
+    assert {sg.tensors[i].name for i in sg.outputs} == {"score", "aux"}
+    assert "NAM001" not in {f.rule for f in tfl_inspect.lint(model)}
+    assert report.lint is not None and report.lint.removed.get("NAM001") == 1
+
+
+def test_the_mapping_as_the_command_line_writes_it(tmp_path: Path) -> None:
+    report = fix(sample("multi_io_keras.tflite"), tmp_path / "o.tflite", rename_io="output_0=score, output_1=aux")
+    assert report.written and {r.new for r in report.renamed} == {"zeta", "alpha", "score", "aux"}
+
+
+@pytest.mark.parametrize(
+    "mapping, words",
+    [
+        ("output_9=x", ["no signature input or output 'output_9'", "inputs alpha, zeta", "outputs output_0, output_1"]),
+        ("output_0=x,output_1=x", ["two outputs named 'x'"]),
+        ("output_0=aux_score,output_0=y", ["renamed twice"]),
+        ("output_0", ["expected OLD=NEW"]),
+        ("output_0=", ["both names must be given"]),
+    ],
+)
+def test_a_bad_mapping_is_one_usage_line(tmp_path: Path, mapping: str, words: list[str]) -> None:
+    out = tmp_path / "o.tflite"
+    r = run_cli("fix", sample("multi_io_keras.tflite"), "-o", out, "--rename-io", mapping)
+    assert r.code == 2 and not out.exists(), (r.code, r.err)
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and all(w in lines[0] for w in words), lines
+
+
+def test_a_mapping_on_a_model_without_signatures_is_refused(tmp_path: Path) -> None:
+    m = unpack(sample("dense_float32.tflite"))
+    m.signatureDefs = []
+    src = tmp_path / "nosig.tflite"
+    src.write_bytes(pack(m))
+    with pytest.raises(UsageError, match="no signatures"):
+        fix(src, tmp_path / "o.tflite", rename_io={"output_0": "y"})

@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import sample
 from tests.modeledit import pack, unpack
-from tfl_inspect.rewrite import fix, rename_io
+from tfl_inspect.rewrite import PassResult, fix
+from tfl_inspect.rewrite.rename_io import RenameIo
 from tfl_inspect.rewrite.verify import verify
 
 
@@ -40,13 +41,14 @@ def test_same_model_is_identical() -> None:
 def test_fix_refuses_to_write_when_verification_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pass that broke the model (simulated by corrupting a weight) leaves no output behind."""
 
-    def broken(rw: Any) -> None:
+    def broken(self: RenameIo, rw: Any) -> PassResult:
         b = next(b for b in rw.fb.buffers if b.data is not None and len(b.data) >= 1024)
         data = np.array(b.data, dtype=np.uint8)
         data[3::4] ^= 0x80  # every float32 weight changes sign
         b.data = data
+        return PassResult(True)
 
-    monkeypatch.setattr(rename_io, "apply", broken)
+    monkeypatch.setattr(RenameIo, "__call__", broken)
     out = tmp_path / "o.tflite"
     report = fix(sample("dense_float32.tflite"), out, rename_io=True)
     assert not report.written and not out.exists()
@@ -81,9 +83,10 @@ def test_signatures_on_other_subgraphs_are_run_too(tmp_path: Path) -> None:
 # The child reports its own peak resident set (VmHWM) after comparing two models.
 _PEAK = """
 import json, re, sys
+from tfl_inspect import runtime
 from tfl_inspect.rewrite import verify
 if sys.argv[3] == "off":
-    verify._STREAM_MIN_BYTES = 1 << 62
+    runtime.STREAM_MIN_BYTES = 1 << 62
 res = verify.compare(sys.argv[1], sys.argv[2])
 hwm = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
 print(json.dumps([res["status"], hwm]))

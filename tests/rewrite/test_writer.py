@@ -19,15 +19,7 @@ from tests.rewrite.helpers import BIG_ROWS, big_expected, big_gather_model, dige
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.rewrite import fix
 from tfl_inspect.rewrite.writer import read, write
-
-BATCH = """
-import json, sys
-from tfl_inspect.rewrite.verify import compare
-for line in sys.stdin:
-    a, b = json.loads(line)
-    print(json.dumps(["start", a]), flush=True)
-    print(json.dumps([a, compare(a, b, 7)]), flush=True)
-"""
+from tfl_inspect.runtime import call, call_each
 
 
 def _compare_all(pairs: list[tuple[str, str]]) -> dict[str, dict]:
@@ -37,40 +29,15 @@ def _compare_all(pairs: list[tuple[str, str]]) -> dict[str, dict]:
     ``crashed`` (the same model is run alone against itself to see whether the input model
     crashes too) and the batch goes on with the next.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+    target = "tfl_inspect.rewrite.verify:compare"
     results: dict[str, dict] = {}
-    todo = list(pairs)
-    while todo:
-        proc = subprocess.run(
-            [sys.executable, "-c", BATCH],
-            input="".join(json.dumps(p) + "\n" for p in todo),
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        current = None
-        for line in proc.stdout.splitlines():
-            key, value = json.loads(line)
-            if key == "start":
-                current = value
-            else:
-                results[key] = value
-                current = None
-        done = {a for a, _ in todo if a in results}
-        if proc.returncode == 0 or current is None:
-            break
-        alone = subprocess.run(
-            [sys.executable, "-m", "tfl_inspect.rewrite.verify", current, current, "7"],
-            capture_output=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        status = "unverifiable" if alone.returncode != 0 else "failed"
-        results[current] = {"status": status, "message": f"LiteRT crashes (input model alone: {alone.returncode})"}
-        todo = [p for p in todo if p[0] not in done and p[0] != current]
+    for (a, _), done in zip(pairs, call_each(target, [[a, b, 7] for a, b in pairs], timeout=600), strict=True):
+        if done.ok:
+            results[a] = done.value
+            continue
+        alone = call(target, a, a, 7, timeout=600)
+        status = "unverifiable" if not alone.ok else "failed"
+        results[a] = {"status": status, "message": f"LiteRT crashes (input model alone: {alone.how()})"}
     return results
 
 

@@ -19,6 +19,7 @@ from .report import (
     Numeric,
     OpChange,
     Pair,
+    RunOptions,
     Structure,
     SubgraphDiff,
     TensorChange,
@@ -96,9 +97,7 @@ def diff(
             return bytes(x) if isinstance(x, bytes | bytearray) else (m.source or "")
 
         sources = (source(a, ma), source(b, mb))
-        numeric = run_numeric(
-            ma, mb, al, sources=sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local
-        )
+        numeric = run_numeric(ma, mb, al, sources, RunOptions(inputs, samples, seed, signature, local))
         report = DiffReport(report.a, report.b, report.contract, report.structure, al, numeric, report.notes)
     return report
 

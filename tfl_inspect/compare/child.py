@@ -1,29 +1,27 @@
-"""``--run`` in a child process: a runtime that crashes (a segfault in a kernel, an abort) or
-prints from C++ must not take the CLI or the caller's Python down with it.
+"""``--run`` in a child process (:mod:`tfl_inspect.runtime`): a runtime that crashes (a segfault in a
+kernel, an abort) or prints from C++ must not take the CLI or the caller's Python down with it.
 
-The parent writes a request (model paths, input npz, options) to a temporary folder; the child
-loads both models, aligns them the same way, runs :func:`~tfl_inspect.compare.numeric.run_in_process`
-and writes the result as JSON. Anything but a result becomes one :class:`UsageError` line.
+The parent writes what only exists in memory (model bytes, an inputs dict as npz) to a temporary
+folder; the child (:func:`main`) loads both models, aligns them the same way, runs
+:func:`~tfl_inspect.compare.numeric.run_in_process` and returns the result. Anything but a result
+becomes one :class:`UsageError` line.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import TflInspectError, UsageError
-from .report import Alignment, Numeric, TensorError
+from .report import Alignment, Numeric, RunOptions, TensorError
 
 if TYPE_CHECKING:
     from ..model import Model
+    from ..runtime import Outcome
 
 __all__ = ["run_numeric", "run_in_child", "main"]
 
@@ -36,15 +34,9 @@ def _numeric_from(d: dict[str, Any]) -> Numeric:
     return Numeric(**d)
 
 
-def run_in_child(
-    sources: tuple[str | bytes, str | bytes],
-    *,
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None,
-    samples: int,
-    seed: int,
-    signature: str | None,
-    local: bool,
-) -> Numeric:
+def run_in_child(sources: tuple[str | bytes, str | bytes], run: RunOptions) -> Numeric:
+    from ..runtime import call
+
     with tempfile.TemporaryDirectory(prefix="tfl_inspect_diff_") as tmp:
         paths = []
         for name, src in zip(("a.tflite", "b.tflite"), sources, strict=True):
@@ -55,42 +47,20 @@ def run_in_child(
                 paths.append(os.fspath(src))
         inputs_path = None
         label = None
-        if isinstance(inputs, Mapping):
+        if isinstance(run.inputs, Mapping):
             import numpy as np
 
             inputs_path = str(Path(tmp) / "inputs.npz")
-            arrays: dict[str, Any] = {k: np.asarray(v) for k, v in inputs.items()}
+            arrays: dict[str, Any] = {k: np.asarray(v) for k, v in run.inputs.items()}
             np.savez(inputs_path, **arrays)
             label = "inputs"
-        elif inputs is not None:
-            inputs_path = os.fspath(inputs)
-        request: dict[str, Any] = {
-            "a": paths[0],
-            "b": paths[1],
-            "inputs": inputs_path,
-            "samples": samples,
-            "seed": seed,
-            "signature": signature,
-            "local": local,
-            "out": str(Path(tmp) / "result.json"),
-        }
-        req = Path(tmp) / "request.json"
-        req.write_text(json.dumps(request))
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        proc = subprocess.run(
-            [sys.executable, "-m", "tfl_inspect.compare.child", str(req)],
-            capture_output=True,
-            text=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        out = Path(request["out"])
-        if proc.returncode != 0 or not out.is_file():
-            raise UsageError(_crash_message(proc.returncode, proc.stderr))
-        result = json.loads(out.read_text())
+        elif run.inputs is not None:
+            inputs_path = os.fspath(run.inputs)
+        request = {"a": paths[0], "b": paths[1], "run": {**asdict(replace(run, inputs=None)), "inputs": inputs_path}}
+        outcome = call("tfl_inspect.compare.child:main", request)
+    if not outcome.ok:
+        raise UsageError(_crash_message(outcome))
+    result = outcome.value
     if "error" in result:
         raise UsageError(result["error"])
     numeric = _numeric_from(result["numeric"])
@@ -99,66 +69,36 @@ def run_in_child(
     return numeric
 
 
-def _crash_message(code: int, stderr: str) -> str:
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith("INFO:")]
-    last = " ".join(lines[-1].split())[:200] if lines else ""
-    if code < 0:
-        try:
-            what = signal.Signals(-code).name
-        except ValueError:
-            what = f"signal {-code}"
-        return f"LiteRT crashed ({what}) while running the models" + (f": {last}" if last else "")
-    return f"running the models failed (exit {code})" + (f": {last}" if last else "")
+def _crash_message(outcome: Outcome) -> str:
+    last = f": {outcome.error}" if outcome.error else ""
+    if outcome.ended == "raised":
+        return f"running the models failed: {outcome.exception}{last}"
+    if outcome.returncode is not None and outcome.returncode < 0:
+        return f"LiteRT {outcome.how()} while running the models{last}"
+    return f"running the models failed ({outcome.how()}){last}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(request: dict[str, Any]) -> dict[str, Any]:
+    """The child: ``{"numeric": ...}``, or ``{"error": ...}`` for input the runtime cannot take."""
     from ..readers import load
     from .align import align
     from .numeric import run_in_process
 
-    request = json.loads(Path((argv or sys.argv[1:])[0]).read_text())
-    out = Path(request["out"])
     try:
+        run = RunOptions(**request["run"])
         ma, mb = load(request["a"]), load(request["b"])
-        al = align(ma, mb, request["signature"])
-        numeric = run_in_process(
-            ma,
-            mb,
-            al,
-            sources=(request["a"], request["b"]),
-            inputs=request["inputs"],
-            samples=request["samples"],
-            seed=request["seed"],
-            signature=request["signature"],
-            local=request["local"],
-        )
+        al = align(ma, mb, run.signature)
+        numeric = run_in_process(ma, mb, al, (request["a"], request["b"]), run)
     except TflInspectError as exc:
-        out.write_text(json.dumps({"error": " ".join(str(exc).split())}))
-        return 0
-    out.write_text(json.dumps({"numeric": asdict(numeric)}))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        return {"error": " ".join(str(exc).split())}
+    return {"numeric": asdict(numeric)}
 
 
 def run_numeric(
-    ma: Model,
-    mb: Model,
-    al: Alignment,
-    *,
-    sources: tuple[str | bytes, str | bytes],
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-    samples: int = 1,
-    seed: int = 0,
-    signature: str | None = None,
-    local: bool = True,
+    ma: Model, mb: Model, al: Alignment, sources: tuple[str | bytes, str | bytes], run: RunOptions
 ) -> Numeric:
     """Check the request here, run the interpreters in a child process (a crash there is one line)."""
-    if ma.format != "tflite" or mb.format != "tflite":
-        raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
     from .numeric import check_request
 
-    check_request(ma, mb, inputs, signature)
-    return run_in_child(sources, inputs=inputs, samples=samples, seed=seed, signature=signature, local=local)
+    check_request(ma, mb, run)
+    return run_in_child(sources, run)

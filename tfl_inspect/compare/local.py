@@ -69,7 +69,6 @@ def one_op_model(
     s = _schema()
     int_inputs = int_inputs or {}
     src = model_t.subgraphs[subgraph]
-    sg = model.subgraphs[subgraph]
     op = src.operators[op_index]
     used = [int(t) for t in op.inputs if t >= 0] + [int(t) for t in op.outputs]
     tensors = list(dict.fromkeys(used))
@@ -83,39 +82,8 @@ def one_op_model(
     new.operatorCodes = [copy.copy(model_t.operatorCodes[op.opcodeIndex]), deq_code]
     new.buffers = [s.BufferT()]
     out_sg = s.SubGraphT()
-    out_sg.tensors = []
-    graph_inputs: list[int] = []
-    ops: list[Any] = []
-
-    def dequantize_op(src_t: int, dst_t: int) -> Any:
-        d = s.OperatorT()
-        d.opcodeIndex = 1
-        d.inputs = np.array([src_t], dtype=np.int32)
-        d.outputs = np.array([dst_t], dtype=np.int32)
-        return d
-
-    for t in tensors:
-        tt = copy.copy(src.tensors[t])
-        ours = sg.tensors[t]
-        if ours.is_constant:
-            data = ours.data()
-            buf = s.BufferT()
-            buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8) if data is not None else None
-            new.buffers.append(buf)
-            tt.buffer = len(new.buffers) - 1
-        else:
-            tt.buffer = 0
-        out_sg.tensors.append(tt)
-    for t in tensors:
-        if sg.tensors[t].is_constant or t in op.outputs:
-            continue
-        if t in int_inputs:
-            out_sg.tensors.append(_int_tensor(s, int_inputs[t], src.tensors[t].shape, f"q{t}"))
-            qi = len(out_sg.tensors) - 1
-            graph_inputs.append(qi)
-            ops.append(dequantize_op(qi, remap[t]))
-        else:
-            graph_inputs.append(remap[t])
+    out_sg.tensors = _copy_tensors(s, new, src, model.subgraphs[subgraph], tensors)
+    graph_inputs, ops = _inputs(s, out_sg, src, model.subgraphs[subgraph], op, tensors, remap, int_inputs)
     new_op = copy.copy(op)
     new_op.opcodeIndex = 0
     new_op.inputs = np.array([remap[int(t)] if t >= 0 else -1 for t in op.inputs], dtype=np.int32)
@@ -131,7 +99,7 @@ def one_op_model(
         fo.name, fo.buffer, fo.quantization = b"b_output_dequantized", 0, None
         out_sg.tensors.append(fo)
         graph_inputs.append(qo)
-        ops.append(dequantize_op(qo, len(out_sg.tensors) - 1))
+        ops.append(_dequantize_op(s, qo, len(out_sg.tensors) - 1))
         outputs.append(len(out_sg.tensors) - 1)
     out_sg.operators = ops
     out_sg.inputs = np.array(graph_inputs, dtype=np.int32)
@@ -141,6 +109,58 @@ def one_op_model(
     builder = flatbuffers.Builder(1024)
     builder.Finish(new.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def _dequantize_op(s: Any, src_t: int, dst_t: int) -> Any:
+    d = s.OperatorT()
+    d.opcodeIndex = 1
+    d.inputs = np.array([src_t], dtype=np.int32)
+    d.outputs = np.array([dst_t], dtype=np.int32)
+    return d
+
+
+def _copy_tensors(s: Any, new: Any, src: Any, sg: Any, tensors: list[int]) -> list[Any]:
+    """The op's tensors, constants with their data in buffers of the new model."""
+    out = []
+    for t in tensors:
+        tt = copy.copy(src.tensors[t])
+        ours = sg.tensors[t]
+        if ours.is_constant:
+            data = ours.data()
+            buf = s.BufferT()
+            buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8) if data is not None else None
+            new.buffers.append(buf)
+            tt.buffer = len(new.buffers) - 1
+        else:
+            tt.buffer = 0
+        out.append(tt)
+    return out
+
+
+def _inputs(
+    s: Any,
+    out_sg: Any,
+    src: Any,
+    sg: Any,
+    op: Any,
+    tensors: list[int],
+    remap: dict[int, int],
+    int_inputs: Mapping[int, Tensor],
+) -> tuple[list[int], list[Any]]:
+    """The model inputs: activations as they are, or integer inputs DEQUANTIZEd into them."""
+    graph_inputs: list[int] = []
+    ops: list[Any] = []
+    for t in tensors:
+        if sg.tensors[t].is_constant or t in op.outputs:
+            continue
+        if t in int_inputs:
+            out_sg.tensors.append(_int_tensor(s, int_inputs[t], src.tensors[t].shape, f"q{t}"))
+            qi = len(out_sg.tensors) - 1
+            graph_inputs.append(qi)
+            ops.append(_dequantize_op(s, qi, remap[t]))
+        else:
+            graph_inputs.append(remap[t])
+    return graph_inputs, ops
 
 
 def local_mse(
@@ -158,20 +178,9 @@ def local_mse(
 
     from .report import is_int_quantized
 
-    sa, sb = al.subgraphs
-    ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]
-    aligned = {p.a for p in al.pairs}
-    todo = []
-    for oa, ob in al.op_pairs.items():
-        opa, opb = ga.operators[oa], gb.operators[ob]
-        if opa.builtin in STEP_OPS or opa.intermediates or opa.called_subgraphs or len(opa.outputs) != 1:
-            continue
-        if opa.outputs[0] not in aligned or len(opb.outputs) != 1 or len(opa.inputs) != len(opb.inputs):
-            continue
-        tb = opb.outputs[0]  # B's op's own output, before any DEQUANTIZE that carries A's name
-        if not is_int_quantized(gb.tensors[tb]) or ga.tensors[opa.outputs[0]].dtype != "FLOAT32":
-            continue
-        todo.append((oa, ob, tb))
+    sa = al.subgraphs[0]
+    ga, gb = ma.subgraphs[sa], mb.subgraphs[al.subgraphs[1]]
+    todo = _todo(ga, gb, al)
     if not todo:
         return {}
     if isinstance(source_a, bytes | bytearray):
@@ -204,35 +213,63 @@ def local_mse(
             )
         except (ValueError, RuntimeError):
             continue
-        details = interp.get_input_details()
-        mses: list[float] = []
-        for a_vals, b_vals in samples:
-            feeds = []
-            for ta, src in slots:
-                x = a_vals.get(ta) if src is None else b_vals.get(src)
-                if x is None:
-                    break
-                feeds.append(x)
-            if tb not in b_vals or len(feeds) != len(slots):
-                mses = []
-                break
-            feeds.append(b_vals[tb])
-            try:
-                for d, x in zip(details, feeds, strict=True):
-                    interp.resize_tensor_input(d["index"], x.shape)
-                interp.allocate_tensors()
-                for d, x in zip(details, feeds, strict=True):
-                    interp.set_tensor(d["index"], np.asarray(x, dtype=d["dtype"]))
-                interp.invoke()
-                outs = interp.get_output_details()
-                ref = np.array(interp.get_tensor(outs[0]["index"]), dtype=np.float32)
-                got = np.array(interp.get_tensor(outs[1]["index"]), dtype=np.float32)
-            except (ValueError, RuntimeError):
-                mses = []
-                break
-            # NumericVerify's arithmetic: float32 difference, mean of squares.
-            d32 = np.ravel(got) - np.ravel(ref)
-            mses.append(float(np.average(d32**2)) if d32.size else 0.0)
+        mses = _mses(interp, slots, tb, samples)
         if mses:
             found[opa.outputs[0]] = float(np.nanmean(mses))
     return found
+
+
+def _todo(ga: Any, gb: Any, al: Alignment) -> list[tuple[int, int, int]]:
+    """(A op, B op, B's own output) for aligned pairs where B's op is integer-quantized and A's float."""
+    from .report import is_int_quantized
+
+    aligned = {p.a for p in al.pairs}
+    todo = []
+    for oa, ob in al.op_pairs.items():
+        opa, opb = ga.operators[oa], gb.operators[ob]
+        if opa.builtin in STEP_OPS or opa.intermediates or opa.called_subgraphs or len(opa.outputs) != 1:
+            continue
+        if opa.outputs[0] not in aligned or len(opb.outputs) != 1 or len(opa.inputs) != len(opb.inputs):
+            continue
+        tb = opb.outputs[0]  # B's op's own output, before any DEQUANTIZE that carries A's name
+        if not is_int_quantized(gb.tensors[tb]) or ga.tensors[opa.outputs[0]].dtype != "FLOAT32":
+            continue
+        todo.append((oa, ob, tb))
+    return todo
+
+
+def _mses(
+    interp: Any,
+    slots: list[tuple[int, int | None]],
+    tb: int,
+    samples: Sequence[tuple[Mapping[int, np.ndarray], Mapping[int, np.ndarray]]],
+) -> list[float]:
+    """Per sample, the one-op model's float result against B's dequantized output; [] if any sample fails."""
+    details = interp.get_input_details()
+    mses: list[float] = []
+    for a_vals, b_vals in samples:
+        feeds = []
+        for ta, src in slots:
+            x = a_vals.get(ta) if src is None else b_vals.get(src)
+            if x is None:
+                break
+            feeds.append(x)
+        if tb not in b_vals or len(feeds) != len(slots):
+            return []
+        feeds.append(b_vals[tb])
+        try:
+            for d, x in zip(details, feeds, strict=True):
+                interp.resize_tensor_input(d["index"], x.shape)
+            interp.allocate_tensors()
+            for d, x in zip(details, feeds, strict=True):
+                interp.set_tensor(d["index"], np.asarray(x, dtype=d["dtype"]))
+            interp.invoke()
+            outs = interp.get_output_details()
+            ref = np.array(interp.get_tensor(outs[0]["index"]), dtype=np.float32)
+            got = np.array(interp.get_tensor(outs[1]["index"]), dtype=np.float32)
+        except (ValueError, RuntimeError):
+            return []
+        # NumericVerify's arithmetic: float32 difference, mean of squares.
+        d32 = np.ravel(got) - np.ravel(ref)
+        mses.append(float(np.average(d32**2)) if d32.size else 0.0)
+    return mses

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from .. import dtypes
 from ..errors import UsageError
 from ..model import Model, Subgraph, Tensor
 from .align import STEP_OPS
-from .report import Alignment, Numeric, TensorError, is_int_quantized
+from .report import Alignment, Numeric, Pair, RunOptions, TensorError, is_int_quantized
 
 __all__ = ["check_request", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize"]
 
@@ -266,35 +267,22 @@ def _invoke(
         raise UsageError(f"LiteRT could not run the model: {' '.join(str(exc).split())[:300]}") from None
 
 
-def check_request(
-    ma: Model, mb: Model, inputs: str | os.PathLike[str] | Mapping[str, Any] | None, signature: str | None
-) -> None:
-    """The usage errors that need no runtime: signatures, input names, the npz."""
-    key = _choose_signature(ma, mb, signature)
-    sa, ins_a, _ = _io(ma, key)
-    _, ins_b, _ = _io(mb, key)
-    if key is None and len(ins_a) == len(ins_b):
-        ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
-    if set(ins_a) != set(ins_b):
-        raise UsageError(f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})")
-    if inputs is not None:
-        names = list(ins_a)
-        _load_inputs(inputs, names, {n: ma.subgraphs[sa].tensors[ins_a[n]] for n in names})
+@dataclass(frozen=True)
+class _Sides:
+    """The signature (or subgraph 0) both models run, and each one's input tensors by input name."""
+
+    key: str | None
+    sa: int
+    sb: int
+    names: list[str]
+    ins_a: dict[str, int]
+    ins_b: dict[str, int]
+    ta: dict[str, Tensor]
+    tb: dict[str, Tensor]
 
 
-def run_in_process(
-    ma: Model,
-    mb: Model,
-    al: Alignment,
-    *,
-    sources: tuple[str | bytes, str | bytes],
-    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None,
-    samples: int = 1,
-    seed: int = 0,
-    signature: str | None = None,
-    local: bool = True,
-) -> Numeric:
-    """Run both interpreters here (the child process calls this)."""
+def _sides(ma: Model, mb: Model, signature: str | None, samples: int) -> _Sides:
+    """The usage errors that need no runtime, then what both runs feed."""
     if ma.format != "tflite" or mb.format != "tflite":
         raise UsageError("--run needs two .tflite files (MLIR text cannot be executed)")
     if samples < 1:
@@ -307,51 +295,123 @@ def run_in_process(
         ins_b = dict(zip(ins_a, ins_b.values(), strict=True))
     if set(ins_a) != set(ins_b):
         raise UsageError(f"--run: the models take different inputs (A: {', '.join(ins_a)}; B: {', '.join(ins_b)})")
-    ga, gb = ma.subgraphs[sa], mb.subgraphs[sb]
     names = list(ins_a)
-    ta = {n: ga.tensors[ins_a[n]] for n in names}
-    tb = {n: gb.tensors[ins_b[n]] for n in names}
-    if inputs is not None:
-        data = _load_inputs(inputs, names, ta)
-        inputs_from = "inputs" if isinstance(inputs, Mapping) else os.fspath(inputs)
+    ta = {n: ma.subgraphs[sa].tensors[ins_a[n]] for n in names}
+    tb = {n: mb.subgraphs[sb].tensors[ins_b[n]] for n in names}
+    return _Sides(key, sa, sb, names, ins_a, ins_b, ta, tb)
+
+
+def check_request(ma: Model, mb: Model, run: RunOptions) -> None:
+    """The usage errors that need no runtime: signatures, input names, the npz."""
+    sides = _sides(ma, mb, run.signature, run.samples)
+    if run.inputs is not None:
+        _load_inputs(run.inputs, sides.names, sides.ta)
+
+
+def run_in_process(
+    ma: Model, mb: Model, al: Alignment, sources: tuple[str | bytes, str | bytes], run: RunOptions
+) -> Numeric:
+    """Run both interpreters here (the child process calls this)."""
+    sides = _sides(ma, mb, run.signature, run.samples)
+    if run.inputs is not None:
+        data = _load_inputs(run.inputs, sides.names, sides.ta)
+        inputs_from = "inputs" if isinstance(run.inputs, Mapping) else os.fspath(run.inputs)
     else:
-        data = _random_inputs(names, ta, tb, samples, seed)
+        data = _random_inputs(sides.names, sides.ta, sides.tb, run.samples, run.seed)
         inputs_from = "random"
-    ia, ib = _interpreter(sources[0]), _interpreter(sources[1])
+    ga, gb = ma.subgraphs[sides.sa], mb.subgraphs[sides.sb]
     pairs = [p for p in al.pairs if readable(ga.tensors[p.a]) and readable(gb.tensors[p.b])]
-    values_a: dict[int, list[np.ndarray]] = {p.a: [] for p in pairs}
-    values_b: dict[int, list[np.ndarray]] = {p.b: [] for p in pairs}
-    # Per sample, what the local pass feeds: A's graph inputs and B's raw op inputs and outputs.
-    local_inputs: list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]] = []
-    skipped: list[str] = []
+    values_a, values_b, local_inputs = _run(sides, ga, gb, al, sources, pairs, data, run.local)
+    errors, skipped = _measure(ga, gb, pairs, values_a, values_b)
+    errors = _with_jumps(ga, errors)
+    if run.local:
+        from .local import local_mse
+
+        found = local_mse(ma, mb, sources[0], al, local_inputs)
+        errors = [_replace(e, local_mse=found.get(e.a_tensor)) for e in errors]
+    order = sorted(range(len(errors)), key=lambda i: (not errors[i].is_output, i))
+    errors = [errors[i] for i in order]
+    ranking = sorted(
+        (i for i, e in enumerate(errors) if e.jump_db is not None and e.jump_db > 0),
+        key=lambda i: -(errors[i].jump_db or 0.0),
+    )
+    exec_order = sorted(range(len(errors)), key=lambda i: _op_order(errors[i]))
+    first = next((i for i in exec_order if (errors[i].jump_db or 0.0) >= JUMP_DB), None)
+    return Numeric(
+        signature=sides.key,
+        samples=len(data),
+        seed=run.seed,
+        inputs_from=inputs_from,
+        tensors=tuple(errors),
+        ranking=tuple(ranking),
+        first_divergence=first,
+        skipped=tuple(skipped),
+    )
+
+
+_Values = dict[int, list[np.ndarray]]
+_LocalInputs = list[tuple[dict[int, np.ndarray], dict[int, np.ndarray]]]
+
+
+def _run(
+    sides: _Sides,
+    ga: Subgraph,
+    gb: Subgraph,
+    al: Alignment,
+    sources: tuple[str | bytes, str | bytes],
+    pairs: list[Pair],
+    data: list[dict[str, np.ndarray]],
+    local: bool,
+) -> tuple[_Values, _Values, _LocalInputs]:
+    """Both models on every sample: each aligned tensor's real values, and per sample what the
+    local pass feeds (A's graph inputs and B's raw op inputs and outputs)."""
+    ia, ib = _interpreter(sources[0]), _interpreter(sources[1])
+    values_a: _Values = {p.a: [] for p in pairs}
+    values_b: _Values = {p.b: [] for p in pairs}
+    local_inputs: _LocalInputs = []
+    names, ta, tb = sides.names, sides.ta, sides.tb
     for sample in data:
         real = {n: _snap(ta[n], tb[n], sample[n]) for n in names}
-        _invoke(ia, key, ga, ins_a, {n: _feed(ta[n], real[n]) for n in names})
-        _invoke(ib, key, gb, ins_b, {n: _feed(tb[n], real[n]) for n in names})
+        _invoke(ia, sides.key, ga, sides.ins_a, {n: _feed(ta[n], real[n]) for n in names})
+        _invoke(ib, sides.key, gb, sides.ins_b, {n: _feed(tb[n], real[n]) for n in names})
         # Several A tensors may stand for one B tensor (A's own QUANTIZE/DEQUANTIZE): read each once.
-        for interp, sub, graph, values in ((ia, sa, ga, values_a), (ib, sb, gb, values_b)):
+        for interp, sub, graph, values in ((ia, sides.sa, ga, values_a), (ib, sides.sb, gb, values_b)):
             for t in list(values):
                 try:
                     values[t].append(dequantize(graph.tensors[t], np.array(interp.get_tensor(t, sub))))
                 except ValueError:
                     del values[t]  # not kept by the runtime: reported as skipped
         if local:
-            wanted = {
-                t
-                for ob in al.op_pairs.values()
-                for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
-                if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])
-            }
-            b_vals = {}
-            for t in wanted:
-                try:
-                    b_vals[t] = np.array(ib.get_tensor(t, sb))
-                except ValueError:
-                    continue
-            a_in = {t: np.array(ia.get_tensor(t, sa)) for t in ga.inputs if readable(ga.tensors[t])}
-            local_inputs.append((a_in, b_vals))
+            local_inputs.append(_local_sample(ia, ib, sides, ga, gb, al))
+    return values_a, values_b, local_inputs
+
+
+def _local_sample(
+    ia: Any, ib: Any, sides: _Sides, ga: Subgraph, gb: Subgraph, al: Alignment
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    wanted = {
+        t
+        for ob in al.op_pairs.values()
+        for t in (*gb.operators[ob].inputs, *gb.operators[ob].outputs)
+        if t >= 0 and not gb.tensors[t].is_constant and readable(gb.tensors[t])
+    }
+    b_vals = {}
+    for t in wanted:
+        try:
+            b_vals[t] = np.array(ib.get_tensor(t, sides.sb))
+        except ValueError:
+            continue
+    a_in = {t: np.array(ia.get_tensor(t, sides.sa)) for t in ga.inputs if readable(ga.tensors[t])}
+    return a_in, b_vals
+
+
+def _measure(
+    ga: Subgraph, gb: Subgraph, pairs: list[Pair], values_a: _Values, values_b: _Values
+) -> tuple[list[TensorError], list[str]]:
+    """Every aligned pair's error over the samples; the pairs that could not be measured, and why."""
     outputs_a = set(ga.outputs)
     errors: list[TensorError] = []
+    skipped: list[str] = []
     for p in pairs:
         xa, xb = values_a.get(p.a), values_b.get(p.b)
         at = ga.tensors[p.a]
@@ -385,34 +445,7 @@ def run_in_process(
                 b_op=gb.producer(p.b) if gb.producer(p.b) >= 0 else None,
             )
         )
-    errors = _with_jumps(ga, errors)
-    if local:
-        from .local import local_mse
-
-        found = local_mse(ma, mb, sources[0], al, local_inputs)
-        errors = [_replace(e, local_mse=found.get(e.a_tensor)) for e in errors]
-    order = sorted(range(len(errors)), key=lambda i: (not errors[i].is_output, i))
-    errors = [errors[i] for i in order]
-    ranking = sorted(
-        (i for i, e in enumerate(errors) if e.jump_db is not None and e.jump_db > 0),
-        key=lambda i: -(errors[i].jump_db or 0.0),
-    )
-    first = None
-    exec_order = sorted(range(len(errors)), key=lambda i: _op_order(errors[i]))
-    for i in exec_order:
-        if (errors[i].jump_db or 0.0) >= JUMP_DB:
-            first = i
-            break
-    return Numeric(
-        signature=key,
-        samples=len(data),
-        seed=seed,
-        inputs_from=inputs_from,
-        tensors=tuple(errors),
-        ranking=tuple(ranking),
-        first_divergence=first,
-        skipped=tuple(skipped),
-    )
+    return errors, skipped
 
 
 def _op_order(e: TensorError) -> int:

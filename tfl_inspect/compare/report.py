@@ -6,6 +6,8 @@ Tensor and op indices are those of the compared subgraph (the signature's subgra
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,7 @@ __all__ = [
     "TensorError",
     "Numeric",
     "DiffReport",
+    "RunOptions",
 ]
 
 
@@ -156,6 +159,19 @@ class Alignment:
             if p.a == a:
                 return p.b
         return None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``--run`` feeds both models: ``inputs`` (an npz path, or arrays by input name), else
+    ``samples`` seeded random draws; the signature to run; and ``local``: also measure each
+    quantized op alone."""
+
+    inputs: str | os.PathLike[str] | Mapping[str, Any] | None = None
+    samples: int = 1
+    seed: int = 0
+    signature: str | None = None
+    local: bool = True
 
 
 @dataclass(frozen=True, slots=True)

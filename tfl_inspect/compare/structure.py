@@ -412,6 +412,27 @@ def _const_source(sg: Subgraph, t: int) -> int:
 
 def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int]:
     ga, gb = a.subgraphs[al.subgraphs[0]], b.subgraphs[al.subgraphs[1]]
+    pairs, taken = _weight_pairs(ga, gb, al)
+    out: list[WeightChange] = []
+    same = 0
+    for ia, ib in pairs.items():
+        change = _weight_change(a, b, ga.tensors[ia], gb.tensors[ib])
+        if change is None:
+            same += 1
+        else:
+            out.append(change)
+    for t in ga.tensors:
+        if t.is_constant and t.index not in pairs:
+            h = content_hash(t) if not t.external else None
+            out.append(WeightChange("removed", t.name, t.index, None, h, None))
+    for t in gb.tensors:
+        if t.is_constant and t.index not in taken:
+            out.append(WeightChange("added", t.name, None, t.index, None, content_hash(t) if not t.external else None))
+    return out, same
+
+
+def _weight_pairs(ga: Subgraph, gb: Subgraph, al: Alignment) -> tuple[dict[int, int], set[int]]:
+    """A constant -> B constant: the operands of aligned ops first, then the rest by name."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
     for oa, ob in al.op_pairs.items():
@@ -423,78 +444,66 @@ def _weights(a: Model, b: Model, al: Alignment) -> tuple[list[WeightChange], int
             if ga.tensors[ca].is_constant and gb.tensors[cb].is_constant and ca not in pairs and cb not in taken:
                 pairs[ca] = cb
                 taken.add(cb)
-    consts_a = [t for t in ga.tensors if t.is_constant]
-    consts_b = [t for t in gb.tensors if t.is_constant]
     by_name_b: dict[str, int] = {}
-    for t in consts_b:
-        if t.index not in taken:
+    for t in gb.tensors:
+        if t.is_constant and t.index not in taken:
             by_name_b.setdefault(t.name, t.index)
-    for t in consts_a:
-        if t.index not in pairs:
+    for t in ga.tensors:
+        if t.is_constant and t.index not in pairs:
             cand = by_name_b.get(t.name)
             if cand is not None and cand not in taken:
                 pairs[t.index] = cand
                 taken.add(cand)
-    out: list[WeightChange] = []
-    same = 0
-    for ia, ib in pairs.items():
-        ta, tb = ga.tensors[ia], gb.tensors[ib]
-        if ta.external or tb.external:
-            streamed = _streamed(a, ta, b, tb)
-            if streamed is None:  # data in a separate file we were not given: size and type only
-                if (ta.nbytes, ta.dtype, ta.shape) == (tb.nbytes, tb.dtype, tb.shape):
-                    same += 1
-                    continue
-                ha = hb = None
-            elif streamed[0] and _tensor_change(ta, tb) is None:
-                same += 1
-                continue
-            else:
-                _, ha, hb, max_abs = streamed
-                note = "" if max_abs is not None or ta.shape != tb.shape else "max difference not computed"
-                kind = "retyped" if ta.dtype != tb.dtype else "changed"
-                if ta.shape != tb.shape:
-                    note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
-                out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
-                continue
-        else:
-            da, db = ta.data(), tb.data()
-            if (
-                da is not None
-                and db is not None
-                and ta.dtype == tb.dtype
-                and da.shape == db.shape
-                and _same_bytes(da, db)
-                and _tensor_change(ta, tb) is None
-            ):
-                same += 1  # byte-identical: no hash needed
-                continue
-            ha, hb = content_hash(ta), content_hash(tb)
-        max_abs = None
-        note = ""
-        if ta.shape == tb.shape:
-            ra, rb = _real(ta), _real(tb)
-            if ra is not None and rb is not None and ra.shape == rb.shape:
-                import numpy as np
+    return pairs, taken
 
-                max_abs = float(np.max(np.abs(rb - ra))) if ra.size else 0.0
+
+def _weight_change(a: Model, b: Model, ta: Tensor, tb: Tensor) -> WeightChange | None:
+    """How paired constants differ; None when they hold the same values."""
+    ia, ib = ta.index, tb.index
+    if ta.external or tb.external:
+        streamed = _streamed(a, ta, b, tb)
+        if streamed is None:  # data in a separate file we were not given: size and type only
+            if (ta.nbytes, ta.dtype, ta.shape) == (tb.nbytes, tb.dtype, tb.shape):
+                return None
+            ha = hb = None
+        elif streamed[0] and _tensor_change(ta, tb) is None:
+            return None
         else:
-            note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
-        if ta.dtype != tb.dtype:
-            note = (note + "; " if note else "") + f"dtype {ta.dtype} -> {tb.dtype}"
-        if (ta.sparsity is None) != (tb.sparsity is None):
-            side = "A" if ta.sparsity is not None else "B"
-            note = (note + "; " if note else "") + f"sparse in {side} only (stored compressed; values not compared)"
-        kind = "retyped" if ta.dtype != tb.dtype else "changed"
-        out.append(WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note))
-    for t in consts_a:
-        if t.index not in pairs:
-            h = content_hash(t) if not t.external else None
-            out.append(WeightChange("removed", t.name, t.index, None, h, None))
-    for t in consts_b:
-        if t.index not in taken:
-            out.append(WeightChange("added", t.name, None, t.index, None, content_hash(t) if not t.external else None))
-    return out, same
+            _, ha, hb, max_abs = streamed
+            note = "" if max_abs is not None or ta.shape != tb.shape else "max difference not computed"
+            kind = "retyped" if ta.dtype != tb.dtype else "changed"
+            if ta.shape != tb.shape:
+                note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
+            return WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note)
+    else:
+        da, db = ta.data(), tb.data()
+        if (
+            da is not None
+            and db is not None
+            and ta.dtype == tb.dtype
+            and da.shape == db.shape
+            and _same_bytes(da, db)
+            and _tensor_change(ta, tb) is None
+        ):
+            return None  # byte-identical: no hash needed
+        ha, hb = content_hash(ta), content_hash(tb)
+    max_abs = None
+    note = ""
+    if ta.shape == tb.shape:
+        ra, rb = _real(ta), _real(tb)
+        if ra is not None and rb is not None and ra.shape == rb.shape:
+            import numpy as np
+
+            max_abs = float(np.max(np.abs(rb - ra))) if ra.size else 0.0
+    else:
+        note = f"shape {_fmt_shape(ta.shape)} -> {_fmt_shape(tb.shape)}"
+    if ta.dtype != tb.dtype:
+        note = (note + "; " if note else "") + f"dtype {ta.dtype} -> {tb.dtype}"
+    if (ta.sparsity is None) != (tb.sparsity is None):
+        side = "A" if ta.sparsity is not None else "B"
+        note = (note + "; " if note else "") + f"sparse in {side} only (stored compressed; values not compared)"
+    kind = "retyped" if ta.dtype != tb.dtype else "changed"
+    return WeightChange(kind, ta.name, ia, ib, ha, hb, max_abs, note)
 
 
 def _metadata(a: Model, b: Model) -> list[MetaChange]:

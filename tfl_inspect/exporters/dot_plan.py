@@ -147,13 +147,7 @@ def plan(
     n_sub = len(model.subgraphs)
     chosen: int | None = None
     if signature is not None:
-        sig = model.signature(signature)
-        if sig is None:
-            keys = ", ".join(repr(s.key) for s in model.signatures) or "none"
-            raise UsageError(f"no signature {signature!r} in the model (signatures: {keys})")
-        if not 0 <= sig.subgraph < n_sub:
-            raise UsageError(f"signature {signature!r} names subgraph {sig.subgraph}, which does not exist")
-        chosen = sig.subgraph
+        chosen = model.require_signature(signature).subgraph
     if subgraph is not None:
         if not 0 <= subgraph < n_sub:
             raise UsageError(f"no subgraph {subgraph}: the model has {n_sub} (0..{n_sub - 1})")

@@ -13,6 +13,11 @@ from .blocks import Block, KeyValues, Note, Table, emit
 __all__ = ["blocks", "print_text"]
 
 _LIMIT = 40  # rows per table in text; JSON lists everything
+_SHAPES_FROM = {
+    "static": "  (the rewritten model's shapes)",
+    "given": "  (--verify-input)",
+    "recorded": "  (unknown dims run as 1, their recorded placeholder: --verify-input NAME=SHAPE checks a real size)",
+}
 
 
 def _shape(dims: list[int]) -> str:
@@ -81,6 +86,12 @@ def blocks(r: FixReport) -> list[Block]:
             "I/O tensors",
         ),
         (
+            "Signature names renamed",
+            ["signature", "role", "old name", "new name"],
+            [[n.signature, n.role, n.old, n.new] for n in r.signature_renamed],
+            "names",
+        ),
+        (
             "Tensors renamed",
             ["#", "old name", "new name"],
             [[str(n.tensor), n.old, n.new] for n in r.renamed],
@@ -96,13 +107,16 @@ def blocks(r: FixReport) -> list[Block]:
     if r.still_dynamic:
         names = ", ".join(r.still_dynamic[:8]) + (" …" if len(r.still_dynamic) > 8 else "")
         out.append(Note(f"{len(r.still_dynamic)} tensor(s) still have unknown dims: {names}", "warning"))
+        if r.static_needed and not r.refused:  # else the last line says it
+            out.append(Note(f"to fix them, add {' '.join(r.static_needed)} with the real sizes", "warning"))
     for n in r.notes:
         out.append(Note(n))
     v = r.verification
     if v is not None:
         vrows: list[tuple[str, str]] = [("LiteRT", f"{v.status}" + (f": {v.message}" if v.message else ""))]
         if v.inputs:
-            vrows.append(("inputs", "; ".join(f"{i['name']} {i['dtype']}{_shape(i['shape'])}" for i in v.inputs)))
+            shapes = "; ".join(f"{i['name']} {i['dtype']}{_shape(i['shape'])}" for i in v.inputs)
+            vrows.append(("inputs", shapes + _SHAPES_FROM.get(v.input_shapes or "", "")))
             vrows.append(("seed", str(v.seed)))
         for o in v.outputs:
             same = "bit-identical" if o["equal"] else f"DIFFERENT (max |diff| {o['max_abs_diff']})"
@@ -120,7 +134,9 @@ def blocks(r: FixReport) -> list[Block]:
         out.append(KeyValues("Lint findings", lrows))
         for m in r.lint.added_messages:
             out.append(Note(f"new finding {m}", "warning"))
-    if not r.written:
+    if r.refused:
+        out.append(Note(f"the output was not written: {r.refused}", "warning"))
+    elif not r.written:
         out.append(Note("the output was not written: verification failed (use --no-verify to write anyway)", "warning"))
     return out
 

@@ -54,11 +54,7 @@ def profile(
         raise UsageError(f"unknown planner {planner!r}; choose from {', '.join(PLANNERS)}")
     entry = 0
     if signature is not None:
-        sig = model.signature(signature)
-        if sig is None:
-            keys = ", ".join(s.key for s in model.signatures) or "none"
-            raise UsageError(f"no signature {signature!r} in the model (signatures: {keys})")
-        entry = sig.subgraph
+        entry = model.require_signature(signature).subgraph
     if not model.subgraphs:
         raise UsageError("the model has no subgraphs: nothing to profile")
     return build(model, planner, entry, signature, pointer_bytes, reorder)

@@ -13,47 +13,81 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from .report import FixReport
+from .dedup import Dedup
+from .fold_shapes import FoldShapes
+from .io_type import IoType
+from .passes import Option, Pass, PassManager, PassResult
+from .rename_io import RenameIo
+from .static_shapes import StaticShapes
+from .strip_unused import StripUnused
 
-__all__ = ["fix", "FixReport", "PASSES"]
+if TYPE_CHECKING:
+    from ..model import Model
+    from .report import FixReport
+    from .writer import Source
 
-PASSES = ("static-shapes", "fold-shapes", "io-type", "rename-io", "dedup", "strip-unused")
+__all__ = ["fix", "FixReport", "PASSES", "Pass", "PassResult", "PassManager", "Option"]
+
+# The registry: the order passes run in; the fix command's flags and help come from it.
+PASSES: tuple[type[Pass], ...] = (StaticShapes, FoldShapes, IoType, RenameIo, Dedup, StripUnused)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FixReport":  # the report's dataclasses load on first use: every command builds fix's parser
+        from .report import FixReport
+
+        return FixReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def fix(
     model_path: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     *,
-    static: Mapping[str, Sequence[int]] | None = None,
-    static_batch: int | None = None,
-    fold_shapes: bool = False,
-    rename_io: bool = False,
-    io_type: str | None = None,
-    strip_unused: bool = False,
-    dedup: bool = False,
     verify: bool = True,
     signature: str | None = None,
+    verify_inputs: Mapping[str | int, Sequence[int]] | Sequence[str] | None = None,
+    **options: Any,
 ) -> FixReport:
     """Rewrite ``model_path`` into ``out_path`` with the passes asked for; return what changed.
 
-    ``static`` maps a signature input name, tensor name or index to a shape; ``static_batch``
-    sets dim 0 of every input. With no pass at all the model is repacked unchanged (a check
-    that it can be rewritten). Raises :class:`~tfl_inspect.errors.UsageError` or
-    :class:`~tfl_inspect.errors.ModelFormatError` for input that cannot be rewritten safely.
-    When verification fails the report says why and ``written`` is False.
+    ``options`` are the passes' keywords, named after their flags (``static``, ``static_batch``,
+    ``allow_dynamic``, ``fold_shapes``, ``io_type``, ``rename_io``, ``dedup``, ``strip_unused``):
+    ``static`` maps a signature input name, tensor name or index to a shape; ``static_batch`` sets
+    dim 0 of every input; ``rename_io`` is True or ``{old: new}`` signature names. With no pass the
+    model is repacked unchanged (a check that it can be rewritten). ``verify_inputs`` gives the
+    shapes to check inputs with unknown dims at (names as in the rewritten model). Raises
+    :class:`~tfl_inspect.errors.UsageError` or :class:`~tfl_inspect.errors.ModelFormatError` for
+    input that cannot be rewritten safely. When verification fails, or static shapes were asked
+    for and dims stay unknown, the report says why and ``written`` is False.
     """
-    from ..readers import load
-    from . import dedup as dedup_pass
-    from . import fold_shapes as fold_pass
-    from . import io_type as io_pass
-    from . import rename_io as rename_pass
-    from . import static_shapes as static_pass
-    from . import strip_unused as strip_pass
     from .edit import Rewrite
-    from .writer import read, write
+    from .report import FixReport
+    from .writer import read
 
+    manager = PassManager(PASSES, options)
+    src_path, out = _paths(model_path, out_path)
+    model = _load(src_path)
+    shapes = manager.shapes(model, signature)
+    s, key = (shapes.subgraph, shapes.signature) if shapes is not None else _subgraph(model, signature)
+    report = FixReport(str(src_path), str(out), manager.names, s, key)
+    report.bytes_before = src_path.stat().st_size
+    report.ops_before = len(model.subgraphs[s].operators)
+    src = read(src_path, model.trailing_bytes)
+    try:
+        rw = Rewrite(src.model, model, s, report.signature, report, source=src, shapes=shapes)
+        manager(rw)
+        report.ops_after = len(rw.sg.operators or [])
+        _write(src, model, out, report, verify, verify_inputs, xnnpack=shapes is not None)
+    finally:
+        src.close()
+    return report
+
+
+def _paths(model_path: str | os.PathLike[str], out_path: str | os.PathLike[str]) -> tuple[Path, Path]:
     src_path, out = Path(model_path), Path(out_path)
     if not src_path.is_file():
         raise UsageError(f"{src_path}: no such file")
@@ -63,87 +97,79 @@ def fix(
         raise UsageError(f"{out} is a directory: give the output file name")
     if not out.parent.is_dir():
         raise UsageError(f"{out.parent}: no such directory for the output")
+    return src_path, out
+
+
+def _load(src_path: Path) -> Model:
+    from ..readers import load
+
     model = load(src_path)
     if model.format != "tflite":
         raise UsageError(f"{src_path}: fix rewrites .tflite flatbuffers, not {model.format}")
     if not model.subgraphs:
         raise UsageError(f"{src_path}: the model has no subgraphs, nothing to rewrite")
+    return model
 
-    passes = []
-    if static or static_batch is not None:
-        passes.append("static-shapes")
-    if fold_shapes:
-        passes.append("fold-shapes")
-    if io_type:
-        passes.append("io-type")
-    if rename_io:
-        passes.append("rename-io")
-    if dedup:
-        passes.append("dedup")
-    if strip_unused:
-        passes.append("strip-unused")
 
-    inputs = static_pass.input_shapes(model, signature, static, static_batch) if "static-shapes" in passes else None
-    result = static_pass.infer(model, signature, inputs) if inputs is not None or fold_shapes else None
-    s, key = (result.subgraph, result.signature) if result is not None else _subgraph(model, signature)
-    report = FixReport(str(src_path), str(out), passes, s, key)
-    report.bytes_before = src_path.stat().st_size
-    report.ops_before = len(model.subgraphs[s].operators)
+def _write(
+    src: Source,
+    model: Model,
+    out: Path,
+    report: FixReport,
+    verify: bool,
+    verify_inputs: Mapping[str | int, Sequence[int]] | Sequence[str] | None,
+    xnnpack: bool,
+) -> None:
+    """Write through a temporary file, re-read it, verify and re-lint; move it into place only if all passed."""
+    from ..readers import load
+    from .report import Verification
+    from .verify import lint_delta
+    from .writer import write
 
-    src = read(src_path, model.trailing_bytes)
+    tmp = out.with_name(f".{out.name}.tfl-inspect-fix.tmp")
     try:
-        rw = Rewrite(src.model, model, s, report.signature, report)
-        if result is not None and inputs is not None:
-            if static_batch is not None and not any(isinstance(k, int) for k in inputs):
-                report.notes.append(f"static-batch: no input has a dynamic batch dim to set to {static_batch}")
-            static_pass.apply(rw, result)
-        if result is not None and fold_shapes:
-            fold_pass.apply(rw, result)
-        if io_type:
-            io_pass.apply(rw, io_type)
-        if rename_io:
-            rename_pass.apply(rw)
-        if dedup:
-            dedup_pass.apply(rw, src)
-        if strip_unused:
-            strip_pass.apply(rw)
-        else:
-            strip_pass.finish(rw)
-        report.ops_after = len(rw.sg.operators or [])
-        tmp = out.with_name(f".{out.name}.tfl-inspect-fix.tmp")
         try:
-            try:
-                report.bytes_after = write(src.model, src, tmp)
-            except OSError as exc:
-                raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
-            if verify:
-                from .verify import lint_delta, start
-
-                shape_passes = bool({"static-shapes", "fold-shapes"} & set(passes))
-                pending = start(src_path, tmp, xnnpack=shape_passes)  # LiteRT runs while we re-lint
-                try:
-                    new_model = load(tmp)  # our reader re-checks every offset of what we wrote
-                    report.lint = lint_delta(model, new_model)
-                finally:
-                    report.verification = pending.result()
-            else:
-                from .report import Verification
-
-                load(tmp)  # our reader re-checks every offset of what we wrote
-                report.verification = Verification("skipped", "--no-verify")
-            if report.verification.ok:
-                os.replace(tmp, out)
-                report.written = True
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+            report.bytes_after = write(src.model, src, tmp)
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        if not verify:
+            load(tmp)  # our reader re-checks every offset of what we wrote
+            report.verification = Verification("skipped", "--no-verify")
+        elif report.refused is not None:
+            report.lint = lint_delta(model, load(tmp))
+            report.verification = Verification("skipped", "the shapes are still dynamic")
+        else:
+            _verify(model, tmp, report, verify_inputs, xnnpack)
+        if report.verification is not None and report.verification.ok and report.refused is None:
+            os.replace(tmp, out)
+            report.written = True
     finally:
-        src.close()
-    return report
+        if tmp.exists():
+            tmp.unlink()
 
 
-def _subgraph(model: object, signature: str | None) -> tuple[int, str | None]:
+def _verify(
+    model: Model,
+    tmp: Path,
+    report: FixReport,
+    verify_inputs: Mapping[str | int, Sequence[int]] | Sequence[str] | None,
+    xnnpack: bool,
+) -> None:
+    """LiteRT runs both models in a child process while our reader re-reads and re-lints the output."""
+    from ..readers import load
+    from .verify import lint_delta, renames, resolve_shapes, start
+
+    new_model = load(tmp) if verify_inputs else None  # our reader re-checks every offset of what we wrote
+    shapes = resolve_shapes(new_model, report, verify_inputs) if new_model is not None else None
+    pending = start(report.source, tmp, xnnpack=xnnpack, shapes=shapes, renames=renames(report))
+    try:
+        report.lint = lint_delta(model, new_model if new_model is not None else load(tmp))
+    finally:
+        report.verification = pending.result()
+
+
+def _subgraph(model: Model, signature: str | None) -> tuple[int, str | None]:
     from ..shapes.infer import select_subgraph
 
-    s, sig = select_subgraph(model, signature)  # type: ignore[arg-type]
+    s, sig = select_subgraph(model, signature)
     return s, sig.key if sig is not None else None

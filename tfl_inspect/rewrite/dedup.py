@@ -8,21 +8,37 @@ compared by streaming hashes, never loaded whole.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from .passes import Option, Pass, PassResult
 
-from .edit import Rewrite
-from .writer import Source
+if TYPE_CHECKING:
+    from .edit import Rewrite
+    from .writer import Source
 
-__all__ = ["apply"]
+__all__ = ["Dedup"]
 
-NAME = "dedup"
 _CHUNK = 8 << 20
 
 
+class Dedup(Pass):
+    name = "dedup"
+    options = (
+        Option("--dedup", "constants with identical bytes share one buffer", {"action": "store_true"}, default=False),
+    )
+
+    def __call__(self, rw: Rewrite) -> PassResult:
+        assert rw.source is not None
+        before = rw.report.buffers_merged
+        _merge(rw, rw.source)
+        return PassResult(rw.report.buffers_merged > before)
+
+
 def _digest(buf: Any, src: Source) -> tuple[int, str] | None:
+    import hashlib
+
+    import numpy as np
+
     where = src.external.get(id(buf))
     h = hashlib.sha256()
     if where is not None:
@@ -44,7 +60,7 @@ def _digest(buf: Any, src: Source) -> tuple[int, str] | None:
     return int(data.size), h.hexdigest()
 
 
-def apply(rw: Rewrite, src: Source) -> None:
+def _merge(rw: Rewrite, src: Source) -> None:
     fb = rw.fb
     bufs = fb.buffers or []
     protected = {0} | {int(md.buffer) for md in fb.metadata or []}

@@ -9,12 +9,15 @@ drops what became dead, and renumbers tensors and buffers once at the end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..model import Model
 from .report import FixReport
+
+if TYPE_CHECKING:
+    from ..shapes import ShapeResult
 
 __all__ = ["Rewrite", "ints", "tensor_name", "NUMPY_TYPES", "STATEFUL"]
 
@@ -64,6 +67,9 @@ class Rewrite:
     report: FixReport
     removed_ops: dict[int, str] = field(default_factory=dict)  # original op index -> pass
     orphaned: set[int] = field(default_factory=set)  # buffers a pass stopped using (dedup)
+    source: Any = None  # the writer's Source: where external data lies (dedup hashes it in place)
+    shapes: ShapeResult | None = None  # shape inference at the inputs the passes fix (their requirement)
+    finished: bool = False
 
     @property
     def sg(self) -> Any:
@@ -108,6 +114,7 @@ class Rewrite:
         Without ``strip`` only the buffers of tensors that went with removed ops are dropped;
         with it, every unused op, tensor, buffer and operator code goes.
         """
+        self.finished = True
         if strip or self.removed_ops:
             self._dead_code()
         if not self.removed_ops and not strip:

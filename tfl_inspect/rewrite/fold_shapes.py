@@ -9,19 +9,56 @@ constants. Ops and buffers that fed only the chain go with it.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
-from ..shapes import ShapeResult
-from .edit import NUMPY_TYPES, STATEFUL, Rewrite
-from .report import Folded
+from .passes import SHAPES, Option, Pass, PassResult
 
-__all__ = ["apply"]
+if TYPE_CHECKING:
+    from ..shapes import ShapeResult
+    from .edit import Rewrite
 
-NAME = "fold-shapes"
+__all__ = ["FoldShapes"]
+
 _MAX_ELEMENTS = 4096  # shape vectors are tiny; never inline a large computed tensor
 
 
-def apply(rw: Rewrite, result: ShapeResult) -> None:
+class FoldShapes(Pass):
+    name = "fold-shapes"
+    options = (
+        Option(
+            "--fold-shapes",
+            "DYN002: fold SHAPE → STRIDED_SLICE/GATHER → PACK/CONCATENATION chains into constants",
+            {"action": "store_true"},
+            default=False,
+        ),
+    )
+    requires = frozenset({SHAPES})
+
+    def __call__(self, rw: Rewrite) -> PassResult:
+        from .report import Folded
+
+        assert rw.shapes is not None
+        foldable = _foldable(rw, rw.shapes)
+        constants = _constants(rw, rw.shapes, foldable) if foldable else None
+        if constants is None:
+            return PassResult(False)
+        sg = rw.model.subgraphs[rw.subgraph]
+        for t, data in constants:
+            ft = rw.sg.tensors[t]
+            ft.shape = [int(d) for d in data.shape]
+            ft.shapeSignature = None
+            ft.hasRank = True
+            rw.add_constant(ft, data)
+            rw.report.folded.append(Folded(t, sg.tensors[t].name, [int(x) for x in data.reshape(-1)]))
+        for i in foldable:
+            rw.remove_op(i, self.name)
+        return PassResult(True)
+
+
+def _foldable(rw: Rewrite, result: ShapeResult) -> set[int]:
+    """Ops whose every output the shape engine knows completely, as small int32/int64 values."""
+    from .edit import NUMPY_TYPES, STATEFUL
+
     sg = rw.model.subgraphs[rw.subgraph]
     outputs = set(sg.inputs) | set(sg.outputs)
     foldable: set[int] = set()
@@ -44,8 +81,17 @@ def apply(rw: Rewrite, result: ShapeResult) -> None:
                 break
         if ok:
             foldable.add(op.index)
-    if not foldable:
-        return
+    return foldable
+
+
+def _constants(rw: Rewrite, result: ShapeResult, foldable: set[int]) -> list[tuple[int, Any]] | None:
+    """The folded tensors the rest of the graph reads, with their values; None when a value does not
+    fit its tensor's type (then every chain is left alone)."""
+    import numpy as np
+
+    from .edit import NUMPY_TYPES
+
+    sg = rw.model.subgraphs[rw.subgraph]
     constants: list[tuple[int, np.ndarray]] = []
     for i in sorted(foldable):
         for t in sg.operators[i].outputs:
@@ -56,14 +102,6 @@ def apply(rw: Rewrite, result: ShapeResult) -> None:
             dtype = NUMPY_TYPES[sg.tensors[t].dtype]
             info = np.iinfo(dtype)  # type: ignore[type-var]
             if v.data.size and (v.data.min() < info.min or v.data.max() > info.max):
-                return  # does not fit the tensor's type: leave every chain alone, nothing is changed yet
+                return None  # does not fit the tensor's type: nothing is changed yet
             constants.append((t, np.asarray(v.data).astype(dtype).reshape(v.shape)))
-    for t, data in constants:
-        ft = rw.sg.tensors[t]
-        ft.shape = [int(d) for d in data.shape]
-        ft.shapeSignature = None
-        ft.hasRank = True
-        rw.add_constant(ft, data)
-        rw.report.folded.append(Folded(t, sg.tensors[t].name, [int(x) for x in data.reshape(-1)]))
-    for i in foldable:
-        rw.remove_op(i, NAME)
+    return constants

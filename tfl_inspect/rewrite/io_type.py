@@ -15,15 +15,16 @@ and the names users look up stay valid.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from .edit import Rewrite
-from .report import IoChange
+from .passes import Option, Pass, PassResult
 
-__all__ = ["apply"]
+if TYPE_CHECKING:
+    from .edit import Rewrite
 
-NAME = "io-type"
+__all__ = ["IoType"]
+
 _FROM = {"FLOAT32", "UINT8", "INT8"}
 
 
@@ -38,16 +39,46 @@ def _params(t: Any) -> tuple[float, int] | None:
 INNER = {"INT8": "INT8", "UINT8": "INT8", "INT16": "INT16"}
 
 
-def apply(rw: Rewrite, target: str) -> None:
-    target = target.upper()
-    if target not in INNER:
-        raise UsageError(f"--io-type takes int8, uint8 or int16, not {target.lower()}")
-    s = _schema()
+class IoType(Pass):
+    name = "io-type"
+    options = (
+        Option(
+            "--io-type",
+            "QNT001: integer I/O: drop the boundary QUANTIZE/DEQUANTIZE of a full-integer model (int16: 16x8)",
+            {"choices": ("int8", "uint8", "int16")},
+        ),
+    )
+
+    def __call__(self, rw: Rewrite) -> PassResult:
+        target = str(self.values["io_type"]).upper()
+        if target not in INNER:
+            raise UsageError(f"--io-type takes int8, uint8 or int16, not {target.lower()}")
+        s = _schema()
+        skipped = _inputs(rw, target, s) + _outputs(rw, target, s)
+        sg = rw.model.subgraphs[rw.subgraph]
+        inner_type = INNER[target]
+        if not rw.report.io_changes and all(sg.tensors[i].dtype == target for i in (*sg.inputs, *sg.outputs)):
+            rw.report.notes.append(f"io-type: every input and output is already {target.lower()}; nothing to change")
+            return PassResult(False)
+        if not rw.report.io_changes:
+            hint = " (a 16x8 model takes --io-type int16)" if inner_type == "INT8" and _has_int16_boundary(sg) else ""
+            raise UsageError(
+                f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an "
+                f"{inner_type.lower()} tensor (not a full-integer model){hint}"
+            )
+        for what in skipped:
+            rw.report.notes.append(
+                f"io-type: {what} left as it is: no boundary QUANTIZE/DEQUANTIZE to {inner_type.lower()}"
+            )
+        return PassResult(True)
+
+
+def _inputs(rw: Rewrite, target: str, s: Any) -> list[str]:
+    """Retype each float input whose one consumer QUANTIZEs it; returns the inputs left as they are."""
+    from .report import IoChange
+
     sg = rw.model.subgraphs[rw.subgraph]
-    ttype = getattr(s.TensorType, target)
-    shift = 128 if target == "UINT8" else 0
-    inner_type = INNER[target]
-    drop = target != "UINT8"  # uint8 keeps the boundary op as a requantize
+    ttype, shift, inner_type = getattr(s.TensorType, target), 128 if target == "UINT8" else 0, INNER[target]
     skipped: list[str] = []
     for i in sg.inputs:
         t = sg.tensors[i]
@@ -64,12 +95,22 @@ def apply(rw: Rewrite, target: str) -> None:
         scale, zp = p[0], p[1] + shift
         _retype(rw.sg.tensors[i], ttype, scale, zp, s)
         removed = None
-        if drop:
+        if target != "UINT8":  # uint8 keeps the boundary op as a requantize
             rw.replace_tensor(inner.index, i)
             rw.sg.inputs = [int(x) for x in rw.sg.inputs]
-            rw.remove_op(op.index, NAME)
+            rw.remove_op(op.index, IoType.name)
             removed = op.opcode
         rw.report.io_changes.append(IoChange("input", i, t.name, t.dtype.lower(), target.lower(), scale, zp, removed))
+    return skipped
+
+
+def _outputs(rw: Rewrite, target: str, s: Any) -> list[str]:
+    """Retype each float output a DEQUANTIZE (or QUANTIZE) writes; returns the outputs left as they are."""
+    from .report import IoChange
+
+    sg = rw.model.subgraphs[rw.subgraph]
+    ttype, shift, inner_type = getattr(s.TensorType, target), 128 if target == "UINT8" else 0, INNER[target]
+    skipped: list[str] = []
     for o in sg.outputs:
         t = sg.tensors[o]
         if t.dtype == target:
@@ -83,29 +124,17 @@ def apply(rw: Rewrite, target: str) -> None:
         scale, zp = p[0], p[1] + shift
         _retype(rw.sg.tensors[o], ttype, scale, zp, s)
         removed = None
-        if drop:
+        if target != "UINT8":
             # The op that wrote the integer tensor now writes the output tensor itself.
             src_t, out_t = rw.sg.tensors[inner.index], rw.sg.tensors[o]
             out_t.shape, out_t.shapeSignature, out_t.hasRank = src_t.shape, src_t.shapeSignature, src_t.hasRank
-            rw.remove_op(op.index, NAME)
+            rw.remove_op(op.index, IoType.name)
             _rewire_output(rw, inner.index, o, op.index)
             removed = op.opcode
         elif op.builtin == "DEQUANTIZE":
             _make_quantize(rw, op.index, s)
         rw.report.io_changes.append(IoChange("output", o, t.name, t.dtype.lower(), target.lower(), scale, zp, removed))
-    if not rw.report.io_changes and all(sg.tensors[i].dtype == target for i in (*sg.inputs, *sg.outputs)):
-        rw.report.notes.append(f"io-type: every input and output is already {target.lower()}; nothing to change")
-        return
-    if not rw.report.io_changes:
-        hint = " (a 16x8 model takes --io-type int16)" if inner_type == "INT8" and _has_int16_boundary(sg) else ""
-        raise UsageError(
-            f"--io-type {target.lower()}: no input or output has a boundary QUANTIZE/DEQUANTIZE to an "
-            f"{inner_type.lower()} tensor (not a full-integer model){hint}"
-        )
-    for what in skipped:
-        rw.report.notes.append(
-            f"io-type: {what} left as it is: no boundary QUANTIZE/DEQUANTIZE to {inner_type.lower()}"
-        )
+    return skipped
 
 
 def _has_int16_boundary(sg: Any) -> bool:

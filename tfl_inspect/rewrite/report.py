@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["FixReport", "RemovedOp", "Renamed", "ShapeFix", "Folded", "IoChange", "Verification", "LintDelta"]
+__all__ = [
+    "FixReport",
+    "RemovedOp",
+    "Renamed",
+    "SignatureRenamed",
+    "ShapeFix",
+    "Folded",
+    "IoChange",
+    "Verification",
+    "LintDelta",
+]
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,14 @@ class RemovedOp:
 @dataclass(frozen=True)
 class Renamed:
     tensor: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class SignatureRenamed:
+    signature: str
+    role: str  # input / output
     old: str
     new: str
 
@@ -58,6 +76,9 @@ class Verification:
     message: str = ""
     seed: int = 0
     inputs: list[dict[str, Any]] = field(default_factory=list)  # name, dtype, shape
+    # where the input shapes came from: "static" (the rewritten model's own), "given" (--verify-input),
+    # "recorded" (an unknown dim run at its recorded placeholder, 1); None when nothing ran
+    input_shapes: str | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)  # name, equal, max_abs_diff
     xnnpack_before: int | None = None  # ops the XNNPACK delegate takes
     xnnpack_after: int | None = None
@@ -86,14 +107,17 @@ class FixReport:
     subgraph: int = 0
     signature: str | None = None
     written: bool = False
+    refused: str | None = None  # why the output was not written although verification passed
     bytes_before: int = 0
     bytes_after: int = 0
     ops_before: int = 0
     ops_after: int = 0
     ops_removed: list[RemovedOp] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
+    signature_renamed: list[SignatureRenamed] = field(default_factory=list)
     shapes_fixed: list[ShapeFix] = field(default_factory=list)
-    still_dynamic: list[str] = field(default_factory=list)
+    still_dynamic: list[str] = field(default_factory=list)  # as the rewritten model names them
+    static_needed: list[str] = field(default_factory=list)  # the --static NAME=SHAPE each still-dynamic input needs
     folded: list[Folded] = field(default_factory=list)
     io_changes: list[IoChange] = field(default_factory=list)
     tensors_removed: int = 0

@@ -8,23 +8,35 @@ dropped; buffer 0, the empty sentinel, and metadata buffers always stay.
 
 from __future__ import annotations
 
-from .edit import Rewrite
+from typing import TYPE_CHECKING
 
-__all__ = ["apply", "finish"]
+from .passes import Option, Pass, PassResult
 
-NAME = "strip-unused"
+if TYPE_CHECKING:
+    from .edit import Rewrite
 
-
-def apply(rw: Rewrite) -> None:
-    """Finish the rewrite with everything unused dropped, in every subgraph (call last, instead
-    of :func:`finish`). Other subgraphs (signatures', control-flow bodies) are pruned first, so
-    the buffers their dropped tensors held are collected with the rest."""
-    for s in range(len(rw.fb.subgraphs or [])):
-        if s != rw.subgraph:
-            Rewrite(rw.fb, rw.model, s, None, rw.report).prune()
-    rw.finish(strip=True)
+__all__ = ["StripUnused"]
 
 
-def finish(rw: Rewrite) -> None:
-    """Finish without stripping: only what the passes removed, and what fed only that, goes."""
-    rw.finish(strip=False)
+class StripUnused(Pass):
+    """Finishes the rewrite with everything unused dropped (so it runs last). Other subgraphs
+    (signatures', control-flow bodies) are pruned first, so the buffers their dropped tensors
+    held are collected with the rest."""
+
+    name = "strip-unused"
+    options = (
+        Option(
+            "--strip-unused", "drop unused ops, tensors, buffers and op codes", {"action": "store_true"}, default=False
+        ),
+    )
+
+    def __call__(self, rw: Rewrite) -> PassResult:
+        from .edit import Rewrite
+
+        before = (len(rw.report.ops_removed), rw.report.tensors_removed, rw.report.buffers_removed)
+        for s in range(len(rw.fb.subgraphs or [])):
+            if s != rw.subgraph:
+                Rewrite(rw.fb, rw.model, s, None, rw.report).prune()
+        rw.finish(strip=True)
+        after = (len(rw.report.ops_removed), rw.report.tensors_removed, rw.report.buffers_removed)
+        return PassResult(after != before)

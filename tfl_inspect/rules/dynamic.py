@@ -112,6 +112,27 @@ def _shape_arg(example: list[int | str]) -> str:
     return "x".join(str(x) if isinstance(x, int) else "1" for x in example)
 
 
+def _dynamic_inputs(ctx: Context, key: str | None) -> list[tuple[Tensor, str | None]]:
+    return [(t, name) for t, sig, name in user_inputs(ctx) if sig == key and t.has_rank and -1 in t.shape_signature]
+
+
+def _static_args(ctx: Context, key: str | None) -> list[str]:
+    """``--static NAME=SHAPE`` for every dynamic input of the signature (1 in each unknown dim): fix
+    refuses a model whose inputs it leaves dynamic, so the quoted command names them all."""
+    args = []
+    if key is not None and ctx.model.signatures and key != ctx.model.signatures[0].key:
+        args.append(f"--signature {shlex.quote(key)}")
+    for t, name in _dynamic_inputs(ctx, key):
+        names = {0: "N", 1: "H", 2: "W"} if len(t.shape_signature) == 4 else {0: "N"}
+        example = [d if d >= 0 else names.get(k, f"D{k}") for k, d in enumerate(t.shape_signature)]
+        args.append(f"--static {shlex.quote(str(name or t.index))}=" + _shape_arg(example))
+    return args
+
+
+def _beyond_batch(ctx: Context, key: str | None) -> bool:
+    return any(-1 in t.shape_signature[1:] for t, _ in _dynamic_inputs(ctx, key))
+
+
 # --- DYN001 --------------------------------------------------------------------------------
 DYN001 = RuleSpec(
     "DYN001",
@@ -154,7 +175,7 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
             "its arguments). To remove it, "
             + ctx.say(Remedy.STATIC_INPUT)
             + " Without the source, rewrite the converted model: `"
-            + fix_command(ctx.model.source, f"--static {shlex.quote(str(name or t.index))}=" + _shape_arg(example))
+            + fix_command(ctx.model.source, *_static_args(ctx, sig))
             + "` (with the real sizes; `--static-batch 1` for the batch alone)."
         )
         yield ctx.at_tensor(
@@ -281,11 +302,20 @@ def _dyn002_finding(
         cause, fix = ctx.say(cause_text), ctx.say(fix_text)
     else:
         cause, fix = ctx.say(Cause.RUNTIME_SHAPE), ctx.say(Remedy.STATIC_SIZES_NOT_RUNTIME_SHAPE)
-    fix += (
-        " Without the source, fold the chain in the converted model: `"
-        + fix_command(ctx.model.source, "--static-batch 1", "--fold-shapes")
-        + "` (or `--static NAME=SHAPE` per input)."
-    )
+    key = next((sig.key for sig in ctx.model.signatures if sig.subgraph == view.index), None)
+    args = _static_args(ctx, key)
+    if _beyond_batch(ctx, key):  # --static-batch would leave dims unknown, and fix would refuse
+        fix += (
+            " Without the source, fold the chain in the converted model: `"
+            + fix_command(ctx.model.source, *args, "--fold-shapes")
+            + "` (with the real sizes)."
+        )
+    else:
+        fix += (
+            " Without the source, fold the chain in the converted model: `"
+            + fix_command(ctx.model.source, "--static-batch 1", "--fold-shapes")
+            + "` (or `--static NAME=SHAPE` per input)."
+        )
     if batch_only:
         cause += " Only the batch dim flows through it, so most delegates still accept fixed-batch use."
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -71,11 +72,28 @@ def nam001(ctx: Context) -> Iterator[Finding]:
             signature=sig.key,
             tensor=tensors[0].index if tensors else None,
             tensor_name=tensors[0].name if tensors else None,
-            fix=NAM001.fix_for(ctx.model.producer).replace("KEY", repr(sig.key))
-            + " To give the I/O tensors their signature names in the converted model: `"
-            + fix_command(ctx.model.source, "--rename-io")
-            + "`.",
+            fix=NAM001.fix_for(ctx.model.producer).replace("KEY", repr(sig.key)) + _rename_fix(ctx, generated_outputs),
         )
+
+
+def _rename_fix(ctx: Context, generated_outputs: list[str]) -> str:
+    """The ``fix`` command that removes the finding: signature names for the tensors, and real names
+    for ``output_k`` outputs (placeholders the user fills in)."""
+    if not generated_outputs:
+        return (
+            " To give the I/O tensors their signature names in the converted model: `"
+            + fix_command(ctx.model.source, "--rename-io")
+            + "`."
+        )
+    one = len(generated_outputs) == 1
+    pairs = ",".join(f"{n}={'NAME' if one else f'NAME_{k}'}" for k, n in enumerate(generated_outputs))
+    return (
+        " To name the outputs in the converted model (and give the I/O tensors their signature names): `"
+        + fix_command(ctx.model.source, "--rename-io " + shlex.quote(pairs))
+        + "` with the names you want for "
+        + ("NAME" if one else ", ".join(f"NAME_{k}" for k in range(len(generated_outputs))))
+        + "."
+    )
 
 
 def _shape(t: Tensor | None) -> str:

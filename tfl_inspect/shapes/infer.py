@@ -65,12 +65,7 @@ def parse_shape(spec: str | Sequence[int]) -> Shape:
 def select_subgraph(model: Model, signature: str | None) -> tuple[int, Signature | None]:
     """The signature's subgraph; default: the first signature's, or subgraph 0."""
     if signature is not None:
-        sig = model.signature(signature)
-        if sig is None:
-            known = ", ".join(esc(s.key) for s in model.signatures) or "none"
-            raise UsageError(f"no signature {esc(signature)!r} in this model (signatures: {known})")
-        if not 0 <= sig.subgraph < len(model.subgraphs):
-            raise UsageError(f"signature {esc(signature)!r} names missing subgraph {sig.subgraph}")
+        sig = model.require_signature(signature)
         return sig.subgraph, sig
     if not model.subgraphs:
         raise UsageError("the model has no subgraphs")

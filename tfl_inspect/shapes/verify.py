@@ -1,11 +1,10 @@
 """Put the same input shapes to the official LiteRT interpreter and compare, tensor by tensor.
 
-The interpreter runs in a child process: some models abort the whole process inside
-``allocate_tensors`` (a C++ check), and a crash there must become a report, not a dead CLI.
-The child resizes the inputs, allocates, and (by default) invokes once on zeros, because
-tensors whose shape depends on run-time values (RESHAPE with a computed target, ...) only
-get their final shape during ``invoke``. Run as ``python -m tfl_inspect.shapes.verify`` it
-is that child: a JSON request on stdin, a JSON report on stdout.
+The interpreter runs in a child process (:mod:`tfl_inspect.runtime`): some models abort the
+whole process inside ``allocate_tensors`` (a C++ check), and a crash there must become a
+report, not a dead CLI. The child (:func:`_child`) resizes the inputs, allocates, and (by
+default) invokes once on zeros, because tensors whose shape depends on run-time values
+(RESHAPE with a computed target, ...) only get their final shape during ``invoke``.
 
 Which tensors count: those produced by ops that have a rule and whose inferred shape is
 fully known. Tensors left unknown (-1, e.g. data-dependent outputs) are reported as
@@ -15,11 +14,8 @@ fully known. Tensors left unknown (-1, e.g. data-dependent outputs) are reported
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -99,76 +95,18 @@ def run_batch(requests: list[dict[str, Any]], *, timeout: float = 300) -> list[d
     ``timeout`` applies to each request: a child stuck longer (a WHILE loop that never ends
     on zeros) is killed and reported as ``timeout``.
     """
-    import select
-    import tempfile
+    from ..runtime import call_each
 
-    reports: list[dict[str, Any]] = []
-    env = _child_env()
-    while len(reports) < len(requests):
-        start = len(reports)
-        todo = [{**r, "id": start + k} for k, r in enumerate(requests[start:])]
-        errfile = tempfile.TemporaryFile()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tfl_inspect.shapes.verify"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errfile,
-            env=env,
-        )
-        assert proc.stdin and proc.stdout
-        proc.stdin.write(json.dumps(todo).encode())
-        proc.stdin.close()
-        buf = b""
-        failure: dict[str, Any] | None = None
-        while len(reports) < len(requests):
-            ready, _, _ = select.select([proc.stdout], [], [], timeout)
-            if not ready:
-                proc.kill()
-                failure = {"stage": "timeout", "error": f"the interpreter took longer than {timeout:g} s"}
-                break
-            chunk = os.read(proc.stdout.fileno(), 1 << 16)
-            if not chunk:
-                break
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                if not line.startswith(b"{"):
-                    continue
-                rep = json.loads(line)
-                if rep.pop("id", None) == len(reports):
-                    reports.append(rep)
-        proc.wait()
-        errfile.seek(0)
-        err = errfile.read().decode(errors="replace")
-        errfile.close()
-        proc.stdout.close()
-        if len(reports) < len(requests):
-            if failure is None:
-                code = proc.returncode
-                what = f"crashed (signal {-code})" if code < 0 else f"exited with status {code}"
-                detail = _last_line(err)
-                failure = {
-                    "stage": "crash",
-                    "error": f"the interpreter process {what}" + (f": {detail}" if detail else ""),
-                }
-            reports.append(failure)
+    reports = []
+    for outcome in call_each("tfl_inspect.shapes.verify:_child", [[r] for r in requests], timeout=timeout):
+        if outcome.ok:
+            reports.append(outcome.value)
+        elif outcome.ended == "timeout":
+            reports.append({"stage": "timeout", "error": f"the interpreter took longer than {timeout:g} s"})
+        else:
+            detail = f": {outcome.error}" if outcome.error else ""
+            reports.append({"stage": "crash", "error": f"the interpreter process {outcome.how()}{detail}"})
     return reports
-
-
-def _child_env() -> dict[str, str]:
-    """Quiet TensorFlow logging, and make sure the child imports this very package."""
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.environ.get("PYTHONPATH")
-    return dict(
-        os.environ,
-        TF_CPP_MIN_LOG_LEVEL="3",
-        PYTHONPATH=here + (os.pathsep + path if path else ""),
-    )
-
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else ""
 
 
 def verify(result: ShapeResult, *, invoke: bool = True, timeout: float = 300) -> Verification:
@@ -306,10 +244,13 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
 
     s = int(request["subgraph"])
     out: dict[str, Any] = {"stage": "load", "error": None, "invoked": False, "shapes": {}}
-    it = Interpreter(
-        model_path=request["model"],
-        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-    )
+    try:
+        it = Interpreter(
+            model_path=request["model"],
+            experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
+    except Exception as exc:
+        return {**out, "error": " ".join(str(exc).split())}
     w = it._interpreter  # the wrapper takes a subgraph index for every call we need
 
     def snapshot() -> None:
@@ -352,14 +293,3 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
             except Exception:
                 pass
     return out
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through run_batch
-    for req in json.loads(sys.stdin.read()):
-        try:
-            rep = _child(req)
-        except Exception as exc:
-            rep = {"stage": "load", "error": " ".join(str(exc).split()), "invoked": False, "shapes": {}}
-        rep["id"] = req.get("id")
-        sys.stdout.write(json.dumps(rep) + "\n")
-        sys.stdout.flush()

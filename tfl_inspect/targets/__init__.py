@@ -57,10 +57,7 @@ def _subgraphs(model: Model, signature: str | None) -> tuple[int, ...]:
     """All subgraphs, or the signature's subgraph plus every subgraph it calls."""
     if signature is None:
         return tuple(range(len(model.subgraphs)))
-    sig = model.signature(signature)
-    if sig is None:
-        known = ", ".join(s.key for s in model.signatures) or "none"
-        raise UsageError(f"no signature '{signature}' (signatures: {known})")
+    sig = model.require_signature(signature)
     seen: list[int] = []
     todo = [sig.subgraph]
     while todo:
