@@ -23,22 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..dtypes import tensor_bytes
 from .lifetimes import Lifetimes, lifetimes
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["ALIGNMENT", "Buffer", "Plan", "SCRATCH", "plan", "greedy", "tensor_bytes", "align"]
+__all__ = ["ALIGNMENT", "Buffer", "Plan", "SCRATCH", "plan", "greedy", "align"]
 
 ALIGNMENT = 16
 ONLINE = -1
-
-# TfLiteTypeSizeOf (tflite-micro memory_helpers.cc): INT4 takes one byte per element unpacked.
-_TYPE_SIZE = {
-    "FLOAT16": 2, "BFLOAT16": 2, "FLOAT32": 4, "FLOAT64": 8, "INT16": 2, "INT32": 4, "UINT32": 4,
-    "UINT8": 1, "UINT16": 2, "INT8": 1, "INT64": 8, "UINT64": 8, "BOOL": 1, "RESOURCE": 4,
-    "COMPLEX64": 8, "COMPLEX128": 16, "INT4": 1,
-}  # fmt: skip
 
 
 def align(n: int, to: int = ALIGNMENT) -> int:
@@ -52,10 +46,9 @@ def elements(t: Tensor) -> int:
     return n
 
 
-def tensor_bytes(t: Tensor) -> int | None:
-    """TFLM's byte length of a tensor; None for types TFLM cannot size (STRING, INT2...)."""
-    size = _TYPE_SIZE.get(t.dtype)
-    return None if size is None else elements(t) * size
+def _bytes(t: Tensor) -> int | None:
+    """TFLM's byte length of a tensor (INT4 unpacked); None for types TFLM cannot size (STRING, INT2...)."""
+    return tensor_bytes(t.dtype, t.shape, "tflm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +154,7 @@ def _lstm(sg: Subgraph, op: Operator, ptr: int) -> list[int]:
     cell = _t(sg, op, 19) if len(op.inputs) > 19 else None
     if cell is None or cell.dtype not in ("FLOAT32", "INT16"):
         return []
-    return [elements(cell) * _TYPE_SIZE[cell.dtype]] * 4
+    return [_bytes(cell) or 0] * 4
 
 
 def _detection_postprocess(sg: Subgraph, op: Operator, ptr: int) -> list[int]:
@@ -314,7 +307,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
             k += 1
             if t.is_constant or t.index in preset:
                 continue
-            nbytes = tensor_bytes(t)
+            nbytes = _bytes(t)
             if nbytes is None:
                 unsized.append(f"{sg.index}:{t.index} ({t.dtype})")
                 continue
@@ -342,7 +335,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
         for sg in model.subgraphs
         for op in sg.operators
         for t in map(sg.tensor, op.intermediates)
-        if t is not None and tensor_bytes(t) != 0
+        if t is not None and _bytes(t) != 0
     ]
     if sized_inter:
         notes.append(
@@ -378,6 +371,6 @@ def _resource_variables(model: Model) -> list[tuple[str, int]]:
                 var = handles.get((sg.index, op.inputs[0]))
                 value = sg.tensor(op.inputs[1])
                 if var is not None and value is not None and var not in sized:
-                    sized[var] = align(tensor_bytes(value) or 0)
+                    sized[var] = align(_bytes(value) or 0)
     names = dict.fromkeys(handles.values())
     return [(f"resource variable {n}", sized.get(n, 0)) for n in names]
