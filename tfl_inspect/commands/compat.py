@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="BYTES",
-        help="TFLite Micro tensor arena; flags tensors that cannot fit (default: not checked)",
+        help="TFLite Micro tensor arena; checks the planned arena fits (default: not checked)",
     )
     parser.add_argument("--ops", action="store_true", help="text: list every op with its verdict and partition")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")

@@ -11,11 +11,10 @@ nothing: ``MicroInterpreter::AllocateTensors`` stops at the first op without a r
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..dtypes import by_name
+from ..profiling.tflm_planner import plan as tflm_plan
 from ._tensors import affine, need, slot_name
 from .reasons import Reason, Reject
 
@@ -193,16 +192,7 @@ CHECKS: dict[str, _Check] = {
 }
 
 
-def _nbytes(t: object) -> int:
-    from ..model import Tensor
-
-    assert isinstance(t, Tensor)
-    dt = by_name(t.dtype)
-    bits = dt.bits if dt is not None and dt.bits else 8
-    return math.prod(t.shape) * bits // 8
-
-
-def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
+def check_op(sg: Subgraph, op: Operator) -> None:
     """Raise Reject when TFLM cannot register or prepare this op."""
     if op.is_custom:
         need(
@@ -232,14 +222,6 @@ def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
             check(sg, op)
         except IndexError:
             raise Reject("MISSING_REQUIRED_OPERAND", "an operand the kernel reads is missing") from None
-    if arena_size is not None:
-        for t in (*op.inputs, *op.outputs):
-            tensor = sg.tensor(t)
-            if tensor is not None and not tensor.is_constant and _nbytes(tensor) > arena_size:
-                raise Reject(
-                    "MODEL_LIMIT",
-                    f"'{tensor.name}' alone needs {_nbytes(tensor):,} bytes, more than the {arena_size:,}-byte arena",
-                )
 
 
 def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple[int, int], Reject], list[Reason]]:
@@ -248,7 +230,7 @@ def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple
     for sg in model.subgraphs:
         for op in sg.operators:
             try:
-                check_op(sg, op, arena_size)
+                check_op(sg, op)
             except Reject as rej:
                 rejected[(sg.index, op.index)] = rej
     blockers: list[Reason] = []
@@ -261,4 +243,26 @@ def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple
                     f"subgraph {sg.index} has STRING tensor '{strings[0].name}': TFLM cannot allocate strings",
                 )
             )
+    if arena_size is not None:
+        blockers.extend(_arena(model, arena_size))
     return rejected, blockers
+
+
+def _arena(model: Model, arena_size: int) -> list[Reason]:
+    """``MicroAllocator::CommitStaticMemoryPlan`` fails when the planned buffers (the head) and the
+    persistent tail do not fit: the plan is :mod:`..profiling.tflm_planner`'s, the one ``profile
+    --planner tflm`` shows (checked against TFLM's own). TFLM's bookkeeping also lives in the tail,
+    so the figure is a lower bound."""
+    plan = tflm_plan(model)
+    need = plan.arena_bytes + plan.persistent_bytes
+    if need <= arena_size:
+        return []
+    return [
+        Reason(
+            "MODEL_LIMIT",
+            f"the arena needs at least {need:,} bytes ({plan.arena_bytes:,} planned for tensors and scratch "
+            f"buffers + {plan.persistent_bytes:,} for variables, before TFLM's own structures), more than the "
+            f"{arena_size:,}-byte arena",
+            fix="give MicroInterpreter a larger arena (profile --planner tflm shows where the bytes go)",
+        )
+    ]
