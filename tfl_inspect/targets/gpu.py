@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..custom_ops import runs_on
 from ..opdefs import INDEX_ROLES, opdef
 from ._tensors import is_static, need, option
 from .reasons import Reject
@@ -311,7 +312,7 @@ def _add_n(s: _Sig) -> None:
 def _custom(s: _Sig) -> None:
     code = s.op.custom_code or ""
     need(
-        code in ("Convolution2DTransposeBias", "MaxPoolingWithArgmax2D", "MaxUnpooling2D", "Resampler"),
+        runs_on(code, "gpu"),
         "UNSUPPORTED_OPERATOR",
         f"custom op '{code}' is not supported by the GPU delegate",
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..custom_ops import codes_run_by, runs_on
 from ..profiling.tflm_planner import plan as tflm_plan
 from ._tensors import affine, need, slot_name
 from .reasons import Reason, Reject
@@ -37,12 +38,7 @@ BUILTINS = frozenset(
     SPACE_TO_DEPTH SPLIT SPLIT_V SQRT SQUARE SQUARED_DIFFERENCE SQUEEZE STRIDED_SLICE SUB SUM SVDF TANH
     TRANSPOSE TRANSPOSE_CONV UNIDIRECTIONAL_SEQUENCE_LSTM UNPACK VAR_HANDLE WHILE ZEROS_LIKE""".split()
 )
-CUSTOMS = frozenset(
-    """CIRCULAR_BUFFER TFLite_Detection_PostProcess ethos-u TFLM_DECODE SignalDelay SignalEnergy
-    SignalFftAutoScale SignalFilterBank SignalFilterBankLog SignalFilterBankSquareRoot
-    SignalFilterBankSpectralSubtraction SignalFramer SignalIrfft SignalOverlapAdd SignalPCAN SignalRfft
-    SignalStacker SignalWindow""".split()
-)
+CUSTOMS = codes_run_by("tflm")  # the custom names python_ops_resolver.cc registers (custom_ops catalogue)
 
 # Kernel Prepare checks: builtin → function raising Reject (file named in each docstring).
 _Check = Callable[["Subgraph", "Operator"], None]
@@ -199,9 +195,11 @@ def check_op(sg: Subgraph, op: Operator) -> None:
             op.custom_code in CUSTOMS,
             "UNSUPPORTED_OPERATOR",
             f"custom op '{op.custom_code}' is not registered in the TFLM op resolver",
-            fix="register a kernel for it with MicroMutableOpResolver::AddCustom"
-            if not op.flex_op
-            else "Select TF (Flex) ops cannot run on TFLM: use builtin ops",
+            fix="Select TF (Flex) ops cannot run on TFLM: use builtin ops"
+            if op.flex_op
+            else "build TFLite Micro for the Arm Ethos-U NPU (kernels/ethos_u/ethosu.cc): only that build registers it"
+            if runs_on(op.custom_code, "tflm-ethos-u")
+            else "register a kernel for it with MicroMutableOpResolver::AddCustom",
         )
     else:
         need(

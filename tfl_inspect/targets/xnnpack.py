@@ -16,13 +16,14 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..custom_ops import runs_on
 from ._tensors import affine, dims, is_static, option, scale0, slot_name, zp0
 from .reasons import Reject
 
 if TYPE_CHECKING:
     from ..model import Operator, Subgraph, Tensor
 
-__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS"]
+__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS", "CUSTOM_VISITORS"]
 
 SOURCE = "LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc @ f67457790c9c (2026-08-21, ai-edge-litert 2.3)"
 MAX_DIMS = 6  # XNN_MAX_TENSOR_DIMS
@@ -859,22 +860,20 @@ def _mp_pool(ctx: _Ctx) -> None:
     ctx.caveats.append(_RAW_OPTIONS + " (filter equal to stride)")
 
 
-_MEDIAPIPE = {
+# The checks of the custom ops the catalogue (custom_ops) says XNNPACK runs; a test keeps both in step.
+CUSTOM_VISITORS: dict[str, Callable[[_Ctx], None]] = {
     "Convolution2DTransposeBias": _mp_deconv,
     "MaxPoolingWithArgmax2D": _mp_pool,
     "MaxUnpooling2D": _mp_pool,
+    "odml.scaled_dot_product_attention": _sdpa,
 }
 
 
 def _custom(ctx: _Ctx) -> None:
     code = ctx.op.custom_code or ""
-    if code == "odml.scaled_dot_product_attention":
-        _sdpa(ctx)
-        return
-    if code in _MEDIAPIPE:
-        _MEDIAPIPE[code](ctx)
-        return
-    raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
+    if not runs_on(code, "xnnpack"):
+        raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
+    CUSTOM_VISITORS[code](ctx)
 
 
 def _variable(ctx: _Ctx) -> None:
