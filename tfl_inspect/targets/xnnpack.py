@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..custom_ops import runs_on
-from ._tensors import affine, dims, is_static, option, scale0, slot_name, zp0
+from ._tensors import affine, dims, is_constant, option, scale0, slot_name, zp0
 from .reasons import Reject
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def tensor_shape(ctx: _Ctx, t: Tensor, lo: int, hi: int, slot: int, output: bool
 
 
 def static_alloc(ctx: _Ctx, t: Tensor, slot: int) -> None:
-    if not is_static(t):
+    if not is_constant(t):
         raise Reject(
             "CONSTANT_INPUT_REQUIRED",
             f"{ctx.name(slot)} '{t.name}' is computed at run time; XNNPACK needs it constant in the file",
@@ -962,7 +962,7 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
             int8ok = i.dtype == "INT8" and affine(i)
             if (
                 i.sparsity is None
-                and (is_static(i) or ins[0] in quasi_static)
+                and (is_constant(i) or ins[0] in quasi_static)
                 and (i.dtype == "FLOAT16" or int8ok)
                 and o.dtype == "FLOAT32"
             ):
@@ -983,7 +983,7 @@ def check_subgraph(sg: Subgraph) -> tuple[set[int], dict[int, Reject], dict[int,
         if op.builtin == "DENSIFY" and len(ins) == 1 and len(outs) == 1 and ins[0] >= 0:
             i, o = sg.tensors[ins[0]], sg.tensors[outs[0]]
             if (
-                is_static(i)
+                is_constant(i)
                 and i.sparsity is not None
                 and i.dtype in ("FLOAT16", "INT8", "FLOAT32")
                 and o.dtype == i.dtype
