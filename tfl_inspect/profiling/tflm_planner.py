@@ -20,7 +20,7 @@ from __future__ import annotations
 import mmap
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..dtypes import tensor_bytes
@@ -290,11 +290,45 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
     if offsets is not None and len(offsets) != total:
         notes.append(f"OfflineMemoryAllocation has {len(offsets)} offsets for {total} tensors: TFLM refuses it")
         offsets = None
-    sizes: list[int] = []
-    first: list[int] = []
-    last: list[int] = []
-    off: list[int] = []
-    meta: list[tuple[int, int, int, bool]] = []
+    req = _Requests()
+    persistent, unsized = _tensor_requests(model, life, offsets, req)
+    for s, i, nbytes in scratch_requests(model, pointer_bytes):
+        span = life.op_span.get((s, i), (-1, -1))
+        req.add(align(nbytes), span[0], span[1], ONLINE, (s, -1, i, False))
+    persistent.extend(_resource_variables(model))
+    notes.extend(_refusals(model, unsized))
+    placed = greedy(req.sizes, req.first, req.last, req.off)
+    buffers = tuple(
+        Buffer(m[0], m[1], m[2], req.sizes[j], req.first[j], req.last[j], placed[j], m[3])
+        for j, m in enumerate(req.meta)
+    )
+    arena = max((b.offset + b.size for b in buffers), default=0)
+    return Plan(arena, buffers, sum(n for _, n in persistent), tuple(persistent), life, tuple(notes))
+
+
+@dataclass(slots=True)
+class _Requests:
+    """The buffers handed to the planner, in order: size, lifetime, offline offset, and what each is."""
+
+    sizes: list[int] = field(default_factory=list)
+    first: list[int] = field(default_factory=list)
+    last: list[int] = field(default_factory=list)
+    off: list[int] = field(default_factory=list)
+    meta: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (subgraph, tensor, op, offline)
+
+    def add(self, size: int, first: int, last: int, off: int, meta: tuple[int, int, int, bool]) -> None:
+        self.sizes.append(size)
+        self.first.append(first)
+        self.last.append(last)
+        self.off.append(off)
+        self.meta.append(meta)
+
+
+def _tensor_requests(
+    model: Model, life: Lifetimes, offsets: list[int] | None, req: _Requests
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """Every planned tensor into ``req`` (``micro_allocation_info.cc``); the persistent variables and the
+    tensors TFLM cannot size."""
     persistent: list[tuple[str, int]] = []
     unsized: list[str] = []
     k = 0
@@ -316,19 +350,13 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
                 continue
             if nbytes == 0:
                 continue
-            sizes.append(align(nbytes))
-            first.append(f[t.index])
-            last.append(la[t.index])
-            off.append(o)
-            meta.append((sg.index, t.index, sg.producer(t.index), o != ONLINE))
-    for s, i, nbytes in scratch_requests(model, pointer_bytes):
-        span = life.op_span.get((s, i), (-1, -1))
-        sizes.append(align(nbytes))
-        first.append(span[0])
-        last.append(span[1])
-        off.append(ONLINE)
-        meta.append((s, -1, i, False))
-    persistent.extend(_resource_variables(model))
+            req.add(align(nbytes), f[t.index], la[t.index], o, (sg.index, t.index, sg.producer(t.index), o != ONLINE))
+    return persistent, unsized
+
+
+def _refusals(model: Model, unsized: list[str]) -> list[str]:
+    """What makes TFLM refuse the model although the plan can be drawn."""
+    notes = []
     # micro_allocation_info.cc ValidateSubgraph: TFLM refuses an op intermediate with bytes.
     sized_inter = [
         f"{sg.index}:{t.index}"
@@ -348,10 +376,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
             f"TFLite Micro cannot size tensor(s) {', '.join(unsized[:3])}{more}: it will refuse this model; "
             "they are left out of the plan"
         )
-    placed = greedy(sizes, first, last, off)
-    buffers = tuple(Buffer(m[0], m[1], m[2], sizes[j], first[j], last[j], placed[j], m[3]) for j, m in enumerate(meta))
-    arena = max((b.offset + b.size for b in buffers), default=0)
-    return Plan(arena, buffers, sum(n for _, n in persistent), tuple(persistent), life, tuple(notes))
+    return notes
 
 
 def _resource_variables(model: Model) -> list[tuple[str, int]]:
