@@ -82,6 +82,14 @@ def test_litert_torch_class_paths_become_module_names(name: str, path: tuple[str
     assert naming.layer(name, "litert-torch") == found
 
 
+def test_litert_torch_root_module_is_named_by_its_class_path() -> None:
+    found = naming.layer(f"{CONFORMER};4")
+    assert (found.name, found.root, found.label) == ("", CONFORMER, CONFORMER)
+    assert naming.layer_name("__main__.SDPA;") == "__main__.SDPA"
+    inside = naming.layer(f"{CONFORMER}/torch.nn.modules.activation.MultiheadAttention_self_attn;13")
+    assert (inside.label, inside.root) == ("self_attn", CONFORMER)
+
+
 def test_litert_torch_signature_tensors_are_tf_names() -> None:
     assert naming.layer("serving_default_args_0:0", "litert-torch").name == "serving_default_args_0"
     assert naming.layer("StatefulPartitionedCall:0", "litert-torch").name == "StatefulPartitionedCall"

@@ -70,12 +70,18 @@ class Layer:
     ``path``: the enclosing scopes, outermost first (TF ``("model", "block_3", "conv")``, PyTorch
     ``("layer1", "0", "relu")``); empty when the name has no scope. ``name``: the layer as its
     framework spells it (``model/block_3/conv``, ``layer1.0.relu``); a flat TF name is its own
-    layer; ``""`` for no name and for a PyTorch model's root module.
+    layer; ``""`` for no name and for a PyTorch model's root module, whose class path is ``root``.
     """
 
     scheme: str
     path: tuple[str, ...]
     name: str
+    root: str = ""  # litert-torch: the root module's class path (``torchvision.models.resnet.ResNet``)
+
+    @property
+    def label(self) -> str:
+        """What a view calls the layer: its name, or for a PyTorch root module its class path."""
+        return self.name or self.root
 
     @property
     def sep(self) -> str:
@@ -128,12 +134,14 @@ def litert_torch(name: str) -> Layer:
     paths (signature tensors such as ``serving_default_args_0:0``, ``StatefulPartitionedCall:0``)
     are read, and reported, as TF names: the converter wrote them.
     """
-    paths = [_module_path(part) for part in name.split(";") if part]
+    parts = [part for part in name.split(";") if part]
+    paths = [_module_path(part) for part in parts]
     found = [p for p in paths if p is not None]
     if not found:
         return tensorflow(name)
     path = next((p for p in found if p), ())
-    return Layer("litert-torch", path, ".".join(path))
+    root = next(part for part, p in zip(parts, paths, strict=True) if p is not None).split("/", 1)[0]
+    return Layer("litert-torch", path, ".".join(path), root)
 
 
 def _module_path(part: str) -> tuple[str, ...] | None:
@@ -202,8 +210,8 @@ def layer(name: str, producer: str | None = None) -> Layer:
 
 
 def layer_name(name: str, producer: str | None = None) -> str:
-    """Shorthand for ``layer(name, producer).name``."""
-    return layer(name, producer).name
+    """The layer's label for a view: ``layer(name, producer).label``."""
+    return layer(name, producer).label
 
 
 # ---- TF node names in converter errors (diagnose) ----------------------------------------------

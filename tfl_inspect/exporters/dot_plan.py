@@ -396,7 +396,7 @@ def layer_name(name: str) -> str:
     ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``; a flat Keras name (``conv2d_21``,
     ``add_17__xeno_compat__1`` from MediaPipe's converter) is the layer itself.
     """
-    return naming.layer(name).name
+    return naming.layer(name).label
 
 
 def _collapse(model: Model, sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:

@@ -76,8 +76,8 @@ def scope_of(sg: Subgraph, op: Operator, producer: str | None = None) -> str:
     """The layer an op belongs to, from its first output's name (:func:`tfl_inspect.naming.layer`).
 
     ``model/conv1/Conv2D;model/conv1/BiasAdd`` → ``model/conv1``, a litert-torch class path →
-    ``layer1.0.relu``; flat names are their own layer; ops without a named output, and ops of a
-    PyTorch model's root module, fall back to their opcode.
+    ``layer1.0.relu`` (the root module: its class path); flat names are their own layer; ops
+    without a named output fall back to their opcode.
     """
     t = sg.tensor(op.outputs[0]) if op.outputs else None
     return layer_name(t.name if t is not None else "", producer) or op.opcode
