@@ -154,9 +154,8 @@ def test_audio_microfrontend_shape() -> None:
 
 
 def test_targets_read_the_catalogue() -> None:
-    from tfl_inspect.targets import tflm, xnnpack
+    from tfl_inspect.targets import xnnpack
 
-    assert tflm.CUSTOMS == custom_ops.codes_run_by("tflm")
     assert set(xnnpack.CUSTOM_VISITORS) == custom_ops.codes_run_by("xnnpack")
     assert custom_ops.codes_run_by("gpu") == {
         "Convolution2DTransposeBias",

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Layer",
@@ -63,20 +63,24 @@ _MODULE_PART = re.compile(r"^[A-Za-z_][\w]*(?:\.[\w<>]+)*\.[\w<>]+$")
 _UNIQUIFY = re.compile(r"^(.*\D.*?)_(\d+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """Where a tensor was made.
 
-    ``path``: the enclosing scopes, outermost first (TF ``("model", "block_3", "conv")``, PyTorch
-    ``("layer1", "0", "relu")``); empty when the name has no scope. ``name``: the layer as its
-    framework spells it (``model/block_3/conv``, ``layer1.0.relu``); a flat TF name is its own
-    layer; ``""`` for no name and for a PyTorch model's root module, whose class path is ``root``.
+    ``name``: the layer as its framework spells it (``model/block_3/conv``, ``layer1.0.relu``); a
+    flat TF name is its own layer (``scoped`` is then False); ``""`` for no name and for a PyTorch
+    model's root module, whose class path is ``root``. ``path``: the enclosing scopes, outermost
+    first (TF ``("model", "block_3", "conv")``, PyTorch ``("layer1", "0", "relu")``); empty when the
+    name has no scope. (A named tuple that splits ``path`` on demand: one is made per op per view.)
     """
 
     scheme: str
-    path: tuple[str, ...]
     name: str
+    scoped: bool
     root: str = ""  # litert-torch: the root module's class path (``torchvision.models.resnet.ResNet``)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.name.split(self.sep)) if self.scoped and self.name else ()
 
     @property
     def label(self) -> str:
@@ -94,27 +98,32 @@ class Layer:
 
 
 def _first(name: str) -> str:
-    """The op's own name: the first of the ``;``-joined fused names."""
-    return name.split(";", 1)[0]
+    """The op's own name: the first of the ``;``-joined fused names, without a ``:N`` port."""
+    first = name.split(";", 1)[0]
+    return _PORT.sub("", first) if ":" in first else first
 
 
 def tensorflow(name: str) -> Layer:
     """``model/block_3/conv/Conv2D;model/block_3/conv/Relu`` → path ``(model, block_3, conv)``."""
-    first = _PORT.sub("", _first(name))
-    if "/" not in first:
-        return Layer("tensorflow", (), _DEQUANTIZE.sub("", first))
-    parts = tuple(p for p in first.split("/") if p)
-    path = parts[:-1]
-    return Layer("tensorflow", path, "/".join(path))
+    return _tensorflow(_first(name))
+
+
+def _tensorflow(first: str) -> Layer:
+    cut = first.rfind("/")
+    if cut < 0:
+        return Layer("tensorflow", first[: -len("_dequantize")] if first.endswith("_dequantize") else first, False)
+    if "//" in first or first[0] == "/" or cut == len(first) - 1:  # empty scopes do not count
+        parts = [p for p in first.split("/") if p]
+        return Layer("tensorflow", "/".join(parts[:-1]), True)
+    return Layer("tensorflow", first[:cut], True)
 
 
 def mediapipe(name: str) -> Layer:
     """The TF scheme, with the ``__xeno_compat__N`` suffix of a flat layer name removed."""
-    first = _PORT.sub("", _first(name))
+    first = _first(name)
     if "/" not in first:
-        return Layer("mediapipe", (), _DEQUANTIZE.sub("", _XENO.sub("", first)))
-    found = tensorflow(first)
-    return Layer("mediapipe", found.path, found.name)
+        return Layer("mediapipe", _DEQUANTIZE.sub("", _XENO.sub("", first)), False)
+    return tensorflow(first)._replace(scheme="mediapipe")
 
 
 def _attribute(part: str) -> str | None:
@@ -141,7 +150,7 @@ def litert_torch(name: str) -> Layer:
         return tensorflow(name)
     path = next((p for p in found if p), ())
     root = next(part for part, p in zip(parts, paths, strict=True) if p is not None).split("/", 1)[0]
-    return Layer("litert-torch", path, ".".join(path), root)
+    return Layer("litert-torch", ".".join(path), True, root)
 
 
 def _module_path(part: str) -> tuple[str, ...] | None:
@@ -170,14 +179,13 @@ def onnx(name: str) -> Layer:
     Names without the leading ``/`` (onnx2tf's TF-converter path, ``model_1/tf.math.multiply_94/Mul``)
     are read, and reported, as TF names.
     """
-    first = _PORT.sub("", _first(name))
+    first = _first(name)
     if first.startswith("wa/"):
         first = first[2:]
     if not first.startswith("/"):
         return tensorflow(name)
     parts = [p for p in first.split("/") if p]
-    path = _onnx_modules(parts[:-1])
-    return Layer("onnx2tf", path, ".".join(path))
+    return Layer("onnx2tf", ".".join(_onnx_modules(parts[:-1])), True)
 
 
 _BY_PRODUCER: dict[str, Callable[[str], Layer]] = {
@@ -191,22 +199,30 @@ SCHEMES = tuple(_BY_PRODUCER)
 
 def scheme_of(name: str, producer: str | None = None) -> str:
     """The naming scheme for ``name``: the producer's, else the one the name's shape shows."""
-    if producer in _BY_PRODUCER:
+    if producer is not None and producer in _BY_PRODUCER:
         return producer
-    first = _first(name)
-    head = first.split("/", 1)[0]
-    if "." in head and _CLASS_PATH.match(head):
-        return "litert-torch"
+    return _shape_scheme(_first(name))
+
+
+def _shape_scheme(first: str) -> str:
     if first.startswith("/"):
         return "onnx2tf"
-    if _XENO.search(_PORT.sub("", first)):
+    if "." in first:
+        cut = first.find("/")
+        if _CLASS_PATH.match(first if cut < 0 else first[:cut]):
+            return "litert-torch"
+    if "__xeno_compat__" in first and _XENO.search(first):
         return "mediapipe"
     return "tensorflow"
 
 
 def layer(name: str, producer: str | None = None) -> Layer:
     """The layer a tensor name belongs to, read with the producer's scheme (or the name's own)."""
-    return _BY_PRODUCER[scheme_of(name, producer)](name)
+    if producer is not None and producer in _BY_PRODUCER:
+        return _BY_PRODUCER[producer](name)
+    first = _first(name)
+    scheme = _shape_scheme(first)
+    return _tensorflow(first) if scheme == "tensorflow" else _BY_PRODUCER[scheme](name)
 
 
 def layer_name(name: str, producer: str | None = None) -> str:

@@ -17,7 +17,6 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..custom_ops import runs_on
 from ..opdefs import INDEX_ROLES, opdef
 from ._tensors import is_constant, need, option
 from .reasons import Reject
@@ -310,6 +309,8 @@ def _add_n(s: _Sig) -> None:
 
 
 def _custom(s: _Sig) -> None:
+    from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
     code = s.op.custom_code or ""
     need(
         runs_on(code, "gpu"),

@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..custom_ops import codes_run_by, runs_on
-from ..profiling.tflm_planner import plan as tflm_plan
 from ._tensors import affine, need, slot_name
 from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
 
-__all__ = ["SOURCE", "BUILTINS", "CUSTOMS", "check_model"]
+__all__ = ["SOURCE", "BUILTINS", "check_model"]
 
 SOURCE = "tflite-micro python/tflite_micro/python_ops_resolver.cc + kernels/*.cc @ 90b983c2b3f1 (2026-08-20)"
 
@@ -38,7 +36,6 @@ BUILTINS = frozenset(
     SPACE_TO_DEPTH SPLIT SPLIT_V SQRT SQUARE SQUARED_DIFFERENCE SQUEEZE STRIDED_SLICE SUB SUM SVDF TANH
     TRANSPOSE TRANSPOSE_CONV UNIDIRECTIONAL_SEQUENCE_LSTM UNPACK VAR_HANDLE WHILE ZEROS_LIKE""".split()
 )
-CUSTOMS = codes_run_by("tflm")  # the custom names python_ops_resolver.cc registers (custom_ops catalogue)
 
 # Kernel Prepare checks: builtin → function raising Reject (file named in each docstring).
 _Check = Callable[["Subgraph", "Operator"], None]
@@ -191,8 +188,10 @@ CHECKS: dict[str, _Check] = {
 def check_op(sg: Subgraph, op: Operator) -> None:
     """Raise Reject when TFLM cannot register or prepare this op."""
     if op.is_custom:
+        from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
         need(
-            op.custom_code in CUSTOMS,
+            runs_on(op.custom_code, "tflm"),  # the custom names python_ops_resolver.cc registers
             "UNSUPPORTED_OPERATOR",
             f"custom op '{op.custom_code}' is not registered in the TFLM op resolver",
             fix="Select TF (Flex) ops cannot run on TFLM: use builtin ops"
@@ -251,6 +250,8 @@ def _arena(model: Model, arena_size: int) -> list[Reason]:
     persistent tail do not fit: the plan is :mod:`..profiling.tflm_planner`'s, the one ``profile
     --planner tflm`` shows (checked against TFLM's own). TFLM's bookkeeping also lives in the tail,
     so the figure is a lower bound."""
+    from ..profiling.tflm_planner import plan as tflm_plan  # with --arena-size only
+
     plan = tflm_plan(model)
     need = plan.arena_bytes + plan.persistent_bytes
     if need <= arena_size:

@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..custom_ops import runs_on
 from ._tensors import affine, dims, is_constant, option, scale0, slot_name, zp0
 from .reasons import Reject
 
@@ -870,6 +869,8 @@ CUSTOM_VISITORS: dict[str, Callable[[_Ctx], None]] = {
 
 
 def _custom(ctx: _Ctx) -> None:
+    from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
     code = ctx.op.custom_code or ""
     if not runs_on(code, "xnnpack"):
         raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
