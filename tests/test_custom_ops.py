@@ -9,10 +9,14 @@ the shape functions against the shapes their files record, and what OPS002 says.
 from __future__ import annotations
 
 import json
+import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 
 from tests.conftest import run_cli, sample, thirdparty_models
@@ -144,3 +148,117 @@ def test_audio_microfrontend_shape() -> None:
     opts |= {"left_context": 2, "right_context": 1, "frame_stride": 2}
     assert custom_ops.infer_shapes("AudioMicrofrontend", [(16000,)], opts) == [(25, 160)]
     assert custom_ops.infer_shapes("AudioMicrofrontend", [(100,)], opts) == [(0, 160)]
+
+
+# ---- who runs what: the catalogue, the targets that read it, and the runtimes themselves ---------------
+
+
+def test_targets_read_the_catalogue() -> None:
+    from tfl_inspect.targets import xnnpack
+
+    assert set(xnnpack.CUSTOM_VISITORS) == custom_ops.codes_run_by("xnnpack")
+    assert custom_ops.codes_run_by("gpu") == {
+        "Convolution2DTransposeBias",
+        "MaxPoolingWithArgmax2D",
+        "MaxUnpooling2D",
+        "Resampler",
+    }  # gpu_compatibility.cc CheckCustomOpsGpuDelegateCompatibility: these four, nothing else
+    used = {r.runtime for info in custom_ops.CUSTOM_OPS.values() for r in info.runs}
+    assert used == set(custom_ops.RUNTIMES)
+    assert all(info.runs and all(r.source for r in info.runs) for info in custom_ops.CUSTOM_OPS.values())
+
+
+def _with_custom(code: str) -> bytes:
+    """samples/dense_int8.tflite with its first op turned into custom op ``code`` (resolution comes before Prepare)."""
+    m = unpack(sample("dense_int8.tflite"))
+    opcode = schema.OperatorCodeT()
+    opcode.builtinCode = opcode.deprecatedBuiltinCode = 32  # CUSTOM
+    opcode.customCode, opcode.version = code, 1
+    m.operatorCodes.append(opcode)
+    op = m.subgraphs[0].operators[0]
+    op.opcodeIndex, op.builtinOptionsType, op.builtinOptions = len(m.operatorCodes) - 1, 0, None
+    return pack(m)
+
+
+_TFLM_LOAD = """
+import sys
+from tflite_micro.python.tflite_micro import runtime
+runtime.Interpreter.from_file(sys.argv[1], arena_size=1 << 20)
+"""
+_LITERT_LOAD = """
+import sys
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+bare = OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+Interpreter(sys.argv[1], experimental_op_resolver_type=bare).allocate_tensors()
+"""
+
+
+def _resolved(loader: str, tmp: Path, codes: list[str], unresolved: str) -> dict[str, bool]:
+    """code → whether the runtime found a kernel (children: a Prepare on the wrong operands may crash)."""
+    out = {}
+    for code in codes:
+        path = tmp / f"{len(out)}.tflite"
+        path.write_bytes(_with_custom(code))
+        proc = subprocess.run([sys.executable, "-c", loader, str(path)], capture_output=True, text=True)
+        out[code] = unresolved not in proc.stdout + proc.stderr
+    return out
+
+
+_PROBES = [*custom_ops.CUSTOM_OPS, "NoSuchCustomOp"]
+
+
+def test_tflite_micro_registers_exactly_the_catalogued_ops(tmp_path: Path) -> None:
+    pytest.importorskip("tflite_micro", reason="the tflite-micro package is the TFLM oracle")
+    found = _resolved(_TFLM_LOAD, tmp_path, _PROBES, "Failed to get registration from op code CUSTOM")
+    assert found == {code: custom_ops.runs_on(code, "tflm") for code in _PROBES}
+    assert not found["ethos-u"]  # only an Ethos-U build of TFLM registers it
+
+
+def test_stock_litert_resolves_exactly_the_catalogued_ops(tmp_path: Path) -> None:
+    found = _resolved(_LITERT_LOAD, tmp_path, _PROBES, "Encountered unresolved custom op")
+    assert found == {code: custom_ops.runs_on(code, "litert") for code in _PROBES}
+
+
+def test_xnnpack_runs_the_mediapipe_deconvolution_without_its_kernel(transpose_conv_bias: Path) -> None:
+    """No CPU kernel is registered, yet the default interpreter runs it: XNNPACK takes the node."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    assert custom_ops.runs_on("Convolution2DTransposeBias", "xnnpack")
+    ip = Interpreter(str(transpose_conv_bias), experimental_op_resolver_type=OpResolverType.AUTO)
+    ip.allocate_tensors()
+    (inp,) = ip.get_input_details()
+    ip.set_tensor(inp["index"], np.ones(inp["shape"], np.float32))
+    ip.invoke()
+    bare = Interpreter(
+        str(transpose_conv_bias), experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+    )
+    with pytest.raises(RuntimeError, match="unresolved custom op: Convolution2DTransposeBias"):
+        bare.allocate_tensors()
+
+
+_GPU_ONLY = """
+import sys
+from ai_edge_litert.compiled_model import CompiledModel
+from ai_edge_litert.hardware_accelerator import HardwareAccelerator
+CompiledModel.from_file(sys.argv[1], hardware_accel=HardwareAccelerator.GPU)
+"""
+
+
+def test_gpu_accelerator_takes_the_mediapipe_deconvolution(transpose_conv_bias: Path, tmp_path: Path) -> None:
+    """LiteRT's GPU accelerator alone compiles a model whose one op is Convolution2DTransposeBias, and refuses
+    one with a custom op outside the catalogue's GPU list (docs: /work/shared/notes/accelerator-oracles.md)."""
+    if not os.environ.get("GPU_VK_ICD"):
+        pytest.skip("the GPU oracle needs Vulkan (lavapipe): source the accelerator oracles' env.sh")
+    env = dict(
+        os.environ,
+        VK_ICD_FILENAMES=os.environ["GPU_VK_ICD"],
+        LD_LIBRARY_PATH=os.environ.get("GPU_LD", ""),
+        XDG_RUNTIME_DIR=os.environ.get("GPU_XDG", ""),
+    )
+    other = unpack(transpose_conv_bias)
+    other.operatorCodes[-1].customCode = "TransformLandmarks"
+    refused = tmp_path / "other.tflite"
+    refused.write_bytes(pack(other))
+    for path, code in ((transpose_conv_bias, "Convolution2DTransposeBias"), (refused, "TransformLandmarks")):
+        proc = subprocess.run([sys.executable, "-c", _GPU_ONLY, str(path)], capture_output=True, env=env, timeout=300)
+        assert (proc.returncode == 0) == custom_ops.runs_on(code, "gpu"), (code, proc.stderr[-500:])

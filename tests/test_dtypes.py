@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.conftest import sample
 from tfl_inspect import dtypes
 from tfl_inspect.diagnosis.trace import type_text
 from tfl_inspect.model import Tensor
@@ -53,3 +56,43 @@ def test_diagnosis_prints_types_with_the_same_column() -> None:
     t = Tensor(0, 0, "x", "UINT8", (1, 4), (-1, 4))
     assert type_text(t) == "tensor<?x4xui8>"
     assert type_text(Tensor(0, 1, "r", "RESOURCE", (), (), has_rank=False)) == "tensor<*x!tf_type.resource>"
+
+
+def _with_constant(dtype: str, shape: tuple[int, ...], nbytes: int) -> bytes:
+    """samples/dense_float32.tflite plus one constant tensor of ``nbytes`` bytes."""
+    from tests.modeledit import pack, schema, unpack  # needs ai-edge-litert: imported by the test that skips
+
+    m = unpack(sample("dense_float32.tflite"))
+    buf = schema.BufferT()
+    buf.data = bytes(nbytes)
+    m.buffers.append(buf)
+    t = schema.TensorT()
+    t.shape, t.type, t.buffer, t.name = list(shape), dtypes.BY_NAME[dtype].code, len(m.buffers) - 1, b"extra"
+    m.subgraphs[0].tensors.append(t)
+    return pack(m)
+
+
+def test_tensor_bytes_is_what_litert_requires_of_a_constant() -> None:
+    """LiteRT refuses a constant one byte shorter than ``BytesRequired``: sub-byte types packed and rounded up."""
+    interpreter = pytest.importorskip("ai_edge_litert.interpreter", reason="ai-edge-litert is the oracle")
+    checked = 0
+    for row in dtypes.DTYPES:
+        for shape in ((5,), (3, 3)):
+            need = dtypes.tensor_bytes(row.name, shape)
+            if need is None:
+                assert row.name in ("STRING", "RESOURCE", "VARIANT")
+                continue
+            interpreter.Interpreter(model_content=_with_constant(row.name, shape, need)).allocate_tensors()
+            with pytest.raises(ValueError, match="required_bytes <= bytes"):
+                interpreter.Interpreter(model_content=_with_constant(row.name, shape, need - 1))
+            checked += 1
+    assert checked == 2 * (len(dtypes.DTYPES) - 3)
+    assert dtypes.tensor_bytes("INT4", (3,)) == 2 and dtypes.tensor_bytes("INT2", (5,)) == 2
+
+
+def test_tflm_sizes_int4_unpacked_and_not_the_types_it_lacks() -> None:
+    """TfLiteTypeSizeOf (tflite-micro memory_helpers.cc): INT4 one byte per element, a 4-byte resource handle."""
+    assert dtypes.tensor_bytes("INT4", (3,), "tflm") == 3
+    assert dtypes.tensor_bytes("RESOURCE", (), "tflm") == 4
+    assert dtypes.tensor_bytes("INT2", (4,), "tflm") is None and dtypes.tensor_bytes("STRING", (1,), "tflm") is None
+    assert dtypes.tensor_bytes("FLOAT32", (2, -1)) == 0  # an unknown dim counts as 0

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfl_inspect.dtypes",
             "tfl_inspect.fmt",
             "tfl_inspect.opdefs",
+            "tfl_inspect.naming",
             "tfl_inspect.custom_ops",
             "tfl_inspect.hooks",
             "tfl_inspect.model",

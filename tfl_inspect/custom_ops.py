@@ -2,7 +2,9 @@
 
 Whoever reads a model usually did not convert it, so "avoid custom ops at conversion time" helps nobody:
 what helps is which op resolver or library the app must link, which runtimes have the kernel, what the
-options say and what output shape they fix. This module is that table, as data plus small functions.
+options say and what output shape they fix. This module is that table, as data plus small functions,
+and the one place that says which runtime or compat target runs which custom op (:data:`RUNTIMES`,
+:func:`runs_on`): the XNNPACK, GPU and TFLite Micro targets read it.
 
 Sources (read with ``git show``; layouts ported, no code copied):
 
@@ -20,6 +22,14 @@ Sources (read with ``git show``; layouts ported, no code copied):
 - TensorFlow ``tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc`` at
   tensorflow/tensorflow@233739d9e063cf4666e437290db486a5381c3e7d (``AudioMicrofrontend``: FlexBuffer
   options, output size from its Prepare).
+- Who runs what, at LiteRT@f67457790c9c (tflite/core/kernels/register.cc ``BuiltinOpResolver``;
+  tflite/delegates/xnnpack/xnnpack_delegate.cc ``VisitNode`` for ``kTfLiteBuiltinCustom``;
+  tflite/delegates/gpu/common/model_builder.cc ``NewOperationParser`` and
+  tflite/tools/versioning/gpu_compatibility.cc ``CheckCustomOpsGpuDelegateCompatibility``), MediaPipe's
+  ``cpu_op_resolver.cc`` and ``tasks/cc/core/mediapipe_builtin_op_resolver.cc`` (the latter has no
+  ``Resampler``), and tflite-micro's ``python_ops_resolver.cc`` / ``micro_mutable_op_resolver.h``
+  (``AddEthosU`` registers ``ethos-u`` only in a build with ``kernels/ethos_u/ethosu.cc``; the default
+  ``kernels/ethosu.cc`` returns no registration). Checked with the runtimes in tests/test_custom_ops.py.
 
 A shape function is ``(input_shapes, options) -> output shapes or None``; the shape engine hooks it in.
 """
@@ -34,6 +44,10 @@ from typing import Any
 __all__ = [
     "CustomOpInfo",
     "CUSTOM_OPS",
+    "RUNTIMES",
+    "Run",
+    "runs_on",
+    "codes_run_by",
     "lookup",
     "raw_options",
     "decode_options",
@@ -54,11 +68,43 @@ _MEDIAPIPE_KERNEL = (
     "MediaPipe: link //mediapipe/util/tflite:cpu_op_resolver (MediaPipe_RegisterTfLiteOpResolver) or use "
     "MediaPipe Tasks' MediaPipeBuiltinOpResolver; the MediaPipe graph registers it for you"
 )
-_MEDIAPIPE_RUNTIMES = ("MediaPipe's op resolver (CPU kernels)",)
 _TFLM_SIGNAL_KERNEL = (
     "TFLite Micro signal library: MicroMutableOpResolver::Add{op}() (signal/micro/kernels); in TensorFlow "
     "the tflite_micro signal ops (tflm_signal)"
 )
+
+
+# Runtime (and compat target) ids → what the user calls them. The target ids are the targets' names.
+RUNTIMES: dict[str, str] = {
+    "litert": "LiteRT / TFLite (CPU)",  # the stock BuiltinOpResolver
+    "mediapipe": "MediaPipe's op resolver (CPU kernels)",
+    "xnnpack": "XNNPACK delegate",
+    "gpu": "LiteRT GPU delegate",
+    "tflm": "TFLite Micro",  # the tflite-micro package's resolver (python_ops_resolver.cc)
+    "tflm-ethos-u": "TFLite Micro built for an Arm Ethos-U NPU",
+    "tf-signal": "TensorFlow with the tflite_micro signal ops",
+    "litert-microfrontend": "LiteRT / TFLite with the microfrontend op linked",
+}
+
+_LITERT = "LiteRT tflite/core/kernels/register.cc (BuiltinOpResolver) @f67457790c9c"
+_XNNPACK = (
+    "LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc Subgraph::VisitNode (kTfLiteBuiltinCustom) @f67457790c9c"
+)
+_GPU = (
+    "LiteRT tflite/delegates/gpu/common/model_builder.cc NewOperationParser + tflite/tools/versioning/"
+    "gpu_compatibility.cc CheckCustomOpsGpuDelegateCompatibility @f67457790c9c"
+)
+_MP_CPU = "google-ai-edge/mediapipe mediapipe/util/tflite/cpu_op_resolver.cc @85c0cdc7d706"
+_MP_BOTH = _MP_CPU + " and mediapipe/tasks/cc/core/mediapipe_builtin_op_resolver.cc"
+_TFLM = "tflite-micro python/tflite_micro/python_ops_resolver.cc + micro_mutable_op_resolver.h @90b983c2b3f1"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One runtime that runs the op, and where that is written."""
+
+    runtime: str  # a RUNTIMES key
+    source: str
 
 
 @dataclass(frozen=True)
@@ -68,12 +114,16 @@ class CustomOpInfo:
     name: str
     family: str
     kernel: str  # which resolver / library provides the kernel
-    runtimes: tuple[str, ...]  # runtimes that ship the kernel
+    runs: tuple[Run, ...]  # runtimes that run it (a kernel, or a delegate that takes the node)
     options_format: str  # "raw <C struct>", "flexbuffer" or "none"
     source: str  # where the kernel and layout are defined
     decode_raw: Callable[[bytes], dict[str, Any] | None] | None = None
     shape: ShapeFn | None = None
     note: str = ""
+
+    @property
+    def runtimes(self) -> tuple[str, ...]:
+        return tuple(RUNTIMES[r.runtime] for r in self.runs)
 
 
 # --- raw C-struct layouts ------------------------------------------------------------------------
@@ -193,7 +243,7 @@ def _signal(name: str, adder: str, file: str, keys: str) -> CustomOpInfo:
         name,
         "TFLite Micro signal",
         _TFLM_SIGNAL_KERNEL.format(op=adder),
-        ("TFLite Micro", "TensorFlow with the tflite_micro signal ops"),
+        (Run("tflm", _TFLM), Run("tf-signal", "tensorflow/tflite-micro signal/tensorflow_core/kernels")),
         "flexbuffer",
         _SIGNAL + file,
         note=f"audio front-end op; options: {keys}. LiteRT's BuiltinOpResolver has no kernel for it.",
@@ -207,7 +257,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "Convolution2DTransposeBias",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH), Run("xnnpack", _XNNPACK), Run("gpu", _GPU)),
             "raw TfLiteTransposeConvParams",
             _MP + "transpose_conv_bias.cc",
             _transpose_conv_params,
@@ -218,7 +268,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "MaxPoolingWithArgmax2D",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH), Run("xnnpack", _XNNPACK), Run("gpu", _GPU)),
             "raw TfLitePoolParams",
             _MP + "max_pool_argmax.cc",
             _pool_params,
@@ -229,7 +279,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "MaxUnpooling2D",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH), Run("xnnpack", _XNNPACK), Run("gpu", _GPU)),
             "raw TfLitePoolParams",
             _MP + "max_unpooling.cc",
             _pool_params,
@@ -240,7 +290,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "TransformTensorBilinear",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH),),
             "flexbuffer",
             _MP + "transform_tensor_bilinear.cc",
             None,
@@ -251,7 +301,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "TransformLandmarks",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH),),
             "none",
             _MP + "transform_landmarks.cc",
             None,
@@ -262,7 +312,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "Landmarks2TransformMatrix",
             "MediaPipe",
             _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (Run("mediapipe", _MP_BOTH),),
             "flexbuffer",
             _MP + "landmarks_to_transform_matrix.cc",
             None,
@@ -272,8 +322,11 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
         CustomOpInfo(
             "Resampler",
             "MediaPipe",
-            _MEDIAPIPE_KERNEL,
-            _MEDIAPIPE_RUNTIMES,
+            (
+                "MediaPipe: link //mediapipe/util/tflite:cpu_op_resolver (MediaPipe_RegisterTfLiteOpResolver); "
+                "MediaPipe Tasks' MediaPipeBuiltinOpResolver does not register it"
+            ),
+            (Run("mediapipe", _MP_CPU), Run("gpu", _GPU)),
             "none",
             _MP + "resampler.cc",
             None,
@@ -285,7 +338,7 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "TFLite",
             "built in: LiteRT/TFLite BuiltinOpResolver registers it; TFLite Micro: "
             "MicroMutableOpResolver::AddDetectionPostprocess()",
-            ("LiteRT / TFLite (CPU)", "TFLite Micro"),
+            (Run("litert", _LITERT), Run("tflm", _TFLM)),
             "flexbuffer",
             "tensorflow/lite/kernels/detection_postprocess.cc; tflite-micro tensorflow/lite/micro/kernels/"
             "detection_postprocess.cc",
@@ -299,13 +352,53 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "TensorFlow experimental",
             "tensorflow/lite/experimental/microfrontend: register Register_AUDIO_MICROFRONTEND() with "
             "AddCustom('AudioMicrofrontend', ...); not in BuiltinOpResolver",
-            ("LiteRT / TFLite with the microfrontend op linked",),
+            (Run("litert-microfrontend", "tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc"),),
             "flexbuffer",
             "tensorflow/lite/experimental/microfrontend/audio_microfrontend.cc",
             None,
             _audio_microfrontend,
             "spectrogram front end for keyword spotting (window, FFT, filterbank, noise reduction, PCAN, log); "
             "int16 audio in, int32 (or float32 with out_float) features out",
+        ),
+        CustomOpInfo(
+            "CIRCULAR_BUFFER",
+            "TFLite Micro",
+            "TFLite Micro: MicroMutableOpResolver::AddCircularBuffer() (kernels/circular_buffer.cc)",
+            (Run("tflm", _TFLM),),
+            "flexbuffer",
+            "tensorflow/tflite-micro tensorflow/lite/micro/kernels/circular_buffer.cc",
+            note="streaming window over successive invocations (options: cycles_max); TFLM only",
+        ),
+        CustomOpInfo(
+            "TFLM_DECODE",
+            "TFLite Micro",
+            "TFLite Micro: MicroMutableOpResolver::AddDecode() (kernels/decode.cc)",
+            (Run("tflm", _TFLM),),
+            "none",
+            "tensorflow/tflite-micro tensorflow/lite/micro/kernels/decode.cc",
+            note="decodes compressed constant tensors into the arena (inputs: encoded tensor, ancillary data "
+            "per output); TFLM only",
+        ),
+        CustomOpInfo(
+            "ethos-u",
+            "Arm Ethos-U",
+            "TFLite Micro built for an Arm Ethos-U NPU: MicroMutableOpResolver::AddEthosU() registers it only "
+            "with tensorflow/lite/micro/kernels/ethos_u/ethosu.cc (the default kernels/ethosu.cc, as in the "
+            "tflite-micro package, registers nothing)",
+            (Run("tflm-ethos-u", "tensorflow/tflite-micro tensorflow/lite/micro/kernels/ethos_u/ethosu.cc"),),
+            "flexbuffer",
+            "tensorflow/tflite-micro tensorflow/lite/micro/kernels/ethos_u/ethosu.cc",
+            note="an NPU command stream compiled by Arm's Vela; the ops it replaced run on the NPU",
+        ),
+        CustomOpInfo(
+            "odml.scaled_dot_product_attention",
+            "ODML (litert-torch)",
+            "no CPU kernel in LiteRT's BuiltinOpResolver: the XNNPACK delegate takes the node "
+            "(VisitScaledDotAttentionCompositeNode)",
+            (Run("xnnpack", _XNNPACK),),
+            "flexbuffer",
+            "LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc (kOdmlSDPA)",
+            note="scaled dot-product attention (query, key, value, mask) from litert-torch's SDPA lowering",
         ),
         _signal("SignalWindow", "Window", "window.cc", "shift"),
         _signal("SignalFftAutoScale", "FftAutoScale", "fft_auto_scale_kernel.cc", "none"),
@@ -334,6 +427,17 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
         _signal("SignalDelay", "Delay", "delay.cc", "delay_length"),
     )
 }
+
+
+def runs_on(custom_code: str | None, runtime: str) -> bool:
+    """Whether ``runtime`` (a :data:`RUNTIMES` key, e.g. a compat target) runs this custom op."""
+    info = lookup(custom_code)
+    return info is not None and any(r.runtime == runtime for r in info.runs)
+
+
+def codes_run_by(runtime: str) -> frozenset[str]:
+    """The custom codes ``runtime`` runs."""
+    return frozenset(name for name, info in CUSTOM_OPS.items() if any(r.runtime == runtime for r in info.runs))
 
 
 def lookup(custom_code: str | None) -> CustomOpInfo | None:

@@ -6,9 +6,23 @@ including the sub-byte and FLOAT8 types older Python packages do not know.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["DType", "DTYPES", "BY_NAME", "BY_MLIR", "by_code", "by_name", "by_mlir", "is_float", "is_integer"]
+__all__ = [
+    "DType",
+    "DTYPES",
+    "BY_NAME",
+    "BY_MLIR",
+    "TFLM_TYPE_SIZE",
+    "by_code",
+    "by_name",
+    "by_mlir",
+    "is_float",
+    "is_integer",
+    "tensor_bytes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +113,32 @@ def is_float(name: str) -> bool:
 def is_integer(name: str) -> bool:
     row = BY_NAME.get(name)
     return row is not None and row.qmin is not None
+
+
+# TfLiteTypeSizeOf (tensorflow/tflite-micro tensorflow/lite/micro/memory_helpers.cc @90b983c2): TFLM keeps
+# INT4 one element per byte (unpacked) and a resource handle in 4 bytes; it cannot size the other types.
+TFLM_TYPE_SIZE: dict[str, int] = {
+    "FLOAT16": 2, "BFLOAT16": 2, "FLOAT32": 4, "FLOAT64": 8, "INT16": 2, "INT32": 4, "UINT32": 4,
+    "UINT8": 1, "UINT16": 2, "INT8": 1, "INT64": 8, "UINT64": 8, "BOOL": 1, "RESOURCE": 4,
+    "COMPLEX64": 8, "COMPLEX128": 16, "INT4": 1,
+}  # fmt: skip
+
+
+def tensor_bytes(dtype: str, shape: Sequence[int], runtime: Literal["litert", "tflm"] = "litert") -> int | None:
+    """The bytes a runtime allocates for a tensor of this type and shape; None where it cannot size it.
+
+    ``litert`` (LiteRT ``BytesRequired``, tflite/util.cc @f6745779): elements × type size, sub-byte
+    types packed and rounded up (INT4/UINT4 two per byte, INT2 four); STRING, RESOURCE and VARIANT
+    tensors are sized at run time (``kTfLiteDynamic``), so None. ``tflm``: :data:`TFLM_TYPE_SIZE`.
+    An unknown (negative) dim counts as 0.
+    """
+    n = 1
+    for d in shape:
+        n *= max(d, 0)
+    if runtime == "tflm":
+        size = TFLM_TYPE_SIZE.get(dtype)
+        return None if size is None else n * size
+    row = BY_NAME.get(dtype)
+    if row is None or not row.bits:
+        return None
+    return (n * row.bits + 7) // 8

@@ -68,16 +68,6 @@ def _static(t: Tensor | None) -> bool:
     return t is not None and t.has_rank and all(d >= 0 for d in t.shape_signature)
 
 
-def _nbytes(t: Tensor) -> int | None:
-    row = dtypes.by_name(t.dtype)
-    if row is None or not row.bits:
-        return None
-    n = 1
-    for d in t.shape:
-        n *= d
-    return (n * row.bits + 7) // 8
-
-
 def model_state(model: Model) -> State | None:
     """The model's resource variables, or None when it has none."""
     init_subgraphs = []
@@ -121,7 +111,7 @@ def model_state(model: Model) -> State | None:
                 shape=tuple(t.shape) if t is not None else None,
                 dtype=t.dtype if t is not None else None,
                 quantization=t.quantization if t is not None else None,
-                bytes=_nbytes(t) if t is not None else None,
+                bytes=dtypes.tensor_bytes(t.dtype, t.shape) if t is not None else None,
                 initial_value=entry["init"][0] if entry["init"] else None,
                 reads=tuple(entry["reads"]),
                 assigns=tuple(entry["assigns"]),

@@ -82,6 +82,11 @@ def test_widths_count_the_tensors_flowing_past_each_op() -> None:
         ("conv2d_21", "conv2d_21"),
         ("add_17__xeno_compat__1", "add_17"),
         ("serving_default_x:0", "serving_default_x"),
+        (
+            "torchvision.models.resnet.ResNet/torch.nn.modules.container.Sequential_layer1/"
+            "torchvision.models.resnet.BasicBlock_0/torch.nn.modules.activation.ReLU_relu;",
+            "layer1.0.relu",
+        ),
     ],
 )
 def test_layer_names(name: str, layer: str) -> None:

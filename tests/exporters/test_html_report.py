@@ -57,7 +57,14 @@ def test_data_lists_every_op_and_finding() -> None:
 
 @pytest.mark.parametrize(
     ("name", "scope"),
-    [("model/block_3/conv/Conv2D", "model/block_3/conv"), ("x", ""), ("a/b;a/c", "a"), ("", "")],
+    [
+        ("model/block_3/conv/Conv2D", "model/block_3/conv"),
+        ("x", ""),
+        ("a/b;a/c", "a"),
+        ("", ""),
+        ("/layer1/layer1.0/relu/Relu", "layer1.0.relu"),
+        ("torchaudio.models.conformer.ConformerLayer;4", ""),  # a PyTorch model's root module
+    ],
 )
 def test_scope_of(name: str, scope: str) -> None:
     assert scope_of(name) == scope

@@ -60,12 +60,3 @@ def test_profile_paths_never_import_tensorflow(tmp_path: Path) -> None:
     code = PROBE.format(commands=", ".join(repr(c) for c in commands))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
-
-
-def test_heat_colours_scale_from_white_to_red() -> None:
-    from tfl_inspect.profiling.colours import heat_colours
-
-    c = heat_colours({"a": 0.0, "b": 10.0, "c": 1e6})
-    assert c["a"] == "#ffffff" and c["c"] == "#f05f50"
-    assert c["b"] not in (c["a"], c["c"])
-    assert heat_colours({"a": 0.0}) == {"a": "#ffffff"}

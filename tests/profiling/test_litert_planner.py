@@ -26,3 +26,18 @@ def test_chain_reuses_freed_memory_and_reshape_shares() -> None:
     assert all(off % 64 == 0 for off in offsets.values())
     # Input (never freed) + at most two live intermediates: 3 × 448 bytes.
     assert p.arena_bytes == 448 * 2 + 400
+
+
+def test_string_and_resource_tensors_stay_out_of_the_arena() -> None:
+    """subgraph.cc SetTensorParametersReadWrite: STRING/RESOURCE/VARIANT tensors are kTfLiteDynamic."""
+    tensors = (
+        Tensor(0, 0, "s", "STRING", (3,), (3,)),
+        Tensor(0, 1, "h", "RESOURCE", (), ()),
+        _t(2, 10),
+        _t(3, 10),
+    )
+    ops = (Operator(0, 0, "RELU", "RELU", 1, (2,), (3,)),)
+    sg = Subgraph.build(0, "main", tensors, ops, (0, 2), (3,))
+    p = plan(Model("tflite", 3, "", (sg,)))
+    assert {t for _, t, _, _, _, _ in p.allocations} == {2, 3}
+    assert p.arena_bytes == 64 + 40

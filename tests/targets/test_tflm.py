@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 import tfl_inspect
+from tests.conftest import sample, thirdparty_models
 from tests.targets.litert_oracle import ARENA_SIZE
+from tfl_inspect.profiling.tflm_planner import plan
 from tfl_inspect.remedies import say
 from tfl_inspect.targets import compat
 from tfl_inspect.targets.tflm import check_model
@@ -72,3 +78,38 @@ def test_string_tensors_block_the_load(tmp_path: Path) -> None:
     path = next(corpus.rglob("string_input_model_with_signature.bin"))
     report = compat(tfl_inspect.load(path), targets="tflm").targets["tflm"]
     assert not report.whole_model and report.model_reasons[0].code == "UNSUPPORTED_INPUT_TYPE"
+
+
+_LOADS = r"""
+import sys
+from tflite_micro.python.tflite_micro import runtime
+runtime.Interpreter.from_file(sys.argv[1], arena_size=int(sys.argv[2]))
+"""
+
+
+def _tflm_loads(path: Path, arena: int) -> bool:
+    """Whether TFLite Micro allocates the model in ``arena`` bytes (a child: tiny arenas can crash it)."""
+    return subprocess.run([sys.executable, "-c", _LOADS, str(path), str(arena)], capture_output=True).returncode == 0
+
+
+def test_arena_check_is_the_planner_and_a_lower_bound_of_tflite_micro() -> None:
+    """Below the planned arena TFLM fails and we say so; at TFLM's own minimum we do not."""
+    pytest.importorskip("tflite_micro", reason="the tflite-micro package is the TFLM oracle")
+    wakeword = [p for p in thirdparty_models() if p.parent.name == "pymicro-wakeword"][:1]  # variables: persistent
+    for path in (sample("dense_int8.tflite"), sample("classifier_flatten.tflite"), *wakeword):
+        model = tfl_inspect.load(path)
+        p = plan(model)
+        need = p.arena_bytes + p.persistent_bytes
+        assert _tflm_loads(path, ARENA_SIZE), path
+        assert not _tflm_loads(path, need - 1), path
+        (blocker,) = check_model(model, need - 1)[1]
+        assert blocker.code == "MODEL_LIMIT" and f"at least {need:,} bytes" in blocker.message
+        lo, hi = need - 1, 2 * need + 64 * 1024  # TFLM fails at lo; find its smallest arena by bisection
+        while not _tflm_loads(path, hi):
+            lo, hi = hi, 2 * hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if _tflm_loads(path, mid) else (mid, hi)
+        assert not check_model(model, hi)[1], (path, need, hi)
+        report = compat(model, targets="tflm", arena_size=need - 1).targets["tflm"]
+        assert not report.whole_model and report.model_reasons[0].code == "MODEL_LIMIT"

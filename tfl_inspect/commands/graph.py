@@ -232,9 +232,9 @@ def _to_stdout(data: bytes, fmt: str) -> None:
 
 def _heat_marks(model: Model, kind: str) -> list[Mark]:
     """``--color macs|memory``: the profile's per-op values as fill colours (white → red, log scale)."""
+    from ..exporters.colours import heat_colours
     from ..exporters.dot_marks import Mark
     from ..profiling import heat
-    from ..profiling.colours import heat_colours
 
     values = heat(model, kind)
     fills = heat_colours(values)

@@ -20,19 +20,14 @@ import numpy as np
 from .. import dtypes
 from ..errors import UsageError
 from ..model import Model, Subgraph, Tensor
+from ..naming import layer_name
 from .align import STEP_OPS
 from .report import Alignment, Numeric, Pair, RunOptions, TensorError, is_int_quantized
 
-__all__ = ["check_request", "run_in_process", "JUMP_DB", "keras_scope", "metrics", "dequantize"]
+__all__ = ["check_request", "run_in_process", "JUMP_DB", "metrics", "dequantize"]
 
 JUMP_DB = 10.0  # SQNR lost at one tensor (10x more noise power) that marks the first divergence
 _CAP_DB = 100.0  # SQNR at or above this counts as exact when computing jumps (float32 rounding is ~140 dB)
-
-
-def keras_scope(name: str) -> str:
-    """``model/layer/Op;model/layer/Other`` -> ``model/layer``: the Keras layer that made a tensor."""
-    first = name.split(";", 1)[0]
-    return first.rsplit("/", 1)[0] if "/" in first else first
 
 
 def metrics(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> tuple[float, float, float | None, float]:
@@ -434,7 +429,7 @@ def _measure(
                 a_tensor=p.a,
                 b_tensor=p.b,
                 name=at.name,
-                scope=keras_scope(at.name),
+                scope=layer_name(at.name),
                 is_output=p.a in outputs_a,
                 max_abs=max_abs,
                 rmse=rmse,

@@ -15,11 +15,11 @@ reader (and a test) can check that nothing silently disappeared. Data flow comes
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from .. import naming
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -111,21 +111,12 @@ def box_node(subgraph: int, k: int) -> str:
     return f"box_{subgraph}_{k}"
 
 
-_PORT = re.compile(r":\d+$")
-
-
 def namespace(name: str) -> tuple[str, ...]:
-    """The layer path of a tensor name: everything before the last ``/`` of its first part.
+    """The layer path of a tensor name (:func:`tfl_inspect.naming.layer`), outermost scope first.
 
-    Fused names (``a/MatMul;a/Relu``) use their first part; ``:0`` suffixes are dropped.
+    ``a/b/MatMul;a/b/Relu`` → ``(a, b)``; a flat name has none.
     """
-    first = name.split(";", 1)[0]
-    if ":" in first:
-        first = _PORT.sub("", first)
-    if "/" not in first:
-        return ()
-    parts = [p for p in first.split("/") if p]
-    return tuple(parts[:-1])
+    return naming.layer(name).path
 
 
 def plan(
@@ -393,20 +384,13 @@ def _op_name(sg: Subgraph, i: int) -> str:
     return ""
 
 
-_CONVERTER_SUFFIX = re.compile(r"(__xeno_compat__\d+|_dequantize)$")
-
-
 def layer_name(name: str) -> str:
-    """The Keras layer (or name scope) a tensor name belongs to, for box titles.
+    """The layer a tensor name belongs to, for box titles (:func:`tfl_inspect.naming.layer`).
 
     ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``; a flat Keras name (``conv2d_21``,
     ``add_17__xeno_compat__1`` from MediaPipe's converter) is the layer itself.
     """
-    first = _PORT.sub("", name.split(";", 1)[0])
-    scope = namespace(first)
-    if scope:
-        return "/".join(scope)
-    return _CONVERTER_SUFFIX.sub("", first)
+    return naming.layer(name).label
 
 
 def _collapse(model: Model, sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
@@ -551,7 +535,7 @@ def _title(sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names:
         for i in unit:
             common = _common(common, ns[i])
         if common:
-            return "/".join(common)
+            return naming.layer(names[first]).join(common)
     a, b = layer_name(names[first]), layer_name(names[last])
     if not a or not b:  # unnamed tensors: say which ops start and end the run
         a = a or sg.operators[first].opcode

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..escape import html_text as h
 from ..escape import script_json
+from ..naming import layer
 from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
 
 if TYPE_CHECKING:
@@ -42,13 +43,11 @@ def _asset(name: str) -> str:
     return (resources.files(__package__) / "report_assets" / name).read_text(encoding="utf-8")
 
 
-def scope_of(name: str) -> str:
-    """The Keras layer / name scope of a tensor name: ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``."""
-    head = name.split(";", 1)[0]
-    parts = [p for p in head.split("/") if p]
-    if len(parts) <= 1:
-        return ""
-    return "/".join(parts[:-1])
+def scope_of(name: str, producer: str | None = None) -> str:
+    """The layer scope ops are grouped by: ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``;
+    ``""`` for names without one (flat names, a PyTorch model's root module)."""
+    found = layer(name, producer)
+    return found.name if found.path else ""
 
 
 def _shape(dims: Sequence[int], has_rank: bool = True) -> str:

@@ -75,82 +75,90 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
     subgraph that calls itself again while running is not re-entered (TFLM would recurse
     forever), which only malformed models do.
     """
-    sgs = model.subgraphs
-    first = [[-1] * len(sg.tensors) for sg in sgs]
-    last = [[-1] * len(sg.tensors) for sg in sgs]
-    steps: list[Step] = []
-    op_span: dict[tuple[int, int], tuple[int, int]] = {}
-    reached: set[int] = set()
-    if not 0 <= entry < len(sgs):
-        return Lifetimes(steps, first, last, op_span, tuple(range(len(sgs))))
-
-    scope = 0
-
-    def enter(s: int) -> None:
-        reached.add(s)
-        steps.append(Step(scope, s, -1))
-        f, la = first[s], last[s]
-        for t in sgs[s].inputs:
-            if f[t] < 0:
-                f[t] = scope
-            la[t] = scope
-
-    def finish_op(s: int, i: int, start: int) -> None:
-        op = sgs[s].operators[i]
-        la = last[s]
-        for t in op.inputs:
-            if t >= 0:
-                la[t] = scope
-        for t in op.outputs:
-            la[t] = scope
-        prev = op_span.get((s, i))
-        op_span[(s, i)] = (prev[0] if prev else start, scope)
-
-    def leave(s: int) -> None:
-        f, la = first[s], last[s]
-        for t in sgs[s].outputs:
-            if f[t] < 0:
-                f[t] = scope
-            la[t] = scope
-
+    walk = _Walk(model)
+    if not 0 <= entry < len(model.subgraphs):
+        return Lifetimes(walk.steps, walk.first, walk.last, walk.op_span, tuple(range(len(model.subgraphs))))
     # One frame per running subgraph: the next op to run, and the control-flow op (if any)
     # whose callees are still being walked: (op index, its scope, callees left).
-    enter(entry)
+    walk.enter(entry)
     stack: list[_Frame] = [_Frame(entry)]
     active = {entry}
     while stack:
         frame = stack[-1]
-        s = frame.subgraph
         if frame.pending is not None:
-            i, start, callees = frame.pending
-            if callees:
-                callee = callees.pop(0)
-                scope += 1
-                if callee in active:
-                    continue
-                enter(callee)
+            callee = walk.resume(frame)
+            if callee is not None and callee not in active:
+                walk.enter(callee)
                 active.add(callee)
                 stack.append(_Frame(callee))
-                continue
-            finish_op(s, i, start)
-            frame.pending = None
-            continue
-        i = frame.next_op
-        ops = sgs[s].operators
-        if i >= len(ops):
-            leave(s)
-            active.discard(s)
+        elif frame.next_op < len(model.subgraphs[frame.subgraph].operators):
+            walk.start_op(frame)
+        else:
+            walk.leave(frame.subgraph)
+            active.discard(frame.subgraph)
             stack.pop()
-            continue
+    unreached = tuple(s for s in range(len(model.subgraphs)) if s not in walk.reached)
+    return Lifetimes(walk.steps, walk.first, walk.last, walk.op_span, unreached)
+
+
+class _Walk:
+    """The scope counter and what the walk has recorded so far."""
+
+    def __init__(self, model: Model) -> None:
+        self.sgs = model.subgraphs
+        self.first = [[-1] * len(sg.tensors) for sg in self.sgs]
+        self.last = [[-1] * len(sg.tensors) for sg in self.sgs]
+        self.steps: list[Step] = []
+        self.op_span: dict[tuple[int, int], tuple[int, int]] = {}
+        self.reached: set[int] = set()
+        self.scope = 0
+
+    def enter(self, s: int) -> None:
+        self.reached.add(s)
+        self.steps.append(Step(self.scope, s, -1))
+        f, la = self.first[s], self.last[s]
+        for t in self.sgs[s].inputs:
+            if f[t] < 0:
+                f[t] = self.scope
+            la[t] = self.scope
+
+    def leave(self, s: int) -> None:
+        f, la = self.first[s], self.last[s]
+        for t in self.sgs[s].outputs:
+            if f[t] < 0:
+                f[t] = self.scope
+            la[t] = self.scope
+
+    def start_op(self, frame: _Frame) -> None:
+        """A new scope for the frame's next op; its outputs are born, its callees queued."""
+        s, i = frame.subgraph, frame.next_op
         frame.next_op = i + 1
-        scope += 1
-        steps.append(Step(scope, s, i))
-        op = ops[i]
-        f = first[s]
+        self.scope += 1
+        self.steps.append(Step(self.scope, s, i))
+        op = self.sgs[s].operators[i]
+        f = self.first[s]
         for t in op.outputs:
             if f[t] < 0:
-                f[t] = scope
-        callees = called_subgraphs(op.options, op.builtin, len(sgs)) if op.builtin in CALLS else []
-        frame.pending = (i, scope, callees)
-    unreached = tuple(s for s in range(len(sgs)) if s not in reached)
-    return Lifetimes(steps, first, last, op_span, unreached)
+                f[t] = self.scope
+        callees = called_subgraphs(op.options, op.builtin, len(self.sgs)) if op.builtin in CALLS else []
+        frame.pending = (i, self.scope, callees)
+
+    def resume(self, frame: _Frame) -> int | None:
+        """The next callee of the frame's control-flow op (a new scope), or None once the op is done."""
+        assert frame.pending is not None
+        i, start, callees = frame.pending
+        if callees:
+            self.scope += 1
+            return callees.pop(0)
+        s = frame.subgraph
+        op = self.sgs[s].operators[i]
+        la = self.last[s]
+        for t in op.inputs:
+            if t >= 0:
+                la[t] = self.scope
+        for t in op.outputs:
+            la[t] = self.scope
+        prev = self.op_span.get((s, i))
+        self.op_span[(s, i)] = (prev[0] if prev else start, self.scope)
+        frame.pending = None
+        return None

@@ -6,9 +6,12 @@ graph inputs, outputs and variables never freed; a tensor freed after its last r
 reference counting; in-place ops (RESHAPE, SQUEEZE, EXPAND_DIMS, BITCAST share their input
 even when it has other readers; ADD, SUB, MUL, DIV, SOFTMAX, DYNAMIC_UPDATE_SLICE only when
 they are its last reader and the sizes match); tensors placed whole-lifetime first, then
-by size (descending), then by allocation node, each into the best-fitting gap.
+by size (descending), then by allocation node, each into the best-fitting gap; STRING, RESOURCE
+and VARIANT tensors left out (``kTfLiteDynamic``: allocated on their own). Sizes are LiteRT's
+(:func:`tfl_inspect.dtypes.tensor_bytes`).
 What is not: kernel temporaries (im2col buffers and the like, known only after Prepare),
-dynamic tensors, and delegates (XNNPACK, the default, plans its own memory).
+tensors made dynamic at run time, VAR_HANDLE's 4-byte persistent handle, and delegates
+(XNNPACK, the default, plans its own memory).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..dtypes import by_name
+from ..dtypes import tensor_bytes
 
 if TYPE_CHECKING:
-    from ..model import Model, Subgraph, Tensor
+    from ..model import Model, Subgraph
 
 __all__ = ["ALIGNMENT", "LiteRTPlan", "plan", "INPLACE"]
 
@@ -43,15 +46,6 @@ INPLACE: dict[str, tuple[tuple[int, ...], bool]] = {
 }
 
 
-def _bytes(t: Tensor) -> int:
-    row = by_name(t.dtype)
-    bits = row.bits if row is not None and row.bits else 8
-    n = 1
-    for d in t.shape:
-        n *= max(d, 0)
-    return (n * bits + 7) // 8
-
-
 @dataclass(frozen=True, slots=True)
 class LiteRTPlan:
     arena_bytes: int  # sum of the subgraph arenas
@@ -66,29 +60,52 @@ def _align(n: int) -> int:
     return (n + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT
 
 
-def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, int]], dict[int, int], int]:
-    n = len(sg.tensors)
-    arena_rw = [not t.is_constant and not t.is_variable for t in sg.tensors]
+_Placed = tuple[int, int, int, int, int, int]  # (subgraph, tensor, size, first node, last node, offset)
+
+
+def _subgraph(sg: Subgraph) -> tuple[int, list[_Placed], dict[int, int], int]:
+    # STRING, RESOURCE and VARIANT tensors are kTfLiteDynamic (subgraph.cc SetTensorParametersReadWrite):
+    # allocated on their own, never in the arena.
+    sizes = [tensor_bytes(t.dtype, t.shape) for t in sg.tensors]
+    arena_rw = [not t.is_constant and not t.is_variable and sizes[t.index] is not None for t in sg.tensors]
     variables = [t.index for t in sg.tensors if t.is_variable]
-    alloc = [-1] * n
-    dealloc = [-1] * n
-    ref = [0] * n
-    for t in sg.outputs:
-        ref[t] += 1
-    for t in variables:
-        ref[t] += 1
-        if alloc[t] < 0:
-            alloc[t] = 0
-    for t in sg.inputs:
-        ref[t] += 1
-        if alloc[t] < 0:
-            alloc[t] = 0
+    alloc, ref = _entry_refs(sg, variables)
     counts = list(ref)
     for op in sg.operators:
         for t in op.inputs:
             if t >= 0:
                 ref[t] += 1
-    # IdentifyInPlaceTensors
+    shared = _in_place(sg, sizes, ref, arena_rw)
+    dealloc = _deallocations(sg, shared, counts, alloc)
+    todo = [t for t in range(len(sg.tensors)) if arena_rw[t] and alloc[t] >= 0 and t not in shared]
+
+    def key(t: int) -> tuple[int, int, int]:
+        if alloc[t] == 0 and dealloc[t] < 0:
+            return (0, t, 0)
+        return (1, -(sizes[t] or 0), alloc[t])
+
+    todo.sort(key=key)
+    spans = [(t, sizes[t] or 0, alloc[t], dealloc[t] if dealloc[t] >= 0 else _NEVER) for t in todo]
+    high, placed = _place(sg.index, spans, max(len(sg.operators), 1))
+    persistent = sum(_align(sizes[t] or 0) for t in variables)
+    return high, placed, shared, persistent
+
+
+def _entry_refs(sg: Subgraph, variables: list[int]) -> tuple[list[int], list[int]]:
+    """Graph outputs, variables and inputs: referenced once more, and allocated before node 0."""
+    n = len(sg.tensors)
+    alloc, ref = [-1] * n, [0] * n
+    for t in sg.outputs:
+        ref[t] += 1
+    for t in (*variables, *sg.inputs):
+        ref[t] += 1
+        if alloc[t] < 0:
+            alloc[t] = 0
+    return alloc, ref
+
+
+def _in_place(sg: Subgraph, sizes: list[int | None], ref: list[int], arena_rw: list[bool]) -> dict[int, int]:
+    """``IdentifyInPlaceTensors``: output tensor → the tensor whose buffer it reuses."""
     shared: dict[int, int] = {}
     ins, outs = set(sg.inputs), set(sg.outputs)
     for op in sg.operators:
@@ -102,10 +119,10 @@ def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, in
             x = op.inputs[i]
             if x < 0 or i not in slots:
                 continue
-            xt, ot = sg.tensors[x], sg.tensors[out]
-            if not unmodified and (_bytes(xt) != _bytes(ot) or _bytes(xt) <= _SCALAR_BYTES or ref[x] > 1):
+            if x in ins or out in outs or not arena_rw[x] or not arena_rw[out]:
                 continue
-            if x in ins or out in outs or (not arena_rw[x]) or not arena_rw[out]:
+            size = sizes[x] or 0
+            if not unmodified and (size != sizes[out] or size <= _SCALAR_BYTES or ref[x] > 1):
                 continue
             chosen = x
             break
@@ -115,6 +132,12 @@ def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, in
         if not unmodified and ref[actual] > 1:
             continue
         shared[out] = actual
+    return shared
+
+
+def _deallocations(sg: Subgraph, shared: dict[int, int], counts: list[int], alloc: list[int]) -> list[int]:
+    """Node after which each tensor's buffer is free (-1: never); fills in ``alloc`` for op outputs."""
+    dealloc = [-1] * len(sg.tensors)
     for op in sg.operators:
         for t in op.inputs:
             if t >= 0:
@@ -130,24 +153,17 @@ def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, in
             counts[a] -= 1
             if counts[a] == 0 and alloc[a] >= 0 and dealloc[a] < 0:
                 dealloc[a] = i
-    todo = [t for t in range(n) if arena_rw[t] and alloc[t] >= 0 and t not in shared]
+    return dealloc
 
-    def key(t: int) -> tuple[int, int, int]:
-        if alloc[t] == 0 and dealloc[t] < 0:
-            return (0, t, 0)
-        return (1, -_bytes(sg.tensors[t]), alloc[t])
 
-    todo.sort(key=key)
-    # Placed allocations indexed by node, so a placement looks only at overlapping ones.
-    horizon = max(len(sg.operators), 1)
-    by_node: dict[int, list[tuple[int, int]]] = {}
-    placed: list[tuple[int, int, int, int, int, int]] = []
+def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tuple[int, list[_Placed]]:
+    """Best-fit placement of (tensor, size, first, last) in order; the high-water mark and the placements."""
+    by_node: dict[int, list[tuple[int, int]]] = {}  # placed allocations per node: only overlapping ones are seen
+    placed: list[_Placed] = []
     high = 0
-    for t in todo:
-        size = _bytes(sg.tensors[t])
-        first, last = alloc[t], dealloc[t] if dealloc[t] >= 0 else _NEVER
+    for t, size, first, last in spans:
         if size == 0:
-            placed.append((sg.index, t, 0, first, last, 0))
+            placed.append((s, t, 0, first, last, 0))
             continue
         seen: set[tuple[int, int]] = set()
         for node in range(first, min(last, horizon) + 1):
@@ -165,9 +181,8 @@ def _subgraph(sg: Subgraph) -> tuple[int, list[tuple[int, int, int, int, int, in
         high = max(high, best + size)
         for node in range(first, min(last, horizon) + 1):
             by_node.setdefault(node, []).append((best, size))
-        placed.append((sg.index, t, size, first, last, best))
-    persistent = sum(_align(_bytes(sg.tensors[t])) for t in variables)
-    return high, placed, shared, persistent
+        placed.append((s, t, size, first, last, best))
+    return high, placed
 
 
 def plan(model: Model) -> LiteRTPlan:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..naming import layer_name
+
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
 
@@ -70,15 +72,12 @@ def _one(op: Operator, consts: list[Tensor], seen: set[object]) -> OpParams:
     return OpParams(params, nbytes, deq, tuple((d, v[0], v[1]) for d, v in sorted(by.items())))
 
 
-def scope_of(sg: Subgraph, op: Operator) -> str:
-    """The name scope (Keras layer) an op belongs to, from its first output's name.
+def scope_of(sg: Subgraph, op: Operator, producer: str | None = None) -> str:
+    """The layer an op belongs to, from its first output's name (:func:`tfl_inspect.naming.layer`).
 
-    ``model/conv1/Conv2D;model/conv1/BiasAdd`` → ``model/conv1``; names without ``/`` are their
-    own scope; ops without outputs fall back to their opcode.
+    ``model/conv1/Conv2D;model/conv1/BiasAdd`` → ``model/conv1``, a litert-torch class path →
+    ``layer1.0.relu`` (the root module: its class path); flat names are their own layer; ops
+    without a named output fall back to their opcode.
     """
     t = sg.tensor(op.outputs[0]) if op.outputs else None
-    name = (t.name if t is not None else "").split(";", 1)[0]
-    if not name:
-        return op.opcode
-    name = name.split(":", 1)[0]
-    return name.rsplit("/", 1)[0] if "/" in name else name
+    return layer_name(t.name if t is not None else "", producer) or op.opcode

@@ -20,25 +20,19 @@ from __future__ import annotations
 import mmap
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..dtypes import tensor_bytes
 from .lifetimes import Lifetimes, lifetimes
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["ALIGNMENT", "Buffer", "Plan", "SCRATCH", "plan", "greedy", "tensor_bytes", "align"]
+__all__ = ["ALIGNMENT", "Buffer", "Plan", "SCRATCH", "plan", "greedy", "align"]
 
 ALIGNMENT = 16
 ONLINE = -1
-
-# TfLiteTypeSizeOf (tflite-micro memory_helpers.cc): INT4 takes one byte per element unpacked.
-_TYPE_SIZE = {
-    "FLOAT16": 2, "BFLOAT16": 2, "FLOAT32": 4, "FLOAT64": 8, "INT16": 2, "INT32": 4, "UINT32": 4,
-    "UINT8": 1, "UINT16": 2, "INT8": 1, "INT64": 8, "UINT64": 8, "BOOL": 1, "RESOURCE": 4,
-    "COMPLEX64": 8, "COMPLEX128": 16, "INT4": 1,
-}  # fmt: skip
 
 
 def align(n: int, to: int = ALIGNMENT) -> int:
@@ -52,10 +46,9 @@ def elements(t: Tensor) -> int:
     return n
 
 
-def tensor_bytes(t: Tensor) -> int | None:
-    """TFLM's byte length of a tensor; None for types TFLM cannot size (STRING, INT2...)."""
-    size = _TYPE_SIZE.get(t.dtype)
-    return None if size is None else elements(t) * size
+def _bytes(t: Tensor) -> int | None:
+    """TFLM's byte length of a tensor (INT4 unpacked); None for types TFLM cannot size (STRING, INT2...)."""
+    return tensor_bytes(t.dtype, t.shape, "tflm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +154,7 @@ def _lstm(sg: Subgraph, op: Operator, ptr: int) -> list[int]:
     cell = _t(sg, op, 19) if len(op.inputs) > 19 else None
     if cell is None or cell.dtype not in ("FLOAT32", "INT16"):
         return []
-    return [elements(cell) * _TYPE_SIZE[cell.dtype]] * 4
+    return [_bytes(cell) or 0] * 4
 
 
 def _detection_postprocess(sg: Subgraph, op: Operator, ptr: int) -> list[int]:
@@ -297,11 +290,45 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
     if offsets is not None and len(offsets) != total:
         notes.append(f"OfflineMemoryAllocation has {len(offsets)} offsets for {total} tensors: TFLM refuses it")
         offsets = None
-    sizes: list[int] = []
-    first: list[int] = []
-    last: list[int] = []
-    off: list[int] = []
-    meta: list[tuple[int, int, int, bool]] = []
+    req = _Requests()
+    persistent, unsized = _tensor_requests(model, life, offsets, req)
+    for s, i, nbytes in scratch_requests(model, pointer_bytes):
+        span = life.op_span.get((s, i), (-1, -1))
+        req.add(align(nbytes), span[0], span[1], ONLINE, (s, -1, i, False))
+    persistent.extend(_resource_variables(model))
+    notes.extend(_refusals(model, unsized))
+    placed = greedy(req.sizes, req.first, req.last, req.off)
+    buffers = tuple(
+        Buffer(m[0], m[1], m[2], req.sizes[j], req.first[j], req.last[j], placed[j], m[3])
+        for j, m in enumerate(req.meta)
+    )
+    arena = max((b.offset + b.size for b in buffers), default=0)
+    return Plan(arena, buffers, sum(n for _, n in persistent), tuple(persistent), life, tuple(notes))
+
+
+@dataclass(slots=True)
+class _Requests:
+    """The buffers handed to the planner, in order: size, lifetime, offline offset, and what each is."""
+
+    sizes: list[int] = field(default_factory=list)
+    first: list[int] = field(default_factory=list)
+    last: list[int] = field(default_factory=list)
+    off: list[int] = field(default_factory=list)
+    meta: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (subgraph, tensor, op, offline)
+
+    def add(self, size: int, first: int, last: int, off: int, meta: tuple[int, int, int, bool]) -> None:
+        self.sizes.append(size)
+        self.first.append(first)
+        self.last.append(last)
+        self.off.append(off)
+        self.meta.append(meta)
+
+
+def _tensor_requests(
+    model: Model, life: Lifetimes, offsets: list[int] | None, req: _Requests
+) -> tuple[list[tuple[str, int]], list[str]]:
+    """Every planned tensor into ``req`` (``micro_allocation_info.cc``); the persistent variables and the
+    tensors TFLM cannot size."""
     persistent: list[tuple[str, int]] = []
     unsized: list[str] = []
     k = 0
@@ -314,7 +341,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
             k += 1
             if t.is_constant or t.index in preset:
                 continue
-            nbytes = tensor_bytes(t)
+            nbytes = _bytes(t)
             if nbytes is None:
                 unsized.append(f"{sg.index}:{t.index} ({t.dtype})")
                 continue
@@ -323,26 +350,20 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
                 continue
             if nbytes == 0:
                 continue
-            sizes.append(align(nbytes))
-            first.append(f[t.index])
-            last.append(la[t.index])
-            off.append(o)
-            meta.append((sg.index, t.index, sg.producer(t.index), o != ONLINE))
-    for s, i, nbytes in scratch_requests(model, pointer_bytes):
-        span = life.op_span.get((s, i), (-1, -1))
-        sizes.append(align(nbytes))
-        first.append(span[0])
-        last.append(span[1])
-        off.append(ONLINE)
-        meta.append((s, -1, i, False))
-    persistent.extend(_resource_variables(model))
+            req.add(align(nbytes), f[t.index], la[t.index], o, (sg.index, t.index, sg.producer(t.index), o != ONLINE))
+    return persistent, unsized
+
+
+def _refusals(model: Model, unsized: list[str]) -> list[str]:
+    """What makes TFLM refuse the model although the plan can be drawn."""
+    notes = []
     # micro_allocation_info.cc ValidateSubgraph: TFLM refuses an op intermediate with bytes.
     sized_inter = [
         f"{sg.index}:{t.index}"
         for sg in model.subgraphs
         for op in sg.operators
         for t in map(sg.tensor, op.intermediates)
-        if t is not None and tensor_bytes(t) != 0
+        if t is not None and _bytes(t) != 0
     ]
     if sized_inter:
         notes.append(
@@ -355,10 +376,7 @@ def plan(model: Model, pointer_bytes: int = 4, offline: bool = True, entry: int 
             f"TFLite Micro cannot size tensor(s) {', '.join(unsized[:3])}{more}: it will refuse this model; "
             "they are left out of the plan"
         )
-    placed = greedy(sizes, first, last, off)
-    buffers = tuple(Buffer(m[0], m[1], m[2], sizes[j], first[j], last[j], placed[j], m[3]) for j, m in enumerate(meta))
-    arena = max((b.offset + b.size for b in buffers), default=0)
-    return Plan(arena, buffers, sum(n for _, n in persistent), tuple(persistent), life, tuple(notes))
+    return notes
 
 
 def _resource_variables(model: Model) -> list[tuple[str, int]]:
@@ -378,6 +396,6 @@ def _resource_variables(model: Model) -> list[tuple[str, int]]:
                 var = handles.get((sg.index, op.inputs[0]))
                 value = sg.tensor(op.inputs[1])
                 if var is not None and value is not None and var not in sized:
-                    sized[var] = align(tensor_bytes(value) or 0)
+                    sized[var] = align(_bytes(value) or 0)
     names = dict.fromkeys(handles.values())
     return [(f"resource variable {n}", sized.get(n, 0)) for n in names]

@@ -11,7 +11,7 @@ from .reasons import Reject
 if TYPE_CHECKING:
     from ..model import Operator, Subgraph, Tensor
 
-__all__ = ["affine", "is_static", "dims", "describe", "slot_name", "option", "scale0", "zp0", "const_values"]
+__all__ = ["affine", "is_constant", "dims", "describe", "slot_name", "option", "scale0", "zp0", "const_values"]
 
 
 def affine(t: Tensor) -> bool:
@@ -30,8 +30,8 @@ def zp0(t: Tensor) -> int:
     return q.zero_point[0] if q is not None and q.zero_point else 0
 
 
-def is_static(t: Tensor) -> bool:
-    """``kTfLiteMmapRo``: the data is in the file (a constant)."""
+def is_constant(t: Tensor) -> bool:
+    """``kTfLiteMmapRo``: the data is in the file (delegates call such tensors "static")."""
     return t.is_constant
 
 

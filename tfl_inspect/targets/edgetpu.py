@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..opdefs import WEIGHT_ROLES, opdef
 from ..remedies import Remedy
-from ._tensors import const_values, is_static, need, option
+from ._tensors import const_values, is_constant, need, option
 from .base import SubgraphCheck, Target
 from .policies import PrefixUntilUnmapped
 from .reasons import Reason, Reject
@@ -39,7 +39,7 @@ def _no_activation(sg: Subgraph, op: Operator) -> None:
 
 def _concat(sg: Subgraph, op: Operator) -> None:
     _no_activation(sg, op)
-    consts = [t for t in op.inputs if (x := sg.tensor(t)) is not None and is_static(x)]
+    consts = [t for t in op.inputs if (x := sg.tensor(t)) is not None and is_constant(x)]
     if consts:
         need(len(op.inputs) == 2, "UNSUPPORTED_OPERAND_VALUE", "a constant input is allowed only with exactly 2 inputs")
         values = const_values(sg.tensors[consts[0]])
@@ -147,8 +147,8 @@ def check_op(sg: Subgraph, op: Operator) -> None:
                 continue
             name = f"{role} {slot}"
             if role == "input" and slot in weights:
-                need(is_static(tensor), "CONSTANT_INPUT_REQUIRED", f"{name} '{tensor.name}' must be a constant", name)
-            if tensor.dtype == "INT32" and role == "input" and (slot in weights or is_static(tensor)):
+                need(is_constant(tensor), "CONSTANT_INPUT_REQUIRED", f"{name} '{tensor.name}' must be a constant", name)
+            if tensor.dtype == "INT32" and role == "input" and (slot in weights or is_constant(tensor)):
                 continue  # int32 bias / shape operands
             need(
                 tensor.dtype in _INT8,
@@ -164,7 +164,7 @@ def check_op(sg: Subgraph, op: Operator) -> None:
                 name,
                 Remedy.STATIC_BATCH,
             )
-            big = [d for d in tensor.shape[:-3] if d > 1] if not is_static(tensor) else []
+            big = [d for d in tensor.shape[:-3] if d > 1] if not is_constant(tensor) else []
             need(
                 not big,
                 "UNSUPPORTED_OPERAND_RANK",

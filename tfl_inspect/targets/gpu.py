@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..opdefs import INDEX_ROLES, opdef
 from ..remedies import Remedy
-from ._tensors import is_static, need, option
+from ._tensors import is_constant, need, option
 from .base import SubgraphCheck, Target
 from .policies import KeepLargest
 from .reasons import Reason, Reject
@@ -46,7 +46,7 @@ class _Sig:
 
     def is_const(self, t: Tensor | None) -> bool:
         """Constant in the file, or the output of a float16-weight DEQUANTIZE the partition helper folds."""
-        return t is not None and (is_static(t) or t.index in self.folded)
+        return t is not None and (is_constant(t) or t.index in self.folded)
 
     def runtime_inputs(self) -> int:
         return sum(1 for t in self.inputs if t is not None and not self.is_const(t))
@@ -157,7 +157,7 @@ def _fully_connected(s: _Sig) -> None:
     )
     need(s.runtime_inputs() <= 2, "UNSUPPORTED_OPERAND_SIZE", "more than 2 runtime inputs")
     need(
-        s.inputs[0] is None or not is_static(s.inputs[0]),
+        s.inputs[0] is None or not is_constant(s.inputs[0]),
         "UNSUPPORTED_OPERAND_VALUE",
         "constant input 0 is not supported",
     )
@@ -275,7 +275,7 @@ def _cumsum(s: _Sig) -> None:
         and s.type(0, True) == s.type(0)
         and a is not None
         and a.dtype == "INT32"
-        and is_static(a)
+        and is_constant(a)
     )
     need(ok, "CONSTANT_INPUT_REQUIRED", "input/output must be float and the axis a constant INT32", "input 1 (axis)")
 
@@ -312,9 +312,11 @@ def _add_n(s: _Sig) -> None:
 
 
 def _custom(s: _Sig) -> None:
+    from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
     code = s.op.custom_code or ""
     need(
-        code in ("Convolution2DTransposeBias", "MaxPoolingWithArgmax2D", "MaxUnpooling2D", "Resampler"),
+        runs_on(code, "gpu"),
         "UNSUPPORTED_OPERATOR",
         f"custom op '{code}' is not supported by the GPU delegate",
     )
@@ -429,7 +431,7 @@ def _tensor_filter(sg: Subgraph, op: Operator) -> None:
                     f"{role} {slot} '{tensor.name}' has rank {len(tensor.shape)}; the GPU delegate takes at most 4",
                     f"{role} {slot}",
                 )
-            if tensor.dtype not in allowed and not is_static(tensor):
+            if tensor.dtype not in allowed and not is_constant(tensor):
                 raise Reject(
                     "UNSUPPORTED_OUTPUT_TYPE" if role == "output" else "UNSUPPORTED_INPUT_TYPE",
                     f"{role} {slot} '{tensor.name}' is {tensor.dtype}; "

@@ -11,11 +11,9 @@ nothing: ``MicroInterpreter::AllocateTensors`` stops at the first op without a r
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..dtypes import by_name
 from ..remedies import Remedy
 from ._tensors import affine, need, slot_name
 from .base import SubgraphCheck, Target, TargetOption, TargetReport
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
     from .partitions import PartitionCache
 
-__all__ = ["SOURCE", "BUILTINS", "CUSTOMS", "check_model", "TARGET"]
+__all__ = ["SOURCE", "BUILTINS", "check_model", "TARGET"]
 
 SOURCE = "tflite-micro python/tflite_micro/python_ops_resolver.cc + kernels/*.cc @ 90b983c2b3f1 (2026-08-20)"
 
@@ -41,12 +39,6 @@ BUILTINS = frozenset(
     RESIZE_NEAREST_NEIGHBOR REVERSE_V2 ROUND RSQRT SELECT_V2 SHAPE SIN SLICE SOFTMAX SPACE_TO_BATCH_ND
     SPACE_TO_DEPTH SPLIT SPLIT_V SQRT SQUARE SQUARED_DIFFERENCE SQUEEZE STRIDED_SLICE SUB SUM SVDF TANH
     TRANSPOSE TRANSPOSE_CONV UNIDIRECTIONAL_SEQUENCE_LSTM UNPACK VAR_HANDLE WHILE ZEROS_LIKE""".split()
-)
-CUSTOMS = frozenset(
-    """CIRCULAR_BUFFER TFLite_Detection_PostProcess ethos-u TFLM_DECODE SignalDelay SignalEnergy
-    SignalFftAutoScale SignalFilterBank SignalFilterBankLog SignalFilterBankSquareRoot
-    SignalFilterBankSpectralSubtraction SignalFramer SignalIrfft SignalOverlapAdd SignalPCAN SignalRfft
-    SignalStacker SignalWindow""".split()
 )
 
 # Kernel Prepare checks: builtin → function raising Reject (file named in each docstring).
@@ -197,25 +189,20 @@ CHECKS: dict[str, _Check] = {
 }
 
 
-def _nbytes(t: object) -> int:
-    from ..model import Tensor
-
-    assert isinstance(t, Tensor)
-    dt = by_name(t.dtype)
-    bits = dt.bits if dt is not None and dt.bits else 8
-    return math.prod(t.shape) * bits // 8
-
-
-def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
+def check_op(sg: Subgraph, op: Operator) -> None:
     """Raise Reject when TFLM cannot register or prepare this op."""
     if op.is_custom:
+        from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
         need(
-            op.custom_code in CUSTOMS,
+            runs_on(op.custom_code, "tflm"),  # the custom names python_ops_resolver.cc registers
             "UNSUPPORTED_OPERATOR",
             f"custom op '{op.custom_code}' is not registered in the TFLM op resolver",
-            fix="register a kernel for it with MicroMutableOpResolver::AddCustom"
-            if not op.flex_op
-            else "Select TF (Flex) ops cannot run on TFLM: use builtin ops",
+            fix="Select TF (Flex) ops cannot run on TFLM: use builtin ops"
+            if op.flex_op
+            else "build TFLite Micro for the Arm Ethos-U NPU (kernels/ethos_u/ethosu.cc): only that build registers it"
+            if runs_on(op.custom_code, "tflm-ethos-u")
+            else "register a kernel for it with MicroMutableOpResolver::AddCustom",
         )
     else:
         need(
@@ -236,14 +223,6 @@ def check_op(sg: Subgraph, op: Operator, arena_size: int | None = None) -> None:
             check(sg, op)
         except IndexError:
             raise Reject("MISSING_REQUIRED_OPERAND", "an operand the kernel reads is missing") from None
-    if arena_size is not None:
-        for t in (*op.inputs, *op.outputs):
-            tensor = sg.tensor(t)
-            if tensor is not None and not tensor.is_constant and _nbytes(tensor) > arena_size:
-                raise Reject(
-                    "MODEL_LIMIT",
-                    f"'{tensor.name}' alone needs {_nbytes(tensor):,} bytes, more than the {arena_size:,}-byte arena",
-                )
 
 
 def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple[int, int], Reject], list[Reason]]:
@@ -252,7 +231,7 @@ def check_model(model: Model, arena_size: int | None = None) -> tuple[dict[tuple
     rejected = {
         (sg.index, i): rej for sg in model.subgraphs for i, rej in TARGET.check_subgraph(sg, options).rejected.items()
     }
-    return rejected, _string_blockers(model)
+    return rejected, TARGET.model_reasons(model, tuple(range(len(model.subgraphs))), options)
 
 
 def _string_blockers(model: Model) -> list[Reason]:
@@ -280,7 +259,7 @@ class Tflm(Target):
             "arena_size",
             "--arena-size",
             "BYTES",
-            "TFLite Micro tensor arena; flags tensors that cannot fit (default: not checked)",
+            "TFLite Micro tensor arena; checks the planned arena fits (default: not checked)",
             minimum=1,
             below_minimum="--arena-size must be a positive number of bytes",
         ),
@@ -289,10 +268,9 @@ class Tflm(Target):
 
     def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
         check = SubgraphCheck()
-        arena = options.get("arena_size")
         for op in sg.operators:
             try:
-                check_op(sg, op, arena)
+                check_op(sg, op)
             except Reject as rej:
                 check.rejected[op.index] = rej
         return check
@@ -301,7 +279,8 @@ class Tflm(Target):
         return builtin in BUILTINS
 
     def model_reasons(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[Reason]:
-        return _string_blockers(model)
+        arena = options.get("arena_size")
+        return _string_blockers(model) + (_arena(model, arena) if arena is not None else [])
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         return ["arena size not checked (pass arena_size / --arena-size)"] if options.get("arena_size") is None else []
@@ -317,3 +296,25 @@ class Tflm(Target):
 
 
 TARGET = Tflm()
+
+
+def _arena(model: Model, arena_size: int) -> list[Reason]:
+    """``MicroAllocator::CommitStaticMemoryPlan`` fails when the planned buffers (the head) and the
+    persistent tail do not fit: the plan is :mod:`..profiling.tflm_planner`'s, the one ``profile
+    --planner tflm`` shows (checked against TFLM's own). TFLM's bookkeeping also lives in the tail,
+    so the figure is a lower bound."""
+    from ..profiling.tflm_planner import plan as tflm_plan  # with --arena-size only
+
+    plan = tflm_plan(model)
+    need = plan.arena_bytes + plan.persistent_bytes
+    if need <= arena_size:
+        return []
+    return [
+        Reason(
+            "MODEL_LIMIT",
+            f"the arena needs at least {need:,} bytes ({plan.arena_bytes:,} planned for tensors and scratch "
+            f"buffers + {plan.persistent_bytes:,} for variables, before TFLM's own structures), more than the "
+            f"{arena_size:,}-byte arena",
+            fix="give MicroInterpreter a larger arena (profile --planner tflm shows where the bytes go)",
+        )
+    ]

@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._tensors import affine, dims, is_static, option, scale0, slot_name, zp0
+from ._tensors import affine, dims, is_constant, option, scale0, slot_name, zp0
 from .base import SubgraphCheck, Target
 from .policies import EverySupportedRun
 from .reasons import Reject
@@ -24,7 +24,7 @@ from .reasons import Reject
 if TYPE_CHECKING:
     from ..model import Operator, Subgraph, Tensor
 
-__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS", "TARGET"]
+__all__ = ["SOURCE", "check_subgraph", "SUPPORTED_BUILTINS", "CUSTOM_VISITORS", "TARGET"]
 
 SOURCE = "LiteRT tflite/delegates/xnnpack/xnnpack_delegate.cc @ f67457790c9c (2026-08-21, ai-edge-litert 2.3)"
 MAX_DIMS = 6  # XNN_MAX_TENSOR_DIMS
@@ -254,7 +254,7 @@ def tensor_shape(ctx: _Ctx, t: Tensor, lo: int, hi: int, slot: int, output: bool
 
 
 def static_alloc(ctx: _Ctx, t: Tensor, slot: int) -> None:
-    if not is_static(t):
+    if not is_constant(t):
         raise Reject(
             "CONSTANT_INPUT_REQUIRED",
             f"{ctx.name(slot)} '{t.name}' is computed at run time; XNNPACK needs it constant in the file",
@@ -861,22 +861,22 @@ def _mp_pool(ctx: _Ctx) -> None:
     ctx.caveats.append(_RAW_OPTIONS + " (filter equal to stride)")
 
 
-_MEDIAPIPE = {
+# The checks of the custom ops the catalogue (custom_ops) says XNNPACK runs; a test keeps both in step.
+CUSTOM_VISITORS: dict[str, Callable[[_Ctx], None]] = {
     "Convolution2DTransposeBias": _mp_deconv,
     "MaxPoolingWithArgmax2D": _mp_pool,
     "MaxUnpooling2D": _mp_pool,
+    "odml.scaled_dot_product_attention": _sdpa,
 }
 
 
 def _custom(ctx: _Ctx) -> None:
+    from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
+
     code = ctx.op.custom_code or ""
-    if code == "odml.scaled_dot_product_attention":
-        _sdpa(ctx)
-        return
-    if code in _MEDIAPIPE:
-        _MEDIAPIPE[code](ctx)
-        return
-    raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
+    if not runs_on(code, "xnnpack"):
+        raise Reject("UNSUPPORTED_OPERATOR", f"custom op '{code}' has no XNNPACK kernel")
+    CUSTOM_VISITORS[code](ctx)
 
 
 def _variable(ctx: _Ctx) -> None:
@@ -971,7 +971,7 @@ class _Prepare:
             int8ok = i.dtype == "INT8" and affine(i)
             if not (
                 i.sparsity is None
-                and (is_static(i) or ins[0] in self.quasi_static)
+                and (is_constant(i) or ins[0] in self.quasi_static)
                 and (i.dtype == "FLOAT16" or int8ok)
                 and o.dtype == "FLOAT32"
             ):
@@ -979,7 +979,10 @@ class _Prepare:
             if i.dtype == "FLOAT16" and self._only_weights_of_fc_or_conv(outs[0]):
                 self.f16_skipped.add(outs[0])
         elif not (
-            is_static(i) and i.sparsity is not None and i.dtype in ("FLOAT16", "INT8", "FLOAT32") and o.dtype == i.dtype
+            is_constant(i)
+            and i.sparsity is not None
+            and i.dtype in ("FLOAT16", "INT8", "FLOAT32")
+            and o.dtype == i.dtype
         ):
             return False
         self.static_unpack.add(op.index)

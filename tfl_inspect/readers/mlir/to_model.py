@@ -480,15 +480,15 @@ def _flex_name(custom_options: Any) -> str | None:
 
 
 def _nbytes(const: DenseElements | DenseResource, shape: tuple[int, ...], dtype: str) -> int:
-    n = 1
+    size = dtypes.tensor_bytes(dtype, shape)
+    if size is not None:
+        return size
+    n = 1  # strings and handles: the text's bytes, else one per element
     for d in shape:
         n *= d
-    row = dtypes.by_name(dtype)
-    if row is None or row.bits is None:
-        if isinstance(const, DenseElements):
-            return sum(len(str(v).encode()) for v in const.values) or n
-        return n
-    return (n * row.bits + 7) // 8
+    if isinstance(const, DenseElements):
+        return sum(len(str(v).encode()) for v in const.values) or n
+    return n
 
 
 def _loader(
