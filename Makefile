@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo-output
 
-.PHONY: demo test graphviz browser thirdparty lint bench clean
+.PHONY: demo test graphviz browser thirdparty oracles lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,17 @@ demo: $(VENV)/.base graphviz
 # Third-party models for the tests (cached; never fails the build when offline: tests skip instead).
 thirdparty: $(VENV)/.test
 	-$(BIN)/python tests/fetch_models.py
+
+# LiteRT's GPU accelerator (on Mesa's software Vulkan) and the Qualcomm/Intel NPU compiler plugins as test oracles,
+# set up without changing a system package by the shared script (a few minutes and ~150 MB the first time; a no-op
+# after). Where it is absent the oracle tests skip, saying why. Not part of `make test`: see tests/targets/oracles.
+SHARED ?= $(or $(TFL_INSPECT_SHARED),../shared)
+oracles:
+	@if [ -x $(SHARED)/oracles/setup_accel.sh ]; then \
+		$(SHARED)/oracles/setup_accel.sh || echo "(accelerator oracles not set up: their tests will skip)"; \
+	else \
+		echo "$(SHARED)/oracles/setup_accel.sh not found (set SHARED=...): the accelerator oracle tests will skip."; \
+	fi
 
 test: $(VENV)/.test graphviz browser thirdparty
 	SE_OFFLINE=true $(BIN)/python -m pytest -q
