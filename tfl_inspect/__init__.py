@@ -125,11 +125,17 @@ def lint(
     select: Iterable[str] | str | None = None,
     ignore: Iterable[str] | str | None = None,
     runtime: str | None = None,
+    targets: Iterable[str] | str | None = None,
+    **target_options: Any,
 ) -> list[Finding]:
-    """Findings for a model, most severe first: see :func:`tfl_inspect.rules.run`."""
+    """Findings for a model, most severe first: see :func:`tfl_inspect.rules.run`.
+
+    ``targets`` (``"gpu,tflm"``) adds CMP001 for each; ``target_options`` are the targets' options
+    (``nnapi_level=29``, ``arena_size=65536``).
+    """
     from .rules import run
 
-    return run(model, select=select, ignore=ignore, runtime=runtime)
+    return run(model, select=select, ignore=ignore, runtime=runtime, targets=targets, target_options=target_options)
 
 
 def infer_shapes(
