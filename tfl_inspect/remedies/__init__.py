@@ -100,7 +100,12 @@ class Cause(enum.Enum):
 Text: TypeAlias = "str | Remedy | Cause | tuple[Text, ...]"
 
 # producer id or framework family → module under tfl_inspect.remedies with its TEXTS
-CATALOGUES: dict[str, str] = {"tensorflow": "tensorflow", "neutral": "neutral"}
+CATALOGUES: dict[str, str] = {
+    "tensorflow": "tensorflow",
+    "litert-torch": "litert_torch",
+    "onnx2tf": "onnx2tf",
+    "neutral": "neutral",
+}
 # What a producer without texts of its own (or an unknown one) gets: advice that names no framework.
 FALLBACK = "neutral"
 
