@@ -6,11 +6,12 @@ verdict lists the facts it rests on; producers leave different traces:
 
 - the TensorFlow converter writes ``CONVERSION_METADATA`` (TF version, source model type) and
   ``min_runtime_version``, names I/O after the SavedModel signature (``serving_default_x:0``);
-- litert-torch (ai-edge-torch) converts through the same converter, so it can carry that
-  metadata too, but names tensors after the Python class path of each enclosing module
-  (``torch.nn.modules.linear.Linear_fc``) and emits ``odml.*`` StableHLO composites;
-- onnx2tf builds a Keras model from ONNX, so the metadata says KERAS_MODEL, but its tensor
-  names carry TF op layer names (``model_1/tf.math.multiply_94/Mul``) or ONNX node names;
+- litert-torch (ai-edge-torch) converts through the same converter (older releases even write
+  its ``CONVERSION_METADATA``), but names tensors after the Python class path of each enclosing
+  module (``torch.nn.modules.linear.Linear_fc``), leaves ``keep_stablehlo_constant`` metadata and
+  emits ``odml.*`` StableHLO composites; it records no version of its own;
+- onnx2tf builds a Keras model from ONNX, so the metadata says KERAS_MODEL (with Select TF ops
+  enabled), but most of its tensor names are TF-op layer names (``model_2/tf.nn.convolution/…``);
 - jax2tf names tensors ``jit(fn)/jit(main)/…``; TOCO wrote the description "TOCO Converted.";
   MediaPipe graphs use MediaPipe's custom ops; TFLite Micro's tools add an offline memory plan.
 
@@ -66,7 +67,8 @@ UNKNOWN = Producer("unknown")
 
 _SAMPLE = 400  # tensor names read per model, at most
 _TORCH_CLASS = re.compile(r"(?:^|[/;])(?:torch|torchvision|torchaudio|transformers|timm)\.[\w.]+\.[A-Z]\w*")
-_ONNX2TF = re.compile(r"(?:^|/)tf\.(?:math|nn|compat\.v1|linalg|image|reshape|concat|identity|split|cast)[\w.]*_\d+/")
+# A Keras functional model's TF-op layers (``model_2/tf.nn.convolution/…``, ``model/tf.math.add_2/Add``).
+_TF_OP_LAYER = re.compile(r"(?:^|[/;])model(?:_\d+)?/tf\.[A-Za-z_][\w.]*/")
 _JAX = re.compile(r"^jit\([^)]*\)/")
 _MEDIAPIPE_OPS = frozenset(
     {
@@ -108,8 +110,13 @@ def detect(model: Model) -> Producer:
         return Producer("toco", None, ('description "TOCO Converted."',))
     names = _names(model)
     torch = next((n for n in names if _TORCH_CLASS.search(n)), None)
-    if torch is not None:
-        ev = [f"tensor names are PyTorch module class paths (e.g. '{_short(torch)}')"]
+    stablehlo_flag = model.metadata_value("keep_stablehlo_constant") is not None or any(
+        e.name == "keep_stablehlo_constant" for e in model.metadata
+    )
+    if torch is not None or stablehlo_flag:
+        ev = [f"tensor names are PyTorch module class paths (e.g. '{_short(torch)}')"] if torch else []
+        if stablehlo_flag:
+            ev.append("keep_stablehlo_constant metadata (written by litert-torch's converter)")
         composites = sorted(
             {
                 str(op.options.get("name"))
@@ -121,12 +128,14 @@ def detect(model: Model) -> Producer:
         if composites:
             ev.append(f"odml composites: {', '.join(composites[:4])}")
         return Producer("litert-torch", None, (*ev, *tf))
-    # Keras TF-op layers (``tf.math.multiply_94``) appear in hand-written Keras models too; onnx2tf
-    # builds every op as one, so they dominate its names.
-    onnx = [n for n in names if _ONNX2TF.search(n)]
+    # Keras TF-op layers appear in hand-written Keras models too (a few per model); onnx2tf builds
+    # every ONNX node as one, so they dominate its names.
+    onnx = [n for n in names if _TF_OP_LAYER.search(n)]
     if names and len(onnx) >= 0.3 * len(names):
         share = f"{len(onnx)} of {len(names)} tensor names"
-        return Producer("onnx2tf", None, (f"{share} are onnx2tf's TF op layers (e.g. '{_short(onnx[0])}')", *tf))
+        return Producer(
+            "onnx2tf", None, (f"{share} are Keras TF-op layers as onnx2tf builds them (e.g. '{_short(onnx[0])}')", *tf)
+        )
     jax = next((n for n in names if _JAX.match(n)), None)
     if jax is not None:
         return Producer("jax", None, (f"tensor names are jax2tf traces (e.g. '{_short(jax)}')", *tf))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tfl_inspect.provenance import Producer
-from tfl_inspect.remedies import CATALOGUES, FALLBACK, Cause, Remedy, say
+from tfl_inspect.remedies import FALLBACK, Cause, Remedy, neutral, say
 from tfl_inspect.remedies.tensorflow import TEXTS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tfl_inspect"
@@ -58,15 +58,24 @@ def test_the_check_catches_framework_api() -> None:
     assert not FRAMEWORK_API.search("the interpreter's resize_tensor_input, then allocate_tensors()")
 
 
-def test_every_remedy_and_cause_has_the_fallback_text() -> None:
-    missing = [m for m in (*Remedy, *Cause) if m not in TEXTS]
-    assert FALLBACK in CATALOGUES and not missing, missing
+def test_every_remedy_and_cause_has_the_fallback_and_the_tensorflow_text() -> None:
+    assert FALLBACK == "neutral"
+    for texts in (neutral.TEXTS, TEXTS):
+        missing = [m for m in (*Remedy, *Cause) if m not in texts]
+        assert not missing, missing
+
+
+def test_neutral_texts_name_no_framework_api() -> None:
+    hits = [f"{k}: {m.group(0)!r}" for k, text in neutral.TEXTS.items() for m in [FRAMEWORK_API.search(text)] if m]
+    assert not hits, hits
 
 
 def test_say_joins_fills_and_falls_back() -> None:
-    assert say(("a ", Remedy.STATIC_INPUT)) == "a " + TEXTS[Remedy.STATIC_INPUT]
+    assert say(("a ", Remedy.STATIC_INPUT)) == "a " + neutral.TEXTS[Remedy.STATIC_INPUT]
+    assert say(Remedy.STATIC_INPUT, Producer("tensorflow")) == TEXTS[Remedy.STATIC_INPUT]
+    assert say(Remedy.STATIC_INPUT, Producer("mediapipe")) == TEXTS[Remedy.STATIC_INPUT]  # by its framework
     assert "(ADD ×2)" in say(Cause.FLOAT_FALLBACK, ops=" (ADD ×2)")
-    assert "{ops}" not in say(Cause.FLOAT_FALLBACK) and "in float and wraps" in say(Cause.FLOAT_FALLBACK)
-    assert "{'score'" in say(Remedy.NAMED_OUTPUTS)  # braces that are not placeholders stay
-    # a producer without its own texts gets the fallback
-    assert say(Remedy.STATIC_INPUT, Producer("jax")) == TEXTS[Remedy.STATIC_INPUT]
+    assert "{ops}" not in say(Cause.FLOAT_FALLBACK) and "in float and wrap" in say(Cause.FLOAT_FALLBACK)
+    assert "{'score'" in say(Remedy.NAMED_OUTPUTS, "tensorflow")  # braces that are not placeholders stay
+    # a producer without texts of its own gets the neutral ones
+    assert say(Remedy.STATIC_INPUT, Producer("jax")) == neutral.TEXTS[Remedy.STATIC_INPUT]

@@ -194,6 +194,7 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
         "description": model.description,
         "trailing_bytes": model.trailing_bytes,
         "notes": list(model.notes),
+        "producer": model.producer.to_json(),
         "summary": _summary(model, summarize(model)),
         "signatures": [
             {

@@ -106,6 +106,13 @@ def _bytes(n: int) -> str:
     return str(n)
 
 
+def _producer(model: Model) -> str:
+    p = model.producer
+    if p.id == "unknown":
+        return "unknown (no trace of TensorFlow/Keras, litert-torch, onnx2tf, JAX, MediaPipe or TOCO in the file)"
+    return f"{p.title}: " + "; ".join(p.evidence)
+
+
 def _summary_block(model: Model) -> KeyValues:
     s = summarize(model)
     meta = model.conversion_metadata or {}
@@ -133,6 +140,7 @@ def _summary_block(model: Model) -> KeyValues:
     rows = [
         ("File", f"{model.source or '<bytes>'} ({_bytes(model.size)})"),
         ("Format", f"{fmt}, schema version {model.version}" if model.version is not None else fmt),
+        ("Producer", _producer(model)),
         ("Converter", converter),
         ("Min runtime", model.min_runtime_version or "not recorded"),
         ("Subgraphs", f"{len(model.subgraphs)} ({subgraphs})"),

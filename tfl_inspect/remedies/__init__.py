@@ -3,8 +3,9 @@
 Rules and target reasons never write framework API themselves: they name a :class:`Remedy` (what
 to change) or a :class:`Cause` (how the converter got there) and :func:`say` gives the text for
 the model's producer (:mod:`tfl_inspect.provenance`). The texts live in one module per producer
-(:mod:`.tensorflow` today), so adding a producer's advice is one file and a row in
-:data:`CATALOGUES`; a test checks that no rule or target module names framework API itself.
+(:mod:`.tensorflow`, …) plus :mod:`.neutral` for unknown producers, so adding a producer's advice is
+one file and a row in :data:`CATALOGUES`; a test checks that no rule or target module names framework
+API itself, and that the neutral texts name none either.
 
 A text is a :class:`Remedy` or :class:`Cause`, a plain string, or a tuple of texts joined as
 they are; ``{name}`` in a catalogue text is filled from the keyword values given to :func:`say`
@@ -99,9 +100,14 @@ class Cause(enum.Enum):
 Text: TypeAlias = "str | Remedy | Cause | tuple[Text, ...]"
 
 # producer id or framework family → module under tfl_inspect.remedies with its TEXTS
-CATALOGUES: dict[str, str] = {"tensorflow": "tensorflow"}
-# Until a producer has its own texts, its models get these (what every model got before producers were known).
-FALLBACK = "tensorflow"
+CATALOGUES: dict[str, str] = {
+    "tensorflow": "tensorflow",
+    "litert-torch": "litert_torch",
+    "onnx2tf": "onnx2tf",
+    "neutral": "neutral",
+}
+# What a producer without texts of its own (or an unknown one) gets: advice that names no framework.
+FALLBACK = "neutral"
 
 _LOADED: dict[str, dict[Remedy | Cause, str]] = {}
 # ``{name}``: a value the caller fills in; one it does not give reads as nothing (a spec's default text).

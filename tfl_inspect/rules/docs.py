@@ -3,7 +3,8 @@
 ``python -m tfl_inspect.rules.docs`` rewrites the file; ``--check`` exits 1 when it is stale (a
 test runs that check). Everything between the ``rules:begin`` and ``rules:end`` markers is
 generated — family headings from :data:`~tfl_inspect.rules.base.FAMILY`, and per rule its id,
-title, default severity, doc, explanation and fix — except the hand-written examples between
+title, default severity, doc, explanation and fix (as an unknown producer's model reads them, then in
+each producer's own terms where its remedy catalogue words them differently) — except the hand-written examples between
 ``<!-- example ID -->`` and ``<!-- /example -->``, which are kept per rule id. The text before
 and after the markers is hand-written too.
 """
@@ -15,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..provenance import PRODUCERS
+from ..remedies import Text
 from . import FAMILIES, FAMILY, RULES
 from .base import Rule
 
@@ -32,13 +35,28 @@ def examples(text: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in _EXAMPLE.finditer(text)}
 
 
+def _in_producer_terms(text: Text, label: str) -> list[str]:
+    """The text as an unknown producer reads it, then each producer whose catalogue words it differently."""
+    from ..remedies import CATALOGUES, FALLBACK, say
+
+    neutral = say(text)
+    out = [f"**{label}:** {neutral}", ""]
+    for key in CATALOGUES:
+        if key == FALLBACK or key not in PRODUCERS:
+            continue
+        own = say(text, key)
+        if own != neutral:
+            out += [f"*{PRODUCERS[key][0]}:* {own}", ""]
+    return out
+
+
 def _rule(r: Rule, example: str) -> list[str]:
     spec = r.spec
     out = [f"### {spec.id}", f"**{spec.title}** — {spec.severity.value} by default.", "", spec.doc_for(), ""]
     if spec.explanation:
-        out += [f"**Why:** {spec.explanation_for()}", ""]
+        out += _in_producer_terms(spec.explanation, "Why")
     if spec.fix:
-        out += [f"**Fix:** {spec.fix_for()}", ""]
+        out += _in_producer_terms(spec.fix, "Fix")
     block = example.rstrip("\n")
     out += [f"<!-- example {spec.id} -->", *([block] if block.strip() else []), "<!-- /example -->"]
     return [*out, ""]
