@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
-from typing import Any
+import contextlib
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
-__all__ = ["input_specs", "target_list", "add_target_options", "target_options", "targets_epilog"]
+__all__ = [
+    "input_specs",
+    "output_stream",
+    "target_list",
+    "add_target_options",
+    "target_options",
+    "targets_epilog",
+]
 
 
 def input_specs(specs: Iterable[str] | None) -> dict[str, str]:
@@ -60,3 +69,19 @@ def targets_epilog() -> str:
         lines.append(f"  {'':<{width}}  rules: {t.source}; {t.verified}")
     lines.append("See docs/compat.md.")
     return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def output_stream(path: str | None) -> Iterator[TextIO]:
+    """``-o FILE`` opened for text (stdout when None); a file that cannot be written is a usage error."""
+    from ..errors import UsageError
+
+    if not path:
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with out:
+        yield out

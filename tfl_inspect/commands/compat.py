@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
-from ._options import add_target_options, target_list, target_options, targets_epilog
+from ._options import add_target_options, output_stream, target_list, target_options, targets_epilog
 
 __all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
@@ -53,7 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from ..errors import UsageError
     from ..readers import load
     from ..targets import compat, parse_targets
 
@@ -68,11 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "compat")
     model = load(args.model)
     report = compat(model, targets=names, signature=args.signature, **given)
-    try:
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    try:
+    with output_stream(args.output) as out:
         if args.format == "json":
             from ..exporters.compat_json import to_json
 
@@ -81,9 +76,6 @@ def run(args: argparse.Namespace) -> int:
             from ..exporters.compat_text import print_text
 
             print_text(report, out, str(args.model), all_ops=args.ops)
-    finally:
-        if out is not sys.stdout:
-            out.close()
     failing = report.failing(required)
     if failing:
         sys.stderr.write(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
-from ._options import add_target_options, target_list, target_options
+from ._options import add_target_options, output_stream, target_list, target_options
 
 __all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
@@ -56,9 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
-
-    from ..errors import UsageError
     from ..readers import load
     from ..rules import Severity, resolve
     from ..rules import run as lint
@@ -82,11 +79,8 @@ def run(args: argparse.Namespace) -> int:
             "target_options": given,
         }
         if args.output:
-            try:
-                with open(args.output, "w", encoding="utf-8") as fh:
-                    return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint", fh)
-            except OSError as exc:
-                raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            with output_stream(args.output) as fh:
+                return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint", fh)
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "lint")
     model = load(args.model)
     findings = lint(
@@ -98,11 +92,7 @@ def run(args: argparse.Namespace) -> int:
         target_options=given,
     )
     path = str(args.model)
-    try:
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    try:
+    with output_stream(args.output) as out:
         if args.format == "json":
             from ..exporters.findings import to_json
 
@@ -115,9 +105,6 @@ def run(args: argparse.Namespace) -> int:
             from ..exporters.findings import print_text
 
             print_text(findings, path, out, brief=args.brief)
-    finally:
-        if out is not sys.stdout:
-            out.close()
     threshold = Severity(args.fail_on)
     return 1 if any(f.severity >= threshold for f in findings) else 0
 

@@ -8,7 +8,7 @@ target table — reads the registry instead, so adding a target touches nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,7 +16,7 @@ from ..errors import UsageError
 from .reasons import CAVEAT, SUPPORTED, UNSUPPORTED, OpVerdict, Reason, Reject
 
 if TYPE_CHECKING:
-    from ..model import Model, Subgraph
+    from ..model import Model, Operator, Subgraph
     from .partitions import PartitionCache
     from .policies import PartitionPolicy
 
@@ -63,6 +63,19 @@ class SubgraphCheck:
     rejected: dict[int, Reject] = field(default_factory=dict)
     caveats: dict[int, list[str]] = field(default_factory=dict)
     reasons: list[Reason] = field(default_factory=list)  # the subgraph refused as a whole, and why
+
+    @classmethod
+    def each_op(cls, sg: Subgraph, check_op: Callable[[Operator], None]) -> SubgraphCheck:
+        """Every op checked on its own (``check_op`` raises :class:`Reject`, as the runtime returns an error)."""
+        out = cls()
+        for op in sg.operators:
+            try:
+                check_op(op)
+            except Reject as rej:
+                out.rejected[op.index] = rej
+            else:
+                out.taken.add(op.index)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -208,14 +208,7 @@ class Nnapi(Target):
 
     def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
         level = int(options.get("nnapi_level") or DEFAULT_LEVEL)
-        check = SubgraphCheck()
-        for op in sg.operators:
-            try:
-                check_op(sg, op, level)
-                check.taken.add(op.index)
-            except Reject as rej:
-                check.rejected[op.index] = rej
-        return check
+        return SubgraphCheck.each_op(sg, lambda op: check_op(sg, op, level))
 
     def supports_builtin(self, builtin: str) -> bool:
         return builtin in TABLE

@@ -267,13 +267,7 @@ class Tflm(Target):
     policy = WholeModelOrNothing("TFLite Micro loads the whole model or nothing")
 
     def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
-        check = SubgraphCheck()
-        for op in sg.operators:
-            try:
-                check_op(sg, op)
-            except Reject as rej:
-                check.rejected[op.index] = rej
-        return check
+        return SubgraphCheck.each_op(sg, lambda op: check_op(sg, op))
 
     def supports_builtin(self, builtin: str) -> bool:
         return builtin in BUILTINS
