@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import escape
+from ..provenance import PRODUCERS
+from ..remedies import variants
 from ..rules import FAMILIES, FAMILY
 from ..rules.base import Rule
 from .envelope import envelope
@@ -25,6 +27,7 @@ def to_dict(rules: Sequence[Rule]) -> dict[str, Any]:
             "doc": r.doc,
             "explanation": r.spec.explanation_for(),
             "fix": r.spec.fix_for(),
+            "in_producer_terms": _producer_terms(r),
         }
         for r in rules
     ]
@@ -34,6 +37,15 @@ def to_dict(rules: Sequence[Rule]) -> dict[str, Any]:
         if any(r.family == f for r in rules)
     ]
     return doc
+
+
+def _producer_terms(r: Rule) -> dict[str, dict[str, str]]:
+    """Per producer whose catalogue words them differently: its explanation and fix."""
+    why, fix = variants(r.spec.explanation), variants(r.spec.fix)
+    return {
+        key: {"explanation": why.get(key, r.spec.explanation_for()), "fix": fix.get(key, r.spec.fix_for())}
+        for key in dict.fromkeys((*why, *fix))
+    }
 
 
 def dumps(rules: Sequence[Rule]) -> str:
@@ -51,6 +63,10 @@ def text(rules: Sequence[Rule], details: bool) -> str:
                 lines.append(f"    why: {escape.text(r.spec.explanation_for())}")
             if r.spec.fix:
                 lines.append(f"    fix: {escape.text(r.spec.fix_for())}")
+            for key, terms in _producer_terms(r).items():
+                title = PRODUCERS[key][0]
+                lines.append(f"    why ({title}): {escape.text(terms['explanation'])}")
+                lines.append(f"    fix ({title}): {escape.text(terms['fix'])}")
     if not details:
         lines.append("")
         lines.append(f"Details: tfl-inspect rules ID (or a family: {', '.join(FAMILIES)}); docs/rules.md.")

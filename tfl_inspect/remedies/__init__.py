@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeAlias
 if TYPE_CHECKING:
     from ..provenance import Producer
 
-__all__ = ["Remedy", "Cause", "Text", "say", "CATALOGUES", "FALLBACK"]
+__all__ = ["Remedy", "Cause", "Text", "say", "variants", "CATALOGUES", "FALLBACK"]
 
 
 class Remedy(enum.Enum):
@@ -143,3 +143,9 @@ def say(text: Text, producer: Producer | str | None = None, **values: str) -> st
         if found is not None:
             return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), found)
     raise KeyError(f"no text for {text} in the {FALLBACK} catalogue")
+
+
+def variants(text: Text) -> dict[str, str]:
+    """How each producer with a catalogue of its own words ``text``, where that differs from the neutral words."""
+    neutral = say(text)
+    return {key: own for key in CATALOGUES if key != FALLBACK and (own := say(text, key)) != neutral}

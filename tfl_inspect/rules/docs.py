@@ -37,16 +37,11 @@ def examples(text: str) -> dict[str, str]:
 
 def _in_producer_terms(text: Text, label: str) -> list[str]:
     """The text as an unknown producer reads it, then each producer whose catalogue words it differently."""
-    from ..remedies import CATALOGUES, FALLBACK, say
+    from ..remedies import say, variants
 
-    neutral = say(text)
-    out = [f"**{label}:** {neutral}", ""]
-    for key in CATALOGUES:
-        if key == FALLBACK or key not in PRODUCERS:
-            continue
-        own = say(text, key)
-        if own != neutral:
-            out += [f"*{PRODUCERS[key][0]}:* {own}", ""]
+    out = [f"**{label}:** {say(text)}", ""]
+    for key, own in variants(text).items():
+        out += [f"*{PRODUCERS[key][0]}:* {own}", ""]
     return out
 
 
