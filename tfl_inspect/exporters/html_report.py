@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
     from ..rules.base import Finding
 
-__all__ = ["ReportInput", "report_data", "model_page", "index_page", "scope_of"]
+__all__ = ["ReportInput", "report_data", "model_page", "index_page", "scope_of", "compat_verdict"]
 
 
 @dataclass(frozen=True)
@@ -189,16 +189,52 @@ def _section_html(name: str, value: Any) -> str:
     return render(value) if render is not None else ""
 
 
+def _blocker_text(t: Mapping[str, Any]) -> str:
+    """``op 192 Landmarks2TransformMatrix: custom op … is not registered``, else the first model-wide reason."""
+    b = t.get("first_blocker")
+    if b:
+        where = f"op {b['index']}" if not b["subgraph"] else f"subgraph {b['subgraph']} op {b['index']}"
+        reason = b.get("reason") or {}
+        text = f"{where} {b.get('opcode') or ''}".rstrip()
+        return f"{text}: {reason['message']}" if reason.get("message") else text
+    reasons = t.get("model_reasons") or []
+    return str(reasons[0]["message"]) if reasons else ""
+
+
+def compat_verdict(t: Mapping[str, Any]) -> tuple[bool, str]:
+    """(good, text) for one target of the compat JSON, worded as the runtime behaves.
+
+    A runtime that loads the whole model or nothing (``loads_whole``: TFLite Micro) either loads
+    or names the op the load stops at; one that falls back to the CPU takes the whole model or
+    part of it. Whole-model comes from the target report (``whole_model``), never recomputed.
+    """
+    whole = bool(t.get("whole_model"))
+    if t.get("loads_whole"):
+        return (True, "loads") if whole else (False, "won't load: " + (_blocker_text(t) or "refused"))
+    if whole:
+        return True, "whole model"
+    n = len(t.get("partitions") or [])
+    text = f"partial: {t.get('supported_ops')} of {t.get('total_ops')} ops in {n} partition{'s' if n != 1 else ''}"
+    first = _blocker_text(t)
+    return False, text + (f"; first on the CPU: {first}" if first else "")
+
+
 def _compat_html(value: Mapping[str, Any]) -> str:
     rows = []
     for target, t in (value.get("targets") or {}).items():
-        whole = bool(t.get("whole_model"))
-        verdict = "<span class='verdict-yes'>whole model</span>" if whole else "<span class='verdict-no'>partial</span>"
+        good, text = compat_verdict(t)
+        verdict = f"<span class='{'verdict-yes' if good else 'verdict-no'}'>{h(text)}</span>"
         rows.append(
-            f"<tr><td>{h(target)}</td><td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"
-            f"<td class='num'>{len(t.get('partitions') or [])}</td><td>{verdict}</td></tr>"
+            f"<tr><td>{h(target)}</td><td>{h(t.get('title') or '')}</td>"
+            f"<td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"
+            f"<td class='num'>{'—' if t.get('loads_whole') else len(t.get('partitions') or [])}</td>"
+            f"<td>{verdict}</td></tr>"
         )
-    return "<table><tr><th>target</th><th>ops</th><th>partitions</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
+    return (
+        "<table class='compat'><tr><th>target</th><th>runtime</th><th>ops</th><th>partitions</th><th>verdict</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _profile_html(value: Mapping[str, Any]) -> str:
