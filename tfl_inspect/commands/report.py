@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._batch import Outcome
 
 if TYPE_CHECKING:
     from ..model import Model
+    from ..rules.base import Finding
 
 __all__ = ["HELP", "add_arguments", "run", "page_worker"]
 
@@ -26,12 +27,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-graph", action="store_true", help="leave the diagram out (no Graphviz needed)")
 
 
+def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    """The model's diagram and every box's inside, planned, written and laid out (or why there are none)."""
+    from ..errors import TflInspectError
+    from ..exporters.dot import Level, iter_levels
+    from ..exporters.dot_layout import lay_out
+    from ..exporters.html_report import Drawing
+
+    if options.get("no_graph"):
+        return [], None
+    marks = options.get("marks", ())
+    drawn: list[Level] = []
+
+    def sources() -> Iterator[str]:  # written while the first ones are laid out
+        for lv in iter_levels(model, findings=findings, marks=marks, max_nodes=options.get("max_nodes", 300)):
+            drawn.append(lv)
+            yield lv.diagram.source
+
+    try:  # Graphviz missing or timed out: the page says so
+        layouts = lay_out(sources(), jobs=options.get("layout_jobs"))
+    except TflInspectError as exc:
+        return [], f"no diagram: {exc}"
+    return [Drawing(lv.box, lv.parent, lv.diagram.plan, lay) for lv, lay in zip(drawn, layouts, strict=True)], None
+
+
 def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The page for one model and its index row."""
-    import tempfile
-    from pathlib import Path
-
-    from ..errors import TflInspectError
     from ..exporters.html_report import ReportInput, model_page
     from ..readers import load
     from ..rules import run as lint
@@ -39,19 +60,9 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 
     model = load(path)
     findings = lint(model)
-    svg, note = None, None
-    if not options.get("no_graph"):
-        from ..exporters.dot import render
-
-        with tempfile.TemporaryDirectory(prefix="tfl_report_") as tmp:
-            target = Path(tmp) / "graph.svg"
-            try:
-                render(model, target, findings=findings, max_nodes=options.get("max_nodes", 300))
-                svg = target.read_text(encoding="utf-8")
-            except TflInspectError as exc:  # Graphviz missing or timed out: the page says so
-                note = f"no diagram: {exc}"
+    drawings, note = _drawings(model, findings, options)
     sections, targets = _analyses(model)
-    page = model_page(ReportInput(model, findings, svg, note, sections))
+    page = model_page(ReportInput(model, findings, drawings, note, sections))
     summary = summarize(model)
     row = {
         "ops": summary.n_ops,
@@ -119,7 +130,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no .tflite or .mlir files under {args.model}")
         root = Path(args.model)
         names = {str(p): _page_name(str(p.relative_to(root))) for p in models}
-        options = {"site": str(site), "names": names, "max_nodes": args.max_nodes, "no_graph": args.no_graph}
+        options = {
+            "site": str(site),
+            "names": names,
+            "max_nodes": args.max_nodes,
+            "no_graph": args.no_graph,
+            "layout_jobs": 1,  # the pages are laid out in parallel already
+        }
         outcomes = run_all(models, page_worker, options, jobs=args.jobs)
         rows = []
         for o in outcomes:

@@ -23,8 +23,23 @@ from ..summary import dequantize_formula, io_contract, quantize_formula, summari
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
     from ..rules.base import Finding
+    from .dot_plan import Box, Plan
 
-__all__ = ["ReportInput", "report_data", "model_page", "index_page", "scope_of", "compat_verdict"]
+__all__ = ["Drawing", "ReportInput", "report_data", "model_page", "index_page", "scope_of", "compat_verdict"]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One diagram of the page, laid out when the report was made: the model's (``box`` None) or a box's inside.
+
+    ``plan`` says which ops it draws (and which box holds the rest); ``layout`` is the compact
+    drawing of :mod:`.dot_layout`; ``parent`` is the box whose diagram draws ``box``.
+    """
+
+    box: Box | None
+    parent: str | None
+    plan: Plan
+    layout: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,7 @@ class ReportInput:
 
     model: Model
     findings: Sequence[Finding] = ()
-    svg: str | None = None
+    drawings: Sequence[Drawing] = ()  # the model's diagram first, then every box's inside
     svg_note: str | None = None  # why there is no diagram (Graphviz missing, …)
     sections: Mapping[str, Any] = field(default_factory=dict)  # extra analyses as JSON-able data
 
@@ -79,6 +94,59 @@ def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[l
     }
 
 
+def _placement(drawings: Sequence[Drawing]) -> dict[tuple[int, int], tuple[str, str | None]]:
+    """Op → (the op node that draws it, the box whose diagram holds that node; None: the model's).
+
+    A folded DEQUANTIZE is drawn on the node of the op that reads it.
+    """
+    out: dict[tuple[int, int], tuple[str, str | None]] = {}
+    for d in drawings:
+        where = d.box.id if d.box is not None else None
+        for key, node in d.plan.accounting.placement.items():
+            if node.startswith("op_"):
+                out[key] = (node, where)
+    return out
+
+
+def _graph_data(drawings: Sequence[Drawing]) -> dict[str, Any]:
+    """The model's diagram and what the page needs to open a box: title, parent, ops inside."""
+    boxes = {}
+    for d in drawings[1:]:
+        assert d.box is not None
+        b = d.box
+        boxes[b.id] = {"title": b.title, "parent": d.parent, "s": b.subgraph, "n": len(b.ops)}
+    return {"top": drawings[0].layout, "boxes": boxes}
+
+
+def _target_notes(sections: Mapping[str, Any]) -> tuple[dict[tuple[int, int], list[list[Any]]], list[list[str]]]:
+    """Per op, the targets that do not simply take it: [target, status, reason index] and the reasons."""
+    compat = sections.get("compat") or {}
+    reasons: dict[tuple[str, str], int] = {}
+    per_op: dict[tuple[int, int], list[list[Any]]] = {}
+    for name, t in (compat.get("targets") or {}).items():
+        for o in t.get("operators") or ():
+            if o["status"] == "supported":
+                continue
+            r = o["reasons"][0] if o["reasons"] else {"code": "CAVEAT", "message": "; ".join(o["caveats"])}
+            k = reasons.setdefault((r["code"], r["message"]), len(reasons))
+            per_op.setdefault((o["subgraph"], o["index"]), []).append([name, o["status"], k])
+    return per_op, [list(r) for r in reasons]
+
+
+def _embedded_sections(sections: Mapping[str, Any]) -> dict[str, Any]:
+    """The sections as the page's JSON carries them: per-op lists go on the ops, plots stay in the HTML."""
+    out = dict(sections)
+    if "compat" in out:
+        compat = dict(out["compat"])
+        compat["targets"] = {
+            n: {k: v for k, v in t.items() if k != "operators"} for n, t in (compat.get("targets") or {}).items()
+        }
+        out["compat"] = compat
+    if "profile" in out:
+        out["profile"] = {k: v for k, v in out["profile"].items() if k not in ("operators", "plot_svg")}
+    return out
+
+
 def report_data(inp: ReportInput) -> dict[str, Any]:
     """The JSON embedded in the page: also what a script scraping the page would read."""
     model = inp.model
@@ -86,6 +154,18 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
     for f in inp.findings:
         if f.subgraph is not None and f.op is not None:
             notes.setdefault((f.subgraph, f.op), []).append([f.severity.value, f.rule, f.message])
+    placed = _placement(inp.drawings)
+    targets, reasons = _target_notes(inp.sections)
+    ops = []
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            entry = _op_entry(sg, op, notes)
+            key = (sg.index, op.index)
+            if key in placed:
+                entry["at"], entry["box"] = placed[key]
+            if key in targets:
+                entry["targets"] = targets[key]
+            ops.append(entry)
     summary = summarize(model)
     return {
         "tool": {"name": "tfl-inspect", "version": __version__},
@@ -112,8 +192,10 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
             }
             for f in inp.findings
         ],
-        "ops": [_op_entry(sg, op, notes) for sg in model.subgraphs for op in sg.operators],
-        "sections": dict(inp.sections),
+        "ops": ops,
+        "reasons": reasons,
+        "graph": _graph_data(inp.drawings) if inp.drawings else None,
+        "sections": _embedded_sections(inp.sections),
     }
 
 
@@ -266,6 +348,54 @@ def _profile_html(value: Mapping[str, Any]) -> str:
 _SECTIONS = {"compat": _compat_html, "profile": _profile_html}
 
 
+_CSP = (
+    "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
+    "script-src 'unsafe-inline'; img-src data:\">"
+)
+
+
+def _head(title: str) -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        # No network at all: the policy makes a stray reference fail closed instead of fetching.
+        f"{_CSP}<title>{h(title)}</title><style>{_asset('report.css')}</style></head><body>"
+    )
+
+
+def _graph_section(drawings: Sequence[Drawing], note: str | None, title: str = "Graph") -> str:
+    """The diagram viewer: toolbar with the way back, the drawing area, search and details beside it."""
+    if drawings:
+        area = "<div id='graph' tabindex='0'><noscript>The diagram is drawn by the page's script.</noscript></div>"
+    else:
+        area = f"<div id='graph-missing' class='muted'>{h(note or 'no diagram')}</div>"
+    return (
+        f"<section id='graph-section'><h2 id='graph-title'>{h(title)}</h2><div class='toolbar'>"
+        "<button id='back' type='button' disabled title='back to the enclosing diagram (Esc)'>← back</button>"
+        "<span id='crumbs'></span><span class='grow'></span>"
+        "<button id='zoom-out' type='button' title='zoom out'>−</button>"
+        "<button id='zoom-in' type='button' title='zoom in'>+</button>"
+        "<button id='zoom-reset' type='button' title='fit the width, labels readable'>fit width</button>"
+        "<button id='zoom-all' type='button' title='the whole diagram'>whole</button></div>"
+        "<div class='muted hint'>scroll to move · ctrl + wheel to zoom · drag to pan · "
+        "click an op for its details, a double-bordered box to open it</div>"
+        f"<div id='graph-wrap'>{area}"
+        "<div id='side'><input id='search' type='search' placeholder='search ops and tensors' autocomplete='off'>"
+        "<div class='muted' id='search-count'></div><ul id='results'></ul><div id='details' class='muted'>"
+        "Click an op or a search result for its details.</div></div></div></section>"
+    )
+
+
+def _scripts(data: Mapping[str, Any], drawings: Sequence[Drawing]) -> str:
+    """The page's data, the inside of every box (parsed when a box is first opened) and the script."""
+    inner = {d.box.id: d.layout for d in drawings[1:] if d.box is not None}
+    return (
+        f"<script type='application/json' id='report-data'>{script_json(data)}</script>"
+        f"<script type='application/json' id='report-boxes'>{script_json(inner)}</script>"
+        f"<script>{_asset('report.js')}</script></body></html>\n"
+    )
+
+
 def model_page(inp: ReportInput) -> str:
     model = inp.model
     data = report_data(inp)
@@ -277,40 +407,23 @@ def model_page(inp: ReportInput) -> str:
         for name in inp.sections
         if name in _SECTIONS
     )
-    graph = (
-        "<div id='graph-wrap'><div id='graph'>" + _inline_svg(inp.svg) + "</div>"
-        if inp.svg
-        else f"<div id='graph-wrap'><div id='graph-missing' class='muted'>{h(inp.svg_note or 'no diagram')}</div>"
-    )
-    graph += (
-        "<div id='side'><input id='search' type='search' placeholder='search ops and tensors' autocomplete='off'>"
-        "<div class='muted' id='search-count'></div><ul id='results'></ul><div id='details' class='muted'>"
-        "Click an op or a search result for its details.</div></div></div>"
-    )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        # No network at all: the policy makes a stray reference fail closed instead of fetching.
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{h(title)} — tfl-inspect report</title><style>{_asset('report.css')}</style></head><body>"
-        f"<header><h1>{h(title)}</h1><div class='sub'>tfl-inspect {h(__version__)} · "
+        _head(f"{title} — tfl-inspect report")
+        + f"<header><h1>{h(title)}</h1><div class='sub'>tfl-inspect {h(__version__)} · "
         f"{data['summary']['ops']:,} ops · <span class='sev-error'>{counts['error']} errors</span> · "
         f"<span class='sev-warning'>{counts['warning']} warnings</span> · "
         f"<span class='sev-info'>{counts['info']} info</span></div></header>"
-        "<nav>" + "".join(f"<a href='#{n}'>{h(n)}</a>" for n in nav) + "</nav><main>"
+        "<nav>"
+        + "".join(f"<a href='#{'graph-section' if n == 'graph' else n}'>{h(n)}</a>" for n in nav)
+        + "</nav><main>"
         f"<section id='summary'><h2>Summary</h2>{_summary_html(model, data)}</section>"
         f"<section id='io'><h2>Inputs and outputs</h2>{_io_html(model)}</section>"
         "<section id='findings'><h2>Findings</h2><div class='filters' id='findings-filters'></div>"
         "<div class='muted' id='findings-count'></div><div id='findings-list'></div></section>"
         f"{sections}"
-        "<section id='graph-section'><h2 id='graph-title'>Graph</h2><div class='toolbar'>"
-        "<button id='zoom-in' type='button'>+</button><button id='zoom-out' type='button'>−</button>"
-        "<button id='zoom-reset' type='button'>fit</button><span class='muted'>wheel to zoom, drag to pan, "
-        f"click an op</span></div>{graph}</section>"
-        "<section id='operators'><h2>Operators by name scope</h2><div id='scopes'></div></section>"
-        f"</main><script type='application/json' id='report-data'>{script_json(data)}</script>"
-        f"<script>{_asset('report.js')}</script></body></html>\n"
+        + _graph_section(inp.drawings, inp.svg_note)
+        + "<section id='operators'><h2>Operators by name scope</h2><div id='scopes'></div></section></main>"
+        + _scripts(data, inp.drawings)
     )
 
 
