@@ -352,3 +352,99 @@ def test_a_10k_op_model_opens_fast_and_stays_small(browser, tmp_path: Path) -> N
     _ready(browser)
     assert _requests(browser, page) == []
     print(f"ops10k report: {size / 2**20:.1f} MB, ready after {ready_ms} ms")
+
+
+def _hostile_copy(path: Path, out: Path) -> Path:
+    """The model with every tensor and signature name made of markup (the same names for the same tensors)."""
+    from tests.exporters.test_dot import HOSTILE
+    from tests.modeledit import pack, unpack
+
+    m = unpack(path)
+    script = "<script>window.__pwned=1</script><img src=x onerror='window.__pwned=2'>"
+    for tensor in m.subgraphs[0].tensors:
+        tensor.name = f"</script>{script}{HOSTILE[len(tensor.name) % len(HOSTILE)]}/{tensor.name.decode()}".encode()
+    out.write_bytes(pack(m))
+    return out
+
+
+def test_report_diff_in_a_real_browser(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("ai_edge_litert", reason="ai-edge-litert not installed: --run needs LiteRT")
+    import tfl_inspect
+
+    a, b = sample("dense_float32.tflite"), sample("dense_int8.tflite")
+    page = tmp_path / "drift.html"
+    proc = _cli("report", str(a), "--diff", str(b), "--run", "-o", str(page))
+    assert proc.returncode == 0, proc.stderr
+    expected = tfl_inspect.diff(a, b, run=True)  # the diff API: what the page must show
+    assert expected.contract and expected.numeric is not None
+    _open(browser, page)
+    find, rows = browser.find_element, browser.find_elements
+    changes = find("id", "changes").text
+    for c in expected.contract:
+        assert c.message in changes
+    changed = [o for o in expected.structure.ops if o.kind == "changed"]
+    assert changed and all(f"{o.opcode} {o.a_op} {o.b_op}" in changes for o in changed)
+    layers = rows("css selector", "table.layers tr[data-a-op]")
+    assert len(layers) == len(expected.numeric.tensors)
+    first = expected.numeric.tensors[expected.numeric.first_divergence or 0]
+    assert "first" in find("css selector", f"table.layers tr[data-a-op='op_0_{first.a_op}']").get_attribute("class")
+    assert find("css selector", "#numbers .plot svg")
+    # the diagram is A's, each op filled by the SQNR of its output; a layer row shows its op and both models' details
+    assert {e.get_attribute("data-op") for e in rows("css selector", "#graph g.node.op")} == {"0:0", "0:1", "0:2"}
+    find("css selector", "table.layers tr[data-a-op='op_0_1']").click()
+    assert "selected" in find("id", "op_0_1").get_attribute("class")
+    detail = find("id", "details").text
+    assert "changed in B" in detail and "SQNR" in detail
+    compare = find("css selector", "#details table.compare").text
+    assert "int8" in compare and "float32" in compare
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.execute_script("document.getElementById('graph-section').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "report-diff-graph.png"))
+    browser.execute_script("document.getElementById('numbers').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "report-diff-numbers.png"))
+    _ready(browser)
+    assert _requests(browser, page) == []
+
+
+def test_report_diff_keeps_hostile_names_of_either_model_inert(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("ai_edge_litert", reason="ai-edge-litert not installed: --run needs LiteRT")
+    a = _hostile_copy(sample("dense_float32.tflite"), tmp_path / "a.tflite")
+    b = _hostile_copy(sample("dense_int8_float_io.tflite"), tmp_path / "b.tflite")
+    page = tmp_path / "drift.html"
+    proc = _cli("report", str(a), "--diff", str(b), "--run", "-o", str(page))
+    assert proc.returncode == 0, proc.stderr
+    _open(browser, page)
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert browser.execute_script("return document.querySelectorAll('script').length") == 3
+    assert "<script>window.__pwned=1</script>" in browser.find_element("id", "changes").text
+    assert "<script>window.__pwned=1</script>" in browser.find_element("css selector", "table.layers").text
+    for row in browser.find_elements("css selector", "table.layers tr[data-a-op]"):
+        if row.get_attribute("data-a-op"):
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+            row.click()
+            assert "<script>" in browser.find_element("id", "details").text
+    assert browser.execute_script("return window.__pwned === undefined")
+    _ready(browser)
+    assert _requests(browser, page) == []
+
+
+def test_report_diff_options(tmp_path: Path) -> None:
+    a, b = str(sample("dense_float32.tflite")), str(sample("dense_int8.tflite"))
+    out = str(tmp_path / "x.html")
+    for args in (["--run"], ["--signature", "serving_default"], ["--diff", b, "--inputs", "x.npz"]):
+        proc = _cli("report", a, *args, "-o", out)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+    proc = _cli("report", str(sample("dense_int8.tflite").parent), "--diff", b, "-o", str(tmp_path / "site"))
+    assert proc.returncode == 2 and "folder" in proc.stderr
+    proc = _cli("report", a, "--diff", str(tmp_path / "missing.tflite"), "-o", out)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    # without --run: the changes, and a note saying how to get the numbers; the same bytes twice
+    pages = []
+    for k in range(2):
+        page = tmp_path / f"d{k}.html"
+        proc = _cli("report", a, "--diff", b, "-o", str(page), "--no-graph")
+        assert proc.returncode == 0, proc.stderr
+        pages.append(page.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1]
+    assert "report A --diff B --run" in pages[0] and "I/O contract changes" in pages[0]

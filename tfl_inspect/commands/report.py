@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
 __all__ = ["HELP", "add_arguments", "run", "page_worker"]
 
-HELP = "write a self-contained HTML report (summary, I/O, findings, diagram); a folder gets an index page"
+HELP = (
+    "write a self-contained HTML report (summary, I/O, findings, diagram); a folder gets an index page; "
+    "--diff B puts what changed from MODEL to B on one page"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, metavar="N", help="folder: parallel processes (default: CPU count)")
     parser.add_argument("--max-nodes", type=int, default=300, help="diagram: collapse above this many nodes")
     parser.add_argument("--no-graph", action="store_true", help="leave the diagram out (no Graphviz needed)")
+    diff = parser.add_argument_group("two models on one page (see tfl-inspect diff)")
+    diff.add_argument(
+        "--diff",
+        metavar="B",
+        help="compare MODEL (A, the reference) with B: contract, op and weight changes, and A's diagram coloured "
+        "by what changed, with both models' details on click",
+    )
+    diff.add_argument(
+        "--run",
+        "--diff-run",
+        dest="run",
+        action="store_true",
+        help="with --diff: run both with LiteRT (ai-edge-litert) on the same inputs: per-layer error table, "
+        "SQNR plot, diagram coloured by the SQNR of each op's output",
+    )
+    diff.add_argument("--inputs", metavar="NPZ", help="with --run: input values keyed by signature input name")
+    diff.add_argument("--samples", type=int, default=1, metavar="N", help="with --run: random samples (default 1)")
+    diff.add_argument("--seed", type=int, default=0, metavar="S", help="with --run: seed for random inputs (0)")
+    diff.add_argument("--signature", metavar="KEY", help="with --diff: signature to compare and run")
 
 
 def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, Any]) -> tuple[list[Any], str | None]:
@@ -107,6 +129,52 @@ def _page_name(rel: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", rel) + ".html"
 
 
+def _check_diff_options(args: argparse.Namespace, folder: bool) -> None:
+    from ..errors import UsageError
+
+    if args.diff is None:
+        for flag, given in (("--run", args.run), ("--inputs", args.inputs), ("--signature", args.signature)):
+            if given:
+                raise UsageError(f"{flag} needs --diff B")
+        return
+    if folder:
+        raise UsageError("--diff compares two model files, not a folder")
+    if not args.run and args.inputs:
+        raise UsageError("--inputs needs --run")
+    if args.samples < 1:
+        raise UsageError(f"--samples must be at least 1, not {args.samples}")
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """``report A --diff B``: one page with what changed, the numbers (``--run``) and A's diagram coloured."""
+    import sys
+    from pathlib import Path
+
+    from ..compare import diff
+    from ..errors import UsageError
+    from ..exporters.dot_marks import marks_from_diff
+    from ..exporters.html_report import DiffInput, diff_page
+    from ..readers import load
+
+    a, b = load(args.model), load(args.diff)
+    report = diff(
+        a, b, run=args.run, inputs=args.inputs, samples=args.samples, seed=args.seed, signature=args.signature
+    )
+    options = {"max_nodes": args.max_nodes, "no_graph": args.no_graph, "marks": marks_from_diff(report, args.diff)}
+    drawings, note = _drawings(a, (), options)
+    page = diff_page(DiffInput(a, b, report, drawings, note))
+    out = Path(args.output) if args.output else Path(Path(args.model).name + ".diff.html")
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    what = f"{len(report.contract)} contract change(s), {len(report.structure.ops)} op change(s)"
+    if report.numeric is not None:
+        what += f", {len(report.numeric.tensors)} tensors measured"
+    print(f"wrote {out}: {what}", file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
@@ -114,7 +182,11 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import UsageError
 
-    if os.path.isdir(args.model):
+    folder = os.path.isdir(args.model)
+    _check_diff_options(args, folder)
+    if args.diff is not None:
+        return _diff(args)
+    if folder:
         from ..exporters.html_report import index_page
         from ._batch import find_models, run_all, worst
 

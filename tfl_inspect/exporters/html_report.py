@@ -21,11 +21,24 @@ from ..escape import script_json
 from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
 
 if TYPE_CHECKING:
+    from ..compare.report import DiffReport
     from ..model import Model, Operator, Subgraph
     from ..rules.base import Finding
+    from .blocks import Block
     from .dot_plan import Box, Plan
 
-__all__ = ["Drawing", "ReportInput", "report_data", "model_page", "index_page", "scope_of", "compat_verdict"]
+__all__ = [
+    "Drawing",
+    "ReportInput",
+    "DiffInput",
+    "diff_page",
+    "diff_data",
+    "report_data",
+    "model_page",
+    "index_page",
+    "scope_of",
+    "compat_verdict",
+]
 
 
 @dataclass(frozen=True)
@@ -354,12 +367,12 @@ _CSP = (
 )
 
 
-def _head(title: str) -> str:
+def _head(title: str, kind: str = "model") -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         # No network at all: the policy makes a stray reference fail closed instead of fetching.
-        f"{_CSP}<title>{h(title)}</title><style>{_asset('report.css')}</style></head><body>"
+        f"{_CSP}<title>{h(title)}</title><style>{_asset('report.css')}</style></head><body class='{kind}'>"
     )
 
 
@@ -455,4 +468,192 @@ def index_page(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
         + "</tr>"
         + "".join(body)
         + f"</table></main><script>{_asset('index.js')}</script></body></html>\n"
+    )
+
+
+# ---- two models, one page: report A --diff B ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffInput:
+    """What ``report A --diff B`` ran: both models, the diff (with numbers after ``--run``), A's diagrams."""
+
+    a: Model
+    b: Model
+    report: DiffReport
+    drawings: Sequence[Drawing] = ()  # model A's, coloured by what changed or by the SQNR of each output
+    svg_note: str | None = None
+
+
+def _row_html(cells: Sequence[str], a_op: int | None, subgraph: int | None) -> str:
+    attr = f" data-a-op='op_{subgraph}_{a_op}'" if a_op is not None and subgraph is not None else ""
+    return f"<tr{attr}>" + "".join(f"<td>{h(c)}</td>" for c in cells) + "</tr>"
+
+
+def _blocks_html(blocks: Sequence[Block], subgraph: int | None = None) -> str:
+    """The diff's own blocks (what ``diff`` prints) as HTML: key/value lists, tables and notes, escaped.
+
+    Rows of a table with an "A op" column (of the compared ``subgraph``) show that op when clicked.
+    """
+    from .blocks import KeyValues, Table
+
+    out = []
+    for b in blocks:
+        if isinstance(b, KeyValues):
+            title = f"<h3>{h(b.title)}</h3>" if b.title else ""
+            rows = "".join(f"<tr><td>{h(k)}</td><td>{h(v)}</td></tr>" for k, v in b.rows)
+            out.append(f"{title}<table class='kv'>{rows}</table>")
+        elif isinstance(b, Table):
+            col = b.headers.index("A op") if "A op" in b.headers and "A/B" not in b.headers else None
+            head = "".join(f"<th>{h(c)}</th>" for c in b.headers)
+            rows = "".join(
+                _row_html(r, int(r[col]) if col is not None and r[col].isdigit() else None, subgraph) for r in b.rows
+            )
+            out.append(f"<h3>{h(b.title)}</h3><table class='diff-table'><tr>{head}</tr>{rows}</table>")
+        else:
+            cls = "sev-warning" if b.level == "warning" else "note"
+            out.append(f"<p class='{cls}'>{h(b.text)}</p>")
+    return "".join(out)
+
+
+def _models_html(inp: DiffInput) -> str:
+    rows = []
+    for side, m in (("A", inp.a), ("B", inp.b)):
+        s = summarize(m)
+        rows.append(
+            f"<tr><td>{side}</td><td><code>{h(m.source or '(bytes)')}</code></td><td class='num'>{m.size:,}</td>"
+            f"<td class='num'>{s.n_ops:,}</td><td>{h(s.scheme)}</td></tr>"
+        )
+    return (
+        "<table><tr><th></th><th>model</th><th>bytes</th><th>ops</th><th>quantization</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _cell(value: float | None, spec: str) -> str:
+    if value is None:
+        return "<td class='num' data-v='Infinity'>inf</td>" if spec == "sqnr" else "<td class='num'></td>"
+    text = f"{value:.1f}" if spec == "sqnr" else format(value, spec)
+    return f"<td class='num' data-v='{value!r}'>{h(text)}</td>"
+
+
+def _layers_html(r: DiffReport) -> str:
+    """Every compared tensor in A's execution order: the per-layer error table (sortable, rows open the op)."""
+    from .diff_json import tensor_row
+
+    n = r.numeric
+    if n is None:
+        return ""
+    s = r.alignment.subgraphs[0]
+    first = n.tensors[n.first_divergence] if n.first_divergence is not None else None
+    order = sorted(n.tensors, key=lambda e: (e.a_op if e.a_op is not None else -1, e.a_tensor))
+    heads = ["A op", "layer", "tensor", "SQNR dB", "jump dB", "max |Δ|", "RMSE", "cosine", "steps", "own MSE"]
+    rows = []
+    for e in order:
+        row = tensor_row(e)
+        op = f"op_{s}_{e.a_op}" if e.a_op is not None else ""
+        cls = " class='first'" if e is first else ""
+        tag = " <span class='badge'>output</span>" if e.is_output else ""
+        rows.append(
+            f"<tr{cls} data-a-op='{op}'><td class='num' data-v='{e.a_op if e.a_op is not None else -1}'>"
+            f"{'' if e.a_op is None else e.a_op}</td><td>{h(e.scope)}</td><td><code>{h(e.name)}</code>{tag}</td>"
+            + _cell(row["sqnr_db"], "sqnr")
+            + _cell(row["jump_db"], ".1f")
+            + _cell(row["max_abs"], ".4g")
+            + _cell(row["rmse"], ".4g")
+            + _cell(row["cosine"], ".6f")
+            + _cell(row["steps"], ".2f")
+            + _cell(row["local_mse"], ".3g")
+            + "</tr>"
+        )
+    return (
+        f"<h3>Per-layer error ({len(order)} tensors)</h3><p class='muted'>B against A, dequantized; "
+        "click a column to sort, a row to show its op in the diagram"
+        + (" · the first divergence is highlighted" if first is not None else "")
+        + "</p><table class='layers sortable-table'><tr>"
+        + "".join(f"<th class='sortable'>{h(c)}</th>" for c in heads)
+        + "</tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _numbers_html(r: DiffReport) -> str:
+    from .diff_plot import svg as sqnr_plot
+    from .diff_text import numeric_blocks
+
+    if r.numeric is None:
+        return (
+            "<p class='muted'>Not run: <code>report A --diff B --run</code> runs both models with LiteRT on the "
+            "same inputs and adds the per-layer error table and the SQNR plot.</p>"
+        )
+    plot = f"<div class='plot'>{_inline_svg(sqnr_plot(r))}</div>"
+    return _blocks_html(numeric_blocks(r, None, ranking=False)) + plot + _layers_html(r)
+
+
+def diff_data(inp: DiffInput) -> dict[str, Any]:
+    """The page's JSON: model A's ops (with what changed in B and the error of their outputs), B's paired ops."""
+    from ..compare import diff_marks
+    from .diff_json import diff_to_dict, tensor_row
+
+    r = inp.report
+    data = report_data(ReportInput(inp.a, (), inp.drawings))
+    sa, sb = r.alignment.subgraphs
+    marks = diff_marks(r)["a"]
+    changes = {c.a_op: c for c in r.structure.ops if c.a_op is not None}
+    errors: dict[int, list[dict[str, Any]]] = {}
+    for e in r.numeric.tensors if r.numeric is not None else ():
+        if e.a_op is not None:
+            errors.setdefault(e.a_op, []).append(tensor_row(e))
+    sg_b = inp.b.subgraphs[sb]
+    b_ops: dict[str, Any] = {}
+    for entry in data["ops"]:
+        if entry["s"] != sa:
+            continue
+        i = entry["i"]
+        j = r.alignment.op_pairs.get(i)
+        change = changes.get(i)
+        entry["diff"] = {
+            "mark": marks.get(i),
+            "b": j,
+            "kind": change.kind if change is not None else ("same" if j is not None else None),
+            "details": list(change.details) if change is not None else [],
+            "errors": errors.get(i, []),
+        }
+        if j is not None and 0 <= j < len(sg_b.operators):
+            b_ops[str(j)] = _op_entry(sg_b, sg_b.operators[j], {})
+    data["b_ops"] = b_ops
+    data["diff"] = diff_to_dict(r)
+    data["source_b"] = inp.b.source
+    return data
+
+
+def diff_page(inp: DiffInput) -> str:
+    """``report A --diff B``: the diff's contract, op and weight changes, the numbers, A's diagram coloured."""
+    from .diff_text import diff_blocks
+
+    r = inp.report
+    data = diff_data(inp)
+    a, b = r.a or "A", r.b or "B"
+    changes = _blocks_html(diff_blocks(r, None, numbers=False), r.alignment.subgraphs[0])
+    nav = ["models", "changes", "numbers", "graph", "operators"]
+    worst = [e.sqnr_db for e in r.numeric.tensors if e.is_output] if r.numeric is not None else []
+    sub = f"{len(r.contract)} contract change(s) · {len(r.structure.ops)} op change(s) · "
+    sub += f"{len(r.structure.weights)} weight change(s)"
+    if worst:
+        low = min((w for w in worst if w is not None), default=None)
+        sub += " · worst output SQNR " + ("inf (no error)" if low is None else f"{low:.1f} dB")
+    return (
+        _head(f"{a} vs {b} — tfl-inspect report", "diff")
+        + f"<header><h1>{h(a)} <span class='muted'>vs</span> {h(b)}</h1><div class='sub'>tfl-inspect "
+        f"{h(__version__)} · {h(sub)}</div></header><nav>"
+        + "".join(f"<a href='#{'graph-section' if n == 'graph' else n}'>{h(n)}</a>" for n in nav)
+        + "</nav><main>"
+        f"<section id='models'><h2>Models</h2>{_models_html(inp)}</section>"
+        f"<section id='changes'><h2>What changed</h2>{changes}</section>"
+        f"<section id='numbers'><h2>Numbers</h2>{_numbers_html(r)}</section>"
+        + _graph_section(inp.drawings, inp.svg_note, "Graph of A, coloured by what changed in B")
+        + "<section id='operators'><h2>Operators of A by name scope</h2><div id='scopes'></div></section></main>"
+        + _scripts(data, inp.drawings)
     )

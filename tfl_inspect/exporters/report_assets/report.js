@@ -414,11 +414,9 @@
         ": drawn as its const line" }));
     }
     if (op.box) details.append(el("div", { class: "muted", text: "in box: " + boxes[op.box].title }));
-    const rows = [];
-    for (const io of op.inputs) rows.push(["in", io]);
-    for (const io of op.outputs) rows.push(["out", io]);
-    for (const [k, v] of Object.entries(op.options || {})) rows.push([k, typeof v === "string" ? v : JSON.stringify(v)]);
-    details.append(table(rows));
+    const partner = op.diff ? describeChange(op) : null;
+    if (partner) details.append(compareTable(op, partner));
+    else details.append(table(fields(op)));
     if (op.targets && op.targets.length) {
       details.append(el("h3", { text: "targets that do not simply take it" }));
       const compat = ((data.sections || {}).compat || {}).targets || {};
@@ -435,6 +433,77 @@
       details.append(el("h3", { text: "findings" }));
       for (const f of op.findings) details.append(el("div", { class: "sev-" + f[0], text: f[1] + " " + f[2] }));
     }
+  }
+
+  function fields(op) {
+    const rows = [];
+    op.inputs.forEach((io, k) => rows.push(["in " + k, io]));
+    op.outputs.forEach((io, k) => rows.push(["out " + k, io]));
+    for (const [k, v] of Object.entries(op.options || {})) rows.push([k, typeof v === "string" ? v : JSON.stringify(v)]);
+    return rows;
+  }
+
+  // ---- report A --diff B: the op's partner in B, what changed, the error of its output --------------
+  const fmt = (v, digits) => (v === null || v === undefined ? "inf" : Number(v).toPrecision(digits));
+  // What changed in B and the error of the op's output, first; returns B's op when there is one.
+  function describeChange(op) {
+    const d = op.diff;
+    const what = d.kind === "removed" ? "removed in B" : d.kind === "changed" ? "changed in B"
+      : d.kind === "same" ? "unchanged in B" : "no partner in B";
+    const b = d.b !== null && d.b !== undefined ? (data.b_ops || {})[String(d.b)] : null;
+    const head = el("div", { class: "change " + (d.kind || "none") }, el("b", { text: what }));
+    if (b) head.append(" (B op " + b.i + (b.opcode !== op.opcode ? ", " + b.opcode : "") + ")");
+    for (const line of d.details || []) head.append(el("div", { text: line }));
+    for (const e of d.errors || []) {
+      head.append(el("div", { text: "output " + e.name + ": SQNR " + fmt(e.sqnr_db, 4) + " dB · max |Δ| " +
+        fmt(e.max_abs, 4) + " · cosine " + fmt(e.cosine, 6) + (e.steps === null ? "" : " · " + fmt(e.steps, 3) +
+        " steps") }));
+    }
+    details.append(head);
+    return b;
+  }
+
+  // A and B side by side; rows that differ (tensor indices aside) are marked.
+  function compareTable(a, b) {
+    const fa = new Map(fields(a)), fb = new Map(fields(b));
+    const keys = [...new Set([...fa.keys(), ...fb.keys()])];
+    const t = el("table", { class: "compare" }, el("tr", {}, el("th", {}), el("th", { text: "A" }),
+      el("th", { text: "B" })));
+    const bare = (v) => (v || "").replace(/^#[0-9]+ /, "");
+    for (const k of keys) {
+      const x = fa.get(k), y = fb.get(k);
+      t.append(el("tr", { class: bare(x) === bare(y) ? "" : "differs" }, el("th", { text: k }),
+        el("td", { class: "mono", text: x === undefined ? "—" : x }),
+        el("td", { class: "mono", text: y === undefined ? "—" : y })));
+    }
+    return t;
+  }
+
+  // ---- tables: sort by a column (numbers by their data-v), a layer row shows its op ---------------
+  for (const th of document.querySelectorAll("table.sortable-table th.sortable")) {
+    th.addEventListener("click", () => {
+      const t = th.closest("table"), col = [...th.parentNode.children].indexOf(th);
+      const rows = [...t.querySelectorAll("tr")].slice(1);
+      const asc = th.dataset.dir !== "asc";
+      th.dataset.dir = asc ? "asc" : "desc";
+      const key = (r) => {
+        const c = r.children[col];
+        return c.dataset.v !== undefined ? Number(c.dataset.v) : c.textContent;
+      };
+      rows.sort((a, b) => {
+        const x = key(a), y = key(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+      });
+      for (const r of rows) t.append(r);
+    });
+  }
+  for (const row of document.querySelectorAll("main table tr[data-a-op]")) {
+    if (!byId.has(row.dataset.aOp)) continue;
+    row.classList.add("clickable");
+    row.addEventListener("click", () => {
+      document.getElementById("graph-section").scrollIntoView();
+      reveal(row.dataset.aOp);
+    });
   }
 
   function reveal(id) {
