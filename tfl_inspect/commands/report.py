@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ._batch import Outcome
 
 if TYPE_CHECKING:
+    from ..exporters.dot_plan import Box, Plan
     from ..model import Model
     from ..rules.base import Finding
 
@@ -52,25 +53,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, Any]) -> tuple[list[Any], str | None]:
     """The model's diagram and every box's inside, planned, written and laid out (or why there are none)."""
     from ..errors import TflInspectError
-    from ..exporters.dot import Level, iter_levels
+    from ..exporters.dot import iter_levels
     from ..exporters.dot_layout import lay_out
     from ..exporters.html_report import Drawing
 
     if options.get("no_graph"):
         return [], None
     marks = options.get("marks", ())
-    drawn: list[Level] = []
+    drawn: list[tuple[Box | None, str | None, Plan]] = []  # the plans; each DOT text is dropped once laid out
 
     def sources() -> Iterator[str]:  # written while the first ones are laid out
         for lv in iter_levels(model, findings=findings, marks=marks, max_nodes=options.get("max_nodes", 300)):
-            drawn.append(lv)
+            drawn.append((lv.box, lv.parent, lv.diagram.plan))
             yield lv.diagram.source
 
     try:  # Graphviz missing or timed out: the page says so
         layouts = lay_out(sources(), jobs=options.get("layout_jobs"))
     except TflInspectError as exc:
         return [], f"no diagram: {exc}"
-    return [Drawing(lv.box, lv.parent, lv.diagram.plan, lay) for lv, lay in zip(drawn, layouts, strict=True)], None
+    return [Drawing(box, parent, p, lay) for (box, parent, p), lay in zip(drawn, layouts, strict=True)], None
 
 
 def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

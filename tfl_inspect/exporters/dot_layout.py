@@ -182,7 +182,7 @@ def lay_out(
         docs = _docs(pipe("\n".join(chunk), "json", timeout=timeout).decode("utf-8"))
         if len(docs) != len(chunk):
             raise TflInspectError(f"Graphviz 'dot' laid out {len(docs)} of {len(chunk)} diagrams")
-        return docs
+        return [compact(d) for d in docs]  # Graphviz's verbose JSON is dropped as soon as it is read
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         futures = []
@@ -196,4 +196,4 @@ def lay_out(
                 chunk, size = [], 0
         if chunk:
             futures.append(pool.submit(run, chunk))
-        return [compact(d) for f in futures for d in f.result()]
+        return [layout for f in futures for layout in f.result()]
