@@ -448,3 +448,24 @@ def test_report_diff_options(tmp_path: Path) -> None:
         pages.append(page.read_text(encoding="utf-8"))
     assert pages[0] == pages[1]
     assert "report A --diff B --run" in pages[0] and "I/O contract changes" in pages[0]
+
+
+def test_hostile_names_stay_text_in_every_part_of_the_page(tmp_path: Path) -> None:
+    """Without a browser: the only tags are the page's own; names land escaped in HTML and in the JSON blocks."""
+    import re
+
+    a = _hostile_copy(sample("upsampling_static.tflite"), tmp_path / "a.tflite")
+    b = _hostile_copy(sample("upsampling_static_batch1.tflite"), tmp_path / "b.tflite")
+    pages = {
+        "model": ("report", str(a), "--max-nodes", "6"),
+        "diff": ("report", str(a), "--diff", str(b), "--max-nodes", "6"),
+    }
+    for name, args in pages.items():
+        page = tmp_path / f"{name}.html"
+        proc = _cli(*args, "-o", str(page))
+        assert proc.returncode == 0, proc.stderr
+        text = page.read_text(encoding="utf-8")
+        assert len(re.findall(r"<script\b", text)) == 3 and "<img" not in text, name
+        assert "&lt;script&gt;window.__pwned=1" in text  # the names are there, as text
+        for block in re.findall(r"<script type='application/json' id='[a-z-]+'>(.*?)</script>", text, re.S):
+            assert "<" not in block and json.loads(block) is not None

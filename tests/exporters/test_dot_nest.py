@@ -100,3 +100,21 @@ def test_findings_go_with_the_op_into_its_box(tmp_path: Path) -> None:
                 assert rule in line
         if lv.box is not None:
             assert "legend" not in source and "tooltip" not in source
+
+
+def test_every_op_is_drawn_in_exactly_one_diagram_of_the_corpus() -> None:
+    """Control flow, several subgraphs, variables, empty subgraphs: boxes everywhere at a budget of 8."""
+    from tfl_inspect.errors import ModelFormatError
+
+    from ..conftest import corpus_files, require_corpus
+
+    require_corpus()
+    checked = 0
+    for path in corpus_files("litert"):
+        try:
+            model = tfl_inspect.load(path)
+        except ModelFormatError:
+            continue
+        _check_tree(model, 8)
+        checked += 1
+    assert checked > 150
