@@ -124,10 +124,10 @@ def _placement(drawings: Sequence[Drawing]) -> dict[tuple[int, int], tuple[str, 
 def _graph_data(drawings: Sequence[Drawing]) -> dict[str, Any]:
     """The model's diagram and what the page needs to open a box: title, parent, ops inside."""
     boxes = {}
-    for d in drawings[1:]:
-        assert d.box is not None
+    for d in drawings:
         b = d.box
-        boxes[b.id] = {"title": b.title, "parent": d.parent, "s": b.subgraph, "n": len(b.ops)}
+        if b is not None:
+            boxes[b.id] = {"title": b.title, "parent": d.parent, "s": b.subgraph, "n": len(b.ops)}
     return {"top": drawings[0].layout, "boxes": boxes}
 
 
