@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,11 @@ def test_diff_colours_ops_by_what_changed_and_by_error(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert len(re.findall(r"output SQNR \d+\.\d dB", out.read_text())) == 3
     assert run_cli("graph", a, "--diff-run", "-o", out).code == 2
+    if shutil.which("dot") is not None:  # the legend's "red < 20 dB" is escaped: Graphviz lays it out
+        svg = tmp_path / "diff.svg"
+        result = run_cli("graph", a, "--diff", b, "-o", svg)
+        assert result.code == 0, result.err
+        assert "red &lt; 20 dB" in svg.read_text()
 
 
 def test_target_colours_verdicts_and_outlines_partitions(tmp_path: Path) -> None:

@@ -99,3 +99,26 @@ def test_every_sample_renders(tmp_path: Path) -> None:
         model = tfl_inspect.load(path)
         page = model_page(ReportInput(model, tfl_inspect.lint(model)))
         assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>\n")
+
+
+@pytest.mark.parametrize("name", ["flex_select_tf.tflite", "dense_float16.tflite", "dense_int8.tflite"])
+def test_whole_or_nothing_targets_load_or_name_the_op_the_load_stops_at(name: str) -> None:
+    from tfl_inspect.exporters.compat_json import to_json_dict
+    from tfl_inspect.exporters.html_report import compat_verdict
+    from tfl_inspect.targets import compat
+
+    report = compat(tfl_inspect.load(sample(name)))
+    doc = to_json_dict(report)
+    for target, t in report.targets.items():
+        good, text = compat_verdict(doc["targets"][target])
+        assert good == t.whole_model
+        if not t.loads_whole:
+            assert text == "whole model" if good else text.startswith("partial: ")
+            continue
+        if t.whole_model:
+            assert text == "loads"
+            continue
+        s, i = t.first_blocker or (None, None)
+        verdict = t.verdict(s, i) if s is not None and i is not None else None
+        assert verdict is not None and "partial" not in text
+        assert text == f"won't load: op {i} {verdict.opcode}: {verdict.reasons[0].message}"

@@ -245,30 +245,12 @@ def _heat_marks(model: Model, kind: str) -> list[Mark]:
     ]
 
 
-# What changed, as fills: structure first, then (with --diff-run) the output's SQNR in dB.
-_CHANGE_FILL = {"removed": "#f4a3a3", "changed": "#ffd08a", "added": "#b7e4b0"}
-
-
-def _sqnr_fill(db: float) -> str:
-    return "#b7e4b0" if db >= 40 else "#ffe08a" if db >= 20 else "#f4a3a3"
-
-
 def _diff_marks(model: Model, other: str, run: bool, signature: str | None) -> list[Mark]:
     """``--diff B``: A's ops marked by :func:`tfl_inspect.compare.diff_marks`."""
-    from ..compare import diff, diff_marks
-    from ..exporters.dot_marks import Mark
+    from ..compare import diff
+    from ..exporters.dot_marks import marks_from_diff
 
-    report = diff(model, other, run=run, signature=signature)
-    s = report.alignment.subgraphs[0]
-    out = []
-    for op, mark in diff_marks(report)["a"].items():
-        if isinstance(mark, str):
-            out.append(Mark(subgraph=s, op=op, fill=_CHANGE_FILL[mark], tooltip=f"{mark} in {other}", kind="diff"))
-        else:
-            out.append(
-                Mark(subgraph=s, op=op, fill=_sqnr_fill(mark), tooltip=f"output SQNR {mark:.1f} dB", kind="diff")
-            )
-    return out
+    return marks_from_diff(diff(model, other, run=run, signature=signature), other)
 
 
 _VERDICT_FILL = {"supported": "#b7e4b0", "caveat": "#ffe08a", "unsupported": "#f4a3a3"}

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._batch import Outcome
 
 if TYPE_CHECKING:
+    from ..exporters.dot_plan import Box, Plan
     from ..model import Model
+    from ..rules.base import Finding
 
 __all__ = ["HELP", "add_arguments", "run", "page_worker"]
 
-HELP = "write a self-contained HTML report (summary, I/O, findings, diagram); a folder gets an index page"
+HELP = (
+    "write a self-contained HTML report (summary, I/O, findings, diagram); a folder gets an index page; "
+    "--diff B puts what changed from MODEL to B on one page"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,14 +29,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, metavar="N", help="folder: parallel processes (default: CPU count)")
     parser.add_argument("--max-nodes", type=int, default=300, help="diagram: collapse above this many nodes")
     parser.add_argument("--no-graph", action="store_true", help="leave the diagram out (no Graphviz needed)")
+    diff = parser.add_argument_group("two models on one page (see tfl-inspect diff)")
+    diff.add_argument(
+        "--diff",
+        metavar="B",
+        help="compare MODEL (A, the reference) with B: contract, op and weight changes, and A's diagram coloured "
+        "by what changed, with both models' details on click",
+    )
+    diff.add_argument(
+        "--run",
+        "--diff-run",
+        dest="run",
+        action="store_true",
+        help="with --diff: run both with LiteRT (ai-edge-litert) on the same inputs: per-layer error table, "
+        "SQNR plot, diagram coloured by the SQNR of each op's output",
+    )
+    diff.add_argument("--inputs", metavar="NPZ", help="with --run: input values keyed by signature input name")
+    diff.add_argument("--samples", type=int, default=1, metavar="N", help="with --run: random samples (default 1)")
+    diff.add_argument("--seed", type=int, default=0, metavar="S", help="with --run: seed for random inputs (0)")
+    diff.add_argument("--signature", metavar="KEY", help="with --diff: signature to compare and run")
+
+
+def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, Any]) -> tuple[list[Any], str | None]:
+    """The model's diagram and every box's inside, planned, written and laid out (or why there are none)."""
+    from ..errors import TflInspectError
+    from ..exporters.dot import iter_levels
+    from ..exporters.dot_layout import lay_out
+    from ..exporters.html_report import Drawing
+
+    if options.get("no_graph"):
+        return [], None
+    marks = options.get("marks", ())
+    drawn: list[tuple[Box | None, str | None, Plan]] = []  # the plans; each DOT text is dropped once laid out
+
+    def sources() -> Iterator[str]:  # written while the first ones are laid out
+        for lv in iter_levels(model, findings=findings, marks=marks, max_nodes=options.get("max_nodes", 300)):
+            drawn.append((lv.box, lv.parent, lv.diagram.plan))
+            yield lv.diagram.source
+
+    try:  # Graphviz missing or timed out: the page says so
+        layouts = lay_out(sources(), jobs=options.get("layout_jobs"))
+    except TflInspectError as exc:
+        return [], f"no diagram: {exc}"
+    return [Drawing(box, parent, p, lay) for (box, parent, p), lay in zip(drawn, layouts, strict=True)], None
 
 
 def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The page for one model and its index row."""
-    import tempfile
-    from pathlib import Path
-
-    from ..errors import TflInspectError
     from ..exporters.html_report import ReportInput, model_page
     from ..readers import load
     from ..rules import run as lint
@@ -39,19 +83,9 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 
     model = load(path)
     findings = lint(model)
-    svg, note = None, None
-    if not options.get("no_graph"):
-        from ..exporters.dot import render
-
-        with tempfile.TemporaryDirectory(prefix="tfl_report_") as tmp:
-            target = Path(tmp) / "graph.svg"
-            try:
-                render(model, target, findings=findings, max_nodes=options.get("max_nodes", 300))
-                svg = target.read_text(encoding="utf-8")
-            except TflInspectError as exc:  # Graphviz missing or timed out: the page says so
-                note = f"no diagram: {exc}"
+    drawings, note = _drawings(model, findings, options)
     sections, targets = _analyses(model)
-    page = model_page(ReportInput(model, findings, svg, note, sections))
+    page = model_page(ReportInput(model, findings, drawings, note, sections))
     summary = summarize(model)
     row = {
         "ops": summary.n_ops,
@@ -96,6 +130,52 @@ def _page_name(rel: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", rel) + ".html"
 
 
+def _check_diff_options(args: argparse.Namespace, folder: bool) -> None:
+    from ..errors import UsageError
+
+    if args.diff is None:
+        for flag, given in (("--run", args.run), ("--inputs", args.inputs), ("--signature", args.signature)):
+            if given:
+                raise UsageError(f"{flag} needs --diff B")
+        return
+    if folder:
+        raise UsageError("--diff compares two model files, not a folder")
+    if not args.run and args.inputs:
+        raise UsageError("--inputs needs --run")
+    if args.samples < 1:
+        raise UsageError(f"--samples must be at least 1, not {args.samples}")
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """``report A --diff B``: one page with what changed, the numbers (``--run``) and A's diagram coloured."""
+    import sys
+    from pathlib import Path
+
+    from ..compare import diff
+    from ..errors import UsageError
+    from ..exporters.dot_marks import marks_from_diff
+    from ..exporters.html_report import DiffInput, diff_page
+    from ..readers import load
+
+    a, b = load(args.model), load(args.diff)
+    report = diff(
+        a, b, run=args.run, inputs=args.inputs, samples=args.samples, seed=args.seed, signature=args.signature
+    )
+    options = {"max_nodes": args.max_nodes, "no_graph": args.no_graph, "marks": marks_from_diff(report, args.diff)}
+    drawings, note = _drawings(a, (), options)
+    page = diff_page(DiffInput(a, b, report, drawings, note))
+    out = Path(args.output) if args.output else Path(Path(args.model).name + ".diff.html")
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    what = f"{len(report.contract)} contract change(s), {len(report.structure.ops)} op change(s)"
+    if report.numeric is not None:
+        what += f", {len(report.numeric.tensors)} tensors measured"
+    print(f"wrote {out}: {what}", file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
@@ -103,7 +183,11 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import UsageError
 
-    if os.path.isdir(args.model):
+    folder = os.path.isdir(args.model)
+    _check_diff_options(args, folder)
+    if args.diff is not None:
+        return _diff(args)
+    if folder:
         from ..exporters.html_report import index_page
         from ._batch import find_models, run_all, worst
 
@@ -119,7 +203,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no .tflite or .mlir files under {args.model}")
         root = Path(args.model)
         names = {str(p): _page_name(str(p.relative_to(root))) for p in models}
-        options = {"site": str(site), "names": names, "max_nodes": args.max_nodes, "no_graph": args.no_graph}
+        options = {
+            "site": str(site),
+            "names": names,
+            "max_nodes": args.max_nodes,
+            "no_graph": args.no_graph,
+            "layout_jobs": 1,  # the pages are laid out in parallel already
+        }
         outcomes = run_all(models, page_worker, options, jobs=args.jobs)
         rows = []
         for o in outcomes:

@@ -44,6 +44,20 @@ def _ops(verdicts: tuple[OpVerdict, ...]) -> list[dict[str, Any]]:
     return out
 
 
+def _blocker(t: TargetReport) -> dict[str, Any] | None:
+    """Where the load stops (whole-or-nothing runtimes) or the first op left on the CPU, with its reason."""
+    if t.first_blocker is None:
+        return None
+    s, i = t.first_blocker
+    v = t.verdict(s, i)  # None when the op is in a subgraph the report leaves out
+    return {
+        "subgraph": s,
+        "index": i,
+        "opcode": v.opcode if v is not None else None,
+        "reason": v.reasons[0].to_json() if v is not None and v.reasons else None,
+    }
+
+
 def _target(t: TargetReport) -> dict[str, Any]:
     return {
         "title": t.title,
@@ -51,6 +65,8 @@ def _target(t: TargetReport) -> dict[str, Any]:
         "supported_ops": t.supported_ops,
         "total_ops": t.total_ops,
         "whole_model": t.whole_model,
+        "loads_whole": t.loads_whole,
+        "first_blocker": _blocker(t),
         "transitions": t.transitions,
         "partitions": [{"subgraph": p.subgraph, "ops": list(p.ops)} for p in t.partitions],
         "operators": _ops(t.operators),

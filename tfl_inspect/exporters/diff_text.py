@@ -7,7 +7,7 @@ from collections import Counter
 from ..compare.report import DiffReport, TensorError
 from .blocks import Block, KeyValues, Note, Table
 
-__all__ = ["diff_blocks", "LIMIT"]
+__all__ = ["diff_blocks", "numeric_blocks", "LIMIT"]
 
 LIMIT = 25  # rows per table in text; JSON and CSV carry everything
 
@@ -20,11 +20,14 @@ def _sqnr(e: TensorError) -> str:
     return "inf" if e.sqnr_db is None else f"{e.sqnr_db:.1f}"
 
 
-def _more(rows: int, what: str) -> list[Block]:
-    return [Note(f"... {rows - LIMIT} more {what} (see --format json or csv)")] if rows > LIMIT else []
+def _more(rows: int, what: str, limit: int | None = LIMIT) -> list[Block]:
+    if limit is None or rows <= limit:
+        return []
+    return [Note(f"... {rows - limit} more {what} (see --format json or csv)")]
 
 
-def diff_blocks(r: DiffReport) -> list[Block]:
+def diff_blocks(r: DiffReport, limit: int | None = LIMIT, numbers: bool = True) -> list[Block]:
+    """The report as blocks; ``limit`` rows per table (None: all), ``numbers`` adds :func:`numeric_blocks`."""
     s, al = r.structure, r.alignment
     blocks: list[Block] = []
     n_ops = len(s.ops) + sum(len(g.ops) for g in s.others)
@@ -56,10 +59,10 @@ def diff_blocks(r: DiffReport) -> list[Block]:
             Table(
                 "I/O contract changes",
                 ["signature", "role", "name", "change", "detail"],
-                [[c.signature or "", c.role, c.name, c.kind, c.message] for c in r.contract[:LIMIT]],
+                [[c.signature or "", c.role, c.name, c.kind, c.message] for c in r.contract[:limit]],
             )
         )
-        blocks += _more(len(r.contract), "contract changes")
+        blocks += _more(len(r.contract), "contract changes", limit)
     else:
         blocks.append(Note("I/O contract: unchanged"))
     counts = [[k, str(x), str(y), f"{y - x:+d}"] for k, (x, y) in s.op_counts.items() if x != y]
@@ -67,10 +70,10 @@ def diff_blocks(r: DiffReport) -> list[Block]:
         blocks.append(Table("op counts that changed (all subgraphs)", ["op", "A", "B", "Δ"], counts))
     if s.ops:
         changed = [o for o in s.ops if o.kind == "changed"]
-        rows = [[o.opcode, str(o.a_op), str(o.b_op), "; ".join(o.details)] for o in changed[:LIMIT]]
+        rows = [[o.opcode, str(o.a_op), str(o.b_op), "; ".join(o.details)] for o in changed[:limit]]
         if rows:
             blocks.append(Table(f"ops changed ({len(changed)})", ["op", "A op", "B op", "what"], rows))
-            blocks += _more(len(changed), "changed ops")
+            blocks += _more(len(changed), "changed ops", limit)
         for kind in ("removed", "added"):
             group = Counter(o.opcode for o in s.ops if o.kind == kind)
             if group:
@@ -80,14 +83,14 @@ def diff_blocks(r: DiffReport) -> list[Block]:
     if s.tensors:
         rows = [
             [t.name, str(t.a_tensor), str(t.b_tensor), "; ".join(f"{f}: {t.a[f]} -> {t.b[f]}" for f in t.fields)]
-            for t in s.tensors[:LIMIT]
+            for t in s.tensors[:limit]
         ]
         blocks.append(Table(f"tensors changed ({len(s.tensors)})", ["tensor", "A", "B", "what"], rows))
-        blocks += _more(len(s.tensors), "changed tensors")
+        blocks += _more(len(s.tensors), "changed tensors", limit)
     if s.weights:
         rows = [
             [w.kind, w.name, _g(w.max_abs), w.note or (f"{w.a_hash} -> {w.b_hash}" if w.kind == "changed" else "")]
-            for w in s.weights[:LIMIT]
+            for w in s.weights[:limit]
         ]
         blocks.append(
             Table(
@@ -96,10 +99,10 @@ def diff_blocks(r: DiffReport) -> list[Block]:
                 rows,
             )
         )
-        blocks += _more(len(s.weights), "weight changes")
+        blocks += _more(len(s.weights), "weight changes", limit)
     if s.metadata:
         blocks.append(Table("metadata", ["field", "A", "B"], [[m.field, str(m.a), str(m.b)] for m in s.metadata]))
-    blocks += _other_subgraphs(r)
+    blocks += _other_subgraphs(r, limit)
     line = f"alignment: {al.coverage:.1%} of A's {al.n_activations_a} activation tensors have a partner in B"
     by_how = Counter(p.how for p in al.pairs)
     if by_how:
@@ -114,12 +117,12 @@ def diff_blocks(r: DiffReport) -> list[Block]:
             blocks.append(Note(f"{side}: {len(idx)} tensor(s): {shown}" + (" ..." if len(idx) > 8 else "")))
     for note in r.notes:
         blocks.append(Note(note, "warning"))
-    if r.numeric is not None:
-        blocks += _numeric_blocks(r)
+    if numbers and r.numeric is not None:
+        blocks += numeric_blocks(r, limit)
     return blocks
 
 
-def _other_subgraphs(r: DiffReport) -> list[Block]:
+def _other_subgraphs(r: DiffReport, limit: int | None) -> list[Block]:
     """One row per other subgraph pair, then what changed in the changed ones."""
     others = r.structure.others
     if not others:
@@ -140,8 +143,8 @@ def _other_subgraphs(r: DiffReport) -> list[Block]:
                 f"{len(g.weights)} changed, {g.weights_same} same" if g.weights else "same",
             ]
         rows.append(["" if g.a is None else str(g.a), "" if g.b is None else str(g.b), g.how, *what])
-    out.append(Table("other subgraphs", ["A", "B", "paired by", "ops", "tensors", "weights"], rows[:LIMIT]))
-    out += _more(len(rows), "subgraphs")
+    out.append(Table("other subgraphs", ["A", "B", "paired by", "ops", "tensors", "weights"], rows[:limit]))
+    out += _more(len(rows), "subgraphs", limit)
     details = [
         [
             f"{g.a}/{g.b}",
@@ -156,9 +159,9 @@ def _other_subgraphs(r: DiffReport) -> list[Block]:
     ]
     if details:
         out.append(
-            Table("ops changed in other subgraphs", ["A/B", "change", "op", "A op", "B op", "what"], details[:LIMIT])
+            Table("ops changed in other subgraphs", ["A/B", "change", "op", "A op", "B op", "what"], details[:limit])
         )
-        out += _more(len(details), "op changes")
+        out += _more(len(details), "op changes", limit)
     weights = [
         [
             f"{g.a}/{g.b}",
@@ -173,14 +176,15 @@ def _other_subgraphs(r: DiffReport) -> list[Block]:
     if weights:
         out.append(
             Table(
-                "weights changed in other subgraphs", ["A/B", "change", "tensor", "max |Δ|", "detail"], weights[:LIMIT]
+                "weights changed in other subgraphs", ["A/B", "change", "tensor", "max |Δ|", "detail"], weights[:limit]
             )
         )
-        out += _more(len(weights), "weight changes")
+        out += _more(len(weights), "weight changes", limit)
     return out
 
 
-def _numeric_blocks(r: DiffReport) -> list[Block]:
+def numeric_blocks(r: DiffReport, limit: int | None = LIMIT, ranking: bool = True) -> list[Block]:
+    """What ``--run`` measured: outputs, the first divergence, and (``ranking``) layers by SQNR lost."""
     n = r.numeric
     assert n is not None
     out: list[Block] = [
@@ -209,6 +213,8 @@ def _numeric_blocks(r: DiffReport) -> list[Block]:
                 "warning",
             )
         )
+    if not ranking:
+        return out + [Note(f"not compared: {why}") for why in n.skipped[:limit]]
     rows = [
         [
             n.tensors[i].scope,
@@ -219,7 +225,7 @@ def _numeric_blocks(r: DiffReport) -> list[Block]:
             _g(n.tensors[i].max_abs),
             _g(n.tensors[i].steps, ".2f"),
         ]
-        for i in n.ranking[:LIMIT]
+        for i in n.ranking[:limit]
     ]
     out.append(
         Table(
@@ -228,7 +234,7 @@ def _numeric_blocks(r: DiffReport) -> list[Block]:
             rows,
         )
     )
-    out += _more(len(n.ranking), "layers")
-    for why in n.skipped[:LIMIT]:
+    out += _more(len(n.ranking), "layers", limit)
+    for why in n.skipped[:limit]:
         out.append(Note(f"not compared: {why}"))
     return out

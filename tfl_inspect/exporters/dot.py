@@ -15,15 +15,16 @@ run lint or shape inference and pass the results as marks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TflInspectError
 from .dot_defaults import DEFAULT_DEPTH, DEFAULT_MAX_NODES, DEFAULT_TIMEOUT, FORMATS
 from .dot_marks import Mark, ShapeOverlay, marks_from_findings, shape_overlay
-from .dot_plan import Accounting, Plan, plan
+from .dot_nest import nest
+from .dot_plan import Accounting, Box, Plan, plan
 from .dot_render import INSTALL_HINT, check_target, output_format, pipe, write
 from .dot_writer import write_diagram
 
@@ -40,6 +41,9 @@ __all__ = [
     "FORMATS",
     "INSTALL_HINT",
     "Diagram",
+    "Level",
+    "levels",
+    "iter_levels",
     "Mark",
     "ShapeOverlay",
     "marks_from_findings",
@@ -90,6 +94,7 @@ def build(
     focus: str | int | None = None,
     depth: int = DEFAULT_DEPTH,
     shapes: Mapping[tuple[int, int], Sequence[int]] | None = None,
+    tooltips: bool = True,
 ) -> Diagram:
     """Build the diagram without running ``dot``.
 
@@ -120,8 +125,68 @@ def build(
         drawn += overlay.marks
         notes.append(overlay.note)
     labels.update(shapes or {})
-    graph = write_diagram(model, p, drawn, tensor_names=tensor_names, shapes=labels, depth=depth, notes=notes)
+    graph = write_diagram(
+        model, p, drawn, tensor_names=tensor_names, shapes=labels, depth=depth, notes=notes, tooltips=tooltips
+    )
     return Diagram(graph, p)
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One diagram a viewer can open: the model's (``box`` None) or what a collapsed box holds.
+
+    ``parent`` is the box whose diagram draws ``box`` (None when the model's diagram does).
+    """
+
+    box: Box | None
+    parent: str | None
+    diagram: Diagram
+
+
+def _marks_inside(model: Model, marks: Sequence[Mark], p: Plan) -> list[Mark]:
+    """The marks on ops (or tensors of ops) a box's plan draws; model-level marks stay with the model."""
+    placed = p.accounting.placement
+    out = []
+    for m in marks:
+        s = m.subgraph
+        if s is None or s not in p.subgraphs:
+            continue
+        if m.op is not None:
+            if (s, m.op) in placed:
+                out.append(m)
+        elif m.tensor is not None:
+            sg = model.subgraphs[s]
+            if any((s, i) in placed for i in (sg.producer(m.tensor), *sg.consumers(m.tensor))):
+                out.append(m)
+    return out
+
+
+def iter_levels(
+    model: Model,
+    *,
+    marks: Iterable[Mark] = (),
+    findings: Iterable[Finding] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Iterator[Level]:
+    """The model's diagram and, breadth first, the diagram of every box in it (boxes in boxes too).
+
+    Every op is drawn in exactly one of them (or folded into an op drawn there): what a page
+    needs to open any box in place of the picture and find any op. Without tooltips: the page
+    shows an op's details when it is clicked. A generator, so that layout can start early.
+    """
+    drawn = list(marks)
+    if findings is not None:
+        drawn += marks_from_findings(findings)
+    top = build(model, marks=drawn, max_nodes=max_nodes, tooltips=False)
+    yield Level(None, None, top)
+    for opened in nest(model, top.plan, max_nodes=max_nodes):
+        graph = write_diagram(model, opened.plan, _marks_inside(model, drawn, opened.plan), tooltips=False)
+        yield Level(opened.box, opened.parent, Diagram(graph, opened.plan))
+
+
+def levels(model: Model, **options: Any) -> list[Level]:
+    """:func:`iter_levels` as a list."""
+    return list(iter_levels(model, **options))
 
 
 def to_dot(model: Model, **options: object) -> str:

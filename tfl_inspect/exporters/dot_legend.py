@@ -67,7 +67,7 @@ def _conventions(used: set[str]) -> list[str]:
     if "fill:diff" in used:
         out.append(
             "fill: orange changed, red removed in the other model; with --diff-run the output's SQNR: "
-            "green ≥ 40 dB, yellow 20–40 dB, red < 20 dB"
+            "green ≥ 40 dB, yellow 20–40 dB, red &lt; 20 dB"
         )
     if "fill" in used and not any(u.startswith("fill:") and u[5:] in ("heat", "target", "diff") for u in used):
         out.append("fill set by the overlay: a colour per op, or heat from white (low) to red (high)")

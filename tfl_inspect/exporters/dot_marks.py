@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only typed here: importing rules.base loads every rule family
+    from ..compare.report import DiffReport
     from ..rules.base import Finding, Severity
     from ..shapes.types import ShapeResult
 
-__all__ = ["Mark", "ShapeOverlay", "marks_from_findings", "shape_overlay", "worst"]
+__all__ = ["Mark", "ShapeOverlay", "marks_from_findings", "marks_from_diff", "shape_overlay", "worst"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,31 @@ def marks_from_findings(findings: Iterable[Finding]) -> list[Mark]:
         )
         for f in findings
     ]
+
+
+# What changed, as fills: structure first, then (with numbers) the output's SQNR in dB.
+_CHANGE_FILL = {"removed": "#f4a3a3", "changed": "#ffd08a", "added": "#b7e4b0"}
+
+
+def _sqnr_fill(db: float) -> str:
+    return "#b7e4b0" if db >= 40 else "#ffe08a" if db >= 20 else "#f4a3a3"
+
+
+def marks_from_diff(report: DiffReport, other: str) -> list[Mark]:
+    """Model A's ops filled by :func:`tfl_inspect.compare.diff_marks`: removed or changed in ``other``
+    (B), or with numbers the SQNR of their output (green ≥ 40 dB, yellow ≥ 20 dB, red below)."""
+    from ..compare import diff_marks
+
+    s = report.alignment.subgraphs[0]
+    out = []
+    for op, mark in diff_marks(report)["a"].items():
+        if isinstance(mark, str):
+            out.append(Mark(subgraph=s, op=op, fill=_CHANGE_FILL[mark], tooltip=f"{mark} in {other}", kind="diff"))
+        else:
+            out.append(
+                Mark(subgraph=s, op=op, fill=_sqnr_fill(mark), tooltip=f"output SQNR {mark:.1f} dB", kind="diff")
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)

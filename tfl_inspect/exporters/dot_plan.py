@@ -90,6 +90,15 @@ class SubgraphPlan:
     orphans: tuple[int, ...]  # non-constant tensors nothing produces (variables, dangling)
     const_nodes: tuple[int, ...] = ()  # constants drawn as their own nodes
     folded: dict[int, int] = field(default_factory=dict)  # DEQUANTIZE of a constant → the op reading it
+    box_prefix: str = ""  # ids of boxes made here: box_S_K, or PREFIX_K inside the box PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A node of a box's inner diagram standing for an op or box outside it that feeds or reads it."""
+
+    target: str  # the node that draws it in an enclosing diagram: op_S_I or a box id
+    title: str  # "CONV_2D #17" or the box's title; untrusted text
 
 
 @dataclass(slots=True)
@@ -101,6 +110,8 @@ class Plan:
     signature: str | None = None
     extra_nodes: int = 1  # the legend
     notes: list[str] = field(default_factory=list)
+    box: str | None = None  # the box whose inside this plan draws (None: the model)
+    context: dict[str, Context] = field(default_factory=dict)  # marker node (ctx_…) → what it stands for
 
 
 def op_node(subgraph: int, index: int) -> str:
@@ -416,7 +427,7 @@ def _collapse(model: Model, sg: Subgraph, sp: SubgraphPlan, budget: int, show_co
             if len(unit) == 1:
                 sp.unit[unit[0]] = op_node(sg.index, unit[0])
                 continue
-            box = box_node(sg.index, k)
+            box = f"{sp.box_prefix}_{k}" if sp.box_prefix else box_node(sg.index, k)
             k += 1
             sp.boxes[box] = Box(box, sg.index, "", tuple(sorted(unit)), not chunked)  # titled once it fits
             for i in unit:

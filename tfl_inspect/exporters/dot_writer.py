@@ -59,9 +59,13 @@ def write_diagram(
     shapes: dict[tuple[int, int], Sequence[int]] | None = None,
     depth: int = 3,
     notes: Sequence[str] = (),
+    tooltips: bool = True,
 ) -> graphviz.Digraph:
-    """The ``graphviz.Digraph`` for ``plan`` with ``marks`` drawn on their nodes."""
-    return _Writer(model, plan, list(marks), tensor_names, dict(shapes or {}), depth, notes).build()
+    """The ``graphviz.Digraph`` for ``plan`` with ``marks`` drawn on their nodes.
+
+    ``tooltips=False`` leaves the hover texts out (a page that shows details on click needs none).
+    """
+    return _Writer(model, plan, list(marks), tensor_names, dict(shapes or {}), depth, notes, tooltips).build()
 
 
 def _count(n: int, word: str) -> str:
@@ -96,8 +100,10 @@ class _Writer:
         shapes: dict[tuple[int, int], Sequence[int]],
         depth: int,
         notes: Sequence[str] = (),
+        tooltips: bool = True,
     ) -> None:
         self.model, self.plan, self.marks = model, p, marks
+        self.tooltips = tooltips
         self.tensor_names, self.shapes, self.depth = tensor_names, shapes, depth
         self.notes = list(notes)
         self.clusters = len(p.subgraphs) > 1
@@ -176,6 +182,9 @@ class _Writer:
 
     # -- shared attribute pieces -----------------------------------------------------------
 
+    def _tip(self, lines: Iterable[str]) -> dict[str, str]:
+        return {"tooltip": tooltip(lines)} if self.tooltips else {}
+
     def _mark(self, node: str, attrs: dict[str, str], tip: list[str]) -> str:
         """Severity border, label lines, fill and tooltip lines for the marks on ``node``."""
         found = self.on_node.get(node, [])
@@ -235,7 +244,7 @@ class _Writer:
             ranksep="0.35",
             outputorder="edgesfirst",
             pad="0.2",
-            tooltip=tooltip([self.model.source or "model"]),
+            **self._tip([self.model.source or "model"]),
         )
         if self.clusters and any(self._calls()):
             g.attr(compound="true")
@@ -261,8 +270,9 @@ class _Writer:
             self._edges(g, self.model.subgraphs[s], sp)
         self._stubs(g)
         self._calls_edges(g)
-        legend = Legend(self.plan, self.families, self.used, self.notes, self.model_level, self.elsewhere)
-        draw_legend(g, self.model, legend, self.marks)
+        if self.plan.box is None:  # the inside of a box is read with the model's diagram and its legend
+            legend = Legend(self.plan, self.families, self.used, self.notes, self.model_level, self.elsewhere)
+            draw_legend(g, self.model, legend, self.marks)
         return g
 
     def _calls(self) -> Iterable[tuple[int, int, str, int]]:
@@ -312,7 +322,11 @@ class _Writer:
         for t in sp.outputs:
             self._io_node(g, sg, t, "output")
         for marker, count in Counter(sp.hidden_at.values()).items():
-            self._hidden_node(g, marker, count, upstream=marker.endswith("_0"))
+            ctx = self.plan.context.get(marker)
+            if ctx is not None:
+                self._context_node(g, marker, ctx.title)
+            else:
+                self._hidden_node(g, marker, count, upstream=marker.endswith("_0"))
         if not (sp.ops or sp.inputs or sp.outputs):
             g.node(f"empty_{s}", label="<<I>no ops</I>>", shape="plaintext", style="")
 
@@ -354,7 +368,7 @@ class _Writer:
         tip = [f"{role}: " + ", ".join(f"{n.signature} / {n.name}" for n in names)] if names else [role]
         tip += tensor_tooltip(tensor, self._override(s, t))
         label += self._mark(node, attrs, tip)
-        g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     def _resource_name(self, sg: Subgraph, tensor: Tensor) -> str:
         """The variable a RESOURCE handle stands for: its VAR_HANDLE's shared_name, else the tensor name."""
@@ -393,7 +407,7 @@ class _Writer:
         tip += [f"{k} = {v}" for k, v in op.options.items() if not isinstance(v, (list, dict))][:20]
         attrs = {"fillcolor": fill, "color": line, "style": "rounded,filled", "id": node, "class": "op"}
         label += self._mark(node, attrs, tip)
-        g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     def _constants(self, sg: Subgraph, sp: SubgraphPlan, op: Operator, tip: list[str]) -> str:
         """Label rows for the constants an op reads: plain ones, and folded DEQUANTIZE results."""
@@ -502,7 +516,7 @@ class _Writer:
             "class": "box",
         }
         label += self._mark(node, attrs, tip)
-        g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     def _tensor_node(self, g: graphviz.Digraph, sg: Subgraph, t: int, node: str, kind: str) -> None:
         tensor = sg.tensors[t]
@@ -522,7 +536,7 @@ class _Writer:
         }
         tip = [kind, *tensor_tooltip(tensor, self._override(sg.index, t))]
         label += self._mark(node, attrs, tip)
-        g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     def _hidden_node(self, g: graphviz.Digraph, node: str, n: int, *, upstream: bool) -> None:
         ops = _count(n, "op")
@@ -535,7 +549,15 @@ class _Writer:
         attrs = {"style": "rounded,dashed", "color": "#999999", "fontcolor": _GREY, "id": node, "class": "hidden"}
         tip = [f"{ops} not drawn: widen with --depth or drop --focus"]
         label += self._mark(node, attrs, tip)
-        g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
+
+    def _context_node(self, g: graphviz.Digraph, node: str, title: str) -> None:
+        """An op or box outside the box drawn here, which feeds or reads it."""
+        label = f'<FONT POINT-SIZE="9" COLOR="{_GREY}">outside this box</FONT><BR/><I>{h(shorten_path(title), 56)}</I>'
+        attrs = {"style": "rounded,dashed", "color": "#999999", "fontcolor": _GREY, "id": node, "class": "context"}
+        tip = [f"outside this box: {title}"]
+        label += self._mark(node, attrs, tip)
+        g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     def _stubs(self, g: graphviz.Digraph) -> None:
         for s in self.plan.stubs:
@@ -546,7 +568,7 @@ class _Writer:
             attrs = {"shape": "component", "style": "filled", "fillcolor": "#f4f4f4", "id": node, "class": "stub"}
             tip = [f"subgraph {s}: {sg.name}", f"draw it with --subgraph {s}"]
             label += self._mark(node, attrs, tip)
-            g.node(node, label=f"<{label}>", tooltip=tooltip(tip), **attrs)
+            g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
 
     # -- edges -----------------------------------------------------------------------------
 
@@ -583,20 +605,20 @@ class _Writer:
             attrs = self._edge_style(tensor)
             if _labelled(src, dst):
                 attrs["label"] = f"<{self._tensor_label(sg, tensor, name=self.tensor_names)}>"
-            g.edge(src, dst, tooltip=tooltip(self._edge_tooltip(sg, tensor)), **attrs)
+            g.edge(src, dst, **self._tip(self._edge_tooltip(sg, tensor) if self.tooltips else ()), **attrs)
         for (src, dst), ts in grouped.items():
             tensor = sg.tensors[ts[0]]
             attrs = self._edge_style(tensor)
             if len(ts) == 1:
                 if _labelled(src, dst):
                     attrs["label"] = f"<{self._tensor_label(sg, tensor, name=self.tensor_names)}>"
-                tip = self._edge_tooltip(sg, tensor)
+                tip = self._edge_tooltip(sg, tensor) if self.tooltips else []
             else:
                 attrs["label"] = f"<{len(ts)} tensors>"
                 attrs["penwidth"] = "1.6"
                 self.used.add("bundle")
                 tip = [f"{len(ts)} tensors:"] + [f"{sg.tensors[t].name}" for t in ts]
-            g.edge(src, dst, tooltip=tooltip(tip), **attrs)
+            g.edge(src, dst, **self._tip(tip), **attrs)
 
     def _edge_tooltip(self, sg: Subgraph, tensor: Tensor) -> list[str]:
         if tensor.dtype == _RESOURCE:
@@ -635,7 +657,7 @@ class _Writer:
                 "color": _GREY,
                 "fontcolor": _GREY,
                 "label": f"<{h(_role(field), 24)}>",
-                "tooltip": tooltip([f"op {i} calls subgraph {target} ({field})"]),
+                **self._tip([f"op {i} calls subgraph {target} ({field})"]),
             }
             if self.clusters and target in self.plan.subgraphs and target != s:
                 attrs["lhead"] = f"cluster_{target}"

@@ -22,10 +22,38 @@ from ..naming import layer
 from ..summary import dequantize_formula, io_contract, quantize_formula, summarize
 
 if TYPE_CHECKING:
+    from ..compare.report import DiffReport
     from ..model import Model, Operator, Subgraph
     from ..rules.base import Finding
+    from .blocks import Block
+    from .dot_plan import Box, Plan
 
-__all__ = ["ReportInput", "report_data", "model_page", "index_page", "scope_of"]
+__all__ = [
+    "Drawing",
+    "ReportInput",
+    "DiffInput",
+    "diff_page",
+    "diff_data",
+    "report_data",
+    "model_page",
+    "index_page",
+    "scope_of",
+    "compat_verdict",
+]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One diagram of the page, laid out when the report was made: the model's (``box`` None) or a box's inside.
+
+    ``plan`` says which ops it draws (and which box holds the rest); ``layout`` is the compact
+    drawing of :mod:`.dot_layout`; ``parent`` is the box whose diagram draws ``box``.
+    """
+
+    box: Box | None
+    parent: str | None
+    plan: Plan
+    layout: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -34,7 +62,7 @@ class ReportInput:
 
     model: Model
     findings: Sequence[Finding] = ()
-    svg: str | None = None
+    drawings: Sequence[Drawing] = ()  # the model's diagram first, then every box's inside
     svg_note: str | None = None  # why there is no diagram (Graphviz missing, …)
     sections: Mapping[str, Any] = field(default_factory=dict)  # extra analyses as JSON-able data
 
@@ -78,6 +106,59 @@ def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[l
     }
 
 
+def _placement(drawings: Sequence[Drawing]) -> dict[tuple[int, int], tuple[str, str | None]]:
+    """Op → (the op node that draws it, the box whose diagram holds that node; None: the model's).
+
+    A folded DEQUANTIZE is drawn on the node of the op that reads it.
+    """
+    out: dict[tuple[int, int], tuple[str, str | None]] = {}
+    for d in drawings:
+        where = d.box.id if d.box is not None else None
+        for key, node in d.plan.accounting.placement.items():
+            if node.startswith("op_"):
+                out[key] = (node, where)
+    return out
+
+
+def _graph_data(drawings: Sequence[Drawing]) -> dict[str, Any]:
+    """The model's diagram and what the page needs to open a box: title, parent, ops inside."""
+    boxes = {}
+    for d in drawings:
+        b = d.box
+        if b is not None:
+            boxes[b.id] = {"title": b.title, "parent": d.parent, "s": b.subgraph, "n": len(b.ops)}
+    return {"top": drawings[0].layout, "boxes": boxes}
+
+
+def _target_notes(sections: Mapping[str, Any]) -> tuple[dict[tuple[int, int], list[list[Any]]], list[list[str]]]:
+    """Per op, the targets that do not simply take it: [target, status, reason index] and the reasons."""
+    compat = sections.get("compat") or {}
+    reasons: dict[tuple[str, str], int] = {}
+    per_op: dict[tuple[int, int], list[list[Any]]] = {}
+    for name, t in (compat.get("targets") or {}).items():
+        for o in t.get("operators") or ():
+            if o["status"] == "supported":
+                continue
+            r = o["reasons"][0] if o["reasons"] else {"code": "CAVEAT", "message": "; ".join(o["caveats"])}
+            k = reasons.setdefault((r["code"], r["message"]), len(reasons))
+            per_op.setdefault((o["subgraph"], o["index"]), []).append([name, o["status"], k])
+    return per_op, [list(r) for r in reasons]
+
+
+def _embedded_sections(sections: Mapping[str, Any]) -> dict[str, Any]:
+    """The sections as the page's JSON carries them: per-op lists go on the ops, plots stay in the HTML."""
+    out = dict(sections)
+    if "compat" in out:
+        compat = dict(out["compat"])
+        compat["targets"] = {
+            n: {k: v for k, v in t.items() if k != "operators"} for n, t in (compat.get("targets") or {}).items()
+        }
+        out["compat"] = compat
+    if "profile" in out:
+        out["profile"] = {k: v for k, v in out["profile"].items() if k not in ("operators", "plot_svg")}
+    return out
+
+
 def report_data(inp: ReportInput) -> dict[str, Any]:
     """The JSON embedded in the page: also what a script scraping the page would read."""
     model = inp.model
@@ -85,6 +166,18 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
     for f in inp.findings:
         if f.subgraph is not None and f.op is not None:
             notes.setdefault((f.subgraph, f.op), []).append([f.severity.value, f.rule, f.message])
+    placed = _placement(inp.drawings)
+    targets, reasons = _target_notes(inp.sections)
+    ops = []
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            entry = _op_entry(sg, op, notes)
+            key = (sg.index, op.index)
+            if key in placed:
+                entry["at"], entry["box"] = placed[key]
+            if key in targets:
+                entry["targets"] = targets[key]
+            ops.append(entry)
     summary = summarize(model)
     return {
         "tool": {"name": "tfl-inspect", "version": __version__},
@@ -111,8 +204,10 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
             }
             for f in inp.findings
         ],
-        "ops": [_op_entry(sg, op, notes) for sg in model.subgraphs for op in sg.operators],
-        "sections": dict(inp.sections),
+        "ops": ops,
+        "reasons": reasons,
+        "graph": _graph_data(inp.drawings) if inp.drawings else None,
+        "sections": _embedded_sections(inp.sections),
     }
 
 
@@ -188,16 +283,52 @@ def _section_html(name: str, value: Any) -> str:
     return render(value) if render is not None else ""
 
 
+def _blocker_text(t: Mapping[str, Any]) -> str:
+    """``op 192 Landmarks2TransformMatrix: custom op … is not registered``, else the first model-wide reason."""
+    b = t.get("first_blocker")
+    if b:
+        where = f"op {b['index']}" if not b["subgraph"] else f"subgraph {b['subgraph']} op {b['index']}"
+        reason = b.get("reason") or {}
+        text = f"{where} {b.get('opcode') or ''}".rstrip()
+        return f"{text}: {reason['message']}" if reason.get("message") else text
+    reasons = t.get("model_reasons") or []
+    return str(reasons[0]["message"]) if reasons else ""
+
+
+def compat_verdict(t: Mapping[str, Any]) -> tuple[bool, str]:
+    """(good, text) for one target of the compat JSON, worded as the runtime behaves.
+
+    A runtime that loads the whole model or nothing (``loads_whole``: TFLite Micro) either loads
+    or names the op the load stops at; one that falls back to the CPU takes the whole model or
+    part of it. Whole-model comes from the target report (``whole_model``), never recomputed.
+    """
+    whole = bool(t.get("whole_model"))
+    if t.get("loads_whole"):
+        return (True, "loads") if whole else (False, "won't load: " + (_blocker_text(t) or "refused"))
+    if whole:
+        return True, "whole model"
+    n = len(t.get("partitions") or [])
+    text = f"partial: {t.get('supported_ops')} of {t.get('total_ops')} ops in {n} partition{'s' if n != 1 else ''}"
+    first = _blocker_text(t)
+    return False, text + (f"; first on the CPU: {first}" if first else "")
+
+
 def _compat_html(value: Mapping[str, Any]) -> str:
     rows = []
     for target, t in (value.get("targets") or {}).items():
-        whole = bool(t.get("whole_model"))
-        verdict = "<span class='verdict-yes'>whole model</span>" if whole else "<span class='verdict-no'>partial</span>"
+        good, text = compat_verdict(t)
+        verdict = f"<span class='{'verdict-yes' if good else 'verdict-no'}'>{h(text)}</span>"
         rows.append(
-            f"<tr><td>{h(target)}</td><td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"
-            f"<td class='num'>{len(t.get('partitions') or [])}</td><td>{verdict}</td></tr>"
+            f"<tr><td>{h(target)}</td><td>{h(t.get('title') or '')}</td>"
+            f"<td class='num'>{t.get('supported_ops')}/{t.get('total_ops')}</td>"
+            f"<td class='num'>{'—' if t.get('loads_whole') else len(t.get('partitions') or [])}</td>"
+            f"<td>{verdict}</td></tr>"
         )
-    return "<table><tr><th>target</th><th>ops</th><th>partitions</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
+    return (
+        "<table class='compat'><tr><th>target</th><th>runtime</th><th>ops</th><th>partitions</th><th>verdict</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _profile_html(value: Mapping[str, Any]) -> str:
@@ -229,6 +360,54 @@ def _profile_html(value: Mapping[str, Any]) -> str:
 _SECTIONS = {"compat": _compat_html, "profile": _profile_html}
 
 
+_CSP = (
+    "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
+    "script-src 'unsafe-inline'; img-src data:\">"
+)
+
+
+def _head(title: str, kind: str = "model") -> str:
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        # No network at all: the policy makes a stray reference fail closed instead of fetching.
+        f"{_CSP}<title>{h(title)}</title><style>{_asset('report.css')}</style></head><body class='{kind}'>"
+    )
+
+
+def _graph_section(drawings: Sequence[Drawing], note: str | None, title: str = "Graph") -> str:
+    """The diagram viewer: toolbar with the way back, the drawing area, search and details beside it."""
+    if drawings:
+        area = "<div id='graph' tabindex='0'><noscript>The diagram is drawn by the page's script.</noscript></div>"
+    else:
+        area = f"<div id='graph-missing' class='muted'>{h(note or 'no diagram')}</div>"
+    return (
+        f"<section id='graph-section'><h2 id='graph-title'>{h(title)}</h2><div class='toolbar'>"
+        "<button id='back' type='button' disabled title='back to the enclosing diagram (Esc)'>← back</button>"
+        "<span id='crumbs'></span><span class='grow'></span>"
+        "<button id='zoom-out' type='button' title='zoom out'>−</button>"
+        "<button id='zoom-in' type='button' title='zoom in'>+</button>"
+        "<button id='zoom-reset' type='button' title='fit the width, labels readable'>fit width</button>"
+        "<button id='zoom-all' type='button' title='the whole diagram'>whole</button></div>"
+        "<div class='muted hint'>scroll to move · ctrl + wheel to zoom · drag to pan · "
+        "click an op for its details, a double-bordered box to open it</div>"
+        f"<div id='graph-wrap'>{area}"
+        "<div id='side'><input id='search' type='search' placeholder='search ops and tensors' autocomplete='off'>"
+        "<div class='muted' id='search-count'></div><ul id='results'></ul><div id='details' class='muted'>"
+        "Click an op or a search result for its details.</div></div></div></section>"
+    )
+
+
+def _scripts(data: Mapping[str, Any], drawings: Sequence[Drawing]) -> str:
+    """The page's data, the inside of every box (parsed when a box is first opened) and the script."""
+    inner = {d.box.id: d.layout for d in drawings[1:] if d.box is not None}
+    return (
+        f"<script type='application/json' id='report-data'>{script_json(data)}</script>"
+        f"<script type='application/json' id='report-boxes'>{script_json(inner)}</script>"
+        f"<script>{_asset('report.js')}</script></body></html>\n"
+    )
+
+
 def model_page(inp: ReportInput) -> str:
     model = inp.model
     data = report_data(inp)
@@ -240,40 +419,23 @@ def model_page(inp: ReportInput) -> str:
         for name in inp.sections
         if name in _SECTIONS
     )
-    graph = (
-        "<div id='graph-wrap'><div id='graph'>" + _inline_svg(inp.svg) + "</div>"
-        if inp.svg
-        else f"<div id='graph-wrap'><div id='graph-missing' class='muted'>{h(inp.svg_note or 'no diagram')}</div>"
-    )
-    graph += (
-        "<div id='side'><input id='search' type='search' placeholder='search ops and tensors' autocomplete='off'>"
-        "<div class='muted' id='search-count'></div><ul id='results'></ul><div id='details' class='muted'>"
-        "Click an op or a search result for its details.</div></div></div>"
-    )
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        # No network at all: the policy makes a stray reference fail closed instead of fetching.
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{h(title)} — tfl-inspect report</title><style>{_asset('report.css')}</style></head><body>"
-        f"<header><h1>{h(title)}</h1><div class='sub'>tfl-inspect {h(__version__)} · "
+        _head(f"{title} — tfl-inspect report")
+        + f"<header><h1>{h(title)}</h1><div class='sub'>tfl-inspect {h(__version__)} · "
         f"{data['summary']['ops']:,} ops · <span class='sev-error'>{counts['error']} errors</span> · "
         f"<span class='sev-warning'>{counts['warning']} warnings</span> · "
         f"<span class='sev-info'>{counts['info']} info</span></div></header>"
-        "<nav>" + "".join(f"<a href='#{n}'>{h(n)}</a>" for n in nav) + "</nav><main>"
+        "<nav>"
+        + "".join(f"<a href='#{'graph-section' if n == 'graph' else n}'>{h(n)}</a>" for n in nav)
+        + "</nav><main>"
         f"<section id='summary'><h2>Summary</h2>{_summary_html(model, data)}</section>"
         f"<section id='io'><h2>Inputs and outputs</h2>{_io_html(model)}</section>"
         "<section id='findings'><h2>Findings</h2><div class='filters' id='findings-filters'></div>"
         "<div class='muted' id='findings-count'></div><div id='findings-list'></div></section>"
         f"{sections}"
-        "<section id='graph-section'><h2 id='graph-title'>Graph</h2><div class='toolbar'>"
-        "<button id='zoom-in' type='button'>+</button><button id='zoom-out' type='button'>−</button>"
-        "<button id='zoom-reset' type='button'>fit</button><span class='muted'>wheel to zoom, drag to pan, "
-        f"click an op</span></div>{graph}</section>"
-        "<section id='operators'><h2>Operators by name scope</h2><div id='scopes'></div></section>"
-        f"</main><script type='application/json' id='report-data'>{script_json(data)}</script>"
-        f"<script>{_asset('report.js')}</script></body></html>\n"
+        + _graph_section(inp.drawings, inp.svg_note)
+        + "<section id='operators'><h2>Operators by name scope</h2><div id='scopes'></div></section></main>"
+        + _scripts(data, inp.drawings)
     )
 
 
@@ -305,4 +467,192 @@ def index_page(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
         + "</tr>"
         + "".join(body)
         + f"</table></main><script>{_asset('index.js')}</script></body></html>\n"
+    )
+
+
+# ---- two models, one page: report A --diff B ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffInput:
+    """What ``report A --diff B`` ran: both models, the diff (with numbers after ``--run``), A's diagrams."""
+
+    a: Model
+    b: Model
+    report: DiffReport
+    drawings: Sequence[Drawing] = ()  # model A's, coloured by what changed or by the SQNR of each output
+    svg_note: str | None = None
+
+
+def _row_html(cells: Sequence[str], a_op: int | None, subgraph: int | None) -> str:
+    attr = f" data-a-op='op_{subgraph}_{a_op}'" if a_op is not None and subgraph is not None else ""
+    return f"<tr{attr}>" + "".join(f"<td>{h(c)}</td>" for c in cells) + "</tr>"
+
+
+def _blocks_html(blocks: Sequence[Block], subgraph: int | None = None) -> str:
+    """The diff's own blocks (what ``diff`` prints) as HTML: key/value lists, tables and notes, escaped.
+
+    Rows of a table with an "A op" column (of the compared ``subgraph``) show that op when clicked.
+    """
+    from .blocks import KeyValues, Table
+
+    out = []
+    for b in blocks:
+        if isinstance(b, KeyValues):
+            title = f"<h3>{h(b.title)}</h3>" if b.title else ""
+            rows = "".join(f"<tr><td>{h(k)}</td><td>{h(v)}</td></tr>" for k, v in b.rows)
+            out.append(f"{title}<table class='kv'>{rows}</table>")
+        elif isinstance(b, Table):
+            col = b.headers.index("A op") if "A op" in b.headers and "A/B" not in b.headers else None
+            head = "".join(f"<th>{h(c)}</th>" for c in b.headers)
+            rows = "".join(
+                _row_html(r, int(r[col]) if col is not None and r[col].isdigit() else None, subgraph) for r in b.rows
+            )
+            out.append(f"<h3>{h(b.title)}</h3><table class='diff-table'><tr>{head}</tr>{rows}</table>")
+        else:
+            cls = "sev-warning" if b.level == "warning" else "note"
+            out.append(f"<p class='{cls}'>{h(b.text)}</p>")
+    return "".join(out)
+
+
+def _models_html(inp: DiffInput) -> str:
+    rows = []
+    for side, m in (("A", inp.a), ("B", inp.b)):
+        s = summarize(m)
+        rows.append(
+            f"<tr><td>{side}</td><td><code>{h(m.source or '(bytes)')}</code></td><td class='num'>{m.size:,}</td>"
+            f"<td class='num'>{s.n_ops:,}</td><td>{h(s.scheme)}</td></tr>"
+        )
+    return (
+        "<table><tr><th></th><th>model</th><th>bytes</th><th>ops</th><th>quantization</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _cell(value: float | None, spec: str) -> str:
+    if value is None:
+        return "<td class='num' data-v='Infinity'>inf</td>" if spec == "sqnr" else "<td class='num'></td>"
+    text = f"{value:.1f}" if spec == "sqnr" else format(value, spec)
+    return f"<td class='num' data-v='{value!r}'>{h(text)}</td>"
+
+
+def _layers_html(r: DiffReport) -> str:
+    """Every compared tensor in A's execution order: the per-layer error table (sortable, rows open the op)."""
+    from .diff_json import tensor_row
+
+    n = r.numeric
+    if n is None:
+        return ""
+    s = r.alignment.subgraphs[0]
+    first = n.tensors[n.first_divergence] if n.first_divergence is not None else None
+    order = sorted(n.tensors, key=lambda e: (e.a_op if e.a_op is not None else -1, e.a_tensor))
+    heads = ["A op", "layer", "tensor", "SQNR dB", "jump dB", "max |Δ|", "RMSE", "cosine", "steps", "own MSE"]
+    rows = []
+    for e in order:
+        row = tensor_row(e)
+        op = f"op_{s}_{e.a_op}" if e.a_op is not None else ""
+        cls = " class='first'" if e is first else ""
+        tag = " <span class='badge'>output</span>" if e.is_output else ""
+        rows.append(
+            f"<tr{cls} data-a-op='{op}'><td class='num' data-v='{e.a_op if e.a_op is not None else -1}'>"
+            f"{'' if e.a_op is None else e.a_op}</td><td>{h(e.scope)}</td><td><code>{h(e.name)}</code>{tag}</td>"
+            + _cell(row["sqnr_db"], "sqnr")
+            + _cell(row["jump_db"], ".1f")
+            + _cell(row["max_abs"], ".4g")
+            + _cell(row["rmse"], ".4g")
+            + _cell(row["cosine"], ".6f")
+            + _cell(row["steps"], ".2f")
+            + _cell(row["local_mse"], ".3g")
+            + "</tr>"
+        )
+    return (
+        f"<h3>Per-layer error ({len(order)} tensors)</h3><p class='muted'>B against A, dequantized; "
+        "click a column to sort, a row to show its op in the diagram"
+        + (" · the first divergence is highlighted" if first is not None else "")
+        + "</p><table class='layers sortable-table'><tr>"
+        + "".join(f"<th class='sortable'>{h(c)}</th>" for c in heads)
+        + "</tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _numbers_html(r: DiffReport) -> str:
+    from .diff_plot import svg as sqnr_plot
+    from .diff_text import numeric_blocks
+
+    if r.numeric is None:
+        return (
+            "<p class='muted'>Not run: <code>report A --diff B --run</code> runs both models with LiteRT on the "
+            "same inputs and adds the per-layer error table and the SQNR plot.</p>"
+        )
+    plot = f"<div class='plot'>{_inline_svg(sqnr_plot(r))}</div>"
+    return _blocks_html(numeric_blocks(r, None, ranking=False)) + plot + _layers_html(r)
+
+
+def diff_data(inp: DiffInput) -> dict[str, Any]:
+    """The page's JSON: model A's ops (with what changed in B and the error of their outputs), B's paired ops."""
+    from ..compare import diff_marks
+    from .diff_json import diff_to_dict, tensor_row
+
+    r = inp.report
+    data = report_data(ReportInput(inp.a, (), inp.drawings))
+    sa, sb = r.alignment.subgraphs
+    marks = diff_marks(r)["a"]
+    changes = {c.a_op: c for c in r.structure.ops if c.a_op is not None}
+    errors: dict[int, list[dict[str, Any]]] = {}
+    for e in r.numeric.tensors if r.numeric is not None else ():
+        if e.a_op is not None:
+            errors.setdefault(e.a_op, []).append(tensor_row(e))
+    sg_b = inp.b.subgraphs[sb]
+    b_ops: dict[str, Any] = {}
+    for entry in data["ops"]:
+        if entry["s"] != sa:
+            continue
+        i = entry["i"]
+        j = r.alignment.op_pairs.get(i)
+        change = changes.get(i)
+        entry["diff"] = {
+            "mark": marks.get(i),
+            "b": j,
+            "kind": change.kind if change is not None else ("same" if j is not None else None),
+            "details": list(change.details) if change is not None else [],
+            "errors": errors.get(i, []),
+        }
+        if j is not None and 0 <= j < len(sg_b.operators):
+            b_ops[str(j)] = _op_entry(sg_b, sg_b.operators[j], {})
+    data["b_ops"] = b_ops
+    data["diff"] = diff_to_dict(r)
+    data["source_b"] = inp.b.source
+    return data
+
+
+def diff_page(inp: DiffInput) -> str:
+    """``report A --diff B``: the diff's contract, op and weight changes, the numbers, A's diagram coloured."""
+    from .diff_text import diff_blocks
+
+    r = inp.report
+    data = diff_data(inp)
+    a, b = r.a or "A", r.b or "B"
+    changes = _blocks_html(diff_blocks(r, None, numbers=False), r.alignment.subgraphs[0])
+    nav = ["models", "changes", "numbers", "graph", "operators"]
+    worst = [e.sqnr_db for e in r.numeric.tensors if e.is_output] if r.numeric is not None else []
+    sub = f"{len(r.contract)} contract change(s) · {len(r.structure.ops)} op change(s) · "
+    sub += f"{len(r.structure.weights)} weight change(s)"
+    if worst:
+        low = min((w for w in worst if w is not None), default=None)
+        sub += " · worst output SQNR " + ("inf (no error)" if low is None else f"{low:.1f} dB")
+    return (
+        _head(f"{a} vs {b} — tfl-inspect report", "diff")
+        + f"<header><h1>{h(a)} <span class='muted'>vs</span> {h(b)}</h1><div class='sub'>tfl-inspect "
+        f"{h(__version__)} · {h(sub)}</div></header><nav>"
+        + "".join(f"<a href='#{'graph-section' if n == 'graph' else n}'>{h(n)}</a>" for n in nav)
+        + "</nav><main>"
+        f"<section id='models'><h2>Models</h2>{_models_html(inp)}</section>"
+        f"<section id='changes'><h2>What changed</h2>{changes}</section>"
+        f"<section id='numbers'><h2>Numbers</h2>{_numbers_html(r)}</section>"
+        + _graph_section(inp.drawings, inp.svg_note, "Graph of A, coloured by what changed in B")
+        + "<section id='operators'><h2>Operators of A by name scope</h2><div id='scopes'></div></section></main>"
+        + _scripts(data, inp.drawings)
     )
