@@ -182,3 +182,15 @@ def test_names_from_the_model_are_escaped(tmp_path: Path) -> None:
         assert "\x1b" not in out and "x1b[31m" in out and "x\n<script>" not in out, argv
         if argv[0] == "graph":  # HTML-like labels: the markup is escaped too
             assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+def test_profile_says_the_npu_arena_is_not_the_cpus(vela_compiled: list[Path]) -> None:
+    path = next(p for p in _precompiled() if p.name == "simple_model_qualcomm_sm8650_precompiled.tflite")
+    for argv, what in (
+        (("profile", path, "--format", "json"), "not in this CPU arena"),
+        (("profile", vela_compiled[0], "--planner", "tflm", "--format", "json"), "'scratch' tensors Vela sized"),
+    ):
+        result = run_cli(*argv)
+        assert result.code == 0, result.err
+        notes = json.loads(result.out)["memory"]["notes"]
+        assert any(what in n for n in notes), notes
