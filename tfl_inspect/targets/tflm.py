@@ -315,12 +315,16 @@ def _transpose(sg: Subgraph, op: Operator) -> None:
         "input 0",
         "reshape to at most 5 dims around the transpose (merge dims that stay adjacent)",
     )
+    need(perm.is_constant, "CONSTANT_INPUT_REQUIRED", "perm is computed at run time; TFLM needs a constant", "input 1")
+    need(
+        list(perm.shape) == [rank],
+        "UNSUPPORTED_OPERAND_SIZE",
+        f"perm has shape {list(perm.shape)}; TFLM needs a 1-D perm of {rank} values",
+        "input 1",
+    )
     values = const_values(perm)
     need(
-        values is not None, "CONSTANT_INPUT_REQUIRED", "perm is computed at run time; TFLM needs a constant", "input 1"
-    )
-    need(
-        values is not None and len(values) == rank and all(0 <= v < rank for v in values),
+        values is None or all(0 <= v < rank for v in values),
         "UNSUPPORTED_OPERAND_VALUE",
         f"perm {values} does not permute {rank} dims",
         "input 1",
