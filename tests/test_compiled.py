@@ -194,3 +194,11 @@ def test_profile_says_the_npu_arena_is_not_the_cpus(vela_compiled: list[Path]) -
         assert result.code == 0, result.err
         notes = json.loads(result.out)["memory"]["notes"]
         assert any(what in n for n in notes), notes
+
+
+def test_fix_refuses_a_compiled_model(tmp_path: Path) -> None:
+    """A repack moves the flatbuffer's end; the DISPATCH_OPs' bytecode offsets would then point elsewhere."""
+    path = next(p for p in _precompiled() if p.name == "simple_model_qualcomm_sm8650_precompiled.tflite")
+    result = run_cli("fix", path, "-o", tmp_path / "out.tflite", "--rename-io")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and "compiled for an NPU" in result.err
+    assert not (tmp_path / "out.tflite").exists()
