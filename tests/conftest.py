@@ -9,6 +9,7 @@ import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,30 @@ def run_cli_process(*args: str, timeout: float = 120) -> CliResult:
 @pytest.fixture
 def corpus() -> Path:
     return require_corpus()
+
+
+@pytest.fixture(scope="session")
+def npu_compiled(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """Every sample compiled by LiteRT's Qualcomm (SM8650, SM8850, SA8255) and Intel (LNL) plugins, once.
+
+    Skips, saying why, when neither plugin runs here; a vendor whose plugin does not run is left out.
+    """
+    from tests.compiled_models import compile_with_plugins
+
+    cases, skipped = compile_with_plugins(sample_models(), tmp_path_factory.mktemp("npu_compiled"))
+    if not cases:
+        pytest.skip("no NPU compiler plugin runs here: " + "; ".join(skipped))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def vela_compiled(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The int8 samples compiled by Arm's Vela for an Ethos-U55, U65 and U85, once."""
+    from tests.compiled_models import VELA_CONFIGS, vela_compile, vela_skip_reason
+
+    reason = vela_skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    out = tmp_path_factory.mktemp("vela")
+    sources = [sample(n) for n in ("dense_int8.tflite", "dense_int8_float_io.tflite", "float_island_int8.tflite")]
+    return [vela_compile(src, out / config, config) for config in VELA_CONFIGS for src in sources]

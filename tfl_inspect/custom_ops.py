@@ -82,6 +82,7 @@ RUNTIMES: dict[str, str] = {
     "gpu": "LiteRT GPU delegate",
     "tflm": "TFLite Micro",  # the tflite-micro package's resolver (python_ops_resolver.cc)
     "tflm-ethos-u": "TFLite Micro built for an Arm Ethos-U NPU",
+    "litert-npu": "LiteRT with the SoC vendor's NPU dispatch library, on the SoC it was compiled for",
     "tf-signal": "TensorFlow with the tflite_micro signal ops",
     "litert-microfrontend": "LiteRT / TFLite with the microfrontend op linked",
 }
@@ -150,6 +151,16 @@ def _transpose_conv_params(raw: bytes) -> dict[str, Any] | None:
         return None
     padding, sw, sh = struct.unpack_from("<3i", raw)
     return {"padding": _PADDING.get(padding, padding), "stride_width": sw, "stride_height": sh}
+
+
+def _exec_info(raw: bytes) -> dict[str, Any] | None:
+    """Older LiteRT's ``ExecInfo`` (``char entrypoint_name[125]; char metadata_key[125]``): the legacy
+    DISPATCH_OP options, pointing at the ``NPU_BYTE_CODE`` metadata entry (tensorflow/tensorflow
+    tensorflow/lite/experimental/litert/core/byte_code_util.cc @23f68d61c723)."""
+    if len(raw) != 250:
+        return None
+    name, key = (raw[i : i + 125].split(b"\0", 1)[0].decode("utf-8", "replace") for i in (0, 125))
+    return {"entry_point": name, "metadata_key": key}
 
 
 # --- shape functions (ported from each kernel's Prepare) -----------------------------------------
@@ -389,6 +400,18 @@ CUSTOM_OPS: dict[str, CustomOpInfo] = {
             "flexbuffer",
             "tensorflow/tflite-micro tensorflow/lite/micro/kernels/ethos_u/ethosu.cc",
             note="an NPU command stream compiled by Arm's Vela; the ops it replaced run on the NPU",
+        ),
+        CustomOpInfo(
+            "DISPATCH_OP",
+            "LiteRT NPU dispatch",
+            "LiteRT's dispatch delegate with the SoC vendor's dispatch library (libLiteRtDispatch_<Vendor>.so), "
+            "on the SoC named in the model's LiteRtStamp; no CPU kernel exists",
+            (Run("litert-npu", "LiteRT litert/runtime/dispatch/dispatch_delegate_kernel.cc @f67457790c9c"),),
+            "flexbuffer",
+            "LiteRT litert/core/dispatch_op_schema.cc (options), litert/core/build_stamp.h @f67457790c9c",
+            _exec_info,
+            note="an NPU partition compiled by a vendor plugin (apply_plugin / aot_compile); options "
+            "{bytecode_offset, bytecode_size, name} point at its bytecode, appended after the flatbuffer",
         ),
         CustomOpInfo(
             "odml.scaled_dot_product_attention",

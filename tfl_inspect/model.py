@@ -27,6 +27,7 @@ __all__ = [
     "IoName",
     "MetadataEntry",
     "BufferInfo",
+    "Bytecode",
 ]
 
 
@@ -307,6 +308,21 @@ class BufferInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Bytecode:
+    """A block of NPU bytecode the model points at (LiteRT's ahead-of-time compiled models).
+
+    ``offset`` is from the start of the file; ``source`` says what points at it: the
+    ``DISPATCH_OP`` options (one block may serve several ops) or the legacy ``NPU_BYTE_CODE``
+    metadata entry. ``head`` is its first bytes, where vendors put their magic.
+    """
+
+    offset: int
+    size: int
+    source: str  # "DISPATCH_OP" | "NPU_BYTE_CODE"
+    head: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """A whole converted model as one front end read it."""
 
@@ -319,7 +335,8 @@ class Model:
     buffers: tuple[BufferInfo, ...] = ()
     source: str | None = None
     size: int = 0
-    trailing_bytes: int = 0  # bytes after the flatbuffer and its buffers (e.g. a MediaPipe ZIP)
+    trailing_bytes: int = 0  # bytes after the flatbuffer and its buffers (e.g. a MediaPipe ZIP, NPU bytecode)
+    bytecode: tuple[Bytecode, ...] = ()  # NPU bytecode blocks in file order, each once
     notes: tuple[str, ...] = ()  # reader observations that are tolerated but worth showing
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 

@@ -62,6 +62,8 @@ def test_no_pass_rewrite_is_bit_identical_for_every_sample_and_corpus_model(tmp_
             model = tfl_inspect.load(src)
         except TflInspectError:
             continue  # not a model our reader accepts (0_subgraphs.bin …): fix refuses those
+        if model.bytecode:
+            continue  # compiled for an NPU: fix refuses those (a repack moves what the bytecode offsets point at)
         out = tmp_path / f"{i}.tflite"
         _repack(src, out)
         again = tfl_inspect.load(out)

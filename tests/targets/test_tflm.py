@@ -113,3 +113,52 @@ def test_arena_check_is_the_planner_and_a_lower_bound_of_tflite_micro() -> None:
         assert not check_model(model, hi)[1], (path, need, hi)
         report = compat(model, targets="tflm", arena_size=need - 1).targets["tflm"]
         assert not report.whole_model and report.model_reasons[0].code == "MODEL_LIMIT"
+
+
+# What each held-out model exercises (tests/targets/conftest.py HELD_OUT_EDITS, make_tflm_fixtures.py) and the
+# reason code we must give the op TFLM names; None: TFLM loads it.
+HELD_OUT = {
+    "mlp_16x8": None,
+    "mlp_int8_sigmoid": None,
+    "mlp_int8_softmax": None,
+    "transpose_5d": None,
+    "transpose_6d": "UNSUPPORTED_OPERAND_RANK",
+    "string_reshape": "UNSUPPORTED_INPUT_TYPE",
+    "logistic8_zp": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "logistic8_scale_only": None,
+    "logistic16_scale": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "logistic16_zp": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "softmax8_zp": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "fc_relu_output_unquantized": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "fc_relu_output_no_zero_point": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "fc_input_unquantized": None,
+    "fc_scales_short": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+    "fc_scales_per_tensor": None,
+    "quantize_no_zero_point": "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+}
+
+
+def test_held_out_prepare_checks_match_tflite_micro(tflm_held_out: dict[str, Path]) -> None:
+    """LOGISTIC's and SOFTMAX's fixed output parameters, missing scales and zero points, FULLY_CONNECTED's
+    per-channel scale count, TRANSPOSE's rank limit, STRING tensors: TFLM's verdict, ours, and the op it names."""
+    pytest.importorskip("tflite_micro", reason="the tflite-micro package is the TFLM oracle")
+    from tests.targets.litert_oracle import run
+
+    assert set(tflm_held_out) == set(HELD_OUT)
+    real = run("tflm", [str(p) for p in tflm_held_out.values()])
+    for name, path in tflm_held_out.items():
+        verdict = real[str(path)]
+        expected = HELD_OUT[name]
+        assert verdict["loads"] == (expected is None), (name, str(verdict["stderr"])[-300:])
+        report = compat(tfl_inspect.load(path), targets="tflm", arena_size=ARENA_SIZE).targets["tflm"]
+        assert report.whole_model == verdict["loads"], (name, report.model_reasons)
+        if expected is not None:
+            named = _named(str(verdict["stderr"]))
+            assert named is not None, (name, verdict["stderr"])
+            builtin, number = named
+            flagged = [
+                v
+                for v in report.operators
+                if not v.supported and v.opcode == builtin and (number is None or v.index == number)
+            ]
+            assert flagged and flagged[0].reasons[0].code == expected, (name, named, report.operators)

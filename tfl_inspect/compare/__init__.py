@@ -13,6 +13,8 @@ from ..errors import UsageError
 from ..model import Model
 from .report import (
     Alignment,
+    CompiledOp,
+    CompiledPairing,
     ContractChange,
     DiffReport,
     MetaChange,
@@ -42,6 +44,8 @@ __all__ = [
     "Alignment",
     "TensorError",
     "Numeric",
+    "CompiledOp",
+    "CompiledPairing",
 ]
 
 
@@ -71,6 +75,7 @@ def diff(
     tensor; ``local`` also measures each quantized op alone (A's op fed B's inputs).
     """
     from .align import align
+    from .compiled import compiled_pairing
     from .structure import contract, structure
 
     ma, mb = _model(a), _model(b)
@@ -89,6 +94,7 @@ def diff(
         structure=structure(ma, mb, al),
         alignment=al,
         notes=notes,
+        compiled=compiled_pairing(ma, mb, al),
     )
     if run:
         from .child import run_numeric
@@ -98,7 +104,9 @@ def diff(
 
         sources = (source(a, ma), source(b, mb))
         numeric = run_numeric(ma, mb, al, sources, RunOptions(inputs, samples, seed, signature, local))
-        report = DiffReport(report.a, report.b, report.contract, report.structure, al, numeric, report.notes)
+        report = DiffReport(
+            report.a, report.b, report.contract, report.structure, al, numeric, report.notes, report.compiled
+        )
     return report
 
 

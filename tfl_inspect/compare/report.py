@@ -31,6 +31,8 @@ __all__ = [
     "Numeric",
     "DiffReport",
     "RunOptions",
+    "CompiledOp",
+    "CompiledPairing",
 ]
 
 
@@ -207,6 +209,37 @@ class Numeric:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledOp:
+    """Where one source op went when the other model was compiled for an NPU."""
+
+    source_op: int
+    opcode: str
+    where: str  # "cpu" (left inline) | "npu" (inside a DISPATCH_OP) | "unpaired"
+    compiled_op: int | None  # the op left on the CPU, or the DISPATCH_OP
+    partition: str | None  # the DISPATCH_OP's name
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPairing:
+    """Every source op paired with an op left on the CPU or with the NPU partition that took it.
+
+    ``side`` is the model that is compiled ("b" for ``diff source compiled``); op indices are those
+    of the compared subgraphs."""
+
+    side: str
+    vendor: str | None
+    soc: str | None
+    target: str  # "Qualcomm SM8650"
+    source_subgraph: int
+    compiled_subgraph: int
+    ops: tuple[CompiledOp, ...]
+    partitions: tuple[tuple[int, str, int], ...]  # (DISPATCH_OP index, name, source ops it took)
+
+    def count(self, where: str) -> int:
+        return sum(1 for o in self.ops if o.where == where)
+
+
+@dataclass(frozen=True, slots=True)
 class DiffReport:
     a: str | None
     b: str | None
@@ -215,6 +248,7 @@ class DiffReport:
     alignment: Alignment
     numeric: Numeric | None = None
     notes: tuple[str, ...] = field(default=())
+    compiled: CompiledPairing | None = None
 
     @property
     def identical(self) -> bool:

@@ -120,6 +120,27 @@ def diff_to_dict(r: DiffReport) -> dict[str, Any]:
             "notes": list(r.notes),
         }
     )
+    c = r.compiled
+    if c is not None:
+        doc["compiled"] = {
+            "side": c.side,
+            "vendor": c.vendor,
+            "soc": c.soc,
+            "target": c.target,
+            "source_subgraph": c.source_subgraph,
+            "compiled_subgraph": c.compiled_subgraph,
+            "ops": [
+                {
+                    "source_op": o.source_op,
+                    "opcode": o.opcode,
+                    "where": o.where,
+                    "compiled_op": o.compiled_op,
+                    "partition": o.partition,
+                }
+                for o in c.ops
+            ],
+            "partitions": [{"op": op, "name": name, "source_ops": n} for op, name, n in c.partitions],
+        }
     n = r.numeric
     if n is not None:
         doc["numeric"] = {

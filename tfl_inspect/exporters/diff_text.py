@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..compare.report import DiffReport, TensorError
+from ..compare.report import CompiledPairing, DiffReport, TensorError
 from .blocks import Block, KeyValues, Note, Table
 
 __all__ = ["diff_blocks", "numeric_blocks", "LIMIT"]
@@ -74,8 +74,9 @@ def diff_blocks(r: DiffReport, limit: int | None = LIMIT, numbers: bool = True) 
         if rows:
             blocks.append(Table(f"ops changed ({len(changed)})", ["op", "A op", "B op", "what"], rows))
             blocks += _more(len(changed), "changed ops", limit)
+        moved = _moved(r.compiled)
         for kind in ("removed", "added"):
-            group = Counter(o.opcode for o in s.ops if o.kind == kind)
+            group = Counter(o.opcode for o in s.ops if o.kind == kind and (o.a_op, o.b_op) not in moved)
             if group:
                 blocks.append(
                     Note(f"ops {kind}: " + ", ".join(f"{n} x {k}" if n > 1 else k for k, n in group.most_common()))
@@ -103,6 +104,8 @@ def diff_blocks(r: DiffReport, limit: int | None = LIMIT, numbers: bool = True) 
     if s.metadata:
         blocks.append(Table("metadata", ["field", "A", "B"], [[m.field, str(m.a), str(m.b)] for m in s.metadata]))
     blocks += _other_subgraphs(r, limit)
+    if r.compiled is not None:
+        blocks += _compiled_blocks(r.compiled, limit)
     line = f"alignment: {al.coverage:.1%} of A's {al.n_activations_a} activation tensors have a partner in B"
     by_how = Counter(p.how for p in al.pairs)
     if by_how:
@@ -119,6 +122,59 @@ def diff_blocks(r: DiffReport, limit: int | None = LIMIT, numbers: bool = True) 
         blocks.append(Note(note, "warning"))
     if numbers and r.numeric is not None:
         blocks += numeric_blocks(r, limit)
+    return blocks
+
+
+def _moved(c: CompiledPairing | None) -> set[tuple[int | None, int | None]]:
+    """(A op, B op) keys of the op changes that are ops compiled into an NPU partition (listed on their own)."""
+    if c is None:
+        return set()
+    out: set[tuple[int | None, int | None]] = set()
+    for o in c.ops:
+        if o.where == "npu":
+            out.add((o.source_op, None) if c.side == "b" else (None, o.source_op))
+    for op, _, _ in c.partitions:
+        out.add((None, op) if c.side == "b" else (op, None))
+    return out
+
+
+def _compiled_blocks(c: CompiledPairing, limit: int | None) -> list[Block]:
+    """Every source op: left on the CPU (the op it is now) or taken by an NPU partition (which one)."""
+    src, out = ("A", "B") if c.side == "b" else ("B", "A")
+    n_npu, n_cpu, n_none = c.count("npu"), c.count("cpu"), c.count("unpaired")
+    head = (
+        f"{out} is {src} compiled for {c.target}: of {src}'s {len(c.ops)} ops, {n_cpu} stay on the CPU and {n_npu} "
+        f"went into {len(c.partitions)} NPU partition(s) (their weights are in the bytecode now)"
+        + (f"; {n_none} not paired" if n_none else "")
+    )
+    blocks: list[Block] = [Note(head, "warning" if n_none else "note")]
+    parts = [
+        [
+            f"{out} op {op}",
+            name,
+            str(n),
+            ", ".join(f"{o.opcode} #{o.source_op}" for o in c.ops if o.compiled_op == op and o.where == "npu"),
+        ]
+        for op, name, n in c.partitions
+    ]
+    blocks.append(
+        Table("NPU partitions (DISPATCH_OP)", ["op", "name", f"{src} ops", f"{src} ops it took"], parts[:limit])
+    )
+    blocks += _more(len(parts), "partitions", limit)
+    rows = [
+        [
+            str(o.source_op),
+            o.opcode,
+            {"cpu": "CPU", "npu": "NPU", "unpaired": "not paired"}[o.where],
+            "" if o.compiled_op is None else str(o.compiled_op),
+            o.partition or "",
+        ]
+        for o in c.ops
+    ]
+    blocks.append(
+        Table(f"where {src}'s ops went", [f"{src} op", "opcode", "runs on", f"{out} op", "partition"], rows[:limit])
+    )
+    blocks += _more(len(rows), "ops", limit)
     return blocks
 
 

@@ -100,6 +100,8 @@ def _conventions(used: set[str]) -> list[str]:
         out.append("dashed grey arrow: an op calls a subgraph (cond, body, branch, init)")
     if "cluster" in used:
         out.append("dashed outline: ops of one partition (one delegate call)")
+    if "npu" in used:
+        out.append("3-D box: an NPU partition compiled ahead of time (DISPATCH_OP, ethos-u): vendor, SoC, bytecode")
     return out
 
 

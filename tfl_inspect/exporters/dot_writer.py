@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ..compiled import compiled
 from .dot_legend import Legend, draw_legend
 from .dot_marks import Mark, worst
 from .dot_plan import Plan, SubgraphPlan
@@ -37,6 +38,7 @@ from .dot_style import (
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped]
 
+    from ..compiled import NpuPartition
     from ..model import IoName, Model, Operator, Subgraph, Tensor
 
 __all__ = ["write_diagram"]
@@ -70,6 +72,10 @@ def write_diagram(
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _kib(n: int) -> str:
+    return f"{n:,} B" if n < 1024 else f"{n / 1024:,.1f} KiB"
 
 
 def _labelled(src: str, dst: str) -> bool:
@@ -108,6 +114,7 @@ class _Writer:
         self.notes = list(notes)
         self.clusters = len(p.subgraphs) > 1
         self.io_meta = _io_metadata(model)
+        self.npu = compiled(model)
         self.on_node: dict[str, list[Mark]] = {}
         self.related: dict[str, list[Mark]] = {}
         self.model_level: list[Mark] = []
@@ -394,7 +401,10 @@ class _Writer:
         tip = [f"op {op.index}: {op.opcode}" + (f" ({op.builtin})" if op.builtin != op.opcode else "")]
         if op.version > 1:
             tip[0] += f" v{op.version}"
-        if op.is_custom:
+        npu = self.npu.partition_at(s, op.index) if self.npu is not None else None
+        if npu is not None and self.npu is not None:
+            label += self._npu_label(npu, tip)
+        elif op.is_custom:
             kind = f"flex: {op.flex_op}" if op.flex_op else "custom op"
             label += f'<BR/><FONT POINT-SIZE="9" COLOR="{_GREY}">{h(kind, 40)}</FONT>'
         opts = options_text(op)
@@ -406,8 +416,30 @@ class _Writer:
             tip.append(f"calls subgraph {target} ({field})")
         tip += [f"{k} = {v}" for k, v in op.options.items() if not isinstance(v, (list, dict))][:20]
         attrs = {"fillcolor": fill, "color": line, "style": "rounded,filled", "id": node, "class": "op"}
+        if npu is not None:  # an NPU partition: a solid box, not a rounded op
+            attrs.update(shape="box3d", style="filled", penwidth="1.5")
+            self.used.add("npu")
         label += self._mark(node, attrs, tip)
         g.node(node, label=f"<{label}>", **self._tip(tip), **attrs)
+
+    def _npu_label(self, p: NpuPartition, tip: list[str]) -> str:
+        """Label rows of a DISPATCH_OP / ethos-u op: the NPU it was compiled for, its name and bytecode size."""
+        npu = self.npu
+        assert npu is not None
+        kind = "Ethos-U command stream" if p.ethos_u is not None else "NPU partition"
+        size = (
+            f"{_kib(p.bytecode_size)} {'command stream' if p.ethos_u else 'bytecode'}"
+            if p.bytecode_size
+            else "no bytecode"
+        )
+        shared = ""
+        if p.block is not None and len(npu.blocks[p.block].partitions) > 1:
+            shared = f", shared by {len(npu.blocks[p.block].partitions)}"
+        rows = [f"{kind}: {npu.target}", p.name if p.ethos_u is None else "", size + shared]
+        tip += [f"{kind} for {npu.target}", f"{size}{shared}", f"runs on: {npu.runtime}"]
+        if p.bytecode_offset is not None:
+            tip.append(f"bytecode at file offset {p.bytecode_offset:,}")
+        return "".join(f'<BR/><FONT POINT-SIZE="10">{h(r, 60)}</FONT>' for r in rows if r)
 
     def _constants(self, sg: Subgraph, sp: SubgraphPlan, op: Operator, tip: list[str]) -> str:
         """Label rows for the constants an op reads: plain ones, and folded DEQUANTIZE results."""

@@ -10,6 +10,7 @@ import json
 import math
 from typing import Any
 
+from ..compiled import compiled
 from ..model import Model, Operator, Quantization, Tensor
 from ..readers.attachments import attachments
 from ..schemas import schema_id
@@ -223,6 +224,7 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
             for sg in subgraphs
         ],
         "state": _state(model),
+        "compiled": None if (npu := compiled(model)) is None else npu.to_json(model),
         "io_metadata": io_metadata(model),
         "attachments": None if (files := attachments(model)) is None else [a.to_dict() for a in files],
         "embedded": [

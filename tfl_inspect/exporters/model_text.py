@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import custom_ops
+from ..compiled import CompiledModel, compiled
 from ..fmt import format_shape
 from ..model import Model, Quantization, Subgraph, Tensor
 from ..readers.attachments import attachments
@@ -174,6 +175,9 @@ def _summary_block(model: Model) -> KeyValues:
     custom = _custom_ops_row(model)
     if custom:
         rows.append(("Custom ops", custom))
+    npu = compiled(model)
+    if npu is not None:
+        rows.append(("Compiled for", _compiled_row(npu)))
     meta = model.metadata_value("TFLITE_METADATA")
     if isinstance(meta, dict):
         parts = [repr(meta.get("name") or "")]
@@ -214,6 +218,64 @@ def _custom_ops_row(model: Model) -> str:
     return "; ".join(
         ", ".join(f"{code} ×{n}" for code, n in counts.items()) + f" ({where})" for where, counts in groups.items()
     )
+
+
+def _compiled_row(npu: CompiledModel) -> str:
+    n = len(npu.partitions)
+    what = "ethos-u op" if npu.kind == "ethos-u" else "DISPATCH_OP partition"
+    by = {
+        "LiteRtStamp": "SoC from the LiteRtStamp metadata",
+        "bytecode": "vendor from the bytecode, no LiteRtStamp",
+        "command stream": "NPU configuration from the command stream",
+    }.get(npu.identified_by, "nothing in the file names the NPU")
+    kind = "command stream" if npu.kind == "ethos-u" else "bytecode"
+    size = f", {_bytes(npu.bytecode_bytes)} of {kind}" if npu.bytecode_bytes else ""
+    parts = f"{n} {what}{'s' if n != 1 else ''}{size}, {len(npu.cpu_ops)} op(s) left on the CPU"
+    if npu.partition_subgraphs:
+        return f"nothing yet (partitioned for an NPU, not compiled): {parts}"
+    return f"{npu.target}: {parts}; {by}"
+
+
+def _compiled_blocks(model: Model) -> list[Block]:
+    """The NPU partitions (DISPATCH_OP / ethos-u) with their bytecode, the ops left on the CPU, what runs it."""
+    npu = compiled(model)
+    if npu is None:
+        return []
+    rows = []
+    for p in npu.partitions:
+        block = npu.blocks[p.block] if p.block is not None else None
+        if p.ethos_u is not None:
+            e = p.ethos_u
+            where = f"tensor {p.inputs[0]}" if p.inputs else ""
+            stream = f", {_bytes(e.command_stream_bytes)} command stream" if e.command_stream_bytes else ""
+            fmt = f"Vela payload for {e.config or 'an unrecognised NPU'} (arch {e.architecture}){stream}"
+            fmt += f"; weights {_bytes(e.weights_bytes)}, scratch {_bytes(e.scratch_bytes)}"
+        else:
+            where = f"{p.bytecode_offset:,}" if p.bytecode_offset is not None else "none"
+            fmt = block.format if block is not None else "no bytecode (not compiled)"
+            if block is not None and len(block.partitions) > 1:
+                fmt += f"; shared by {len(block.partitions)} partitions"
+        size = _bytes(p.bytecode_size) if p.bytecode_size is not None else ""
+        ins = " ".join(str(i) for i in p.inputs)
+        outs = " ".join(str(i) for i in p.outputs)
+        rows.append([f"{p.subgraph}:{p.op}", p.name, where, size, fmt, ins, outs])
+    title = f"NPU partitions, {npu.layout}" if npu.partition_subgraphs else f"Compiled for {npu.target}: {npu.layout}"
+    blocks: list[Block] = [
+        Table(title, ["op", "name", "bytecode at", "size", "what it is", "inputs", "outputs"], rows),
+    ]
+    if npu.cpu_ops:
+        ops = [model.subgraphs[s].operators[i] for s, i in npu.cpu_ops]
+        listed = ", ".join(f"{s}:{i} {op.opcode}" for (s, i), op in zip(npu.cpu_ops[:24], ops, strict=False))
+        more = f", … {len(ops) - 24} more" if len(ops) > 24 else ""
+        blocks.append(Note(f"left on the CPU ({len(ops)} op(s)): {listed}{more}"))
+    else:
+        blocks.append(Note("no op is left on the CPU"))
+    if npu.partition_subgraphs:
+        blocks.append(Note(f"the partitions' ops are still in subgraph(s) {list(npu.partition_subgraphs)}"))
+    blocks.append(Note(f"runs on: {npu.runtime}", "warning" if npu.refused else "note"))
+    if npu.refused:
+        blocks.append(Note(npu.refused, "warning"))
+    return blocks
 
 
 def _io_blocks(model: Model) -> list[Block]:
@@ -485,6 +547,7 @@ def _metadata_table(model: Model) -> Table:
 def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) -> list[Block]:
     blocks: list[Block] = [_summary_block(model)]
     blocks += [Note(n, "warning") for n in model.notes]
+    blocks += _compiled_blocks(model)
     blocks += _io_blocks(model)
     blocks += _io_metadata_blocks(model)
     blocks += _attachment_blocks(model)

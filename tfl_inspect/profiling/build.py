@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..compiled import CompiledModel, compiled
 from .macs import arith, compute
 from .params import op_params, scope_of
 from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
@@ -58,6 +59,9 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
             "memory and MACs are for that size (fix the input shapes first, e.g. with `tfl-inspect shapes`)"
         )
         memory = replace(memory, notes=(*memory.notes, note))
+    npu = compiled(model)
+    if npu is not None:
+        memory = replace(memory, notes=(*memory.notes, _npu_note(npu)))
     return Profile(
         model.source,
         signature,
@@ -68,6 +72,25 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
         _group(ops, lambda o: o.opcode),
         tuple(Group(d, r[0], 0, r[1], r[2]) for d, r in sorted(by_dtype.items(), key=lambda kv: -kv[1][2])),
         reorders,
+    )
+
+
+def _npu_note(npu: CompiledModel) -> str:
+    """Why the memory and MACs above leave out what an NPU partition does."""
+    n = len(npu.partitions)
+    if npu.kind == "ethos-u":
+        scratch = sum(p.ethos_u.scratch_bytes for p in npu.partitions if p.ethos_u is not None)
+        return (
+            f"{n} ethos-u op(s) run on the {npu.soc or 'Ethos-U'} NPU: the tensors between the ops Vela compiled "
+            f"are not model tensors; the NPU works in the 'scratch' tensors Vela sized ({scratch:,} bytes, counted "
+            "above as ordinary tensors) and reads its weights from 'read_only'; MACs inside the command stream are "
+            "not counted"
+        )
+    return (
+        f"{n} DISPATCH_OP partition(s) run on the {npu.target} NPU: the tensors inside them live in the NPU's own "
+        "memory, allocated by the vendor's dispatch runtime, not in this CPU arena, which holds only the CPU ops' "
+        f"tensors and the partitions' inputs and outputs; their weights and MACs are inside the "
+        f"{npu.bytecode_bytes:,} bytes of bytecode and are not counted"
     )
 
 

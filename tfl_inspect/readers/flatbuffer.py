@@ -21,6 +21,7 @@ from .. import dtypes
 from ..errors import ModelFormatError
 from ..model import (
     BufferInfo,
+    Bytecode,
     MetadataEntry,
     Model,
     Operator,
@@ -45,6 +46,7 @@ _MAX_SCHEMA_VERSION = 3
 _CUSTOM = 32  # BuiltinOperator.CUSTOM
 _SLACK = 16  # trailing bytes below this are alignment padding, not appended data
 _MAX_DECODE = 16 << 20  # custom options / metadata decoded only up to this size
+_HEAD = 32  # bytes of each NPU bytecode block kept (vendors put their magic there)
 
 _I8 = struct.Struct("<b").unpack_from
 _U8 = struct.Struct("<B").unpack_from
@@ -136,10 +138,14 @@ class _Reader:
         self._ints(m, 14)  # metadata_buffer (deprecated): only its extent matters
         trailing = self.size - self.end
         trailing = trailing if trailing >= _SLACK else 0
-        if trailing:
+        self.where = "NPU bytecode"
+        bytecode = self._bytecode(subgraphs, meta)
+        loose = trailing - self._covered(bytecode) if trailing else 0
+        if loose >= _SLACK:
             zip_ = bytes(self.buf[self.end : self.end + 4]) == b"PK\x03\x04"
             kind = "a ZIP archive (associated files)" if zip_ else "data"
-            notes.append(f"{trailing} bytes of {kind} after the model (tolerated)")
+            what = " that no DISPATCH_OP points at" if bytecode else ""
+            notes.append(f"{loose} bytes of {kind} after the model{what} (tolerated)")
         return Model(
             format="tflite",
             version=version,
@@ -151,8 +157,55 @@ class _Reader:
             source=self.path,
             size=self.size,
             trailing_bytes=trailing,
+            bytecode=bytecode,
             notes=tuple(notes),
         )
+
+    def _bytecode(self, subgraphs: list[Subgraph], meta: tuple[MetadataEntry, ...]) -> tuple[Bytecode, ...]:
+        """The NPU bytecode blocks DISPATCH_OPs (or the legacy NPU_BYTE_CODE entry) point at, each once.
+
+        LiteRT's loader refuses a model whose bytecode range lies outside the file
+        (``LoadModelFromFile``, litert/core/model/model_load.cc:569-580 @f67457790c9c), so do we:
+        that is a truncated compiled model. Several ops may share one block (a Qualcomm context
+        binary holds several graphs, the op's ``name`` picks one). Offset and size 0 are a
+        DISPATCH_OP not compiled yet (``apply_plugin --cmd=partition``).
+        """
+        found: dict[tuple[int, int], str] = {}
+        for sg in subgraphs:
+            for op in sg.operators:
+                opts = op.custom_options
+                if op.custom_code != "DISPATCH_OP" or not isinstance(opts, dict):
+                    continue
+                offset, size = opts.get("bytecode_offset"), opts.get("bytecode_size")
+                if type(offset) is int and type(size) is int and (offset or size):
+                    self._in_file(f"subgraph {sg.index} operator {op.index} (DISPATCH_OP)", offset, size)
+                    found.setdefault((offset, size), "DISPATCH_OP")
+        for entry in meta:
+            value = entry.value
+            if entry.name == "NPU_BYTE_CODE" and isinstance(value, dict):
+                self._in_file("metadata 'NPU_BYTE_CODE'", value["offset"], value["size"])
+                found.setdefault((value["offset"], value["size"]), "NPU_BYTE_CODE")
+        return tuple(
+            Bytecode(offset, size, source, bytes(self.buf[offset : offset + min(size, _HEAD)]))
+            for (offset, size), source in sorted(found.items())
+        )
+
+    def _in_file(self, what: str, offset: int, size: int) -> None:
+        if offset < 0 or size < 0 or offset + size > self.size:
+            raise self.fail(
+                f"{what} points at NPU bytecode at offset {offset} (+{size} bytes) outside the file "
+                f"({self.size} bytes): the compiled model is truncated or corrupt"
+            )
+
+    def _covered(self, bytecode: tuple[Bytecode, ...]) -> int:
+        """Bytes after the flatbuffer that bytecode blocks cover (blocks may overlap; padding between them is not)."""
+        covered, upto = 0, self.end
+        for b in bytecode:  # sorted by offset
+            start, end = max(b.offset, upto), b.offset + b.size
+            if end > start:
+                covered += end - start
+                upto = end
+        return covered
 
     def _tables(self, t: Table, slot: int) -> list[Table]:
         tables = t.tables(slot)

@@ -4,6 +4,15 @@
 (``conversion_metadata.fbs``, ``metadata_schema.fbs``); no maintained Python package
 ships accessors for them without TensorFlow, so their few fields are read by slot.
 Anything unreadable decodes to None rather than failing the whole model.
+
+LiteRT's ahead-of-time compiled models carry two more: ``LiteRtStamp``, the SoC a model was
+compiled for (``struct BuildStamp { char soc_manufacturer[125]; char soc_model[125]; }``,
+google-ai-edge/LiteRT litert/core/build_stamp.h:39-45 and build_stamp.cc:30-33 @f67457790c9c;
+``ParseBuildStamp`` refuses any other size, build_stamp.cc:52-60), and the legacy
+``NPU_BYTE_CODE`` placeholder ``"<npu_byte_code>"`` + offset and size as NUL-padded decimal
+strings of 11 bytes each (tensorflow/tensorflow tensorflow/lite/experimental/litert/core/
+byte_code_util.cc ``ByteCodePlaceholder`` @23f68d61c723), which older LiteRT wrote with a
+251-byte stamp (the same two strings plus a serialization byte).
 """
 
 from __future__ import annotations
@@ -36,6 +45,10 @@ _OPTIMIZATION_MODES = {
     3003: "STRUCTURED_SPARSITY",
 }
 _TEXT_ENTRIES = {"min_runtime_version", "buffer_location", "reduced_precision_support"}
+STAMP_SIZE = 250  # sizeof(BuildStamp) in LiteRT 2.x
+_STAMP_FIELD = 125
+_BYTE_CODE_PREFIX = b"<npu_byte_code>"
+_BYTE_CODE_FIELD = 11
 
 
 def decode(name: str, raw: bytes) -> Any:
@@ -49,6 +62,10 @@ def decode(name: str, raw: bytes) -> Any:
             return _conversion_metadata(root(raw, len(raw)))
         if name == "TFLITE_METADATA":
             return _tflite_metadata(root(raw, len(raw)))
+        if name == "LiteRtStamp":
+            return _build_stamp(raw)
+        if name == "NPU_BYTE_CODE":
+            return _byte_code_placeholder(raw)
     except (FormatFaultError, struct.error, IndexError, ValueError, OverflowError):
         return None
     return None
@@ -84,3 +101,30 @@ def _conversion_metadata(root_table: Table) -> dict[str, Any]:
 
 def _tflite_metadata(model_metadata: Table) -> dict[str, Any]:
     return decode_model_metadata(model_metadata)
+
+
+def _cstr(raw: bytes) -> str:
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+def _build_stamp(raw: bytes) -> dict[str, Any]:
+    """The SoC a model was compiled for; ``valid`` is False where LiteRT 2.x refuses the stamp (its size)."""
+    out: dict[str, Any] = {
+        "soc_manufacturer": _cstr(raw[:_STAMP_FIELD]),
+        "soc_model": _cstr(raw[_STAMP_FIELD : 2 * _STAMP_FIELD]),
+        "valid": len(raw) == STAMP_SIZE,
+    }
+    if len(raw) == STAMP_SIZE + 1:  # the older layout's trailing Serialization enum
+        out["serialization"] = raw[-1]
+    return out
+
+
+def _byte_code_placeholder(raw: bytes) -> dict[str, Any] | None:
+    """``{"offset", "size"}`` of the legacy appended bytecode, None when the placeholder is not filled in."""
+    if not raw.startswith(_BYTE_CODE_PREFIX):
+        return None
+    body = raw[len(_BYTE_CODE_PREFIX) :]
+    offset, size = _cstr(body[:_BYTE_CODE_FIELD]), _cstr(body[_BYTE_CODE_FIELD : 2 * _BYTE_CODE_FIELD])
+    if not (offset.isdigit() and size.isdigit()):
+        return None
+    return {"offset": int(offset), "size": int(size)}

@@ -108,6 +108,11 @@ def _load(src_path: Path) -> Model:
         raise UsageError(f"{src_path}: fix rewrites .tflite flatbuffers, not {model.format}")
     if not model.subgraphs:
         raise UsageError(f"{src_path}: the model has no subgraphs, nothing to rewrite")
+    if model.bytecode:
+        raise UsageError(
+            f"{src_path}: compiled for an NPU (its DISPATCH_OPs point at bytecode by file offset, which a rewrite "
+            "would move): fix the source model and compile it again"
+        )
     return model
 
 

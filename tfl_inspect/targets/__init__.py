@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..compiled import compiled
 from ..errors import UsageError
 from ..model import Model
 from ..remedies import say
 from .base import Partition, Target, TargetOption, TargetReport
+from .bound import bind
 from .partitions import PartitionCache
 from .reasons import OpVerdict, Reason
 from .registry import get, names, parse_targets, register
@@ -137,10 +139,14 @@ def compat(
     subgraphs = _subgraphs(model, signature)
     opts = resolve_options(options)
     cache = PartitionCache()
+    npu = compiled(model)
     reports = {}
     for n in chosen:
         target = get(n)
-        reports[n] = _in_producer_terms(model, target, target.assess(model, subgraphs, opts, cache))
+        report = target.assess(model, subgraphs, opts, cache)
+        if npu is not None:  # compiled ahead of time for one NPU: bound to it, whatever the target
+            report = bind(model, npu, target, report)
+        reports[n] = _in_producer_terms(model, target, report)
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
 
 

@@ -16,6 +16,7 @@ from ..errors import UsageError
 from .reasons import CAVEAT, SUPPORTED, UNSUPPORTED, OpVerdict, Reason, Reject
 
 if TYPE_CHECKING:
+    from ..compiled import CompiledModel
     from ..model import Model, Operator, Subgraph
     from .partitions import PartitionCache
     from .policies import PartitionPolicy
@@ -168,6 +169,13 @@ class Target:
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         return list(self.caveats)
+
+    def compiled_reason(self, model: Model, npu: CompiledModel) -> Reason | None:
+        """Why this target cannot run a model compiled ahead of time for one NPU (:mod:`.bound`), or None
+        where it does (an NPU target for the SoC in the model's LiteRtStamp overrides this)."""
+        from .bound import bound_reason
+
+        return bound_reason(npu)
 
     def assess(
         self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any], cache: PartitionCache

@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..remedies import Remedy
-from ._tensors import affine, need, slot_name
+from ._tensors import affine, const_values, need, slot_name
 from .base import SubgraphCheck, Target, TargetOption, TargetReport
 from .policies import WholeModelOrNothing
 from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
-    from ..model import Model, Operator, Subgraph
+    from ..model import Model, Operator, Subgraph, Tensor
     from .partitions import PartitionCache
 
 __all__ = ["SOURCE", "BUILTINS", "check_model", "TARGET"]
@@ -174,18 +174,271 @@ def _lstm(sg: Subgraph, op: Operator) -> None:
     need(len(w) == 1, "UNSUPPORTED_INPUT_TYPE", f"LSTM weights mix types {sorted(w)}")
 
 
+def _micro_q(t: Tensor | None) -> tuple[float, int] | None:
+    """(scale, zero point) as TFLM reads them: affine only when the file has both a scale and a zero point
+    (``micro_allocator.cc`` InitializeTfLiteTensorFromFlatbuffer, 273-340); otherwise the kernel sees 0, 0."""
+    q = t.quantization if t is not None else None
+    if q is None or not q.scale or not q.zero_point:
+        return None
+    return q.scale[0], q.zero_point[0]
+
+
+def _params(t: Tensor | None) -> tuple[float, int]:
+    return _micro_q(t) or (0.0, 0)
+
+
+def _no_params(t: Tensor | None) -> str:
+    return "has no scale/zero point (TFLM then reads scale 0)" if _micro_q(t) is None else ""
+
+
+_QUANTIZED = ("INT8", "INT16", "UINT8")
+
+
+def _logistic(sg: Subgraph, op: Operator) -> None:
+    """kernels/logistic_common.cc:44-105 — int8: output zero point -128; int16: zero points 0 and an output
+    scale of exactly 2^-15 (the fixed output scale of a sigmoid)."""
+    i, o = sg.tensor(op.inputs[0]), sg.tensor(op.outputs[0])
+    if i is None or o is None:
+        return
+    need(i.dtype == o.dtype, "UNSUPPORTED_OUTPUT_TYPE", f"input is {i.dtype} but output is {o.dtype}", "output")
+    (_, izp), (oscale, ozp) = _params(i), _params(o)
+    if i.dtype == "INT8":
+        need(
+            ozp == -128,
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+            f"int8 output zero point is {ozp}; TFLM's LOGISTIC needs -128 (scale 1/256) {_no_params(o)}".rstrip(),
+            "output",
+        )
+    elif i.dtype == "INT16":
+        need(izp == 0 and ozp == 0, "UNSUPPORTED_QUANTIZATION_PARAMETERS", "int16 zero points must be 0", "output")
+        need(
+            _log2_exact(oscale) == -15,
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+            f"int16 output scale is {oscale:g}; TFLM's LOGISTIC needs 2^-15 {_no_params(o)}".rstrip(),
+            "output",
+        )
+
+
+def _log2_exact(x: float) -> int | None:
+    """``CheckedLog2`` (kernels/internal/quantization_util.cc:395-405): log2(x) when within 1e-3 of an integer."""
+    import math
+
+    if not x > 0:
+        return None
+    log2 = math.log(x) / math.log(2.0)
+    rounded = math.floor(log2 + 0.5) if log2 >= 0 else -math.floor(-log2 + 0.5)
+    return int(rounded) if abs(log2 - rounded) < 1e-3 else None
+
+
+def _softmax(sg: Subgraph, op: Operator) -> None:
+    """kernels/softmax_common.cc:88-106 — the fixed output parameters of a quantized softmax."""
+    i, o = sg.tensor(op.inputs[0]), sg.tensor(op.outputs[0])
+    if i is None or o is None or i.dtype not in ("INT8", "INT16"):
+        return
+    (_, izp), (oscale, ozp) = _params(i), _params(o)
+    if i.dtype == "INT16":
+        want, ok = (
+            "zero points 0 and output scale 1/32768",
+            izp == 0 and ozp == 0 and abs(oscale - 1 / 32768) <= 1e-3 / 32768,
+        )
+    elif o.dtype == "INT16":
+        want, ok = "output zero point -32768, scale 1/65536", ozp == -32768 and abs(oscale - 1 / 65536) <= 1e-3 / 65536
+    else:
+        want, ok = "output zero point -128, scale 1/256", ozp == -128 and oscale == 1 / 256
+    need(
+        ok,
+        "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+        f"{o.dtype} output has scale {oscale:g}, zero point {ozp}; TFLM's SOFTMAX needs {want} "
+        f"{_no_params(o)}".rstrip(),
+        "output",
+    )
+
+
+_FUSED_RANGE = {"RELU": (0.0,), "RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
+
+
+def _activation_range(sg: Subgraph, op: Operator) -> None:
+    """kernels/kernel_util.cc:343-382 (CalculateActivationRangeQuantized, called by the quantized Prepare of
+    FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, ADD, SUB, MUL, DIV, the pools, TRANSPOSE_CONV): a fused
+    activation is clamped in the output's integers, round(f / scale) — with no output scale it overflows."""
+    act = op.options.get("fused_activation_function")
+    out = sg.tensor(op.outputs[0]) if op.outputs else None
+    if act not in _FUSED_RANGE or out is None or out.dtype not in _QUANTIZED:
+        return
+    ins = [sg.tensor(t) for t in op.inputs[:1]]
+    if op.builtin in ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV") and not any(
+        t is not None and t.dtype in _QUANTIZED for t in ins
+    ):
+        return
+    scale, _ = _params(out)
+    need(
+        scale != 0,
+        "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+        f"fused {act} on a {out.dtype} output that {_no_params(out) or 'has scale 0'}: TFLM cannot clamp it",
+        "output",
+    )
+
+
+def _per_channel_fc(sg: Subgraph, op: Operator) -> None:
+    """kernels/fully_connected_common.cc:69-110 — a per-channel filter (more than one scale) needs an int8 or
+    int16 input, a filter that is not int4, and one scale per output channel."""
+    i, f = sg.tensor(op.inputs[0]), sg.tensor(op.inputs[1])
+    q = f.quantization if f is not None else None
+    if i is None or f is None or q is None or _micro_q(f) is None or len(q.scale) <= 1 or i.dtype == "FLOAT32":
+        return
+    need(
+        i.dtype in ("INT8", "INT16") and f.dtype != "INT4",
+        "UNSUPPORTED_QUANTIZATION_TYPE",
+        f"per-channel weights with {i.dtype} input and {f.dtype} weights: TFLM takes int8/int16 input, int8 weights",
+        "input 1 (weights)",
+    )
+    axis = q.quantized_dimension
+    channels = f.shape[axis] if 0 <= axis < len(f.shape) else None
+    need(
+        len(q.scale) == channels,
+        "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+        f"weights have {len(q.scale)} per-channel scales but {channels} channels on axis {axis}",
+        "input 1 (weights)",
+    )
+
+
+def _transpose(sg: Subgraph, op: Operator) -> None:
+    """kernels/transpose_common.cc:26-52 — input rank 1-5, a constant 1-D perm of that length, in range."""
+    t, perm = sg.tensor(op.inputs[0]), sg.tensor(op.inputs[1])
+    if t is None or perm is None:
+        return
+    rank = len(t.shape)
+    need(
+        rank <= 5,
+        "UNSUPPORTED_OPERAND_RANK",
+        f"input has rank {rank}; TFLM's TRANSPOSE only supports 1D-5D input arrays",
+        "input 0",
+        "reshape to at most 5 dims around the transpose (merge dims that stay adjacent)",
+    )
+    need(perm.is_constant, "CONSTANT_INPUT_REQUIRED", "perm is computed at run time; TFLM needs a constant", "input 1")
+    need(
+        list(perm.shape) == [rank],
+        "UNSUPPORTED_OPERAND_SIZE",
+        f"perm has shape {list(perm.shape)}; TFLM needs a 1-D perm of {rank} values",
+        "input 1",
+    )
+    values = const_values(perm)
+    need(
+        values is None or all(0 <= v < rank for v in values),
+        "UNSUPPORTED_OPERAND_VALUE",
+        f"perm {values} does not permute {rank} dims",
+        "input 1",
+    )
+
+
+def _conv_types(sg: Subgraph, op: Operator) -> None:
+    """kernels/conv_common.cc:158-165, depthwise_conv_common.cc:194-200, transpose_conv.cc:172-176 — no hybrid
+    (float input with integer weights): float/float, int8 with int8 or int4 weights, int16 with int8 weights."""
+    data = op.inputs[2] if op.builtin == "TRANSPOSE_CONV" else op.inputs[0]
+    i, f = _dtype(sg, data), _dtype(sg, op.inputs[1])
+    ok = (
+        (i == "FLOAT32" and f == "FLOAT32")
+        or (i == "INT16" and f == "INT8")
+        or (i == "INT8" and f in (("INT8",) if op.builtin == "TRANSPOSE_CONV" else ("INT8", "INT4")))
+        or (op.builtin != "CONV_2D" and i == f)
+    )
+    need(
+        ok,
+        "UNSUPPORTED_HYBRID_OPERATOR" if i == "FLOAT32" else "UNSUPPORTED_INPUT_TYPE",
+        f"input {i} with weights {f}: hybrid models are not supported on TFLite Micro",
+        "input 1 (weights)",
+        Remedy.FULL_INTEGER_OR_FLOAT,
+    )
+
+
+def _pad(sg: Subgraph, op: Operator) -> None:
+    """kernels/pad_common.cc:30-80 — TFLM does not resize: constant paddings, one pair per output dim, and each
+    output dim as the file stores it equal to the input dim plus its paddings (a dim unknown at conversion is
+    stored as 1 and fails here)."""
+    i, pads, o = sg.tensor(op.inputs[0]), sg.tensor(op.inputs[1]), sg.tensor(op.outputs[0])
+    if i is None or pads is None or o is None:
+        return
+    need(len(i.shape) <= 5, "UNSUPPORTED_OPERAND_RANK", f"input has rank {len(i.shape)}; TFLM pads up to 5 dims")
+    values = const_values(pads)
+    need(values is not None, "CONSTANT_INPUT_REQUIRED", "paddings are computed at run time; TFLM needs them constant")
+    assert values is not None
+    need(
+        len(values) == 2 * len(o.shape),
+        "UNSUPPORTED_OPERAND_SIZE",
+        f"{len(values)} padding values for a rank-{len(o.shape)} output",
+        "input 1",
+    )
+    expected = [d + values[2 * k] + values[2 * k + 1] for k, d in enumerate(i.shape)]
+    need(
+        list(o.shape) == expected,
+        "DYNAMIC_TENSOR" if i.is_dynamic or o.is_dynamic else "UNSUPPORTED_OPERAND_SIZE",
+        f"output shape {list(o.shape)} in the file is not input {list(i.shape)} plus the paddings ({expected}); "
+        "TFLM does not resize outputs",
+        "output",
+        "give the model static input shapes so the converter stores every size" if i.is_dynamic else None,
+    )
+
+
+def _quantize(sg: Subgraph, op: Operator) -> None:
+    """kernels/quantize_common.cc:47-53 — the output needs one scale and zero point (per-tensor)."""
+    out = sg.tensor(op.outputs[0]) if op.outputs else None
+    if out is None:
+        return
+    q = out.quantization
+    need(
+        _micro_q(out) is not None and q is not None and len(q.scale) == 1,
+        "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+        f"output {out.dtype} {_no_params(out) or 'is quantized per channel'}: TFLM's QUANTIZE needs one scale",
+        "output",
+    )
+
+
+def _transpose_conv(sg: Subgraph, op: Operator) -> None:
+    """kernels/transpose_conv.cc:211-226 — quantized input: weights with one scale or one per output channel."""
+    i, f = sg.tensor(op.inputs[2]) if len(op.inputs) > 2 else None, sg.tensor(op.inputs[1])
+    if i is None or f is None or i.dtype not in ("INT8", "INT16"):
+        return
+    q = f.quantization
+    need(
+        _micro_q(f) is not None and q is not None and len(q.scale) in (1, f.shape[0] if f.shape else 1),
+        "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+        f"weights {_no_params(f) or f'have {len(q.scale) if q else 0} scales for {f.shape[0]} channels'}",
+        "input 1 (weights)",
+    )
+
+
+def _all(*checks: _Check) -> _Check:
+    def run(sg: Subgraph, op: Operator) -> None:
+        for c in checks:
+            c(sg, op)
+
+    return run
+
+
 CHECKS: dict[str, _Check] = {
     "DEQUANTIZE": _dequantize,
-    "FULLY_CONNECTED": _fully_connected,
+    "FULLY_CONNECTED": _all(_fully_connected, _per_channel_fc, _activation_range),
     "BATCH_MATMUL": _batch_matmul,
     "SPACE_TO_DEPTH": _space_to_depth,
     "BROADCAST_TO": _broadcast_to,
     "SQUEEZE": _squeeze,
-    "ADD": _quantized_output,
-    "SUB": _quantized_output,
-    "MUL": _quantized_output,
+    "ADD": _all(_quantized_output, _activation_range),
+    "SUB": _all(_quantized_output, _activation_range),
+    "MUL": _all(_quantized_output, _activation_range),
+    "DIV": _activation_range,
+    "CONV_2D": _all(_conv_types, _activation_range),
+    "DEPTHWISE_CONV_2D": _all(_conv_types, _activation_range),
+    "AVERAGE_POOL_2D": _activation_range,
+    "MAX_POOL_2D": _activation_range,
+    "TRANSPOSE_CONV": _all(_conv_types, _transpose_conv, _activation_range),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
     "SVDF": _svdf,
+    "LOGISTIC": _logistic,
+    "SOFTMAX": _softmax,
+    "TRANSPOSE": _transpose,
+    "QUANTIZE": _quantize,
+    "PAD": _pad,
+    "PADV2": _pad,
 }
 
 

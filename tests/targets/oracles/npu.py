@@ -169,8 +169,11 @@ def npu_partition(path: str | Path, vendor: str = "qualcomm", soc: str | None = 
     return NpuVerdict.from_json(cached(oracle_id, path, lambda: _compute(full, vendor, soc)))
 
 
-def apply_plugin(path: str | Path, out: str | Path, vendor: str, soc: str, cmd: str = "partition") -> Any:
-    """Run ``apply_plugin_main --cmd=<cmd>`` (``partition`` or ``apply``, which compiles for real)."""
+def apply_plugin(
+    path: str | Path, out: str | Path, vendor: str, soc: str, cmd: str = "partition", extra: tuple[str, ...] = ()
+) -> Any:
+    """Run ``apply_plugin_main --cmd=<cmd>`` (``partition`` or ``apply``, which compiles for real); ``extra``:
+    more flags (Intel's ``--intel_openvino_graph_backends=cpu`` compiles without the NPU's VCL compiler)."""
     env = oracle_env()
     assert not isinstance(env, str), env
     manufacturer, plugin_var, _ = VENDORS[vendor]
@@ -184,6 +187,7 @@ def apply_plugin(path: str | Path, out: str | Path, vendor: str, soc: str, cmd: 
         f"--soc_model={soc}",
         f"--libs={env[plugin_var]}",
         "--err=-",
+        *extra,
     ]
     return run_child(argv, child_env, TIMEOUT)
 
