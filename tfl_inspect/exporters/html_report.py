@@ -62,7 +62,9 @@ def _tensor_label(sg: Subgraph, t: int) -> str:
     return f"#{t} {tensor.name} {tensor.dtype.lower()}{_shape(tensor.shape_signature, tensor.has_rank)}{const}"
 
 
-def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[list[str]]]) -> dict[str, Any]:
+def _op_entry(
+    sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[list[str]]], producer: str | None = None
+) -> dict[str, Any]:
     out_name = sg.tensors[op.outputs[0]].name if op.outputs else ""
     options = {k: v for k, v in op.options.items() if isinstance(v, str | int | float | bool | list)}
     return {
@@ -70,7 +72,7 @@ def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[l
         "s": sg.index,
         "i": op.index,
         "opcode": op.opcode,
-        "scope": scope_of(out_name),
+        "scope": scope_of(out_name, producer),
         "inputs": [_tensor_label(sg, t) for t in op.inputs],
         "outputs": [_tensor_label(sg, t) for t in op.outputs],
         "options": options,
@@ -111,7 +113,7 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
             }
             for f in inp.findings
         ],
-        "ops": [_op_entry(sg, op, notes) for sg in model.subgraphs for op in sg.operators],
+        "ops": [_op_entry(sg, op, notes, model.producer.id) for sg in model.subgraphs for op in sg.operators],
         "sections": dict(inp.sections),
     }
 
