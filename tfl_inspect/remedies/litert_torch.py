@@ -176,7 +176,7 @@ TEXTS: dict[Remedy | Cause, str] = {
     ),
     Remedy.CHANNELS_LAST_IO: (
         "Wrap the module before converting: `litert_torch.to_channel_last_io(model, args=[0], outputs=[0])` (the "
-        "positions of the NCHW inputs and outputs) takes and returns NHWC, and the converted model has no boundary "
-        "TRANSPOSE; feed it NHWC data (sample args `x.permute(0, 2, 3, 1)`)."
+        "positions of the NCHW inputs and outputs{positions}) takes and returns NHWC, and the converted model has "
+        "no boundary TRANSPOSE; feed it NHWC data (sample args `x.permute(0, 2, 3, 1)`)."
     ),
 }
