@@ -160,8 +160,9 @@ TEXTS: dict[Remedy | Cause, str] = {
     Cause.PINNED_SIZE: (
         "litert-torch traced `forward` with the sample args, and a size computed from them became a constant: the "
         "output size of `torch.nn.Upsample(scale_factor=...)` or `torch.nn.functional.interpolate` (litert-torch "
-        "0.10 fixes it even when written `size=skip.shape[-2:]`), or a parameter or buffer of fixed shape that the "
-        "input must match. `dynamic_shapes` (a `torch.export.Dim` per dim) still marks the input's dims dynamic. "
+        "0.10 fixes it even when written `size=skip.shape[-2:]`), the target of a reshape (litert-torch 0.10 writes "
+        "the sample's size into `x.reshape(-1, n)` too), or a parameter or buffer of fixed shape that the input must "
+        "match. `dynamic_shapes` (a `torch.export.Dim` per dim) still marks the input's dims dynamic. "
         "LiteRT checks sizes when it prepares the op: after a resize to any other size `allocate_tensors()` fails."
     ),
     Remedy.PINNED_SIZE: (

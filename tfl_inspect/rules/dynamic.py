@@ -604,6 +604,14 @@ def _dyn005_finding(ctx: Context, view: View, t: Tensor, pins: list[Pin], found:
     causes = []
     for key in dict.fromkeys((p.pinning_op, p.constant, p.op) for p in pins):
         pin = next(p for p in pins if (p.pinning_op, p.constant, p.op) == key)
+        if pin.pinning_op == pin.op and view.op(pin.op).builtin == "RESHAPE":
+            target = view.result(view.op(pin.op))
+            shape = f" {dims(target.shape_signature)}" if target is not None and target.has_rank else ""
+            causes.append(
+                f"{_op_text(ctx, view, pin.op)} reshapes to the constant{shape}"
+                f"{ctx.say(Cause.PINNED_SIZE_LEAD)}, so the input's element count must match it"
+            )
+            continue
         causes.append(
             f"{_pinning_text(ctx, view, pin)}{ctx.say(Cause.PINNED_SIZE_LEAD)}, and "
             f"{_op_text(ctx, view, pin.op)} needs the input's size to match it"

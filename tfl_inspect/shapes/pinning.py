@@ -17,7 +17,7 @@ Runs are cheap for models of that kind, and none is made for a model whose dims 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,7 @@ class Pin:
     sizes: tuple[int, ...]  # accepted sizes, ascending (usually one)
     op: int  # the op that fails at any other size
     pinning_op: int | None  # the op whose output no longer follows the input (a resize to a constant size)
-    constant: int | None  # or the constant operand that fixes it
+    constant: int | None  # or the constant operand that fixes it (for a RESHAPE: its constant target)
     static_operand: int  # the failing op's operand whose size the dim must match
 
 
@@ -192,6 +192,8 @@ def _solve(
 ) -> Pin | None:
     """The dim that makes ``failure`` happen and the sizes that let its op through."""
     base = _operand_shapes(current, failure)
+    if failure.opcode == "RESHAPE":
+        return _solve_reshape(model, s, runner, failure, base, values, alt, done)
     everything = runner({**values, **{d: v for d, v in alt.items() if d not in done}})
     if everything is None:
         return None
@@ -213,7 +215,7 @@ def _solve(
                 if target is None:
                     continue
                 static_slot, c = target
-                sizes = _sizes(runner, values, dim, v, c, failure, slot, axis)
+                sizes = _sizes(runner, values, dim, v, c, _on_axis(failure.inputs[slot][0], axis))
                 if sizes:
                     static = failure.inputs[static_slot][0]
                     pinning_op, constant = _pinning(model, s, current, moved, static)
@@ -238,11 +240,10 @@ def _sizes(
     dim: tuple[int, int],
     v: int,
     c: int,
-    failure: ShapeFailure,
-    slot: int,
-    axis: int,
+    measure: Callable[[ShapeResult], int | None],
 ) -> tuple[int, ...]:
-    """The input sizes that make the operand's ``axis`` equal ``c``: around ``c × marker / v``."""
+    """The input sizes that make ``measure`` (an operand's size on an axis, or its element count)
+    equal ``c``: tried around ``c × marker / v``, where ``v`` is what the marker gave."""
     marker = values[dim]
     ratio = marker / v
     estimate = round(c * ratio)
@@ -252,10 +253,56 @@ def _sizes(
         res = runner({**values, dim: size})
         if res is None:
             break
-        shape = res.shapes[failure.inputs[slot][0]]
-        if shape is not None and len(shape) > axis and shape[axis] == c:
+        if measure(res) == c:
             ok.append(size)
     return tuple(ok)
+
+
+def _on_axis(tensor: int, axis: int) -> Callable[[ShapeResult], int | None]:
+    """A tensor's size on one axis in a run."""
+
+    def measure(res: ShapeResult) -> int | None:
+        shape = res.shapes[tensor]
+        return shape[axis] if shape is not None and len(shape) > axis else None
+
+    return measure
+
+
+def _numel(shape: Shape | None) -> int | None:
+    return math.prod(shape) if shape is not None and all(d >= 0 for d in shape) else None
+
+
+def _solve_reshape(
+    model: Model,
+    s: int,
+    runner: _Runner,
+    failure: ShapeFailure,
+    base: list[Shape | None],
+    values: dict[tuple[int, int], int],
+    alt: dict[tuple[int, int], int],
+    done: set[tuple[int, int]],
+) -> Pin | None:
+    """A RESHAPE to a constant shape (no -1): the input's element count must equal the target's."""
+    target = failure.outputs[0][1] if failure.outputs else None
+    c = _numel(target)
+    v = _numel(base[0]) if base else None
+    if c is None or v is None or v == 0 or failure.inputs[0][0] < 0:
+        return None
+    data = failure.inputs[0][0]
+    shape_operand = failure.inputs[1][0] if len(failure.inputs) > 1 else None
+    for dim, moved_value in alt.items():
+        if dim in done:
+            continue
+        moved = runner({**values, dim: moved_value})
+        if moved is None:
+            return None
+        if _numel(moved.shapes[data]) == v:
+            continue  # the element count does not follow this dim
+        sizes = _sizes(runner, values, dim, v, c, lambda res: _numel(res.shapes[data]))
+        if sizes:
+            constant = shape_operand if shape_operand is not None and shape_operand >= 0 else None
+            return Pin(dim[0], dim[1], sizes, failure.op, failure.op, constant, data)
+    return None
 
 
 def _pinning(
