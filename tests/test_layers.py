@@ -55,6 +55,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfl_inspect.rules",
             "tfl_inspect.diagnosis",
             "tfl_inspect.converter",
+            "tfl_inspect.converter_torch",
             "tfl_inspect.targets",
             "tfl_inspect.profiling",
             "tfl_inspect.compare",

@@ -41,6 +41,7 @@ __all__ = [
     "render",
     "diagnose",
     "convert",
+    "convert_torch",
     "diff",
     "profile",
     "compat",
@@ -193,11 +194,19 @@ def diagnose(source: Any, **options: Any) -> Diagnosis:
     """Explain a failed conversion: see :func:`tfl_inspect.diagnosis.diagnose`.
 
     A Keras model, ``.keras``/``.h5`` file or SavedModel directory is converted first
-    (``options`` as for :func:`convert`, needs TensorFlow) and the converter's failure diagnosed.
+    (``options`` as for :func:`convert`, needs TensorFlow) and the converter's failure diagnosed;
+    a PyTorch module is converted with litert-torch (``sample_args=`` and the options of
+    :func:`convert_torch`). A litert-torch failure text is read as such.
     """
     from .diagnosis import diagnose as _diagnose
     from .diagnosis import is_convertible
 
+    if hasattr(source, "named_modules") and hasattr(source, "forward"):  # a torch.nn.Module
+        from .converter_torch import try_convert_torch
+
+        if "sample_args" not in options:
+            raise UsageError("diagnosing a PyTorch module converts it: pass sample_args=(...)")
+        return try_convert_torch(source, options.pop("sample_args"), **options)[1]
     if is_convertible(source):
         from .converter import try_convert
 
@@ -217,6 +226,14 @@ def convert(model_or_saved_model_dir: Any, **converter_options: Any) -> bytes:
     from .converter import convert as _convert
 
     return _convert(model_or_saved_model_dir, **converter_options)
+
+
+def convert_torch(module: Any, sample_args: Any, **options: Any) -> bytes:
+    """Convert a PyTorch module with litert-torch (needs torch and litert-torch), diagnosing a
+    failure: see :func:`tfl_inspect.converter_torch.convert_torch`."""
+    from .converter_torch import convert_torch as _convert_torch
+
+    return _convert_torch(module, sample_args, **options)
 
 
 def diff(

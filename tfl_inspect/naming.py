@@ -31,20 +31,33 @@ diff's divergence, diagnose) reads it through :func:`layer`. The schemes:
   take the TF scheme.
 
 Given a producer id (``tensorflow``, ``litert-torch``, ``onnx2tf``, ``mediapipe``) its scheme is
-used; otherwise (``None``, ``unknown``, another producer) the name's own shape chooses.
+used; otherwise (``None``, ``unknown``, another producer) the name's own shape chooses. Views pass
+``model.producer.id`` and read an op's layer through :func:`op_layer`, which also places the ops
+whose output carries a signature name (a litert-torch model's last op writes
+``serving_default_output_0_output``) in the module that owns their weights, or the root module.
+:func:`module_name` / :func:`scope` give what a view shows: the module's ``named_modules()`` name
+(``""`` for the root) for PyTorch-born names, the layer path otherwise.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .model import Operator, Subgraph
 
 __all__ = [
     "Layer",
     "SCHEMES",
     "layer",
     "layer_name",
+    "MODULE_SCHEMES",
+    "module_name",
+    "op_layer",
+    "scope",
+    "scope_label",
     "scheme_of",
     "tensorflow",
     "mediapipe",
@@ -228,6 +241,51 @@ def layer(name: str, producer: str | None = None) -> Layer:
 def layer_name(name: str, producer: str | None = None) -> str:
     """The layer's label for a view: ``layer(name, producer).label``."""
     return layer(name, producer).label
+
+
+# Schemes whose layer names are PyTorch module names (``named_modules()`` keys; ``""`` is the root).
+MODULE_SCHEMES = frozenset({"litert-torch", "onnx2tf"})
+# Producers whose every op belongs to a module, so an op whose output carries a signature name
+# is placed by its weights (or in the root module) instead of under that name.
+_MODULE_PRODUCERS = frozenset({"litert-torch"})
+
+
+def module_name(name: str, producer: str | None = None) -> str | None:
+    """The PyTorch module a tensor name records (``layer1.0.relu``; ``""``: the root module), or
+    None when the name is not a module path (TF/Keras names, signature tensors)."""
+    found = layer(name, producer)
+    return found.name if found.scheme in MODULE_SCHEMES else None
+
+
+def op_layer(sg: Subgraph, op: Operator, producer: str | None = None) -> Layer:
+    """The layer an op belongs to, from its first output's name.
+
+    For a litert-torch model an output named by the signature (``serving_default_logits_output``)
+    records no module: the op is placed in the module its weights are named after (a final
+    ``nn.Linear``'s weight), else in the root module (``""``), which is where ``forward`` returns it.
+    """
+    out = sg.tensor(op.outputs[0]) if op.outputs else None
+    found = layer(out.name if out is not None else "", producer)
+    if producer not in _MODULE_PRODUCERS or found.scheme in MODULE_SCHEMES:
+        return found
+    for i in op.inputs:
+        t = sg.tensor(i)
+        if t is not None and t.is_constant and t.name:
+            owner = layer(t.name, producer)
+            if owner.scheme in MODULE_SCHEMES:
+                return owner
+    return Layer("litert-torch", "", True)
+
+
+def scope(found: Layer) -> str:
+    """What a view groups and labels by: the module name (``""`` for the root) for PyTorch-born
+    names, else :attr:`Layer.label` (the layer path, or a flat name itself)."""
+    return found.name if found.scheme in MODULE_SCHEMES else found.label
+
+
+def scope_label(key: str, is_module: bool) -> str:
+    """A scope as text shows it: the root module, whose ``named_modules()`` name is ``""``, as ``(root)``."""
+    return "(root)" if is_module and key == "" else key
 
 
 # ---- TF node names in converter errors (diagnose) ----------------------------------------------

@@ -77,3 +77,25 @@ def test_every_pytorch_api_quoted_exists() -> None:
         except (ImportError, AttributeError) as exc:
             missing.append(f"{name}: {exc}")
     assert not missing, missing
+
+
+def test_every_pytorch_api_diagnose_quotes_exists() -> None:
+    """The fixes and causes `diagnose` gives for litert-torch failures name real API too."""
+    pytest.importorskip("torch", reason="torch not installed (pip install -e '.[torch]' in its own venv)")
+    pytest.importorskip("litert_torch", reason="litert-torch not installed (the `torch` extra)")
+    from tfl_inspect.diagnosis.pytorch import CAUSES, CLASHES
+
+    texts = [why for _, why in CAUSES.values()] + [c.detail + c.pin for c in CLASHES]
+    for path in sorted((SAMPLES / "torch").glob("*.error.txt")):
+        d = tfl_inspect.diagnose(path)
+        texts += [t for f in d.failures for x in f.fixes for t in (x.title, x.why, x.code)]
+        texts += [f.layer_class or "" for f in d.failures]
+    names = {m.group(1) for t in texts for code in [t, *re.findall(r"`([^`]+)`", t)] for m in _DOTTED.finditer(code)}
+    assert {"litert_torch.convert", "litert_torch.signature", "torch.nn.modules.flatten"} <= names
+    missing = []
+    for name in sorted(names):
+        try:
+            _resolve(name)
+        except (ImportError, AttributeError) as exc:
+            missing.append(f"{name}: {exc}")
+    assert not missing, missing

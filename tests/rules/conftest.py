@@ -65,6 +65,18 @@ def _build(name: str) -> bytes:
         )
     if name == "conv_int8":
         return _conv_int8()
+    if name == "pinned_resize":  # dynamic H/W, but a resize to a constant 16x12 is concatenated with the input's size
+        rng = np.random.default_rng(0)
+        w1 = tf.constant(rng.standard_normal((3, 3, 3, 4)).astype(np.float32))
+        w2 = tf.constant(rng.standard_normal((3, 3, 4, 8)).astype(np.float32))
+
+        def pinned(x):
+            skip = tf.nn.relu(tf.nn.conv2d(x, w1, 1, "SAME"))
+            down = tf.nn.relu(tf.nn.conv2d(skip, w2, 2, "SAME"))
+            up = tf.image.resize(down, [16, 12], method="nearest")
+            return tf.concat([up, skip], axis=-1)
+
+        return _from_function(pinned, tf.TensorSpec([1, None, None, 3], tf.float32, name="image"))
     raise KeyError(name)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sample
+import tfl_inspect
+from tests.conftest import SAMPLES, sample
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load
 from tfl_inspect.rules import Severity
@@ -114,3 +115,51 @@ def test_failed_upsampling_conversion_mlir() -> None:
     # The second RESHAPE's target reads N, H and W at run time; the shape engine knows the
     # channel is 3 (the first RESHAPE's target sets it), although the MLIR records '?' there.
     assert any("dim 2 of '%9' * 2, 3]; element(s) [0, 1, 2] known only at run time" in f.message for f in found)
+
+
+# --- DYN005: dynamic in name only ------------------------------------------------------------
+KEY = SAMPLES / "torch" / "key_upsample_skip_dynamic.tflite"
+
+
+def test_dynamic_in_name_only_names_the_sizes_the_op_and_the_pytorch_fix() -> None:
+    (f,) = of(lint(KEY), "DYN005")
+    assert f.severity == Severity.ERROR  # the recorded shape cannot even allocate
+    assert f.tensor == 0 and f.io_name == "args_0"
+    assert "works only at H=64, W=48 (N may vary)" in f.message
+    assert "RESIZE_NEAREST_NEIGHBOR (op 5) in `up` has the constant size [64, 48]" in f.message
+    assert "CONCATENATION (op 6)" in f.message and "At its recorded shape [1, 3, 1, 1]" in f.message
+    assert f.related == ((0, 5), (0, 6))
+    assert "litert_torch.signature(" in f.fix and "torch.export.Dim" in f.fix and "[1, 3, 64, 48]" in f.fix
+    assert "--static args_0=1x3x64x48" in f.fix
+    (dyn001,) = of(lint(KEY), "DYN001")  # the input's own finding names NCHW dims and the accepted size
+    assert "[N, 3, H, W]" in dyn001.fix and "--static args_0=1x3x64x48" in dyn001.fix and "DYN005" in dyn001.message
+
+
+def test_the_quoted_fix_command_makes_the_recorded_shape_the_accepted_one(tmp_path) -> None:
+    pytest.importorskip("ai_edge_litert", reason="fix verifies with LiteRT")
+    from tests.shapes.test_pinning import runs
+
+    out = tmp_path / "fixed.tflite"
+    tfl_inspect.fix(KEY, out, static={"args_0": "1x3x64x48"})
+    assert of(lint(out), "DYN005") == []
+    (report,) = runs(out, [None])  # allocate at the recorded shape, no resize
+    assert report["stage"] == "ok" and report["invoked"]
+
+
+@pytest.mark.parametrize("name", ["torch/dynamic_hw.tflite", "torch/dynamic_batch.tflite", "multi_io.tflite"])
+def test_no_dyn005_where_the_dims_do_vary(name: str) -> None:
+    assert of(lint(SAMPLES / name), "DYN005") == []
+
+
+@pytest.mark.slow
+def test_dyn005_on_a_tensorflow_model_speaks_keras_and_litert_agrees(converted) -> None:
+    from tests.shapes.test_pinning import failed_node, runs
+
+    path = converted("pinned_resize")
+    (f,) = of(lint(path), "DYN005")
+    assert "works only at H=16, W=12" in f.message and f.severity == Severity.ERROR
+    assert "keras.Input" in f.fix and "litert_torch" not in f.fix
+    reports = runs(path, [[1, 16, 12, 3], [1, 32, 24, 3], None])
+    assert reports[0]["stage"] == "ok"
+    assert failed_node(reports[1]) == (f.related[-1][1], "CONCATENATION")
+    assert failed_node(reports[2]) == (f.related[-1][1], "CONCATENATION")

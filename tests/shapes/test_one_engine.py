@@ -69,7 +69,9 @@ def test_diagnosis_of_the_failed_conversion_quotes_the_engine_value() -> None:
 
 
 def test_lint_and_shapes_compute_each_subgraph_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SHP001, DYN002-DYN004, the diagnosis trace and infer_shapes share one cached result."""
+    """SHP001, DYN002-DYN004, the diagnosis trace and infer_shapes share one cached result; DYN005 and the
+    trace share the probe run (each unknown input dim set to its marker), the one other run a dynamic input
+    costs."""
     from tfl_inspect.shapes import engine
 
     calls: list[tuple[int, tuple]] = []
@@ -84,10 +86,13 @@ def test_lint_and_shapes_compute_each_subgraph_once(monkeypatch: pytest.MonkeyPa
     tfl_inspect.lint(model)
     infer_shapes(model)
     Tracer(model, model.subgraphs[0], {}).shape_computation(0)
-    assert calls == [(0, ())]
+    _, markers = engine.probe_for(model, 0)
+    probe = [c for c in calls if c != (0, ())]
+    assert len(calls) == 2 and (0, ()) in calls and len(probe) == 1 and probe[0][0] == 0
+    assert {d for shape in dict(probe[0][1]).values() for d in shape} >= set(markers)
     infer_shapes(model, {"image": "1x8x8x3"})  # other input shapes: one more run, cached too
     infer_shapes(model, {"image": "1x8x8x3"})
-    assert len(calls) == 2
+    assert len(calls) == 3
 
 
 def test_probe_run_marks_where_each_unknown_dim_goes() -> None:

@@ -1,7 +1,8 @@
 """``tfl-inspect diagnose FILE``: why a conversion failed and what to change.
 
-FILE is a converter error message saved to a file, an MLIR dump, or (with TensorFlow
-installed) a ``.keras``/``.h5`` model or SavedModel directory, which is converted first.
+FILE is a converter error message saved to a file, an MLIR dump, a litert-torch (or onnx2tf)
+failure traceback, or (with TensorFlow installed) a ``.keras``/``.h5`` model or SavedModel
+directory, which is converted first (a PyTorch module: ``tfl_inspect.convert_torch``).
 Exit codes: 0 nothing failed (or the model converted), 1 failures explained, 2 unreadable input.
 """
 
@@ -11,13 +12,17 @@ import argparse
 
 __all__ = ["HELP", "add_arguments", "run"]
 
-HELP = "explain a failed TFLite conversion (error text, .mlir, or a Keras/SavedModel model to convert)"
+HELP = (
+    "explain a failed TFLite conversion (TF converter error text, .mlir, a litert-torch/onnx2tf traceback, or a "
+    "Keras/SavedModel model to convert)"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source",
-        help="converter error text, .mlir dump, or (needs TensorFlow) .keras/.h5 file or SavedModel dir",
+        help="converter error text, litert-torch/onnx2tf traceback, .mlir dump, or (needs TensorFlow) .keras/.h5 "
+        "file or SavedModel dir",
     )
     parser.add_argument(
         "--keras",

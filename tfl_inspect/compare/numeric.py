@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, naming
 from ..errors import UsageError
 from ..model import Model, Subgraph, Tensor
-from ..naming import layer_name
 from .align import STEP_OPS
 from .report import Alignment, Numeric, Pair, RunOptions, TensorError, is_int_quantized
 
@@ -317,7 +316,7 @@ def run_in_process(
     ga, gb = ma.subgraphs[sides.sa], mb.subgraphs[sides.sb]
     pairs = [p for p in al.pairs if readable(ga.tensors[p.a]) and readable(gb.tensors[p.b])]
     values_a, values_b, local_inputs = _run(sides, ga, gb, al, sources, pairs, data, run.local)
-    errors, skipped = _measure(ga, gb, pairs, values_a, values_b)
+    errors, skipped = _measure(ga, gb, pairs, values_a, values_b, ma.producer.id)
     errors = _with_jumps(ga, errors)
     if run.local:
         from .local import local_mse
@@ -400,8 +399,24 @@ def _local_sample(
     return a_in, b_vals
 
 
+def _scope(sg: Subgraph, t: int, producer: str | None) -> str:
+    """The layer a tensor was made in, as the views name it: the module of its producing op for
+    PyTorch-born models (``layer1.0.relu``; ``""``: the root module), else the layer path its name shows."""
+    if producer == "litert-torch":  # every tensor is made in a module: an input in the root's ``forward``
+        op = sg.producer(t)
+        if op >= 0:
+            return naming.op_layer(sg, sg.operators[op], producer).name
+        return naming.module_name(sg.tensors[t].name, producer) or ""
+    return naming.scope(naming.layer(sg.tensors[t].name, producer))
+
+
 def _measure(
-    ga: Subgraph, gb: Subgraph, pairs: list[Pair], values_a: _Values, values_b: _Values
+    ga: Subgraph,
+    gb: Subgraph,
+    pairs: list[Pair],
+    values_a: _Values,
+    values_b: _Values,
+    producer: str | None = None,
 ) -> tuple[list[TensorError], list[str]]:
     """Every aligned pair's error over the samples; the pairs that could not be measured, and why."""
     outputs_a = set(ga.outputs)
@@ -429,7 +444,7 @@ def _measure(
                 a_tensor=p.a,
                 b_tensor=p.b,
                 name=at.name,
-                scope=layer_name(at.name),
+                scope=_scope(ga, p.a, producer),
                 is_output=p.a in outputs_a,
                 max_abs=max_abs,
                 rmse=rmse,

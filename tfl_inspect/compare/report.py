@@ -183,7 +183,7 @@ class TensorError:
     a_tensor: int
     b_tensor: int
     name: str
-    scope: str  # Keras scope derived from the tensor name ("model/layer")
+    scope: str  # the layer it was made in: Keras scope ("model/layer") or PyTorch module ("" the root)
     is_output: bool
     max_abs: float
     rmse: float

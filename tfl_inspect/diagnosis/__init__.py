@@ -2,7 +2,9 @@
 
 Input: the converter's error message (the ``str()`` of ``ConverterError``), an MLIR dump, or
 (with TensorFlow installed) a Keras model / ``.keras`` file / SavedModel directory, which is
-converted first. For each op the converter could not handle, the diagnosis gives:
+converted first. A litert-torch failure (the Python traceback of ``litert_torch.convert``) is read
+by :mod:`.pytorch`; :func:`tfl_inspect.convert_torch` converts a module and diagnoses it. For each
+op the TensorFlow converter could not handle, the diagnosis gives:
 
 - the dialect op and the converter's own message (and error code);
 - the Keras layer, recovered from the op's location (see :func:`keras_layer`);
@@ -63,7 +65,12 @@ def diagnose(source: Any, *, keras_model: Any = None, **converter_options: Any) 
         raise UsageError("a model to convert goes through tfl_inspect.diagnose() or converter.try_convert()")
     if converter_options:
         raise UsageError("converter options only apply when diagnosing a model that is converted here")
-    from ..readers.mlir import parse_document
+    from ..readers.mlir import parse_document, read_text
+    from .pytorch import diagnose_pytorch_text, is_pytorch_failure
+
+    text, path = read_text(source)
+    if is_pytorch_failure(text):  # a litert-torch traceback, not TensorFlow converter output
+        return diagnose_pytorch_text(text, path)
 
     doc = parse_document(source, strict=False)
     return _diagnose_document(doc, keras_model)

@@ -7,7 +7,18 @@ from typing import Any
 
 from ..model import Model
 
-__all__ = ["TraceStep", "Origin", "UnknownDim", "Fix", "Failure", "Diagnosis", "SCHEMA_ID"]
+__all__ = [
+    "TraceStep",
+    "Origin",
+    "UnknownDim",
+    "Fix",
+    "Frame",
+    "SymbolicDim",
+    "Clash",
+    "Failure",
+    "Diagnosis",
+    "SCHEMA_ID",
+]
 
 SCHEMA_ID = "urn:tfl-inspect:schema:diagnose"
 
@@ -115,6 +126,65 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """One line of a Python traceback: where the user's code (or the module it called) was running."""
+
+    file: str
+    line: int
+    function: str
+    code: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line} in {self.function}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "function": self.function, "code": self.code}
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolicDim:
+    """A size ``torch.export`` kept symbolic that reaches the failing op, and where it comes from:
+    ``value`` as the graph names it (``%sym_size_int_1``), ``origin`` in words, and, when the
+    module was converted here, the input dim and the ``torch.export.Dim`` behind it."""
+
+    value: str
+    origin: str
+    input: str | None = None  # "args[0]"
+    dim: int | None = None
+    dim_name: str | None = None  # the Dim's name in dynamic_shapes ("batch")
+    range: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "origin": self.origin,
+            "input": self.input,
+            "dim": self.dim,
+            "dim_name": self.dim_name,
+            "range": list(self.range) if self.range is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """Installed packages that do not work together: no fault of the model."""
+
+    packages: tuple[tuple[str, str], ...]  # (name, version) as the failure shows them
+    detail: str
+    pin: str  # what to install instead ("transformers==5.24.0")
+    installed: tuple[tuple[str, str], ...] = ()  # versions found in this environment, where installed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "packages": [{"name": n, "version": v} for n, v in self.packages],
+            "detail": self.detail,
+            "pin": self.pin,
+            "installed": [{"name": n, "version": v} for n, v in self.installed],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Failure:
     op: str  # dialect op, e.g. "tf.Conv2D"
     message: str
@@ -131,9 +201,18 @@ class Failure:
     fixes: tuple[Fix, ...]
     subgraph: int | None = None
     operator: int | None = None
+    # PyTorch conversions (litert-torch): the producer, what kind of failure it is, the user's
+    # frames from "Original traceback", the symbolic sizes involved and the conversion call.
+    producer: str = "tensorflow"
+    cause: str | None = None
+    user_frames: tuple[Frame, ...] = ()
+    symbolic: tuple[SymbolicDim, ...] = ()
+    conversion_call: Frame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "producer": self.producer,
+            "cause": self.cause,
             "op": self.op,
             "message": self.message,
             "error_code": self.error_code,
@@ -149,6 +228,9 @@ class Failure:
             "unknown_dims": [u.to_dict() for u in self.unknown_dims],
             "origin": [o.to_dict() for o in self.origin],
             "fixes": [f.to_dict() for f in self.fixes],
+            "user_frames": [f.to_dict() for f in self.user_frames],
+            "symbolic": [d.to_dict() for d in self.symbolic],
+            "conversion_call": self.conversion_call.to_dict() if self.conversion_call is not None else None,
         }
 
 
@@ -162,20 +244,26 @@ class Diagnosis:
     select_tf_ops: tuple[str, ...] = ()  # TF ops the converter says need Select TF ops
     converted_bytes: int | None = None  # set when a model was converted successfully
     model: Model | None = field(default=None, compare=False, repr=False)
+    environment: tuple[Clash, ...] = ()  # failures that are no fault of the model: packages that clash
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.environment
 
     @property
     def headline(self) -> str:
         if self.converted_bytes is not None and not self.failures:
             return f"conversion succeeded ({self.converted_bytes} bytes)"
+        if self.environment and not self.failures:
+            clash = self.environment[0]
+            names = " and ".join(f"{n} {v}" for n, v in clash.packages)
+            return f"conversion failed, but not because of the model: {names} clash; {clash.pin}"
         if not self.failures:
             return "nothing failed: no converter errors and no unlegalized ops found"
         parts = []
         for f in self.failures[:3]:
-            where = f" in layer '{f.layer}'" if f.layer else ""
+            noun = "layer" if f.producer == "tensorflow" else "module"
+            where = f" in {noun} '{f.layer}'" if f.layer else ""
             parts.append(f"{f.op}{where}: {f.message.splitlines()[0]}")
         more = f" (+{len(self.failures) - 3} more)" if len(self.failures) > 3 else ""
         return "conversion failed: " + "; ".join(parts) + more
@@ -197,6 +285,7 @@ class Diagnosis:
             "failures": [f.to_dict() for f in self.failures],
             "select_tf_ops": list(self.select_tf_ops),
             "notes": list(self.notes),
+            "environment": [c.to_dict() for c in self.environment],
         }
 
     def to_text(self) -> str:

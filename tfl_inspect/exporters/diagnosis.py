@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .. import escape
-from ..diagnosis.records import Diagnosis, Origin
+from ..diagnosis.records import Diagnosis, Failure, Fix, Origin
 from .console import writer
 from .envelope import envelope
 
@@ -30,6 +30,10 @@ def print_text(d: Diagnosis, stream: IO[str] | None = None) -> None:
 def render_text(d: Diagnosis, esc: Escaper = escape.text) -> str:
     lines: list[str] = []
     src = f" ({esc(d.source)})" if d.source else ""
+    if d.environment and not d.failures:
+        return _environment(d, src, esc)
+    if d.failures and all(f.producer != "tensorflow" for f in d.failures):
+        return _pytorch(d, src, esc)
     if d.ok:
         lines.append(esc(d.headline) + src)
         for note in d.notes:
@@ -109,3 +113,78 @@ def _origin_line(o: Origin, esc: Escaper) -> str:
         )
     pattern = f" [{esc(o.pattern)}]" if o.pattern else ""
     return f"{esc(o.op or '')} {esc(o.value)} : {esc(o.type)}: {esc(o.detail)}{who}{pattern}"
+
+
+# --- litert-torch failures ---------------------------------------------------------------------
+
+
+def _pytorch(d: Diagnosis, src: str, esc: Escaper) -> str:
+    from ..diagnosis.pytorch import CAUSES
+
+    n = len(d.failures)
+    who = " / ".join(dict.fromkeys(f.producer for f in d.failures))
+    lines = [f"{who} conversion failed: {n} op{'s' if n != 1 else ''} could not be converted{src}"]
+    for f in d.failures:
+        lines.append("")
+        lines.extend(_pytorch_failure(f, esc, CAUSES))
+    _fix_lines(lines, d.fixes(), esc)
+    for note in d.notes:
+        lines.append(f"note: {esc(note)}")
+    return "\n".join(lines)
+
+
+def _pytorch_failure(f: Failure, esc: Escaper, causes: dict[str, tuple[str, str]]) -> list[str]:
+    title, why = causes.get(f.cause or "", ("", ""))
+    if f.producer == "onnx2tf":
+        where = f" in Keras layer '{esc(f.layer)}'" if f.layer else ""
+    else:
+        where = f" in `self.{esc(f.layer)}`" if f.layer else ""
+    if f.layer_class:
+        where += f" ({esc(f.layer_class)})"
+    node = f"  [{esc(f.tf_node)}]" if f.tf_node else ""
+    lines = [f"✗ {esc(f.op)}{where}{node}" + (f": {esc(title)}" if title else "")]
+    lines.append(f"  error: {esc(f.message)}")
+    for k, frame in enumerate(f.user_frames):
+        head = "  your code: " if k == 0 else "             "
+        lines.append(f"{head}{esc(frame.where)}")
+        if frame.code:
+            lines.append(f"                 {esc(frame.code)}")
+    if not f.user_frames and f.producer == "litert-torch":
+        lines.append("  your code: not in the traceback (the failure is in a litert-torch pass, before any op ran)")
+    for sym in f.symbolic:
+        lines.append(f"  symbolic: {esc(sym.value)} is {esc(sym.origin)}")
+    if f.conversion_call is not None and not f.symbolic:
+        lines.append(f"  converted at: {esc(f.conversion_call.where)}: {esc(f.conversion_call.code)}")
+    if why:
+        lines.append(f"  why: {esc(why)}")
+    return lines
+
+
+def _fix_lines(lines: list[str], fixes: list[Fix], esc: Escaper) -> None:
+    if not fixes:
+        return
+    lines.append("")
+    lines.append("Fixes:")
+    for k, fix in enumerate(fixes, start=1):
+        tag = "recommended" if fix.recommended and fix.applies else ("applies" if fix.applies else "does not apply")
+        lines.append(f"  {k}. [{tag}] {esc(fix.title)}")
+        lines.append(f"     why: {esc(fix.why)}")
+        for code_line in fix.code.splitlines():
+            lines.append(f"       {esc(code_line)}")
+        if fix.cost:
+            lines.append(f"     cost: {esc(fix.cost)}")
+
+
+def _environment(d: Diagnosis, src: str, esc: Escaper) -> str:
+    lines = [f"The conversion failed, but not because of the model: installed packages clash{src}"]
+    for c in d.environment:
+        lines.append("")
+        names = ", ".join(f"{esc(n)} {esc(v)}" for n, v in c.packages)
+        lines.append(f"✗ {names}")
+        lines.append(f"  why: {esc(c.detail)}")
+        if c.installed:
+            lines.append("  installed here: " + ", ".join(f"{esc(n)} {esc(v)}" for n, v in c.installed))
+        lines.append(f"  fix: {esc(c.pin)}")
+    for note in d.notes:
+        lines.append(f"note: {esc(note)}")
+    return "\n".join(lines)

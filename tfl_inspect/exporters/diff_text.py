@@ -264,8 +264,8 @@ def numeric_blocks(r: DiffReport, limit: int | None = LIMIT, ranking: bool = Tru
         e = n.tensors[n.first_divergence]
         out.append(
             Note(
-                f"first divergence: {e.scope} (tensor '{e.name}', A op {e.a_op}): SQNR falls {e.jump_db:.1f} dB "
-                f"to {_sqnr(e)} dB",
+                f"first divergence: {e.scope or e.name} (tensor '{e.name}', A op {e.a_op}): "
+                f"SQNR falls {e.jump_db:.1f} dB to {_sqnr(e)} dB",
                 "warning",
             )
         )

@@ -122,12 +122,12 @@ def box_node(subgraph: int, k: int) -> str:
     return f"box_{subgraph}_{k}"
 
 
-def namespace(name: str) -> tuple[str, ...]:
+def namespace(name: str, producer: str | None = None) -> tuple[str, ...]:
     """The layer path of a tensor name (:func:`tfl_inspect.naming.layer`), outermost scope first.
 
     ``a/b/MatMul;a/b/Relu`` → ``(a, b)``; a flat name has none.
     """
-    return naming.layer(name).path
+    return naming.layer(name, producer).path
 
 
 def plan(
@@ -395,18 +395,32 @@ def _op_name(sg: Subgraph, i: int) -> str:
     return ""
 
 
-def layer_name(name: str) -> str:
+def layer_name(name: str, producer: str | None = None) -> str:
     """The layer a tensor name belongs to, for box titles (:func:`tfl_inspect.naming.layer`).
 
     ``model/block_3/conv/Conv2D`` → ``model/block_3/conv``; a flat Keras name (``conv2d_21``,
-    ``add_17__xeno_compat__1`` from MediaPipe's converter) is the layer itself.
+    ``add_17__xeno_compat__1`` from MediaPipe's converter) is the layer itself; a PyTorch module
+    path its ``named_modules()`` name, the root module ``(root)``.
     """
-    return naming.layer(name).label
+    return _label(naming.layer(name, producer))
+
+
+def _label(found: naming.Layer) -> str:
+    return naming.scope_label(naming.scope(found), found.scheme in naming.MODULE_SCHEMES)
+
+
+def _op_layer(sg: Subgraph, i: int, producer: str | None) -> naming.Layer:
+    """The layer an op belongs to: for litert-torch models the module :func:`naming.op_layer`
+    places it in, otherwise the layer its first non-constant named tensor shows."""
+    if producer == "litert-torch":
+        return naming.op_layer(sg, sg.operators[i], producer)
+    return naming.layer(_op_name(sg, i), producer)
 
 
 def _collapse(model: Model, sg: Subgraph, sp: SubgraphPlan, budget: int, show_constants: bool) -> None:
-    names = {i: _op_name(sg, i) for i in sp.ops}
-    ns = {i: namespace(n) for i, n in names.items()}
+    producer = model.producer.id
+    names = {i: _op_layer(sg, i, producer) for i in sp.ops}
+    ns = {i: n.path for i, n in names.items()}
     max_depth = max((len(v) for v in ns.values()), default=0)
     levels: list[list[list[int]]] = []  # finest first; each level is a list of units (op lists)
     last = -1
@@ -538,7 +552,9 @@ def _branches(model: Model, s: int, runs: list[list[int]]) -> list[list[int]]:
     return out
 
 
-def _title(sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names: dict[int, str], chunked: bool) -> str:
+def _title(
+    sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names: dict[int, naming.Layer], chunked: bool
+) -> str:
     """A namespace shared by the ops, else the first and last layer: never a bare op range."""
     first, last = min(unit), max(unit)
     if not chunked:
@@ -546,8 +562,8 @@ def _title(sg: Subgraph, unit: list[int], ns: dict[int, tuple[str, ...]], names:
         for i in unit:
             common = _common(common, ns[i])
         if common:
-            return naming.layer(names[first]).join(common)
-    a, b = layer_name(names[first]), layer_name(names[last])
+            return names[first].join(common)
+    a, b = _label(names[first]), _label(names[last])
     if not a or not b:  # unnamed tensors: say which ops start and end the run
         a = a or sg.operators[first].opcode
         b = b or sg.operators[last].opcode

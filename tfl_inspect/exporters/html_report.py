@@ -90,7 +90,9 @@ def _tensor_label(sg: Subgraph, t: int) -> str:
     return f"#{t} {tensor.name} {tensor.dtype.lower()}{_shape(tensor.shape_signature, tensor.has_rank)}{const}"
 
 
-def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[list[str]]]) -> dict[str, Any]:
+def _op_entry(
+    sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[list[str]]], producer: str | None = None
+) -> dict[str, Any]:
     out_name = sg.tensors[op.outputs[0]].name if op.outputs else ""
     options = {k: v for k, v in op.options.items() if isinstance(v, str | int | float | bool | list)}
     return {
@@ -98,7 +100,7 @@ def _op_entry(sg: Subgraph, op: Operator, notes: Mapping[tuple[int, int], list[l
         "s": sg.index,
         "i": op.index,
         "opcode": op.opcode,
-        "scope": scope_of(out_name),
+        "scope": scope_of(out_name, producer),
         "inputs": [_tensor_label(sg, t) for t in op.inputs],
         "outputs": [_tensor_label(sg, t) for t in op.outputs],
         "options": options,
@@ -171,7 +173,7 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
     ops = []
     for sg in model.subgraphs:
         for op in sg.operators:
-            entry = _op_entry(sg, op, notes)
+            entry = _op_entry(sg, op, notes, model.producer.id)
             key = (sg.index, op.index)
             if key in placed:
                 entry["at"], entry["box"] = placed[key]
@@ -621,7 +623,7 @@ def diff_data(inp: DiffInput) -> dict[str, Any]:
             "errors": errors.get(i, []),
         }
         if j is not None and 0 <= j < len(sg_b.operators):
-            b_ops[str(j)] = _op_entry(sg_b, sg_b.operators[j], {})
+            b_ops[str(j)] = _op_entry(sg_b, sg_b.operators[j], {}, inp.b.producer.id)
     data["b_ops"] = b_ops
     data["diff"] = diff_to_dict(r)
     data["source_b"] = inp.b.source

@@ -53,6 +53,7 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
         "params": tot.params,
         "weight_bytes": tot.weight_bytes,
         "weight_ram_bytes": tot.weight_ram_bytes,
+        "bytes_moved": tot.bytes_moved,
     }
     doc["operators"] = [
         {
@@ -61,12 +62,14 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
             "opcode": o.opcode,
             "kernel": o.arith,
             "scope": o.scope,
+            "tensor_name": o.tensor_name,
             "macs": o.macs,
             "flops": o.flops,
             "params": o.params,
             "weight_bytes": o.weight_bytes,
             "live_bytes": o.live_bytes,
             "arena_extent": o.arena_extent,
+            "bytes_moved": o.bytes_moved,
         }
         for o in prof.operators
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..naming import scope_label
 from .blocks import Block, KeyValues, Note, Table
 
 if TYPE_CHECKING:
@@ -32,22 +33,28 @@ def human_count(n: int) -> str:
     return str(n)
 
 
-def _op_row(o: OpProfile) -> list[str]:
+def _op_row(o: OpProfile, modules: bool = False) -> list[str]:
     return [
         f"{o.subgraph}:{o.index}", o.opcode, o.arith, human_count(o.macs), human_count(o.params),
-        human_bytes(o.live_bytes), o.scope,
+        human_bytes(o.live_bytes), scope_label(o.scope, modules),
     ]  # fmt: skip
 
 
 _OP_HEADERS = ["op", "opcode", "kernel", "MACs", "params", "live", "scope"]
 
 
-def _groups(title: str, rows: tuple[Group, ...], top: int) -> Table:
+def _groups(title: str, rows: tuple[Group, ...], top: int, modules: bool = False) -> Table:
     return Table(
         title,
         ["name", "ops", "MACs", "params", "weights"],
         [
-            [g.key, str(g.ops), human_count(g.macs), human_count(g.params), human_bytes(g.weight_bytes)]
+            [
+                scope_label(g.key, modules),
+                str(g.ops),
+                human_count(g.macs),
+                human_count(g.params),
+                human_bytes(g.weight_bytes),
+            ]
             for g in rows[:top]
         ],
     )
@@ -76,10 +83,15 @@ def profile_blocks(prof: Profile, by: str = "op", top: int = 10) -> list[Block]:
     if by == "op":
         by_macs = sorted(prof.operators, key=lambda o: -o.macs)[:top]
         by_mem = sorted(prof.operators, key=lambda o: -(o.live_bytes or 0))[:top]
-        blocks.append(Table(f"Top {len(by_macs)} ops by MACs", _OP_HEADERS, [_op_row(o) for o in by_macs]))
-        blocks.append(Table(f"Top {len(by_mem)} ops by live memory", _OP_HEADERS, [_op_row(o) for o in by_mem]))
+        blocks.append(
+            Table(f"Top {len(by_macs)} ops by MACs", _OP_HEADERS, [_op_row(o, prof.modules) for o in by_macs])
+        )
+        blocks.append(
+            Table(f"Top {len(by_mem)} ops by live memory", _OP_HEADERS, [_op_row(o, prof.modules) for o in by_mem])
+        )
     elif by == "scope":
-        blocks.append(_groups("By name scope (Keras layer)", prof.by_scope, top))
+        title = "By module (named_modules())" if prof.modules else "By name scope (Keras layer)"
+        blocks.append(_groups(title, prof.by_scope, top, prof.modules))
     else:
         blocks.append(_groups("By op type", prof.by_type, top))
     blocks.append(_groups("Parameters by dtype", prof.by_dtype, top))

@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING
 
 from ..compiled import CompiledModel, compiled
 from .macs import arith, compute
-from .params import op_params, scope_of
+from .params import bytes_moved, op_params, scope_of
 from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
 
 if TYPE_CHECKING:
-    from ..model import Model
+    from ..model import Model, Operator, Subgraph
 
 __all__ = ["build"]
 
-_TOP_LIVE = 50  # tensors listed at the peak
+_TOP_LIVE = 50
+# Producers whose scopes are PyTorch module names (naming.op_layer places every op in one).
+_MODULE_PRODUCERS = frozenset({"litert-torch"})  # tensors listed at the peak
 
 
 def build(model: Model, planner: str, entry: int, signature: str | None, pointer_bytes: int, reorder: bool) -> Profile:
@@ -25,6 +27,7 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
     else:
         memory, live, extent, sizes = _litert(model)
     params = op_params(model)
+    producer = model.producer.id
     ops: list[OpProfile] = []
     for sg in model.subgraphs:
         for op in sg.operators:
@@ -33,8 +36,9 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
             key = (sg.index, op.index)
             ops.append(
                 OpProfile(
-                    sg.index, op.index, op.opcode, arith(sg, op), scope_of(sg, op), c.macs, c.flops,
+                    sg.index, op.index, op.opcode, arith(sg, op), scope_of(sg, op, producer), c.macs, c.flops,
                     p.params, p.weight_bytes, live.get(key), extent.get(key),
+                    _output_name(sg, op), bytes_moved(sg, op),
                 )
             )  # fmt: skip
     totals = Totals(
@@ -43,6 +47,7 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
         sum(o.params for o in ops),
         sum(o.weight_bytes for o in ops),
         sum(o.weight_bytes for o in ops) + sum(p.dequantized_bytes for p in params.values()),
+        sum(o.bytes_moved for o in ops),
     )
     by_dtype: dict[str, list[int]] = {}
     for p in params.values():
@@ -72,6 +77,7 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
         _group(ops, lambda o: o.opcode),
         tuple(Group(d, r[0], 0, r[1], r[2]) for d, r in sorted(by_dtype.items(), key=lambda kv: -kv[1][2])),
         reorders,
+        producer in _MODULE_PRODUCERS,
     )
 
 
@@ -92,6 +98,11 @@ def _npu_note(npu: CompiledModel) -> str:
         f"tensors and the partitions' inputs and outputs; their weights and MACs are inside the "
         f"{npu.bytecode_bytes:,} bytes of bytecode and are not counted"
     )
+
+
+def _output_name(sg: Subgraph, op: Operator) -> str:
+    t = sg.tensor(op.outputs[0]) if op.outputs else None
+    return t.name if t is not None else ""
 
 
 def _group(ops: list[OpProfile], key: Callable[[OpProfile], str]) -> tuple[Group, ...]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..naming import layer_name
+from ..dtypes import tensor_bytes
+from ..naming import MODULE_SCHEMES, op_layer
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph, Tensor
 
-__all__ = ["OpParams", "op_params", "scope_of", "elements"]
+__all__ = ["OpParams", "op_params", "scope_of", "elements", "bytes_moved"]
 
 
 def elements(t: Tensor) -> int:
@@ -73,11 +74,25 @@ def _one(op: Operator, consts: list[Tensor], seen: set[object]) -> OpParams:
 
 
 def scope_of(sg: Subgraph, op: Operator, producer: str | None = None) -> str:
-    """The layer an op belongs to, from its first output's name (:func:`tfl_inspect.naming.layer`).
+    """The layer an op belongs to (:func:`tfl_inspect.naming.op_layer`, read with the producer's scheme).
 
-    ``model/conv1/Conv2D;model/conv1/BiasAdd`` → ``model/conv1``, a litert-torch class path →
-    ``layer1.0.relu`` (the root module: its class path); flat names are their own layer; ops
-    without a named output fall back to their opcode.
+    ``model/conv1/Conv2D;model/conv1/BiasAdd`` → ``model/conv1``; a litert-torch class path →
+    ``layer1.0.relu`` (``""``: the root module, as ``named_modules()`` names it); flat names are
+    their own layer; ops without a named output fall back to their opcode.
     """
-    t = sg.tensor(op.outputs[0]) if op.outputs else None
-    return layer_name(t.name if t is not None else "", producer) or op.opcode
+    found = op_layer(sg, op, producer)
+    if found.scheme in MODULE_SCHEMES:
+        return found.name
+    return found.label or op.opcode
+
+
+def bytes_moved(sg: Subgraph, op: Operator) -> int:
+    """Activation bytes an op reads and writes (its non-constant operands and its results) at the
+    recorded shapes: what a memory-bound op such as TRANSPOSE costs."""
+    total = 0
+    for i in (*op.inputs, *op.outputs):
+        t = sg.tensor(i) if i >= 0 else None
+        if t is None or t.is_constant or not t.has_rank:
+            continue
+        total += tensor_bytes(t.dtype, t.shape) or 0
+    return total

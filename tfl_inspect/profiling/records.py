@@ -13,13 +13,15 @@ class OpProfile:
     index: int
     opcode: str
     arith: str  # kernel kind: float32, int8, int16x8, hybrid, int4...
-    scope: str  # name scope (Keras layer)
+    scope: str  # name scope (Keras layer) or PyTorch module ("" for the root module)
     macs: int
     flops: int
     params: int
     weight_bytes: int
     live_bytes: int | None  # planned bytes alive while the op runs; None: the op never runs
     arena_extent: int | None  # highest arena offset in use while it runs (TFLM plan)
+    tensor_name: str = ""  # the first output's name, as the file spells it (``scope`` is read from it)
+    bytes_moved: int = 0  # activation bytes read and written at the recorded shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Totals:
     params: int
     weight_bytes: int
     weight_ram_bytes: int  # after LiteRT dequantizes FLOAT16 constants to FLOAT32 at load
+    bytes_moved: int = 0  # activation bytes all ops read and write
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class Profile:
     by_type: tuple[Group, ...]
     by_dtype: tuple[Group, ...]
     reorder: tuple[Reorder, ...] = ()
+    modules: bool = False  # scopes are PyTorch module names (``named_modules()``; "" is the root module)
 
     def op(self, subgraph: int, index: int) -> OpProfile | None:
         for o in self.operators:

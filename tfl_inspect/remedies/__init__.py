@@ -62,6 +62,8 @@ class Remedy(enum.Enum):
     CHANGE_SIZE_IN_SOURCE = "change-size-in-source"
     NEAREST_RESIZE_LAYER = "nearest-resize-layer"
     FULL_INTEGER_OR_FLOAT = "full-integer-or-float"
+    PINNED_SIZE = "pinned-size"  # an input dynamic in name only: convert at the size it accepts
+    CHANNELS_LAST_IO = "channels-last-io"  # move the boundary TRANSPOSE ops out of the model
 
 
 class Cause(enum.Enum):
@@ -95,6 +97,9 @@ class Cause(enum.Enum):
     FLOAT16_DOC = "float16-doc"
     DYNAMIC_RANGE_DOC = "dynamic-range-doc"
     DUPLICATE_CONSTANTS = "duplicate-constants"
+    PINNED_SIZE_LEAD = "pinned-size-lead"  # how the size got fixed, in a few words (or nothing)
+    PINNED_SIZE = "pinned-size"  # a dim recorded dynamic that the graph fixed at the sample's size
+    CHANNELS_FIRST_IO = "channels-first-io"  # NCHW I/O kept, TRANSPOSE ops added at the boundary
 
 
 Text: TypeAlias = "str | Remedy | Cause | tuple[Text, ...]"

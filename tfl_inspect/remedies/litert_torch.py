@@ -155,4 +155,29 @@ TEXTS: dict[Remedy | Cause, str] = {
         "for nearest-neighbour upsampling use `torch.nn.functional.interpolate(x, size=(H, W), mode='nearest')` "
         "with a constant size, which converts to RESIZE_NEAREST_NEIGHBOR"
     ),
+    # --- dynamic in name only, layouts ----------------------------------------------------------
+    Cause.PINNED_SIZE_LEAD: " (the sample args' size, fixed when litert-torch traced `forward`)",
+    Cause.PINNED_SIZE: (
+        "litert-torch traced `forward` with the sample args, and a size computed from them became a constant: the "
+        "output size of `torch.nn.Upsample(scale_factor=...)` or `torch.nn.functional.interpolate` (litert-torch "
+        "0.10 fixes it even when written `size=skip.shape[-2:]`), the target of a reshape (litert-torch 0.10 writes "
+        "the sample's size into `x.reshape(-1, n)` too), or a parameter or buffer of fixed shape that the input must "
+        "match. `dynamic_shapes` (a `torch.export.Dim` per dim) still marks the input's dims dynamic. "
+        "LiteRT checks sizes when it prepares the op: after a resize to any other size `allocate_tensors()` fails."
+    ),
+    Remedy.PINNED_SIZE: (
+        "Convert with static sample args at the size it accepts{shape}, keeping a `torch.export.Dim` in "
+        "`dynamic_shapes` only on the dims that do vary{free}; for several sizes, one signature per size: "
+        "`litert_torch.signature('hw64x48', model, (x_64x48,)).signature('hw128x96', model, (x_128x96,)).convert()`."
+    ),
+    Cause.CHANNELS_FIRST_IO: (
+        "PyTorch modules take and return NCHW tensors; litert-torch keeps that I/O layout and adds a TRANSPOSE after "
+        "each NCHW input and before each NCHW output, since LiteRT kernels work channels-last (NHWC). Each copies "
+        "the whole tensor on every invoke, and some accelerators leave it to the CPU."
+    ),
+    Remedy.CHANNELS_LAST_IO: (
+        "Wrap the module before converting: `litert_torch.to_channel_last_io(model, args=[0], outputs=[0])` (the "
+        "positions of the NCHW inputs and outputs{positions}) takes and returns NHWC, and the converted model has "
+        "no boundary TRANSPOSE; feed it NHWC data (sample args `x.permute(0, 2, 3, 1)`)."
+    ),
 }

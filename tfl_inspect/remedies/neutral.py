@@ -187,4 +187,26 @@ TEXTS: dict[Remedy | Cause, str] = {
         "for nearest-neighbour upsampling resize to a constant size, which converts to RESIZE_NEAREST_NEIGHBOR"
     ),
     Remedy.NO_FLEX: "rewrite the TensorFlow op with builtin ops and convert without Select TF ops",
+    # --- dynamic in name only, layouts ----------------------------------------------------------
+    Cause.PINNED_SIZE_LEAD: "",
+    Cause.PINNED_SIZE: (
+        "The converter kept these input dims dynamic, but an op was fixed at the size of the sample input the "
+        "model was traced or exported with (a resize to a constant size, an operand of constant shape, a reshape to "
+        "constant dims). LiteRT checks sizes when it prepares the op: after a resize to any other size "
+        "`allocate_tensors()` fails, and static-shape delegates see only the fixed size."
+    ),
+    Remedy.PINNED_SIZE: (
+        "Convert with a static input at the size the model accepts{shape} and resize the data to it before "
+        "invoking; for other sizes convert once per size, or make the fixed op follow its input (a resize by a "
+        "scale factor read from the input's shape) before converting."
+    ),
+    Cause.CHANNELS_FIRST_IO: (
+        "The source model takes and returns channels-first tensors (NCHW); LiteRT kernels work channels-last "
+        "(NHWC), so the converter put a TRANSPOSE after each such input and before each such output. Each copies "
+        "the whole tensor on every invoke, and some accelerators leave it to the CPU."
+    ),
+    Remedy.CHANNELS_LAST_IO: (
+        "Convert with channels-last (NHWC) inputs and outputs, so the model has no boundary TRANSPOSE, and lay out "
+        "the data as NHWC in the application (camera frames and image decoders usually are)."
+    ),
 }

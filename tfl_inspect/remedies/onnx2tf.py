@@ -70,4 +70,23 @@ TEXTS: dict[Remedy | Cause, str] = {
         "Re-convert from the ONNX model with the size you need (`onnx2tf -ois NAME:1,...`), or call "
         "`resize_tensor_input`, rather than editing the file."
     ),
+    # --- dynamic in name only, layouts ----------------------------------------------------------
+    Cause.PINNED_SIZE: (
+        "The ONNX graph keeps symbolic input dims, but a node was exported with constant sizes that the input must "
+        "match (a Resize with constant `sizes`, an operand of constant shape, a Reshape to constant dims); onnx2tf "
+        "keeps the input's dims dynamic anyway. LiteRT checks sizes when it prepares the op: after a resize to any "
+        "other size `allocate_tensors()` fails."
+    ),
+    Remedy.PINNED_SIZE: (
+        "Convert with the accepted size fixed (`onnx2tf -i model.onnx -ois NAME:N,C,H,W` with the sizes it "
+        "accepts{shape}), or export the ONNX model without `dynamic_axes` on those dims."
+    ),
+    Cause.CHANNELS_FIRST_IO: (
+        "onnx2tf was told to keep these I/O channels-first (NCHW), so the TFLite model transposes them to the "
+        "channels-last layout its kernels use; each TRANSPOSE copies the whole tensor on every invoke."
+    ),
+    Remedy.CHANNELS_LAST_IO: (
+        "Convert without `-k` (`--keep_ncw_or_nchw_or_ncdhw_input_names`): onnx2tf then transposes the I/O to NHWC "
+        "itself and the model needs no boundary TRANSPOSE; feed it NHWC data."
+    ),
 }

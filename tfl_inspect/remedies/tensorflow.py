@@ -232,4 +232,26 @@ TEXTS: dict[Remedy | Cause, str] = {
         "RESIZE_NEAREST_NEIGHBOR"
     ),
     Remedy.NO_FLEX: "rewrite the TensorFlow op with builtin ops and convert without SELECT_TF_OPS",
+    # --- dynamic in name only, layouts ----------------------------------------------------------
+    Cause.PINNED_SIZE_LEAD: "",
+    Cause.PINNED_SIZE: (
+        "The Keras model fixes a size that the input's None dims must match: a resize to a constant size "
+        "(`keras.layers.Resizing(64, 48)`, `tf.image.resize(x, (64, 48))`), a weight or constant of fixed shape, or a "
+        "reshape to constant dims; the converter keeps the input's dims dynamic anyway. LiteRT checks sizes when it "
+        "prepares the op: after a resize to any other size `allocate_tensors()` fails."
+    ),
+    Remedy.PINNED_SIZE: (
+        "Convert with a static input at the size the model accepts{shape}: `keras.Input(shape=...)` with those "
+        "sizes (only the batch None), resizing images to it in the app; for several sizes, one model per size, or "
+        "resize to a size computed from the input (`tf.shape`) instead of a constant."
+    ),
+    Cause.CHANNELS_FIRST_IO: (
+        "The model takes or returns channels-first tensors (`data_format='channels_first'`, or a model ported from "
+        "a channels-first framework); TFLite kernels work channels-last, so the converter put a TRANSPOSE at each "
+        "such input and output. Each copies the whole tensor on every invoke."
+    ),
+    Remedy.CHANNELS_LAST_IO: (
+        "Build the Keras model channels-last (`data_format='channels_last'`, inputs `(H, W, C)`) and convert that; "
+        "feed NHWC data."
+    ),
 }

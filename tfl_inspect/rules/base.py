@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import naming
 from ..remedies import Text, say
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ class Finding:
     # Findings of one rule with the same ``group`` text fire for the same reason at different
     # places: text output lists them as one entry (JSON and SARIF keep one result per place).
     group: str | None = None
+    # The PyTorch module (its ``named_modules()`` name, "" for the root) the op -- or, without an
+    # op, the tensor -- belongs to, for models whose tensor names record modules; None otherwise.
+    module: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON shape (see ``schemas/lint.schema.json``): every key always present (``group``
@@ -87,6 +91,7 @@ class Finding:
             "opcode": self.opcode,
             "tensor": self.tensor,
             "tensor_name": self.tensor_name,
+            "module": self.module,
             "signature": self.signature,
             "io_name": self.io_name,
             "explanation": self.explanation,
@@ -105,11 +110,25 @@ class Finding:
         if self.subgraph is not None:
             parts.append(f"subgraph {self.subgraph}")
         if self.op is not None:
-            parts.append(f"op {self.op} {self.opcode or ''}".rstrip())
+            op = f"op {self.op} {self.opcode or ''}".rstrip()
+            parts.append(op + (f" in {_module(self.module)}" if self.module is not None else ""))
         if self.tensor is not None:
-            name = f" '{self.tensor_name}'" if self.tensor_name else ""
-            parts.append(f"tensor {self.tensor}{name}")
+            parts.append(f"tensor {self.tensor}{self._tensor_place()}")
         return " / ".join(parts) or "model"
+
+    def _tensor_place(self) -> str:
+        """The tensor's name, or for a module-path name (hundreds of characters of class paths) the
+        module it names; JSON keeps the raw ``tensor_name``."""
+        own = naming.module_name(self.tensor_name) if self.module is not None and self.tensor_name else None
+        if own is None:
+            return f" '{self.tensor_name}'" if self.tensor_name else ""
+        if own == self.module:
+            return "" if self.op is not None else f" in {_module(own)}"
+        return f" of {_module(own)}"
+
+
+def _module(name: str) -> str:
+    return "the root module" if name == "" else f"module '{name}'"
 
 
 Check = Callable[["Context"], Iterable[Finding]]

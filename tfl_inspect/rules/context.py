@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .. import naming
 from ..dtypes import is_float
 from ..fmt import format_shape
 from ..remedies import Text, say
@@ -113,13 +114,33 @@ class Context:
             opcode=op.opcode,
             tensor=tensor.index if tensor is not None else None,
             tensor_name=tensor.name if tensor is not None else None,
+            module=self.op_module(view.sg if isinstance(view, View) else view, op),
             **extra,
         )
 
     def at_tensor(self, spec: RuleSpec, tensor: Tensor, message: str, **extra: Any) -> Finding:
+        extra.setdefault("module", self.tensor_module(tensor))
         return self.finding(
             spec, message, subgraph=tensor.subgraph, tensor=tensor.index, tensor_name=tensor.name, **extra
         )
+
+    # --- module names (PyTorch-born models) ----------------------------------------------------
+    def op_module(self, sg: Subgraph, op: Operator) -> str | None:
+        """The module an op belongs to (:func:`tfl_inspect.naming.op_layer`), None when the
+        model's names record no modules."""
+        found = naming.op_layer(sg, op, self.model.producer.id)
+        return found.name if found.scheme in naming.MODULE_SCHEMES else None
+
+    def tensor_module(self, tensor: Tensor) -> str | None:
+        """The module a tensor's name records, None when it records none."""
+        return naming.module_name(tensor.name, self.model.producer.id) if tensor.name else None
+
+    def module_text(self, sg: Subgraph, op: Operator) -> str:
+        """``in `up``` (or ``in the root module``) for messages, "" when names record no modules."""
+        module = self.op_module(sg, op)
+        if module is None:
+            return ""
+        return " in the root module" if module == "" else f" in `{module}`"
 
     def finding(self, spec: RuleSpec, message: str, **extra: Any) -> Finding:
         """A finding of ``spec`` anywhere (model, signature), its texts in the model's producer's terms."""

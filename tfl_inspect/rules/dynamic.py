@@ -15,6 +15,7 @@ from .context import Context, View, dims, qname
 
 if TYPE_CHECKING:
     from ..model import Operator, Tensor
+    from ..shapes.pinning import Pin, Pinned
     from ..shapes.types import ShapeResult, Src
 
 __all__ = ["SHAPE_OPERANDS", "user_inputs", "shape_value"]
@@ -123,10 +124,27 @@ def _static_args(ctx: Context, key: str | None) -> list[str]:
     if key is not None and ctx.model.signatures and key != ctx.model.signatures[0].key:
         args.append(f"--signature {shlex.quote(key)}")
     for t, name in _dynamic_inputs(ctx, key):
-        names = {0: "N", 1: "H", 2: "W"} if len(t.shape_signature) == 4 else {0: "N"}
-        example = [d if d >= 0 else names.get(k, f"D{k}") for k, d in enumerate(t.shape_signature)]
+        names = _axis_names(ctx, t)
+        accepted = _accepted(ctx, t)
+        example = [d if d >= 0 else accepted.get(k, names.get(k, f"D{k}")) for k, d in enumerate(t.shape_signature)]
         args.append(f"--static {shlex.quote(str(name or t.index))}=" + _shape_arg(example))
     return args
+
+
+def _accepted(ctx: Context, t: Tensor) -> dict[int, int]:
+    """dim → the size the graph fixes it at (DYN005), for an input that is dynamic in name only."""
+    from ..shapes.pinning import pinned
+
+    found = pinned(ctx.model, t.subgraph)
+    return {p.dim: p.sizes[-1] for p in found.pins if p.tensor == t.index} if found is not None else {}
+
+
+def _axis_names(ctx: Context, t: Tensor) -> dict[int, str]:
+    """Letters for an input's dims (``N``, ``H``, ``W``; NCHW inputs read by a TRANSPOSE as such)."""
+    from ..shapes.io_layout import axis_names
+
+    names = axis_names(ctx.model.subgraphs[t.subgraph], t.index)
+    return {d: a for d, a in names.items() if a != "C"}
 
 
 def _beyond_batch(ctx: Context, key: str | None) -> bool:
@@ -159,7 +177,7 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
         if not dyn:
             continue
         batch_only = dyn == [0]
-        names = {0: "N", 1: "H", 2: "W"} if len(t.shape_signature) == 4 else {0: "N"}
+        names = _axis_names(ctx, t)
         example = [s if s >= 0 else names.get(d, f"D{d}") for d, s in enumerate(t.shape_signature)]
         example_txt = "[" + ", ".join(str(x) for x in example) + "]"
         label = f"input {name!r}" if name is not None else f"input {qname(t)}"
@@ -168,6 +186,10 @@ def dyn001(ctx: Context) -> Iterator[Finding]:
             f"{label} has {which}: shape_signature {dims(t.shape_signature)}, "
             f"but `shape` records {dims(t.shape)} until resized"
         )
+        accepted = _accepted(ctx, t)
+        if accepted:
+            fixed = ", ".join(f"{names.get(d, f'dim {d}')}={n}" for d, n in accepted.items())
+            message += f" (yet the graph accepts only {fixed}: DYN005)"
         explanation = Cause.DYNAMIC_BATCH if batch_only else Cause.DYNAMIC_DIMS
         fix = (
             f"Before invoking: `interpreter.resize_tensor_input({t.index}, {example_txt})` "
@@ -487,3 +509,151 @@ def dyn004(ctx: Context) -> Iterator[Finding]:
                 f"input {qname(data_t)} has a dynamic batch ({dims(data_t.shape_signature)}): {consequence}",
                 shape_t,
             )
+
+
+# --- DYN005 --------------------------------------------------------------------------------
+DYN005 = RuleSpec(
+    "DYN005",
+    Severity.WARNING,
+    "dynamic in name only",
+    """An input's dims are recorded as dynamic (-1), but the graph fixes them: an op was fixed at
+    the size of the sample the model was converted with (a resize to a constant size, an operand
+    of constant shape it must match), so LiteRT fails to prepare that op at any other size. The
+    shape engine finds the sizes the model accepts, the op that fails at other sizes and the op
+    where the size stopped following the input. Error when even the recorded `shape` (1 in each
+    dynamic dim, what `allocate_tensors()` prepares before any resize) fails; warning otherwise.""",
+    explanation=Cause.PINNED_SIZE,
+    fix=Remedy.PINNED_SIZE,
+)
+
+
+def _pinned(ctx: Context, view: View) -> Pinned | None:
+    from ..shapes.pinning import pinned
+
+    return pinned(ctx.model, view.index)
+
+
+def _size_text(pin: Pin) -> str:
+    if len(pin.sizes) == 1:
+        return str(pin.sizes[0])
+    if pin.sizes == tuple(range(pin.sizes[0], pin.sizes[-1] + 1)):
+        return f"{pin.sizes[0]}..{pin.sizes[-1]}"
+    return " or ".join(map(str, pin.sizes))
+
+
+def _op_text(ctx: Context, view: View, index: int) -> str:
+    op = view.op(index)
+    return f"{op.opcode} (op {index}){ctx.module_text(view.sg, op)}"
+
+
+def _pinning_text(ctx: Context, view: View, pin: Pin) -> str:
+    """Where the size stopped following the input: ``RESIZE_NEAREST_NEIGHBOR (op 5) in `up` has the
+    constant size [64, 48]``, or the constant operand the input must match."""
+    if pin.pinning_op is not None:
+        op = view.op(pin.pinning_op)
+        text = _op_text(ctx, view, pin.pinning_op)
+        size = view.operand(op, 1) if op.builtin in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR") else None
+        if size is not None and size.is_constant:
+            value = _result(ctx, view).value(size.index)
+            if value is not None and value.complete and value.data.ndim == 1:
+                data, out = view.operand(op, 0), view.result(op)
+                grows = (
+                    data is not None
+                    and out is not None
+                    and len(data.shape) == len(out.shape) == 4
+                    and out.shape[1] * out.shape[2] > data.shape[1] * data.shape[2]
+                )
+                return f"{'the upsample ' if grows else ''}{text} has the constant size {dims(tuple(value.ints()))}"
+        out = view.result(op)
+        shape = _result(ctx, view).shape(out.index) if out is not None else None
+        return f"{text} makes a result of fixed size {dims(shape)}" if shape else f"{text} fixes its result's size"
+    if pin.constant is not None:
+        t = view.tensor(pin.constant)
+        return f"the constant operand {qname(t)} of shape {dims(t.shape)}" if t is not None else "a constant operand"
+    return f"operand {pin.static_operand} of {view.op(pin.op).opcode} (op {pin.op}), whose size is fixed"
+
+
+@check(DYN005)
+def dyn005(ctx: Context) -> Iterator[Finding]:
+    for view in ctx.views:
+        if not any(
+            (t := view.tensor(i)) is not None and t.has_rank and -1 in t.shape_signature for i in view.sg.inputs
+        ):
+            continue
+        found = _pinned(ctx, view)
+        if found is None:
+            continue
+        for index in dict.fromkeys(p.tensor for p in found.pins):
+            t = view.tensor(index)
+            if t is not None:
+                yield _dyn005_finding(ctx, view, t, [p for p in found.pins if p.tensor == index], found)
+
+
+def _dyn005_finding(ctx: Context, view: View, t: Tensor, pins: list[Pin], found: Pinned) -> Finding:
+    sig, name = ctx.io_label(t)
+    names = _axis_names(ctx, t)
+    label = f"input {name!r}" if name is not None else f"input {qname(t)}"
+    sizes = ", ".join(f"{names.get(p.dim, f'dim {p.dim}')}={_size_text(p)}" for p in pins)
+    free = [d for i, d in found.free if i == t.index]
+    vary = ", ".join(names.get(d, f"dim {d}") for d in free)
+    message = (
+        f"{label} {dims(t.shape_signature)} is dynamic in name only: it works only at {sizes}"
+        + (f" ({vary} may vary)" if vary else "")
+        + ": "
+    )
+    causes = []
+    for key in dict.fromkeys((p.pinning_op, p.constant, p.op) for p in pins):
+        pin = next(p for p in pins if (p.pinning_op, p.constant, p.op) == key)
+        if pin.pinning_op == pin.op and view.op(pin.op).builtin == "RESHAPE":
+            target = view.result(view.op(pin.op))
+            shape = f" {dims(target.shape_signature)}" if target is not None and target.has_rank else ""
+            causes.append(
+                f"{_op_text(ctx, view, pin.op)} reshapes to the constant{shape}"
+                f"{ctx.say(Cause.PINNED_SIZE_LEAD)}, so the input's element count must match it"
+            )
+            continue
+        causes.append(
+            f"{_pinning_text(ctx, view, pin)}{ctx.say(Cause.PINNED_SIZE_LEAD)}, and "
+            f"{_op_text(ctx, view, pin.op)} needs the input's size to match it"
+        )
+    message += "; ".join(causes)
+    outputs = [o for i in view.sg.outputs if (o := view.tensor(i)) is not None and o.has_rank]
+    if outputs and all(-1 not in o.shape_signature for o in outputs):
+        message += f" (the outputs are recorded as static: {', '.join(dims(o.shape_signature) for o in outputs)})"
+    severity = None
+    if found.at_recorded_shape is not None:
+        severity = Severity.ERROR
+        message += (
+            f". At its recorded shape {dims(t.shape)}, `allocate_tensors()` fails before any resize: "
+            f"{found.at_recorded_shape.message}"
+        )
+    if found.unresolved is not None:
+        message += f". Other sizes still fail here: {found.unresolved.message}"
+    accepted = list(t.shape)
+    for p in pins:
+        accepted[p.dim] = p.sizes[-1]
+    for d in free:
+        accepted[d] = max(accepted[d], 1)
+    fix = ctx.say(
+        Remedy.PINNED_SIZE,
+        shape=f" ({dims(tuple(accepted))})",
+        free=f" ({', '.join(f'dim {d}' for d in free) or 'none'})",
+    )
+    arg = f"{shlex.quote(str(name if name is not None else t.index))}=" + "x".join(map(str, accepted))
+    flags = [f"--signature {shlex.quote(sig)}"] if sig is not None and sig != ctx.model.signatures[0].key else []
+    fix += (
+        " Without the source, make the accepted size the recorded one, so `allocate_tensors()` works without a "
+        "resize and static-shape delegates accept the model: `"
+        + fix_command(ctx.model.source, *flags, f"--static {arg}")
+        + "`."
+    )
+    return ctx.at_tensor(
+        DYN005,
+        t,
+        message,
+        severity=severity,
+        signature=sig,
+        io_name=name,
+        fix=fix,
+        related=tuple(dict.fromkeys((view.index, o) for p in pins for o in (p.pinning_op, p.op) if o is not None)),
+    )

@@ -11,7 +11,7 @@ import numpy as np
 from .. import opdefs
 from ..remedies import Cause, Remedy
 from .base import Finding, RuleSpec, Severity, check
-from .context import Context, counts, qname
+from .context import Context, counts, dims, qname
 
 if TYPE_CHECKING:
     from ..model import Tensor
@@ -202,3 +202,79 @@ def grf003(ctx: Context) -> Iterator[Finding]:
                 f"constant {qname(t)} ({t.dtype.lower()} {list(t.shape)}, {t.nbytes:,} bytes) is all zeros",
                 group="constants of 1 KiB or more hold only zeros",
             )
+
+
+GRF004 = RuleSpec(
+    "GRF004",
+    Severity.INFO,
+    "channels-first I/O with TRANSPOSE ops at the boundary",
+    """Inputs or outputs in a channels-first layout (NCHW, NCL, NCDHW), with the TRANSPOSE the
+    converter added after each such input and before each such output to reach the channels-last
+    layout LiteRT kernels use. The finding counts the bytes those ops move on every invoke and their
+    share of the bytes all ops move (`profile`'s `bytes_moved`, at the recorded shapes).""",
+    explanation=Cause.CHANNELS_FIRST_IO,
+    fix=Remedy.CHANNELS_LAST_IO,
+)
+
+
+def _kib(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} B"
+
+
+@check(GRF004)
+def grf004(ctx: Context) -> Iterator[Finding]:
+    from ..profiling.params import bytes_moved
+    from ..shapes.io_layout import boundary_transposes
+
+    for view in ctx.views:
+        found = boundary_transposes(view.sg)
+        if not found:
+            continue
+        sig = next((s for s in ctx.model.signatures if s.subgraph == view.index), None)
+        names = {**(sig.inputs if sig else {}), **(sig.outputs if sig else {})}
+        label = {i: n for n, i in names.items()}
+        sides = []
+        for role in ("input", "output"):
+            mine = [b for b in found if b.role == role]
+            if mine:
+                shown = ", ".join(
+                    f"{label[b.tensor]!r}" if b.tensor in label else qname(view.tensor(b.tensor)) for b in mine
+                )
+                shapes = ", ".join(dims(t.shape_signature) for b in mine if (t := view.tensor(b.tensor)) is not None)
+                layouts = "/".join(dict.fromkeys(b.layout for b in mine))
+                sides.append(f"{role}{'s' if len(mine) > 1 else ''} {shown} {shapes} {layouts}")
+        ops = sorted({b.op for b in found})
+        moved = sum(bytes_moved(view.sg, view.op(i)) for i in ops)
+        total = sum(bytes_moved(view.sg, op) for op in view.sg.operators)
+        share = (
+            f", {100 * moved / total:.1f}% of the {_kib(total)} all {len(view.sg.operators)} ops move" if total else ""
+        )
+        roles = {b.role for b in found}
+        where = (
+            "after the inputs and before the outputs"
+            if len(roles) == 2
+            else "after the input(s)"
+            if "input" in roles
+            else "before the output(s)"
+        )
+        message = (
+            f"channels-first I/O: {' and '.join(sides)}; the converter added {len(ops)} TRANSPOSE op(s) {where} "
+            f"({', '.join(f'op {i}' for i in ops)}), moving {_kib(moved)} per invoke{share}"
+        )
+        inputs = [
+            pos for pos, t in enumerate(view.sg.inputs) if any(b.tensor == t and b.role == "input" for b in found)
+        ]
+        outputs = [
+            pos for pos, t in enumerate(view.sg.outputs) if any(b.tensor == t and b.role == "output" for b in found)
+        ]
+        fix = ctx.say(Remedy.CHANNELS_LAST_IO, positions=f": here args={inputs}, outputs={outputs}")
+        first = view.op(ops[0])
+        yield ctx.at_op(
+            GRF004,
+            view,
+            first,
+            message,
+            signature=sig.key if sig else None,
+            fix=fix,
+            related=tuple((view.index, i) for i in ops[1:]),
+        )
