@@ -116,6 +116,27 @@ def resolve_options(given: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_shared(targets: Iterable[Target], options: Mapping[str, Any]) -> None:
+    """Every item of a shared option (``--soc SM8850,PTL``) must belong to one of ``targets`` that takes
+    the option; an option none of them takes is ignored, like any other target's option."""
+    from .registry import all_targets
+    from .registry import options as known
+
+    chosen = list(targets)
+    for opt in known():
+        value = options.get(opt.name)
+        if not opt.shared or value is None:
+            continue
+        takers = [t for t in chosen if opt in t.options] or [t for t in all_targets() if opt in t.options]
+        for item in str(value).split(","):
+            if any(t.accepts(opt.name, item) for t in takers):
+                continue
+            if len(takers) == 1:
+                raise UsageError(f"{opt.flag} {item}: not one of {takers[0].name}'s: {takers[0].accepted(opt.name)}")
+            listed = "; ".join(f"{t.name}: {t.accepted(opt.name)}" for t in takers)
+            raise UsageError(f"{opt.flag} {item}: not one of the targets' ({listed})")
+
+
 def compat(
     model: Model | str | os.PathLike[str] | bytes,
     targets: str | Iterable[str] | None = None,
@@ -136,6 +157,7 @@ def compat(
     chosen = parse_targets(targets)
     subgraphs = _subgraphs(model, signature)
     opts = resolve_options(options)
+    check_shared((get(n) for n in chosen), opts)
     cache = PartitionCache()
     reports = {}
     for n in chosen:
