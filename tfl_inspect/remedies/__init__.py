@@ -62,6 +62,10 @@ class Remedy(enum.Enum):
     CHANGE_SIZE_IN_SOURCE = "change-size-in-source"
     NEAREST_RESIZE_LAYER = "nearest-resize-layer"
     FULL_INTEGER_OR_FLOAT = "full-integer-or-float"
+    NPU_FULL_INTEGER = "npu-full-integer"  # full int8 or 16x8 where an NPU refuses float/hybrid ops
+    INT32_INDEX = "int32-index"  # ARG_MAX/ARG_MIN with int32 indices
+    NPU_NEWER_SOC = "npu-newer-soc"
+    STATE_AS_IO = "state-as-io"  # resource variables → explicit state inputs and outputs
 
 
 class Cause(enum.Enum):
