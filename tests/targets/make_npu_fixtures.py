@@ -5,7 +5,8 @@ conditions QNN's validator checks (tfl_inspect/targets/_qnn.py) that the corpus 
 ARG_MAX's index type, GATHER with a scalar index, STRIDED_SLICE down to a scalar, rank 5 against
 rank 6, unknown dims that do and do not change an op's output (the plugin validates with each
 unknown dim as 1), a reduction to a scalar, int32 data movement, a 16x8 BATCH_MATMUL of two
-activations (HTP generation) and a dynamic-range convolution. The agreement tests run the real
+activations (HTP generation), a dynamic-range convolution and DYNAMIC_UPDATE_SLICE of a rank-3 and a
+rank-4 cache (the plugin's select-based update). The agreement tests run the real
 plugins on them with the other models.
 """
 
@@ -21,7 +22,7 @@ NAMES = (
     "argmax_int32 argmax_int64 gather_scalar_index gather_vector_index strided_slice_to_scalar "
     "strided_slice_drop_one_dim mul_rank5 mul_rank6 broadcast_to_rank6 dynamic_batch_dense dynamic_hw_conv_same "
     "dynamic_hw_pad_conv_valid dynamic_hw_mean reduce_to_scalar int32_arithmetic space_to_depth_int32 "
-    "matmul_16x8 conv_dynamic_range"
+    "matmul_16x8 conv_dynamic_range dynamic_update_slice_rank3 dynamic_update_slice_rank4"
 ).split()
 
 
@@ -84,6 +85,18 @@ def main(out: Path) -> int:
     )
     big = tf.constant(rng.standard_normal((3, 3, 3, 64)).astype("float32"))
     convert(tf.function(lambda x: tf.nn.conv2d(x, big, 1, "SAME")), [spec([1, 16, 16, 3], f32)], NAMES[17], "dynamic")
+
+    from tensorflow.compiler.tf2xla.python import xla
+
+    def dus(cache, upd, pos):  # type: ignore[no-untyped-def]
+        zero = tf.constant(0)
+        idx = tf.stack([zero, pos[0], *[zero] * (len(cache.shape) - 2)])
+        return xla.dynamic_update_slice(cache, upd, idx) * 1.0
+
+    # the plugin's select broadcasts a [N, 1, 1] condition: right for a rank-4 cache, not for rank 3
+    i32 = spec([1], tf.int32)
+    convert(tf.function(dus), [spec([1, 8, 16], f32), spec([1, 1, 16], f32), i32], NAMES[18])
+    convert(tf.function(dus), [spec([1, 8, 2, 16], f32), spec([1, 1, 2, 16], f32), i32], NAMES[19])
     return 0
 
 

@@ -27,9 +27,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..opdefs import INDEX_ROLES, operand
 from ..remedies import Remedy
-from ..shapes import SHAPE_FNS, ShapeError
-from ..shapes.engine import const_value
-from ..shapes.ops import CannotInferError, OpContext
 from ._tensors import need
 from .reasons import Reject
 
@@ -95,7 +92,14 @@ class _Shapes(dict[int, Any]):
 
 
 def _expected(sg: Subgraph, op: Operator) -> list[Any] | str | None:
-    """The op's output shapes by its rule from the dims QNN sees; a message when the rule fails; None: unknown."""
+    """The op's output shapes by its rule from the dims QNN sees; a message when the rule fails; None: unknown.
+
+    The shape engine (and numpy) load only here: most models never get this far.
+    """
+    from ..shapes import SHAPE_FNS, ShapeError
+    from ..shapes.engine import const_value
+    from ..shapes.ops import CannotInferError, OpContext
+
     fn = SHAPE_FNS.get(op.builtin)
     if fn is None:
         return None

@@ -235,16 +235,27 @@ def _dynamic_update_slice(sg: Subgraph, op: Operator) -> None:
     need(len(a) >= 2, "UNSUPPORTED_OPERAND_RANK", "op builder: the operand needs rank 2 or more")
     cond = (a[1], 1, 1)
     rank = max(len(a), len(cond))
-    for d in range(1, rank + 1):
-        sizes = {s[-d] for s in (cond, a, u) if d <= len(s)} - {1}
+    out = sg.tensor(op.outputs[0]) if op.outputs else None
+    shape: list[int] = []
+    for d in range(rank, 0, -1):
+        sizes = {s[-d] for s in (cond, a, u) if d <= len(s)}
         need(
-            len(sizes) <= 1,
+            len(sizes - {1}) <= 1,
             "UNSUPPORTED_OPERAND_SIZE",
-            f"the plugin writes the update with a broadcasting select over dim 1 only; update "
+            f"the plugin writes the update with a select broadcast over the operand's dim 1 only; update "
             f"{'x'.join(map(str, u))} does not broadcast to the operand {'x'.join(map(str, a))} "
             "(QNN's ElementWiseSelect refuses it)",
             "input 1",
         )
+        shape.append(max(sizes))
+    need(
+        out is None or tuple(shape) == _qnn.qdims(out),
+        "UNSUPPORTED_OPERAND_RANK",
+        f"the plugin writes the update with a select whose condition has shape {a[1]}x1x1; with operand "
+        f"{'x'.join(map(str, a))} it yields {'x'.join(map(str, shape))}, not the output's shape "
+        "(QNN's ElementWiseSelect refuses it)",
+        "input 0",
+    )
 
 
 def _fully_connected(sg: Subgraph, op: Operator) -> None:
