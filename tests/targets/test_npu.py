@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -179,6 +181,10 @@ def test_mediatek_needs_neuron_types_and_google_tensor_a_deny_list() -> None:
     t = _report(raw, "mediatek")
     refused = [v for v in t.operators if not v.supported]
     assert refused and "INT8 is supported only quantized" in refused[0].reasons[0].message
+    qc = _report(raw, "qualcomm")  # QNN: a plain int8 operand next to quantized ones
+    assert [(v.index, v.reasons[0].code) for v in qc.operators if not v.supported] == [
+        (0, "UNSUPPORTED_QUANTIZATION_PARAMETERS")
+    ]
     t = _report(sample("upsampling_static.tflite"), "google-tensor")
     assert [v.opcode for v in t.operators if not v.supported] == ["SHAPE", "SHAPE"]
     assert "unverified" in tfl_inspect.targets.get("google-tensor").verified
@@ -232,7 +238,30 @@ def npu_fixtures(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     assert proc.returncode == 0, proc.stderr[-3000:]
     paths = [out / f"{n}.tflite" for n in NAMES]
     assert all(p.is_file() for p in paths)
-    return paths
+    return paths + _edited_fixtures(out)
+
+
+def _edited_fixtures(out: Path) -> list[Path]:
+    """The int8 sample edited the way hand-made or post-processed files go wrong: an int8 operand without
+    quantization parameters next to quantized ones (QNN refuses the op), per-channel scales without their zero
+    points (LiteRT's loader refuses the file)."""
+    from tests.modeledit import pack, unpack
+
+    def write(name: str, change: Callable[[Any], None]) -> Path:
+        m = unpack(sample("dense_int8.tflite"))
+        change(m)
+        path = out / f"{name}.tflite"
+        path.write_bytes(pack(m))
+        return path
+
+    def zero_points(m: Any) -> None:
+        tensor_t(m, 2).quantization.zeroPoint = []
+
+    return [
+        write("int8_input_without_scale", lambda m: setattr(tensor_t(m, 0), "quantization", None)),
+        write("int8_output_without_scale", lambda m: setattr(tensor_t(m, 5), "quantization", None)),
+        write("per_channel_scales_without_zero_points", zero_points),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ and small converter models made to test one condition each (docs/compat.md lists
   shapes. With scalars it fails where the output rank counts the operand's rank (GATHER with a scalar
   index, STRIDED_SLICE that shrinks to a scalar, SQUEEZE of a scalar).
 - tensors of rank 6 or more are refused by every op; a dimension of size 0 too;
-- binary elementwise ops need their inputs and output in one datatype family (all quantized or all float);
+- binary elementwise ops need their inputs and output in one datatype family (all quantized or all float); no
+  op takes an 8/16-bit integer without quantization parameters next to quantized operands;
 - ARG_MAX/ARG_MIN give INT32 (an INT64 output is refused); SPACE_TO_DEPTH takes float or quantized data;
 - float activations with int8 weights (dynamic-range quantization) are refused by CONV_2D,
   DEPTHWISE_CONV_2D and EMBEDDING_LOOKUP; FULLY_CONNECTED takes them with per-channel weights;
@@ -57,10 +58,16 @@ def _quantized(t: Tensor) -> bool:
     return q is not None and (bool(q.scale) or bool(q.zero_point) or q.details is not None)
 
 
+_NARROW = frozenset({"INT8", "UINT8", "INT16", "UINT16"})
+
+
 def _family(t: Tensor) -> str:
+    """``quantized`` (QNN fixed point), ``float``, ``plain`` (an 8/16-bit integer without scales) or ``integer``."""
     if _quantized(t) and t.dtype not in FLOAT:
         return "quantized"
-    return "float" if t.dtype in FLOAT else "integer"
+    if t.dtype in FLOAT:
+        return "float"
+    return "plain" if t.dtype in _NARROW else "integer"
 
 
 def _fmt(dims: tuple[int, ...]) -> str:
@@ -205,6 +212,16 @@ def validate(sg: Subgraph, op: Operator, htp: int) -> None:
             why = f"{slot} '{t.name}' has a dimension of size 0 ({_fmt(t.shape_signature)})"
             raise Reject("UNSUPPORTED_OPERAND_SIZE", why, slot)
     tensors = list(_tensors(sg, op))
+    plain = [(s, t) for s, t in tensors if _family(t) == "plain" and not (t.is_constant and not t.shape_signature)]
+    if plain and any(_family(t) == "quantized" for _, t in tensors):
+        s, t = plain[0]
+        raise Reject(
+            "UNSUPPORTED_QUANTIZATION_PARAMETERS",
+            f"{s} '{t.name}' is {t.dtype} without quantization parameters next to quantized operands: QNN gives "
+            "it a plain integer type its quantized ops refuse",
+            s,
+            Remedy.FULL_INTEGER_RERUN,
+        )
     b = op.builtin
     if b in BINARY:
         families = {_family(t) for _, t in tensors if not (t.is_constant and not t.shape_signature)}

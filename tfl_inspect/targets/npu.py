@@ -76,6 +76,15 @@ def _loader_refusal(model: Model) -> Reason | None:
                     f"{_LOADER}: tensor '{t.name}' (subgraph {sg.index}) is a variable tensor "
                     '("Variable tensors not yet supported")',
                 )
+            q = t.quantization
+            ns, nz = (len(q.scale), len(q.zero_point)) if q is not None else (0, 0)
+            # MapQuantization (flatbuffer_to_litert.cc): one scale or one zero point reads as per-tensor
+            if ns != 1 and nz != 1 and max(ns, nz) > 1 and ns != nz:
+                return Reason(
+                    "MODEL_LIMIT",
+                    f"{_LOADER}: tensor '{t.name}' (subgraph {sg.index}) has {ns} per-channel scales and "
+                    f'{nz} zero points ("Invalid per-channel quantization parameters")',
+                )
         for op in sg.operators:
             if op.intermediates:
                 return Reason(

@@ -388,7 +388,8 @@ def _operand_types(model: Model, visited: Iterable[int]) -> Reason | None:
 
 # Ops QNN validates by rules beyond the operand flags of :func:`_flags` (see :mod:`._qnn`).
 _LOOK = frozenset({"ARG_MAX", "ARG_MIN", "SPACE_TO_DEPTH", "GATHER", "SQUEEZE", "BATCH_MATMUL", *_qnn.HYBRID_REFUSED})
-_RANK, _DYNAMIC, _QUANT, _FLOATING = 1, 2, 4, 8
+_RANK, _DYNAMIC, _QUANT, _FLOATING, _PLAIN = 1, 2, 4, 8, 16
+_NARROW = frozenset({"INT8", "UINT8", "INT16", "UINT16"})
 
 
 def _flags(sg: Subgraph) -> list[int]:
@@ -405,6 +406,8 @@ def _flags(sg: Subgraph) -> list[int]:
             f |= _FLOATING
         elif q is not None and (q.scale or q.zero_point or q.details is not None):
             f |= _QUANT
+        elif t.dtype in _NARROW:
+            f |= _PLAIN
         out.append(f)
     return out
 
@@ -443,7 +446,8 @@ class Qualcomm(NpuTarget):
                         m |= flags[i]
                 for i in op.outputs:
                     m |= flags[i]
-                if not m & (_RANK | _DYNAMIC) and (b not in binary or m & both != both):
+                mixed = m & (_QUANT | _PLAIN) == _QUANT | _PLAIN or (b in binary and m & both == both)
+                if not m & (_RANK | _DYNAMIC) and not mixed:
                     check = _BUILDER_CHECKS.get(b)
                     if check is not None:
                         try:
