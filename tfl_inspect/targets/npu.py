@@ -217,6 +217,12 @@ class _Run:
         if out is None:
             sg = self.model.subgraphs[s]
             out = self._refused[s] = self.target.refusals(sg, self.soc)
+            for op in sg.operators:
+                if op.custom_code == "DISPATCH_OP":
+                    out[op.index] = Reject(
+                        "UNSUPPORTED_OPERATOR",
+                        "already compiled for an NPU: a DISPATCH_OP runs through its vendor's dispatch library",
+                    )
             for i in self.composites.get(s, ()):
                 name = composite_name(sg.operators[i])
                 if name == NPU_CALL:
@@ -243,23 +249,20 @@ class _Run:
             and self.body(op) is not None
         )
 
-    def body_state(self, b: int) -> str:
+    def body_state(self, b: int, seen: frozenset[int] = frozenset()) -> str:
         """``lowered`` (the composite calling ``b`` goes to the NPU whole), ``inlined`` or ``cpu``."""
-        seen: set[int] = set()
-        while b in self.body_of and b not in seen:
-            seen.add(b)
-            s, i = self.body_of[b]
-            if s not in self.body_of:  # a composite of a partitioned subgraph
-                if self.decide(s, i) is None:
-                    return "lowered"
-                return "inlined" if composite_name(self.model.subgraphs[s].operators[i]) != CPU_CALL else "cpu"
-            outer = self.body_state(s)
-            if outer == "lowered":
+        if b not in self.body_of or b in seen:
+            return "cpu"
+        s, i = self.body_of[b]
+        if s not in self.body_of:  # called from a partitioned subgraph
+            if self.decide(s, i) is None:
                 return "lowered"
-            if outer == "cpu" or self.decide(s, i) is not None:
-                return "cpu"
+            return "cpu" if composite_name(self.model.subgraphs[s].operators[i]) == CPU_CALL else "inlined"
+        outer = self.body_state(s, seen | {b})
+        if outer == "lowered":
             return "lowered"
-        return "cpu"
+        # inlined with its caller, a nested composite is one op: the plugin takes it whole or it runs on the CPU
+        return "lowered" if outer == "inlined" and self.decide(s, i) is None else "cpu"
 
     def visited(self) -> list[int]:
         """The subgraphs whose ops the partition call sees: every partitioned one and every inlined body."""
