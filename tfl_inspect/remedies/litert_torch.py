@@ -165,6 +165,10 @@ TEXTS: dict[Remedy | Cause, str] = {
         "litert-torch converts `torch.argmax` with int64 indices; compute the index on the CPU side, or keep the "
         "scores as the model's output and take the argmax in the application"
     ),
+    Remedy.NPU_NEWER_SOC: (
+        "target an SoC with HTP v73 or later, or quantize the activations to 8 bits (ai-edge-quantizer's "
+        "`static_wi8_ai8()` recipe instead of `static_wi8_ai16()`)"
+    ),
     Remedy.STATE_AS_IO: (
         "keep the state out of mutable buffers: pass it to `forward` as an input and return the new state as an output"
     ),
