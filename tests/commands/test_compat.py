@@ -22,7 +22,8 @@ def test_json_validates_for_every_sample(path: Path) -> None:
     assert res.code == 0, res.err
     doc = json.loads(res.out)
     jsonschema.validate(doc, SCHEMA)
-    assert set(doc["targets"]) == {"xnnpack", "gpu", "tflm", "edgetpu", "nnapi"}
+    npus = {"qualcomm", "intel", "mediatek", "google-tensor"}
+    assert set(doc["targets"]) == {"xnnpack", "gpu", "tflm", "edgetpu", "nnapi", *npus}
     for t in doc["targets"].values():
         assert t["supported_ops"] == sum(o["supported"] for o in t["operators"])
         assert t["total_ops"] == len(t["operators"])

@@ -12,7 +12,8 @@ takes it. A DEQUANTIZE of constant float16 weights is absorbed (the partition he
 into its consumer) and is not counted. A model the accelerator refuses as a whole counts every
 op as CPU. Disagreements are grouped by opcode, direction and the accelerator's reason for that
 op type ("(no reason logged)": an op type it supports, so the op sat in a partition it dropped).
-NPU: the plugin's partition per op (reasons, partition counts), printed, not compared yet.
+NPU (``--npu``, samples/torch added): ``compat -t qualcomm``/``-t intel`` against the plugin's partition per op
+and per subgraph (tests/targets/npu_agreement.py), then the plugin's own figures and reasons.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from typing import Any
 
 import tfl_inspect
 from tests.conftest import CORPUS, ROOT, SAMPLES, THIRDPARTY
+from tests.targets.npu_agreement import tally as npu_tally
 from tests.targets.oracles.gpu import NO_VERDICT, REFUSED, GpuVerdict, gpu_skip_reason, gpu_verdict
 from tests.targets.oracles.npu import VENDORS, NpuVerdict, npu_partition, npu_skip_reason
+from tests.targets.oracles.npu_batch import npu_partition_many
 from tfl_inspect.targets import compat
 
 MODEL_SUFFIXES = (".tflite", ".bin", ".lite")
@@ -249,6 +252,8 @@ def measure_npu(paths: list[Path], vendor: str, soc: str, out: Any, dump: list[d
     if reason:
         print(f"skipped: {reason}", file=out)
         return
+    npu_partition_many(paths, vendor, soc)  # many models per plugin run; cached per model
+    print("\n".join(npu_tally(paths, vendor, soc, short).lines()), file=out)
     decided = no_verdict = ops = on_npu = unmatched = 0
     count_mismatch: list[str] = []
     reasons: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -330,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             print_gpu(tally, out)
             dump["gpu"] = tally.per_model
     if args.npu:
+        paths = [*paths, *(p for p in sorted((SAMPLES / "torch").glob("*.tflite")) if p not in paths)]
         npu: list[dict[str, Any]] = []
         runs = [("qualcomm", VENDORS["qualcomm"][2])]
         runs += [("qualcomm", s) for s in args.socs.split(",") if s and s != VENDORS["qualcomm"][2]]

@@ -8,7 +8,8 @@ from typing import Any
 import tfl_inspect
 from tests.conftest import require_corpus, run_cli
 from tfl_inspect.compiled import compiled
-from tfl_inspect.targets import Target, compat, names, register
+from tfl_inspect.targets import Target, compat, get, names, register
+from tfl_inspect.targets.npu import NpuTarget
 from tfl_inspect.targets.registry import unregister
 
 
@@ -19,6 +20,11 @@ def _check_bound(path: Path) -> tfl_inspect.Model:
     report = compat(model)
     npu_ops = {(p.subgraph, p.op) for p in npu.partitions}
     for name, t in report.targets.items():
+        target = get(name)
+        if isinstance(target, NpuTarget) and target.compiled_for_me(npu, target.soc({})):
+            # the vendor's target at the stamped SoC (its default): the partitions run there
+            assert all(v.supported for v in t.operators if (v.subgraph, v.index) in npu_ops), name
+            continue
         assert not t.whole_model, name
         first = t.model_reasons[0]
         assert first.code == "MODEL_LIMIT" and (npu.soc or "compiled") in first.message, (name, first)
@@ -81,8 +87,8 @@ def test_a_target_that_runs_the_compiled_model_says_so() -> None:
 
             return SubgraphCheck(taken=set(range(len(sg.operators))))
 
-        def compiled_reason(self, model: Any, npu: Any) -> Any:
-            return None if npu.soc == "SM8650" else super().compiled_reason(model, npu)
+        def compiled_reason(self, model: Any, npu: Any, options: Any) -> Any:
+            return None if npu.soc == "SM8650" else super().compiled_reason(model, npu, options)
 
     register(Sm8650())
     try:
@@ -92,3 +98,17 @@ def test_a_target_that_runs_the_compiled_model_says_so() -> None:
         assert not report.targets["xnnpack"].whole_model
     finally:
         unregister("toy-sm8650")
+
+
+def test_an_npu_target_runs_a_model_compiled_for_its_soc_and_no_other() -> None:
+    from tests.conftest import require_corpus
+    from tfl_inspect.targets import compat
+
+    corpus = require_corpus()
+    path = corpus / "litert" / "litert" / "test" / "testdata" / "simple_add_op.sm8750.tflite"
+    model = tfl_inspect.load(path)
+    here = compat(model, targets="qualcomm", soc="SM8750").targets["qualcomm"]
+    assert here.whole_model and [v.status for v in here.operators] == ["supported"] and len(here.partitions) == 1
+    other = compat(model, targets="qualcomm,intel", soc="SM8650").targets
+    for t in other.values():
+        assert not t.whole_model and "compiled for Qualcomm SM8750" in t.model_reasons[0].message

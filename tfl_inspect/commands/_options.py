@@ -49,12 +49,16 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(opt.flag, dest=opt.name, default=None, metavar=opt.metavar, help=opt.help)
 
 
-def target_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The registered target options given on the command line, checked (a bad value is a usage error)."""
-    from ..targets import resolve_options
-    from ..targets.registry import options
+def target_options(args: argparse.Namespace, targets: Iterable[str] | None = None) -> dict[str, Any]:
+    """The registered target options given on the command line, checked (a bad value is a usage error);
+    with ``targets``, a shared option's items too (``--soc``), so a folder run fails once, up front."""
+    from ..targets import check_shared, resolve_options
+    from ..targets.registry import get, options
 
-    return resolve_options({o.name: v for o in options() if (v := getattr(args, o.name, None)) is not None})
+    given = {o.name: v for o in options() if (v := getattr(args, o.name, None)) is not None}
+    if targets is not None:
+        check_shared([get(n) for n in targets], resolve_options(given))
+    return resolve_options(given)
 
 
 def targets_epilog() -> str:

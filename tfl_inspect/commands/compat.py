@@ -1,4 +1,4 @@
-"""``tfl-inspect compat MODEL``: which ops run on XNNPACK, the GPU delegate, TFLite Micro, Edge TPU, NNAPI.
+"""``tfl-inspect compat MODEL``: which ops run on XNNPACK, the GPU delegate, TFLite Micro, Edge TPU, NNAPI, NPUs.
 
 Exit 0, or 1 when a target named with ``--require`` does not take the whole model; 2 for bad
 usage or an unreadable model.
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     for r in required:
         if r not in names:
             names.append(r)
-    given = target_options(args)
+    given = target_options(args, names)
     if wants_batch(args):
         options = {"targets": names, "required": required, "target_options": given}
         return run_batch(args, folder_worker, options, FOLDER_COLUMNS, "compat")

@@ -64,11 +64,12 @@ def run(args: argparse.Namespace) -> int:
         resolve(args.select)  # unknown ids are a usage error before the model is read
     if args.ignore is not None:
         resolve(args.ignore)
+    chosen = None
     if args.target is not None:
         from ..targets import parse_targets
 
-        parse_targets(args.target)  # an unknown target is a usage error before the model is read
-    given = target_options(args)
+        chosen = parse_targets(args.target)  # an unknown target is a usage error before the model is read
+    given = target_options(args, chosen)
     if wants_batch(args):
         options = {
             "select": args.select,

@@ -64,6 +64,10 @@ class Remedy(enum.Enum):
     FULL_INTEGER_OR_FLOAT = "full-integer-or-float"
     PINNED_SIZE = "pinned-size"  # an input dynamic in name only: convert at the size it accepts
     CHANNELS_LAST_IO = "channels-last-io"  # move the boundary TRANSPOSE ops out of the model
+    NPU_FULL_INTEGER = "npu-full-integer"  # full int8 or 16x8 where an NPU refuses float/hybrid ops
+    INT32_INDEX = "int32-index"  # ARG_MAX/ARG_MIN with int32 indices
+    NPU_NEWER_SOC = "npu-newer-soc"
+    STATE_AS_IO = "state-as-io"  # resource variables → explicit state inputs and outputs
 
 
 class Cause(enum.Enum):

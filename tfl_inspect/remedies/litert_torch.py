@@ -180,4 +180,21 @@ TEXTS: dict[Remedy | Cause, str] = {
         "positions of the NCHW inputs and outputs{positions}) takes and returns NHWC, and the converted model has "
         "no boundary TRANSPOSE; feed it NHWC data (sample args `x.permute(0, 2, 3, 1)`)."
     ),
+    Remedy.NPU_FULL_INTEGER: (
+        "quantize fully with PT2E static quantization (`get_symmetric_quantization_config(is_dynamic=False)`, "
+        "calibrated on sample inputs), or quantize the converted model with ai-edge-quantizer's static recipes "
+        "(`ai_edge_quantizer.recipe.static_wi8_ai8()`, or `static_wi8_ai16()` for 16x8), instead of a dynamic-range "
+        "recipe"
+    ),
+    Remedy.INT32_INDEX: (
+        "litert-torch converts `torch.argmax` with int64 indices; compute the index on the CPU side, or keep the "
+        "scores as the model's output and take the argmax in the application"
+    ),
+    Remedy.NPU_NEWER_SOC: (
+        "target an SoC with HTP v73 or later, or quantize the activations to 8 bits (ai-edge-quantizer's "
+        "`static_wi8_ai8()` recipe instead of `static_wi8_ai16()`)"
+    ),
+    Remedy.STATE_AS_IO: (
+        "keep the state out of mutable buffers: pass it to `forward` as an input and return the new state as an output"
+    ),
 }

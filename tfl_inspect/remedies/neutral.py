@@ -209,4 +209,14 @@ TEXTS: dict[Remedy | Cause, str] = {
         "Convert with channels-last (NHWC) inputs and outputs, so the model has no boundary TRANSPOSE, and lay out "
         "the data as NHWC in the application (camera frames and image decoders usually are)."
     ),
+    Remedy.NPU_FULL_INTEGER: (
+        "quantize fully: int8 weights and activations, or 16x8 (int16 activations, int8 weights) where int8 "
+        "activations lose too much accuracy, instead of weight-only or dynamic-range quantization"
+    ),
+    Remedy.INT32_INDEX: "produce the index as int32 (ARG_MAX/ARG_MIN with output type INT32) instead of int64",
+    Remedy.NPU_NEWER_SOC: "target an SoC with HTP v73 or later, or quantize the activations to 8 bits",
+    Remedy.STATE_AS_IO: (
+        "keep the state out of resource variables: pass it in as an input and return the new state as an output, "
+        "so the model is stateless"
+    ),
 }

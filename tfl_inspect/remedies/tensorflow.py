@@ -254,4 +254,18 @@ TEXTS: dict[Remedy | Cause, str] = {
         "Build the Keras model channels-last (`data_format='channels_last'`, inputs `(H, W, C)`) and convert that; "
         "feed NHWC data."
     ),
+    Remedy.NPU_FULL_INTEGER: (
+        "quantize fully with a representative_dataset: supported_ops=[tf.lite.OpsSet.TFLITE_BUILTINS_INT8] for "
+        "int8, or [tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8] for 16x8, instead "
+        "of dynamic-range quantization (optimizations=[tf.lite.Optimize.DEFAULT] alone)"
+    ),
+    Remedy.INT32_INDEX: "ask for int32 indices: tf.math.argmax(x, axis, output_type=tf.int32)",
+    Remedy.NPU_NEWER_SOC: (
+        "target an SoC with HTP v73 or later, or quantize the activations to int8 (TFLITE_BUILTINS_INT8) "
+        "instead of 16x8"
+    ),
+    Remedy.STATE_AS_IO: (
+        "export a stateless model: pass the state in as an input and return the new state as an output instead of "
+        "keeping it in tf.Variable objects the converter turns into resource variables"
+    ),
 }

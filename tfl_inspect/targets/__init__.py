@@ -1,4 +1,4 @@
-"""Which ops run where: XNNPACK, the GPU delegate, TFLite Micro, Edge TPU and NNAPI, offline.
+"""Which ops run where: XNNPACK, the GPU delegate, TFLite Micro, Edge TPU, NNAPI and NPUs, offline.
 
 :func:`compat` returns a :class:`CompatReport`: per target and per operator a verdict
 (``supported``, ``unsupported``, ``caveat``) with reason codes (:mod:`.reasons`), the partitions
@@ -118,6 +118,27 @@ def resolve_options(given: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_shared(targets: Iterable[Target], options: Mapping[str, Any]) -> None:
+    """Every item of a shared option (``--soc SM8850,PTL``) must belong to one of ``targets`` that takes
+    the option; an option none of them takes is ignored, like any other target's option."""
+    from .registry import all_targets
+    from .registry import options as known
+
+    chosen = list(targets)
+    for opt in known():
+        value = options.get(opt.name)
+        if not opt.shared or value is None:
+            continue
+        takers = [t for t in chosen if opt in t.options] or [t for t in all_targets() if opt in t.options]
+        for item in str(value).split(","):
+            if any(t.accepts(opt.name, item) for t in takers):
+                continue
+            if len(takers) == 1:
+                raise UsageError(f"{opt.flag} {item}: not one of {takers[0].name}'s: {takers[0].accepted(opt.name)}")
+            listed = "; ".join(f"{t.name}: {t.accepted(opt.name)}" for t in takers)
+            raise UsageError(f"{opt.flag} {item}: not one of the targets' ({listed})")
+
+
 def compat(
     model: Model | str | os.PathLike[str] | bytes,
     targets: str | Iterable[str] | None = None,
@@ -138,6 +159,7 @@ def compat(
     chosen = parse_targets(targets)
     subgraphs = _subgraphs(model, signature)
     opts = resolve_options(options)
+    check_shared((get(n) for n in chosen), opts)
     cache = PartitionCache()
     npu = compiled(model)
     reports = {}
@@ -145,7 +167,7 @@ def compat(
         target = get(n)
         report = target.assess(model, subgraphs, opts, cache)
         if npu is not None:  # compiled ahead of time for one NPU: bound to it, whatever the target
-            report = bind(model, npu, target, report)
+            report = bind(model, npu, target, report, opts)
         reports[n] = _in_producer_terms(model, target, report)
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
 

@@ -37,11 +37,20 @@ class TargetOption:
     minimum: int | None = None
     below_minimum: str = ""  # message when the value is below ``minimum``; {value} is filled in
     choices: tuple[str, ...] | None = None
+    # A value several targets share, each taking the comma-separated items that are its own
+    # (``--soc SM8850,PTL``); the targets that declare it say which items they accept
+    # (:meth:`Target.accepts`), so an item no chosen target knows is a usage error.
+    shared: bool = False
 
     def parse(self, value: Any) -> Any:
         """The option's value, checked; a usage error names the flag."""
         if value is None:
             return None
+        if self.shared:
+            items = [p.strip() for p in str(value).split(",") if p.strip()]
+            if not items:
+                raise UsageError(f"{self.flag} needs a value")
+            return ",".join(items)
         try:
             value = self.kind(value)
         except (TypeError, ValueError):
@@ -64,6 +73,10 @@ class SubgraphCheck:
     rejected: dict[int, Reject] = field(default_factory=dict)
     caveats: dict[int, list[str]] = field(default_factory=dict)
     reasons: list[Reason] = field(default_factory=list)  # the subgraph refused as a whole, and why
+    # Ops the runtime replaces by the ops of another subgraph before it partitions (a composite it
+    # does not lower, inlined): op → (that subgraph, whether each of its ops is taken, in order).
+    inlined: dict[int, tuple[int, tuple[bool, ...]]] = field(default_factory=dict)
+    partitioned: bool = True  # False: the runtime forms no partitions here (a composite's body)
 
     @classmethod
     def each_op(cls, sg: Subgraph, check_op: Callable[[Operator], None]) -> SubgraphCheck:
@@ -151,6 +164,10 @@ class Target:
     caveats: ClassVar[tuple[str, ...]] = ()
     policy: PartitionPolicy
 
+    def title_for(self, options: Mapping[str, Any]) -> str:
+        """The title a report shows (a target may name the option it was checked with, e.g. its SoC)."""
+        return self.title
+
     @property
     def loads_whole(self) -> bool:
         """The runtime loads the whole model or nothing: no partitions, no CPU fallback."""
@@ -158,6 +175,14 @@ class Target:
 
     def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
         raise NotImplementedError
+
+    def accepts(self, option: str, item: str) -> bool:
+        """Whether an item of a shared option (:attr:`TargetOption.shared`) is this target's."""
+        return False
+
+    def accepted(self, option: str) -> str:
+        """The items of a shared option this target knows, for the message naming a wrong one."""
+        return ""
 
     def supports_builtin(self, builtin: str) -> bool:
         """Whether the target has a kernel for a builtin op (for "use X instead" fixes)."""
@@ -170,12 +195,16 @@ class Target:
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         return list(self.caveats)
 
-    def compiled_reason(self, model: Model, npu: CompiledModel) -> Reason | None:
+    def compiled_reason(self, model: Model, npu: CompiledModel, options: Mapping[str, Any]) -> Reason | None:
         """Why this target cannot run a model compiled ahead of time for one NPU (:mod:`.bound`), or None
-        where it does (an NPU target for the SoC in the model's LiteRtStamp overrides this)."""
+        where it does (an NPU target checked for the SoC in the model's LiteRtStamp overrides this)."""
         from .bound import bound_reason
 
         return bound_reason(npu)
+
+    def target_notes(self, options: Mapping[str, Any]) -> list[str]:
+        """What the report should say about how it was checked (an option's value and the others it takes)."""
+        return []
 
     def assess(
         self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any], cache: PartitionCache

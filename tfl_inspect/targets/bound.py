@@ -10,8 +10,9 @@ a model (an NPU target for the stamped SoC) says so by overriding
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .reasons import UNSUPPORTED, Reason
 
@@ -72,9 +73,11 @@ def _op_reason(npu: CompiledModel, name: str, model_reason: Reason) -> Reason:
     return Reason("UNSUPPORTED_OPERATOR", f"{what}: {runs}", None, model_reason.fix)
 
 
-def bind(model: Model, npu: CompiledModel, target: Target, report: TargetReport) -> TargetReport:
+def bind(
+    model: Model, npu: CompiledModel, target: Target, report: TargetReport, options: Mapping[str, Any]
+) -> TargetReport:
     """``report`` with the model bound to its NPU: one model-level reason, and the NPU ops refused with it."""
-    reason = target.compiled_reason(model, npu)
+    reason = target.compiled_reason(model, npu, options)
     if reason is None:
         return report
     npu_ops = {(p.subgraph, p.op): _op_reason(npu, p.name, reason) for p in npu.partitions}

@@ -13,14 +13,39 @@ from typing import TYPE_CHECKING, Any
 
 from .base import Partition, SubgraphCheck, TargetReport, verdict
 from .partitions import transitions
-from .reasons import OpVerdict, Reason, Reject
+from .reasons import SUPPORTED, UNSUPPORTED, OpVerdict, Reason, Reject
 
 if TYPE_CHECKING:
     from ..model import Model, Subgraph
     from .base import Target
     from .partitions import PartitionCache
 
-__all__ = ["PartitionPolicy", "EverySupportedRun", "KeepLargest", "PrefixUntilUnmapped", "WholeModelOrNothing"]
+__all__ = [
+    "PartitionPolicy",
+    "EverySupportedRun",
+    "KeepLargest",
+    "PrefixUntilUnmapped",
+    "WholeModelOrNothing",
+    "ConsecutiveRuns",
+]
+
+
+def verdicts_of(sg: Subgraph, check: SubgraphCheck) -> list[OpVerdict]:
+    """One verdict per op of ``sg`` (what :func:`.base.verdict` gives, built without a call per op: a 10k-op
+    model makes 10k verdicts per target)."""
+    s, rejected, caveats = sg.index, check.rejected, check.caveats
+    new = tuple.__new__
+    out: list[OpVerdict] = []
+    append = out.append
+    for i, op in enumerate(sg.operators):
+        rej = rejected.get(i) if rejected else None
+        if rej is not None:
+            append(new(OpVerdict, (s, i, op.opcode, UNSUPPORTED, (rej.reason,), ())))
+        elif caveats and i in caveats:
+            append(verdict(sg, i, None, caveats[i]))
+        else:
+            append(new(OpVerdict, (s, i, op.opcode, SUPPORTED, (), ())))
+    return out
 
 
 class PartitionPolicy:
@@ -32,6 +57,14 @@ class PartitionPolicy:
     def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
         """(partitions kept, CPU ↔ target transitions); ops it drops get a reason in ``check.rejected``."""
         raise NotImplementedError
+
+    def placed(
+        self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache
+    ) -> tuple[list[tuple[int, tuple[int, ...]]], int]:
+        """(subgraph, ops) per partition kept, and the hand-overs; a partition lies in ``sg`` unless a
+        policy places ops the runtime inlined from another subgraph."""
+        kept, trans = self.partition(sg, check, cache)
+        return [(sg.index, p) for p in kept], trans
 
     def report(
         self,
@@ -46,16 +79,16 @@ class PartitionPolicy:
         parts: list[Partition] = []
         n_trans = 0
         reasons = list(model_reasons)
+        first: tuple[int, int] | None = None
         for s, check in checks.items():
             sg = model.subgraphs[s]
-            kept, trans = self.partition(sg, check, cache)
+            kept, trans = self.placed(sg, check, cache)
             n_trans += trans
-            parts.extend(Partition(s, p) for p in kept)
-            verdicts.extend(
-                verdict(sg, i, check.rejected.get(i), check.caveats.get(i, ())) for i in range(len(sg.operators))
-            )
+            parts.extend(Partition(where, p) for where, p in kept)
+            verdicts.extend(verdicts_of(sg, check))
+            if first is None and check.rejected:
+                first = (s, min(check.rejected))
             reasons.extend(check.reasons)
-        first = next(((v.subgraph, v.index) for v in verdicts if not v.supported), None)
         return TargetReport(
             target.name,
             target.source,
@@ -64,8 +97,8 @@ class PartitionPolicy:
             n_trans,
             tuple(reasons),
             tuple(target.target_caveats(model, tuple(checks), options)),
-            (self.note,) if self.note else (),
-            target.title,
+            (*target.target_notes(options), *((self.note,) if self.note else ())),
+            target.title_for(options),
             self.whole_or_nothing,
             first,
         )
@@ -103,6 +136,70 @@ class KeepLargest(PartitionPolicy):
                 check.rejected[i] = rej
         keep = [parts[j] for j in sorted(order[: self.n])]
         return keep, transitions(cache(sg, {i for p in keep for i in p}))
+
+
+class ConsecutiveRuns(PartitionPolicy):
+    """Maximal runs of consecutive taken ops in execution order (LiteRT's NPU compiler plugins).
+
+    Port of ``GetPartitionsFromFlatListV2`` (``litert/compiler/plugin/algo.cc``, the default
+    ``GroupPartitionsV2`` strategy of ``PartitionSubgraph`` in ``compiler_plugin.cc``, LiteRT commit
+    f67457790c9c2ab67347d6fe53270e8d3df20868): ops keep the subgraph's order and every op the plugin
+    does not select ends the current partition, whatever the data dependencies. A composite the
+    plugin does not lower is first replaced by its body's ops (``check.inlined``), so the runs go
+    through them; a partition lists the subgraph's own ops it holds (an op replaced by its body only
+    when every body op is taken), or the body's ops when it holds nothing else.
+    """
+
+    note = "each run of consecutive ops the NPU takes (in execution order) becomes one partition"
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        parts, trans = self.placed(sg, check, cache)
+        return [ops for _, ops in parts], trans
+
+    def placed(
+        self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache
+    ) -> tuple[list[tuple[int, tuple[int, ...]]], int]:
+        """(subgraph, ops) per partition in order, and the CPU ↔ NPU hand-overs."""
+        if not check.partitioned:
+            return [], 0
+        taken, inlined = check.taken, check.inlined
+        n = len(sg.operators)
+        if not inlined:  # runs between the ops left out, built range by range
+            cuts = sorted(set(range(n)).difference(taken))
+            runs = []
+            start = 0
+            for c in [*cuts, n]:
+                if c > start:
+                    runs.append((sg.index, tuple(range(start, c))))
+                start = c + 1
+            edges = sum(1 for k, c in enumerate(cuts) if c > 0 and (k == 0 or cuts[k - 1] != c - 1))
+            edges += sum(1 for k, c in enumerate(cuts) if c < n - 1 and (k == len(cuts) - 1 or cuts[k + 1] != c + 1))
+            return runs, edges
+        parts: list[tuple[int, tuple[int, ...]]] = []
+        own: list[int] = []  # this subgraph's ops in the current run
+        body: list[tuple[int, int]] = []  # (body subgraph, body op) in the current run
+        trans = 0
+        prev = None
+        for i in range(len(sg.operators)):
+            inl = inlined.get(i) if inlined else None
+            flags = inl[1] if inl is not None else (i in taken,)
+            whole = inl is None or all(flags)
+            for k, flag in enumerate(flags):
+                if flag != prev and prev is not None:
+                    trans += 1
+                prev = flag
+                if not flag:
+                    if own or body:
+                        parts.append((sg.index, tuple(own)) if own else (body[0][0], tuple(o for _, o in body)))
+                        own, body = [], []
+                elif whole:
+                    if not own or own[-1] != i:
+                        own.append(i)
+                elif inl is not None:
+                    body.append((inl[0], k))
+        if own or body:
+            parts.append((sg.index, tuple(own)) if own else (body[0][0], tuple(o for _, o in body)))
+        return parts, trans
 
 
 class PrefixUntilUnmapped(PartitionPolicy):

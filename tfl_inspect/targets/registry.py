@@ -26,6 +26,10 @@ BUILTIN: dict[str, str] = {
     "tflm": "tflm",
     "edgetpu": "edgetpu",
     "nnapi": "nnapi",
+    "qualcomm": "qualcomm",
+    "intel": "intel",
+    "mediatek": "mediatek",
+    "google-tensor": "google_tensor",
 }
 
 _LOADED: dict[str, Target] = {}
