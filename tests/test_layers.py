@@ -40,7 +40,15 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("readers", ("tfl_inspect.readers",)),
     (
         "index",
-        ("tfl_inspect.graph", "tfl_inspect.shapes", "tfl_inspect.summary", "tfl_inspect.state", "tfl_inspect.runtime"),
+        (
+            "tfl_inspect.graph",
+            "tfl_inspect.shapes",
+            "tfl_inspect.summary",
+            "tfl_inspect.state",
+            "tfl_inspect.runtime",
+            "tfl_inspect.composites",
+            "tfl_inspect.generative",
+        ),
     ),
     (
         "analyses",

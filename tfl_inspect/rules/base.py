@@ -74,6 +74,8 @@ class Finding:
     # Findings of one rule with the same ``group`` text fire for the same reason at different
     # places: text output lists them as one entry (JSON and SARIF keep one result per place).
     group: str | None = None
+    # (subgraph, op, name) of the STABLEHLO_COMPOSITE whose decomposition subgraph holds the place
+    composite: tuple[int, int, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON shape (see ``schemas/lint.schema.json``): every key always present (``group``
@@ -92,6 +94,9 @@ class Finding:
             "explanation": self.explanation,
             "fix": self.fix,
             "related": [{"subgraph": s, "op": o} for s, o in self.related],
+            "composite": None
+            if self.composite is None
+            else {"subgraph": self.composite[0], "op": self.composite[1], "name": self.composite[2]},
         }
 
     def location(self) -> str:
@@ -103,7 +108,11 @@ class Finding:
                 sig += f" {self.io_name!r}"
             parts.append(sig)
         if self.subgraph is not None:
-            parts.append(f"subgraph {self.subgraph}")
+            where = f"subgraph {self.subgraph}"
+            if self.composite is not None:
+                s, o, name = self.composite
+                where += f" (decomposition of {name}, subgraph {s} op {o})"
+            parts.append(where)
         if self.op is not None:
             parts.append(f"op {self.op} {self.opcode or ''}".rstrip())
         if self.tensor is not None:
