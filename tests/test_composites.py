@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import SAMPLES, corpus_files, run_cli
+from tests.conftest import SAMPLES, corpus_files, require_corpus, run_cli
 from tfl_inspect.composites import composites
 from tfl_inspect.readers import load
 from tfl_inspect.summary import summarize
@@ -97,10 +97,26 @@ def test_lint_locates_findings_inside_a_decomposition_under_its_composite() -> N
     assert a.to_dict()["composite"] == {"subgraph": owner.subgraph, "op": owner.op, "name": owner.name}
 
 
-@pytest.mark.parametrize("path", [p for p in corpus_files() if "composite" in p.name or "group_norm" in p.name])
-def test_corpus_composites(path) -> None:  # type: ignore[no-untyped-def]
-    model = load(path)
-    comp = composites(model)
-    assert comp and all(c.decomposition is not None for c in comp.ops)
-    s = summarize(model)
-    assert s.n_ops + s.decomposition_ops == sum(len(sg.operators) for sg in model.subgraphs)
+def test_corpus_composites() -> None:
+    require_corpus()
+    paths = [p for p in corpus_files() if "composite" in p.name or "group_norm" in p.name]
+    assert len(paths) >= 5  # l2_norm, group_norm ×2, odml SDPA ×3 (mha, gqa, mqa)
+    for path in paths:
+        model = load(path)
+        comp = composites(model)
+        assert comp and all(c.decomposition is not None for c in comp.ops), path
+        s = summarize(model)
+        assert s.n_ops + s.decomposition_ops == sum(len(sg.operators) for sg in model.subgraphs)
+        assert s.n_ops == len(model.subgraphs[0].operators)  # one composite in main; the rest is its body
+
+
+def test_report_shows_each_decomposition_under_its_composite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "r.html"
+    r = run_cli("report", GEN, "-o", out, "--no-graph")
+    assert r.code == 0, r.err
+    page = out.read_text()
+    assert "<section id='composites'>" in page
+    assert "191 (+110 inside the decomposition subgraphs of composites)" in page
+    assert "<td class='num'>0:54</td><td><code>odml.scaled_dot_product_attention</code></td>" in page
+    assert "#3 <code>odml.scaled_dot_product_attention.impl</code>" in page
+    assert "3:13 in 0:54" in page  # the profile's top ops name the composite a decomposition op runs under

@@ -140,3 +140,14 @@ def test_inspect_shows_the_generative_section() -> None:
         ("prefill_8", "prefill", 8),
         ("decode", "decode", 1),
     ]
+
+
+def test_report_has_the_generative_and_memory_figures(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = run_cli("report", TORCH / "hf_llama_export_hf.tflite", "-o", out, "--no-graph")
+    assert r.code == 0, r.err
+    page = out.read_text()
+    assert "<section id='generative'>" in page
+    assert "<td>KV heads × head dim</td><td>2 × 16</td>" in page
+    assert "32,768 bytes at 64 tokens; 512 bytes per token of context" in page
+    assert "litert (modelled)" in page

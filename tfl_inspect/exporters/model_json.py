@@ -30,7 +30,7 @@ from ..summary import (
 )
 from .envelope import envelope
 
-__all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
+__all__ = ["model_to_dict", "dumps", "SCHEMA_ID", "composites_dict"]
 
 SCHEMA_ID = schema_id("inspect")
 
@@ -186,6 +186,11 @@ def _head(model: Model) -> dict[str, Any] | None:
         "classes": h.classes,
         "note": h.text(),
     }
+
+
+def composites_dict(model: Model) -> list[dict[str, Any]]:
+    """The ``composites`` list of ``inspect --format json`` (also a report section)."""
+    return _composites(model, composites(model))
 
 
 def _composites(model: Model, comp: Composites) -> list[dict[str, Any]]:

@@ -9,6 +9,9 @@ they are its last reader and the sizes match); tensors placed whole-lifetime fir
 by size (descending), then by allocation node, each into the best-fitting gap; STRING, RESOURCE
 and VARIANT tensors left out (``kTfLiteDynamic``: allocated on their own). Sizes are LiteRT's
 (:func:`tfl_inspect.dtypes.tensor_bytes`).
+A composite's decomposition subgraph (``kernels/stablehlo_composite.cc``) gets its own arena when the
+composite's Prepare allocates it, with its inputs set to ``kTfLiteCustom``: they point at the
+caller's tensors and take no room in it.
 What is not: kernel temporaries (im2col buffers and the like, known only after Prepare),
 tensors made dynamic at run time, VAR_HANDLE's 4-byte persistent handle, and delegates
 (XNNPACK, the default, plans its own memory).
@@ -63,11 +66,14 @@ def _align(n: int) -> int:
 _Placed = tuple[int, int, int, int, int, int]  # (subgraph, tensor, size, first node, last node, offset)
 
 
-def _subgraph(sg: Subgraph) -> tuple[int, list[_Placed], dict[int, int], int]:
+def _subgraph(sg: Subgraph, custom_inputs: bool = False) -> tuple[int, list[_Placed], dict[int, int], int]:
     # STRING, RESOURCE and VARIANT tensors are kTfLiteDynamic (subgraph.cc SetTensorParametersReadWrite):
     # allocated on their own, never in the arena.
     sizes = [tensor_bytes(t.dtype, t.shape) for t in sg.tensors]
     arena_rw = [not t.is_constant and not t.is_variable and sizes[t.index] is not None for t in sg.tensors]
+    if custom_inputs:  # a decomposition: its inputs are the caller's tensors (kTfLiteCustom)
+        for t in sg.inputs:
+            arena_rw[t] = False
     variables = [t.index for t in sg.tensors if t.is_variable]
     alloc, ref = _entry_refs(sg, variables)
     counts = list(ref)
@@ -186,12 +192,15 @@ def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tupl
 
 
 def plan(model: Model) -> LiteRTPlan:
+    from ..composites import composites
+
+    comp = composites(model)
     per: list[int] = []
     allocs: list[tuple[int, int, int, int, int, int]] = []
     shared: list[tuple[int, int, int]] = []
     persistent = 0
     for sg in model.subgraphs:
-        high, placed, sh, pers = _subgraph(sg)
+        high, placed, sh, pers = _subgraph(sg, custom_inputs=comp.is_decomposition(sg.index))
         per.append(high)
         allocs.extend(placed)
         shared.extend((sg.index, a, b) for a, b in sh.items())
