@@ -152,7 +152,11 @@ def _flat(d: object, prefix: str = "") -> list[tuple[str, str]]:
         if isinstance(v, dict):
             out += _flat(v, key + ".") or [(key, "{}")]
         elif isinstance(v, list) and v and isinstance(v[0], dict):
-            out.append((key, f"{len(v)} entries"))
+            flat = [_flat(x) for x in v]
+            if all(len(f) == 1 for f in flat):  # e.g. stop tokens: one id or string each
+                out.append((key, ", ".join(f[0][1] for f in flat)))
+            else:
+                out.append((key, f"{len(v)} entries"))
         elif v not in (None, "", [], {}):
             text = str(v)
             out.append((key, text if len(text) <= 60 else text[:59] + "…"))

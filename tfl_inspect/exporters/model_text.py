@@ -146,8 +146,16 @@ def _summary_block(model: Model) -> KeyValues:
     if s.decomposition_ops:
         operators += f" (+{s.decomposition_ops} inside the composites' decompositions)"
     fmt = "TFLite flatbuffer" if model.format == "tflite" else "TFL-dialect MLIR"
+    where = f"{model.source or '<bytes>'} ({_bytes(model.size)})"
+    bundle = model.container
+    if bundle is not None:
+        kind = {"litertlm": "LiteRT-LM bundle", "task": "MediaPipe .task bundle"}.get(bundle.format, bundle.format)
+        where = (
+            f"{model.source or '<bytes>'} ({_bytes(bundle.size)} {kind}) → {bundle.model.name} ({_bytes(model.size)})"
+        )
+        fmt += f" inside a {kind}"
     rows = [
-        ("File", f"{model.source or '<bytes>'} ({_bytes(model.size)})"),
+        ("File", where),
         ("Format", f"{fmt}, schema version {model.version}" if model.version is not None else fmt),
         ("Producer", _producer(model)),
         ("Converter", converter),
