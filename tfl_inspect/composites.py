@@ -12,7 +12,7 @@ composite that calls it, and its ops are the composite's ops, not more ops of th
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ class Composites:
 
     ops: tuple[Composite, ...]
     callers: Mapping[int, tuple[Composite, ...]]  # decomposition subgraph → its callers
+    by_subgraph: Mapping[int, tuple[Composite, ...]] = field(default_factory=dict)  # caller subgraph → its composites
+    by_op: Mapping[tuple[int, int], Composite] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.ops)
@@ -100,10 +102,7 @@ class Composites:
         return found[0] if found else None
 
     def at(self, subgraph: int, op: int) -> Composite | None:
-        for c in self.ops:
-            if c.subgraph == subgraph and c.op == op:
-                return c
-        return None
+        return self.by_op.get((subgraph, op))
 
     def top(self, subgraph: int) -> Composite | None:
         """The composite of a top-level subgraph that ``subgraph`` ends up under (itself when one level deep)."""
@@ -117,7 +116,7 @@ class Composites:
 
     def under(self, subgraph: int) -> Iterator[tuple[int, Composite]]:
         """(depth, composite) for the composites of ``subgraph`` and, below each, those of its decomposition."""
-        stack = [(0, c) for c in reversed([c for c in self.ops if c.subgraph == subgraph])]
+        stack = [(0, c) for c in reversed(self.by_subgraph.get(subgraph, ()))]
         seen: set[int] = {subgraph}
         while stack:
             depth, c = stack.pop()
@@ -125,7 +124,7 @@ class Composites:
             d = c.decomposition
             if d is not None and d not in seen:
                 seen.add(d)
-                stack.extend((depth + 1, x) for x in reversed([x for x in self.ops if x.subgraph == d]))
+                stack.extend((depth + 1, x) for x in reversed(self.by_subgraph.get(d, ())))
 
     def order(self, n_subgraphs: int) -> list[tuple[int, Composite | None]]:
         """Subgraphs in reading order: each top-level one followed by the decompositions under it (depth first).
@@ -201,6 +200,14 @@ def composites(model: Model) -> Composites:
     for c in ops:
         if c.decomposition is not None and c.decomposition not in entry:
             callers.setdefault(c.decomposition, []).append(c)
-    found = Composites(tuple(ops), {s: tuple(v) for s, v in sorted(callers.items())})
+    by_subgraph: dict[int, list[Composite]] = {}
+    for c in ops:
+        by_subgraph.setdefault(c.subgraph, []).append(c)
+    found = Composites(
+        tuple(ops),
+        {s: tuple(v) for s, v in sorted(callers.items())},
+        {s: tuple(v) for s, v in by_subgraph.items()},
+        {(c.subgraph, c.op): c for c in ops},
+    )
     model._cache["composites"] = found
     return found

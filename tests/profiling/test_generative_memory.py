@@ -101,3 +101,11 @@ def test_kv_bytes_match_the_interpreter() -> None:
         math.prod(d["shape"]) * d["dtype"]().itemsize for n, d in details.items() if n.startswith("kv_cache_")
     )
     assert profile(load(path)).memory.kv_cache.bytes == runtime  # type: ignore[union-attr]
+
+
+def test_no_reorder_search_inside_decompositions() -> None:
+    """An LLM has hundreds of decomposition subgraphs: each is one layer's kernel body, not searched."""
+    model = load(TORCH / "gen_decoder_f32.tflite")
+    comp = composites(model)
+    reorders = profile(model, planner="tflm").reorder
+    assert not [r for r in reorders if comp.is_decomposition(r.subgraph)]

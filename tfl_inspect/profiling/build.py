@@ -292,11 +292,15 @@ def _kv_cache(model: Model, sizes: dict[tuple[int, int], int]) -> KVCache | None
 
 
 def _reorders(model: Model, sizes: dict[tuple[int, int], int]) -> tuple[Reorder, ...]:
+    """Better execution orders of small subgraphs. A composite's decomposition is left out: it is the body of
+    one layer's kernel (a delegate may replace it whole), and an LLM has hundreds of them."""
+    from ..composites import composites
     from .order import MAX_OPS, best_order, peak_of_order
 
+    comp = composites(model)
     out = []
     for sg in model.subgraphs:
-        if not 1 < len(sg.operators) <= MAX_OPS:
+        if not 1 < len(sg.operators) <= MAX_OPS or comp.is_decomposition(sg.index):
             continue
         size = {t: n for (s, t), n in sizes.items() if s == sg.index}
         found = best_order(sg, size)
