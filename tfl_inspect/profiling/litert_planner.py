@@ -32,6 +32,7 @@ __all__ = ["ALIGNMENT", "LiteRTPlan", "plan", "INPLACE"]
 ALIGNMENT = 64
 _NEVER = 1 << 31
 _SCALAR_BYTES = 4
+_LONG = 64  # nodes: a tensor living longer finds its neighbours by scanning the placed ones
 _MAX_SHARABLE_INPUTS = 3
 
 # builtin → (shareable input slots, data unmodified), from each kernel's registration.
@@ -162,16 +163,31 @@ def _deallocations(sg: Subgraph, shared: dict[int, int], counts: list[int], allo
     return dealloc
 
 
+def _merged(allocs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Allocations alive together, those that abut (no aligned gap between them) joined into one: the best-fit
+    scan finds no gap between them, so it reads the same with fewer entries."""
+    out: list[list[int]] = []
+    for off, size in sorted(allocs):
+        if out and off <= _align(out[-1][0] + out[-1][1]):
+            last = out[-1]
+            last[1] = max(last[1], off + size - last[0])
+        else:
+            out.append([off, size])
+    return [(a, b) for a, b in out]
+
+
 def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tuple[int, list[_Placed]]:
     """Best-fit placement of (tensor, size, first, last) in order; the high-water mark and the placements.
 
     A placement is checked against the allocations alive at the same time. Those alive at every node (graph
-    inputs and outputs, placed first) are kept apart: every tensor sees them, and a tensor alive at every node
-    sees everything placed, so neither walks the nodes (an LLM's prefill keeps ~100 caches alive across
-    thousands of nodes: walking them was quadratic)."""
+    inputs and outputs, placed first) are kept apart, joined where they abut: every tensor sees them, and a
+    tensor alive at every node sees everything placed, so neither walks the nodes (an LLM's prefill keeps its
+    caches alive across thousands of nodes: walking them, or scanning each of them, was quadratic)."""
     by_node: dict[int, list[tuple[int, int]]] = {}  # placed allocations per node, but those alive throughout
     always: list[tuple[int, int]] = []  # placed allocations alive at every node
+    joined: list[tuple[int, int]] | None = []  # ``always`` joined where they abut (None: to recompute)
     every: list[tuple[int, int]] = []  # all placed allocations
+    spans_of: list[tuple[int, int, int, int]] = []  # (offset, size, first, last node) of those not throughout
     placed: list[_Placed] = []
     high = 0
     for t, size, first, last in spans:
@@ -183,9 +199,14 @@ def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tupl
         if throughout:
             seen = set(every)
         else:
-            seen = set(always)
-            for node in range(first, end + 1):
-                seen.update(by_node.get(node, ()))
+            if joined is None:
+                joined = _merged(always)
+            seen = set(joined)
+            if end - first > _LONG:  # a long life: scanning what is placed is cheaper than walking its nodes
+                seen.update((o, z) for o, z, f, la in spans_of if f <= end and la >= first)
+            else:
+                for node in range(first, end + 1):
+                    seen.update(by_node.get(node, ()))
         best, best_fit, cur = -1, -1, 0
         for off, sz in sorted(seen):
             start = _align(cur)
@@ -199,9 +220,11 @@ def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tupl
         high = max(high, best + size)
         if throughout:
             always.append((best, size))
+            joined = None
         else:
             for node in range(first, end + 1):
                 by_node.setdefault(node, []).append((best, size))
+            spans_of.append((best, size, first, end))
         every.append((best, size))
         placed.append((s, t, size, first, last, best))
     return high, placed
