@@ -120,3 +120,18 @@ def test_report_shows_each_decomposition_under_its_composite(tmp_path) -> None: 
     assert "<td class='num'>0:54</td><td><code>odml.scaled_dot_product_attention</code></td>" in page
     assert "#3 <code>odml.scaled_dot_product_attention.impl</code>" in page
     assert "3:13 in 0:54" in page  # the profile's top ops name the composite a decomposition op runs under
+
+
+def test_diagram_places_each_decomposition_on_its_composite() -> None:
+    from tfl_inspect.exporters.dot_plan import plan
+
+    model = load(GEN)
+    comp = composites(model)
+    p = plan(model)
+    assert set(p.subgraphs) == {0, 1} and not p.stubs  # the signatures; no box per decomposition
+    assert p.accounting.complete and p.accounting.composite_ops == 110 and p.accounting.hidden_ops == 0
+    for d in comp.decompositions:
+        owner = comp.owner(d)
+        assert p.accounting.placement[(d, 0)] == p.subgraphs[owner.subgraph].unit[owner.op]
+    # Asked for, a decomposition is drawn.
+    assert set(plan(model, subgraph=3).subgraphs) == {3}
