@@ -67,11 +67,11 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 def _analyses(model: Model) -> tuple[dict[str, Any], list[str]]:
     """compat and profile as the page shows them; the targets that take the whole model, for the index."""
     from ..exporters.compat_json import to_json_dict as compat_json
+    from ..exporters.generative_json import generative_dict
     from ..exporters.model_json import composites_dict
     from ..exporters.profile_json import profile_to_dict
     from ..exporters.profile_plot import svg as memory_plot
     from ..generative import generative
-    from ..generative import to_dict as generative_dict
     from ..profiling import profile
     from ..targets import compat
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from ..composites import Composites, composites
 from ..generative import generative
-from ..generative import to_dict as generative_dict
 from ..model import Model, Operator, Quantization, Tensor
 from ..readers.attachments import attachments
 from ..schemas import schema_id
@@ -29,6 +28,7 @@ from ..summary import (
     summarize,
 )
 from .envelope import envelope
+from .generative_json import generative_dict
 
 __all__ = ["model_to_dict", "dumps", "SCHEMA_ID", "composites_dict"]
 
