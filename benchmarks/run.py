@@ -105,6 +105,11 @@ TARGETS: dict[tuple[str, str], tuple[float, float | None]] = {
     ("fix", "ops10k"): (5.0, None),
     ("fix", "big2gb"): (30.0, 500.0),
     ("fix-no-verify", "big2gb"): (30.0, 500.0),
+    # The mid-size LLM (make_generative.py): 24 layers, 32k vocabulary, INT4 blocks, 3 signatures, 213 composites.
+    ("inspect", "gen_decoder_int4"): (2.0, None),
+    ("lint", "gen_decoder_int4"): (2.0, None),
+    ("profile", "gen_decoder_int4"): (2.0, None),
+    ("report", "gen_decoder_int4"): (2.0, None),
 }
 
 

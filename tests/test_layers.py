@@ -47,6 +47,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfl_inspect.state",
             "tfl_inspect.runtime",
             "tfl_inspect.compiled",
+            "tfl_inspect.composites",
+            "tfl_inspect.generative",
         ),
     ),
     (

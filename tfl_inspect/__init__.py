@@ -107,8 +107,9 @@ def summarize(model: Model) -> Summary:
     return _summarize(model)
 
 
-def profile(model: Model, planner: str = "tflm", signature: str | None = None) -> Profile:
-    """MACs, parameters and the activation arena per op: see :func:`tfl_inspect.profiling.profile`."""
+def profile(model: Model, planner: str | None = None, signature: str | None = None) -> Profile:
+    """MACs, parameters and the activation arena per op: see :func:`tfl_inspect.profiling.profile`
+    (``planner`` None: LiteRT's for a generative model, TFLite Micro's otherwise)."""
     from .profiling import profile as _profile
 
     return _profile(model, planner=planner, signature=signature)

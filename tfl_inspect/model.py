@@ -28,6 +28,8 @@ __all__ = [
     "MetadataEntry",
     "BufferInfo",
     "Bytecode",
+    "ContainerPart",
+    "Container",
 ]
 
 
@@ -323,6 +325,38 @@ class Bytecode:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerPart:
+    """One member of an LLM bundle (a ``.litertlm`` section, a ``.task`` ZIP entry).
+
+    ``offset``/``size`` locate its bytes in the container file; ``detail`` holds what the reader
+    decoded from it (metadata protos, the section's key/value items), else is empty.
+    """
+
+    name: str  # section type (TFLiteModel, SP_Tokenizer …) or ZIP entry name (TF_LITE_PREFILL_DECODE …)
+    kind: str  # "tflite", "tokenizer", "metadata", "weights" or "other"
+    offset: int
+    size: int
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """The LLM bundle a model was read from: its parts and which of them is the model shown."""
+
+    format: str  # "litertlm" or "task"
+    path: str | None
+    size: int
+    version: str | None  # the container format's own version where it records one
+    parts: tuple[ContainerPart, ...]
+    model_part: int  # index into ``parts`` of the .tflite that was read
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # decoded bundle-level metadata
+
+    @property
+    def model(self) -> ContainerPart:
+        return self.parts[self.model_part]
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """A whole converted model as one front end read it."""
 
@@ -338,6 +372,9 @@ class Model:
     trailing_bytes: int = 0  # bytes after the flatbuffer and its buffers (e.g. a MediaPipe ZIP, NPU bytecode)
     bytecode: tuple[Bytecode, ...] = ()  # NPU bytecode blocks in file order, each once
     notes: tuple[str, ...] = ()  # reader observations that are tolerated but worth showing
+    # The bundle (.litertlm, .task) the flatbuffer came from; None for a plain file. Buffer offsets,
+    # ``size`` and ``trailing_bytes`` are then the flatbuffer's, ``source`` the bundle's path.
+    container: Container | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def io_names(self, subgraph: int) -> Mapping[int, tuple[IoName, ...]]:

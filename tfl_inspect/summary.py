@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import dtypes, opdefs
-from .model import Model, Tensor
+from .composites import composites
+from .model import Model, Subgraph, Tensor
 
 __all__ = [
     "Summary",
@@ -30,6 +31,7 @@ __all__ = [
     "detection_head",
     "io_metadata",
     "converter_command",
+    "weight_kind",
 ]
 
 
@@ -46,6 +48,9 @@ class IOEntry:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """Headline counts. ``op_counts``/``n_ops`` are the model's ops: a STABLEHLO_COMPOSITE counts once, as
+    the layer it is; the ops of its decomposition subgraph are counted apart (``decomposition_*``)."""
+
     op_counts: dict[str, int]
     weight_bytes: dict[str, int]
     scheme: str  # float32 | float16 weights | dynamic range | full integer | full integer (16x8) | mixed
@@ -55,6 +60,9 @@ class Summary:
     n_ops: int
     n_tensors: int
     extras: dict[str, Any] = field(default_factory=dict)
+    decomposition_op_counts: dict[str, int] = field(default_factory=dict)
+    decomposition_ops: int = 0
+    decomposition_subgraphs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +234,14 @@ def detection_head(model: Model) -> DetectionHead | None:
 
 def summarize(model: Model) -> Summary:
     ops: Counter[str] = Counter()
+    inner: Counter[str] = Counter()
     weight_bytes: Counter[str] = Counter()
     seen_buffers: set[int] = set()
     n_tensors = 0
+    comp = composites(model)
     for sg in model.subgraphs:
         n_tensors += len(sg.tensors)
-        ops.update(op.opcode for op in sg.operators)
+        (inner if comp.is_decomposition(sg.index) else ops).update(op.opcode for op in sg.operators)
         for t in sg.tensors:
             if not t.is_constant:
                 continue
@@ -253,13 +263,32 @@ def summarize(model: Model) -> Summary:
         output_dtypes=outs,
         n_ops=sum(ops.values()),
         n_tensors=n_tensors,
+        decomposition_op_counts=dict(inner.most_common()),
+        decomposition_ops=sum(inner.values()),
+        decomposition_subgraphs=len(comp.callers),
     )
+
+
+def weight_kind(sg: Subgraph, t: Tensor) -> str:
+    """How a quantized weight is stored, as a noun phrase: ``INT4 weights in blocks of 32 (blockwise, FLOAT16 scales)``.
+
+    litert-torch's blockwise INT4 keeps no scale array on the tensor: ``BlockwiseQuantization`` details
+    name a separate tensor holding one scale per block.
+    """
+    q = t.quantization
+    details = q.details if q is not None else None
+    if details and details.get("type") == "BlockwiseQuantization":
+        scales = sg.tensor(int(details.get("scales", -1)))
+        where = f", {scales.dtype} scales" if scales is not None else ""
+        return f"{t.dtype} weights in blocks of {details.get('block_size')} (blockwise{where})"
+    return f"{t.dtype.lower() if t.dtype == 'INT8' else t.dtype} weights"
 
 
 def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[str, str]:
     quantized_acts: Counter[str] = Counter()
     float_acts = 0
     hybrid_ops = 0
+    hybrid_kinds: Counter[str] = Counter()
     fp16 = float16_weights(model)
     fp16_dequant = fp16.count
     fp16_ops = {(s, o) for s, o, _ in fp16.dequantize_ops}
@@ -275,8 +304,10 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
                     quantized_acts[t.dtype] += 1
                 elif dtypes.is_float(t.dtype):
                     float_acts += 1
-            if opdefs.is_hybrid(sg, op):
+            hybrid = opdefs.hybrid_weights(sg, op)
+            if hybrid:
                 hybrid_ops += 1
+                hybrid_kinds[weight_kind(sg, hybrid[0])] += 1
     io = f"inputs {'/'.join(ins) or '-'}, outputs {'/'.join(outs) or '-'}"
     n_quant = sum(quantized_acts.values())
     if n_quant and n_quant >= float_acts:
@@ -288,7 +319,11 @@ def _scheme(model: Model, ins: tuple[str, ...], outs: tuple[str, ...]) -> tuple[
             return scheme, f"{n_quant} integer and {float_acts} float activations; {io}"
         return scheme, io
     if hybrid_ops:
-        return "dynamic range", f"{hybrid_ops} ops with int8 weights and float activations; {io}"
+        if len(hybrid_kinds) == 1:
+            kinds = next(iter(hybrid_kinds))
+        else:
+            kinds = "quantized weights (" + ", ".join(f"{n} {k}" for k, n in hybrid_kinds.most_common()) + ")"
+        return "dynamic range", f"{hybrid_ops} ops with {kinds} and float activations; {io}"
     if fp16_dequant:
         via = f" ({fp16.through_densify} sparse, through DENSIFY)" if fp16.through_densify else ""
         return "float16 weights", f"{fp16_dequant} float16 constants{via} dequantized at run time; {io}"

@@ -25,6 +25,7 @@ from tests.conftest import (
     sample,
     sample_models,
 )
+from tfl_inspect.composites import composites
 from tfl_inspect.errors import ModelFormatError, TflInspectError, UsageError
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_defaults import DEFAULT_MAX_NODES
@@ -105,8 +106,13 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
     nodes = node_groups(root)
     assert len(nodes) == acc.nodes  # the budget counts what dot is really handed
     boxed = 0
+    comp = composites(model)
     for (s, i), where in acc.placement.items():
         assert where in nodes, f"op {s}:{i} placed on {where!r}, which the SVG does not draw"
+        top = comp.top(s) if s not in diagram.plan.subgraphs else None
+        if top is not None and where:  # inside a composite's decomposition: on the composite's node (or box)
+            assert where == diagram.plan.subgraphs[top.subgraph].unit[top.op]
+            continue
         if where.startswith("op_") and where != f"op_{s}_{i}":  # folded into the op that reads it
             assert model.subgraphs[s].operators[i].builtin in ("DEQUANTIZE", "DENSIFY")
         elif where.startswith("op_"):
@@ -123,7 +129,13 @@ def check_every_op_accounted_for(model: tfl_inspect.Model, diagram: dot.Diagram,
             assert acc.placement[(s, d)] == sp.unit[reader]
             assert model.subgraphs[s].operators[d].builtin in ("DEQUANTIZE", "DENSIFY")
     assert acc.folded_ops == sum(len(sp.folded) for sp in diagram.plan.subgraphs.values())
-    assert drawn + boxed + acc.folded_ops + acc.hidden_ops == acc.total_ops
+    assert drawn + boxed + acc.folded_ops + acc.hidden_ops + acc.composite_ops == acc.total_ops
+    drawn_subgraphs = diagram.plan.subgraphs
+    inside = [
+        sg for sg in model.subgraphs if sg.index not in drawn_subgraphs and (top := comp.top(sg.index)) is not None
+        and top.subgraph in drawn_subgraphs
+    ]  # fmt: skip
+    assert acc.composite_ops == sum(len(sg.operators) for sg in inside)
 
 
 def _render_one(path: Path) -> tuple[Path, str]:

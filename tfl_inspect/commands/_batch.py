@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # LiteRT keeps its own test models as .bin; anything else in a folder is not looked at.
-MODEL_SUFFIXES = (".tflite", ".lite", ".bin", ".mlir")
+MODEL_SUFFIXES = (".tflite", ".lite", ".bin", ".mlir", ".litertlm", ".task")
 # Exit codes: 0 ok, 1 the check failed, 2 bad input or usage, 3 internal error (a bug).
 EXIT = {"ok": 0, "check": 1, "input": 2, "internal": 3}
 
@@ -48,7 +48,8 @@ class Outcome:
 
 
 def find_models(directory: str | os.PathLike[str]) -> list[Path]:
-    """Every ``.tflite`` and ``.mlir`` file under ``directory``, recursively, in a stable order."""
+    """Every model file (``.tflite``, ``.mlir``, ``.litertlm``, ``.task`` …) under ``directory``, recursively,
+    in a stable order."""
     root = Path(directory)
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in MODEL_SUFFIXES)
 

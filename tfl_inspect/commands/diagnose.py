@@ -2,7 +2,8 @@
 
 FILE is a converter error message saved to a file, an MLIR dump, a litert-torch (or onnx2tf)
 failure traceback, or (with TensorFlow installed) a ``.keras``/``.h5`` model or SavedModel
-directory, which is converted first (a PyTorch module: ``tfl_inspect.convert_torch``).
+directory, which is converted first (a PyTorch module: ``tfl_inspect.convert_torch``). A model
+converted already (``.tflite``, ``.litertlm``, ``.task``) is read and has nothing to explain.
 Exit codes: 0 nothing failed (or the model converted), 1 failures explained, 2 unreadable input.
 """
 
@@ -38,6 +39,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
 
+def _converted_model(source: str) -> bool:
+    """A flatbuffer or an LLM bundle (not error text or MLIR), judged by its first bytes."""
+    import os
+
+    from ..readers.containers import container_kind
+    from ..readers.flatbuffer import looks_like_flatbuffer
+
+    if not os.path.isfile(source):
+        return False
+    try:
+        with open(source, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False
+    return looks_like_flatbuffer(head) or container_kind(head, source) is not None
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     import sys
@@ -61,6 +79,11 @@ def run(args: argparse.Namespace) -> int:
         from ..converter import try_convert
 
         result = try_convert(args.source, **options)[1]
+    elif _converted_model(args.source):
+        from ..readers import load
+
+        # A .tflite or an LLM bundle converted already: nothing failed, but it is read and checked.
+        result = diagnose(load(args.source), keras_model=keras_model)
     else:
         result = diagnose(args.source, keras_model=keras_model)
     if args.format == "json":

@@ -205,6 +205,8 @@ def run(args: argparse.Namespace) -> int:
         parts.append(f"{acc.boxed_ops} in {acc.boxes} boxes")
     if acc.folded_ops:
         parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded")
+    if acc.composite_ops:
+        parts.append(f"{acc.composite_ops} inside composites")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
     from ..escape import text as esc

@@ -1,4 +1,4 @@
-"""``tfl-inspect profile MODEL``: arena size (as TFLite Micro plans it), MACs, parameters, the peak."""
+"""``tfl-inspect profile MODEL``: arena size (as TFLite Micro or LiteRT plans it), MACs, parameters, the peak."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from ._batch import Outcome, add_folder_arguments, run_batch, wants_batch
 
 __all__ = ["HELP", "add_arguments", "run", "folder_worker", "FOLDER_COLUMNS"]
 
-HELP = "activation arena (TFLite Micro's planner), MACs and parameters per op, and where the memory peak is"
+HELP = (
+    "activation arena (TFLite Micro's planner; LiteRT's for generative models), MACs and parameters per op, "
+    "where the memory peak is, and a generative model's memory per signature and KV cache"
+)
 
 
 def _positive(value: str) -> int:
@@ -28,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--planner",
         choices=("tflm", "litert"),
-        default="tflm",
-        help="tflm: TFLite Micro's greedy planner, exact; litert: LiteRT's CPU arena, modelled",
+        default=None,
+        help="tflm: TFLite Micro's greedy planner, exact; litert: LiteRT's CPU arena, modelled "
+        "(default: litert for a generative model, tflm otherwise)",
     )
     parser.add_argument("--signature", metavar="NAME", help="start execution at this signature's subgraph")
     parser.add_argument("--by", choices=("op", "scope", "type"), default="op", help="table rows (default: op)")

@@ -101,8 +101,11 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 def _analyses(model: Model) -> tuple[dict[str, Any], list[str]]:
     """compat and profile as the page shows them; the targets that take the whole model, for the index."""
     from ..exporters.compat_json import to_json_dict as compat_json
+    from ..exporters.generative_json import generative_dict
+    from ..exporters.model_json import composites_dict
     from ..exporters.profile_json import profile_to_dict
     from ..exporters.profile_plot import svg as memory_plot
+    from ..generative import generative
     from ..profiling import profile
     from ..targets import compat
 
@@ -110,6 +113,12 @@ def _analyses(model: Model) -> tuple[dict[str, Any], list[str]]:
     prof = profile(model)
     sections: dict[str, Any] = {"compat": compat_json(report, model.source)}
     sections["profile"] = {**profile_to_dict(prof, timeline=False), "plot_svg": memory_plot(prof)}
+    gen = generative(model)
+    if gen is not None:
+        sections["generative"] = generative_dict(gen)
+    found = composites_dict(model)
+    if found:
+        sections["composites"] = found
     return sections, [name for name, t in report.targets.items() if t.whole_model]
 
 

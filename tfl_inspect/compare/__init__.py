@@ -100,7 +100,11 @@ def diff(
         from .child import run_numeric
 
         def source(x: object, m: Model) -> str | bytes:
-            return bytes(x) if isinstance(x, bytes | bytearray) else (m.source or "")
+            from ..readers.containers import flatbuffer_file
+
+            if isinstance(x, bytes | bytearray) and m.container is None:
+                return bytes(x)
+            return flatbuffer_file(m) or ""
 
         sources = (source(a, ma), source(b, mb))
         numeric = run_numeric(ma, mb, al, sources, RunOptions(inputs, samples, seed, signature, local))

@@ -284,7 +284,10 @@ def _stored(m: Model, t: Tensor) -> tuple[str, int, int] | None:
     info = m.buffers[t.buffer]
     if info.offset is None or not info.size:
         return None
-    return m.source, info.offset, info.size
+    base = m.container.model.offset if m.container is not None else 0  # the flatbuffer's start in a bundle
+    if base < 0:
+        return None
+    return m.source, base + info.offset, info.size
 
 
 class _Bytes:

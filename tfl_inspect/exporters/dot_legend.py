@@ -119,6 +119,8 @@ def draw_legend(g: graphviz.Digraph, model: Model, legend: Legend, marks: Sequen
         parts.append(f"{acc.boxed_ops} in {acc.boxes} collapsed boxes")
     if acc.folded_ops:
         parts.append(f"{acc.folded_ops} DEQUANTIZE/DENSIFY of constants folded into their readers")
+    if acc.composite_ops:
+        parts.append(f"{acc.composite_ops} inside composites (their decomposition subgraphs)")
     if acc.hidden_ops:
         parts.append(f"{acc.hidden_ops} not shown")
     if legend.plan.signature is not None:

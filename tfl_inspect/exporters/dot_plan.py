@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .. import naming
+from ..composites import composites
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -65,12 +66,13 @@ class Accounting:
     nodes: int
     placement: Mapping[tuple[int, int], str]
     folded_ops: int = 0
+    composite_ops: int = 0  # ops of a composite's decomposition, placed on the composite's node (or its box)
 
     @property
     def complete(self) -> bool:
-        """Every op is drawn, boxed, folded or counted as hidden — exactly once."""
+        """Every op is drawn, boxed, folded, inside a drawn composite or counted as hidden — exactly once."""
         return (
-            self.drawn_ops + self.boxed_ops + self.hidden_ops + self.folded_ops == self.total_ops
+            self.drawn_ops + self.boxed_ops + self.hidden_ops + self.folded_ops + self.composite_ops == self.total_ops
             and len(self.placement) == self.total_ops
         )
 
@@ -163,7 +165,10 @@ def plan(
         chosen = s
         focus_at = (s, frozenset(centre))
 
-    drawn = [chosen] if chosen is not None else list(range(n_sub))
+    # A composite's decomposition is the body of one layer: the composite op's node stands for it (its ops are
+    # placed there), not another subgraph of the model; --subgraph N draws it.
+    comp = composites(model)
+    drawn = [chosen] if chosen is not None else [s for s in range(n_sub) if not comp.is_decomposition(s)]
     plans: dict[int, SubgraphPlan] = {}
     for s in drawn:
         sg = model.subgraphs[s]
@@ -178,7 +183,7 @@ def plan(
             for s, sp in plans.items()
             for i in sp.ops
             for _, target in model.subgraphs[s].operators[i].called()
-            if 0 <= target < n_sub and target not in plans
+            if 0 <= target < n_sub and target not in plans and not comp.is_decomposition(target)
         }
     )
     extra = 1 + len(stubs)
@@ -581,16 +586,23 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 
 def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], extra: int) -> Accounting:
     placement: dict[tuple[int, int], str] = {}
-    drawn = boxed = hidden = folded = 0
+    drawn = boxed = hidden = folded = inside = 0
     nodes = extra
+    comp = composites(model)
     for sg in model.subgraphs:
         s = sg.index
         sp = plans.get(s)
         if sp is None:
             marker = f"stub_{s}" if s in stubs else ""
+            top = comp.top(s) if not marker else None
+            caller = plans.get(top.subgraph) if top is not None else None
+            if top is not None and caller is not None and top.op in caller.unit:
+                marker = caller.unit[top.op]  # a decomposition: on its composite's node (or box)
+                inside += len(sg.operators)
+            else:
+                hidden += len(sg.operators)
             for op in sg.operators:
                 placement[(s, op.index)] = marker
-            hidden += len(sg.operators)
             continue
         for i in sp.ops:
             node = sp.unit[i]
@@ -615,4 +627,5 @@ def _account(model: Model, plans: dict[int, SubgraphPlan], stubs: list[int], ext
         nodes=nodes,
         placement=placement,
         folded_ops=folded,
+        composite_ops=inside,
     )

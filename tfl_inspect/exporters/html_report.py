@@ -10,7 +10,7 @@ scopes). Every model string is escaped for its context: :func:`escape.html_text`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -186,6 +186,7 @@ def report_data(inp: ReportInput) -> dict[str, Any]:
         "source": model.source,
         "summary": {
             "ops": summary.n_ops,
+            "decomposition_ops": summary.decomposition_ops,
             "tensors": summary.n_tensors,
             "scheme": summary.scheme,
             "scheme_detail": summary.scheme_detail,
@@ -232,7 +233,15 @@ def _summary_html(model: Model, data: Mapping[str, Any]) -> str:
         ("converter", h(model.converter_version or "unknown")),
         ("min runtime", h(model.min_runtime_version or "not recorded")),
         ("subgraphs", str(len(model.subgraphs))),
-        ("operators", f"{s['ops']:,}"),
+        (
+            "operators",
+            f"{s['ops']:,}"
+            + (
+                f" (+{s['decomposition_ops']:,} inside the decomposition subgraphs of composites)"
+                if s.get("decomposition_ops")
+                else ""
+            ),
+        ),
         ("quantization", h(f"{s['scheme']} — {s['scheme_detail']}")),
         ("op types", counts),
         ("weights", weights or "none"),
@@ -342,11 +351,35 @@ def _profile_html(value: Mapping[str, Any]) -> str:
         ("arena bytes", f"{memory.get('arena_bytes', 0):,} ({h(str(memory.get('planner', '')))})"),
         ("persistent bytes", f"{memory.get('persistent_bytes', 0):,}"),
     ]
+    for m in memory.get("signatures") or []:
+        at = m.get("peak_op") or {}
+        rows.append(
+            (
+                f"signature {h(str(m.get('key')))}",
+                f"arena {m.get('arena_bytes', 0):,} bytes ({len(m.get('subgraphs') or [])} subgraph arenas), "
+                f"peak {m.get('peak_live_bytes', 0):,} bytes live"
+                + (f" at op {at.get('subgraph')}:{at.get('index')}" if at else ""),
+            )
+        )
+    if memory.get("kv_cache_bytes") is not None:
+        per = memory.get("kv_cache_bytes_per_token")
+        rows.append(
+            (
+                "KV cache",
+                f"{memory['kv_cache_bytes']:,} bytes at {memory.get('kv_cache_length')} tokens"
+                + (f"; {per:,} bytes per token of context" if isinstance(per, int) else ""),
+            )
+        )
     table = "<table class='kv'>" + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
     top = sorted(value.get("operators") or [], key=lambda o: -(o.get("macs") or 0))[:15]
     peak = max((o.get("macs") or 0 for o in top), default=0) or 1
+
+    def where(o: Mapping[str, Any]) -> str:
+        c = o.get("composite")
+        return f"{o.get('subgraph')}:{o.get('index')}" + (f" in {c['subgraph']}:{c['index']}" if c else "")
+
     ops = "".join(
-        f"<tr><td class='num'>{o.get('subgraph')}:{o.get('index')}</td><td>{h(str(o.get('opcode')))}</td>"
+        f"<tr><td class='num'>{where(o)}</td><td>{h(str(o.get('opcode')))}</td>"
         f"<td class='num'>{o.get('macs', 0):,}</td>"
         f"<td><span class='bar' style='width:{int(200 * (o.get('macs') or 0) / peak)}px'></span></td></tr>"
         for o in top
@@ -359,7 +392,50 @@ def _profile_html(value: Mapping[str, Any]) -> str:
     )
 
 
-_SECTIONS = {"compat": _compat_html, "profile": _profile_html}
+def _generative_html(value: Mapping[str, Any]) -> str:
+    sigs = "; ".join(
+        f"{s.get('key')}: {s.get('kind')} {s.get('tokens')} token(s)" for s in value.get("signatures") or []
+    )
+    per_token = value.get("cache_bytes_per_token")
+    rows = [
+        ("layers", f"{value.get('layers')}"),
+        ("KV heads × head dim", f"{value.get('kv_heads')} × {value.get('head_dim')}"),
+        ("cache", f"{value.get('cache_length')} tokens, {value.get('cache_dtype')}"),
+        ("cache bytes", f"{value.get('cache_bytes_per_layer', 0):,} per layer, {value.get('cache_bytes', 0):,} in all"),
+        ("per token", f"{per_token:,} bytes" if isinstance(per_token, int) else "unknown"),
+        ("signatures", sigs),
+        ("vocabulary", f"{value.get('vocab_size')}"),
+        ("weight block size", f"{value.get('weight_block_size') or 'none'}"),
+    ]
+    return "<table class='kv'>" + "".join(f"<tr><td>{k}</td><td>{h(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _attr(v: object) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _composites_html(value: Sequence[Mapping[str, Any]]) -> str:
+    rows = "".join(
+        f"<tr><td class='num'>{c.get('subgraph')}:{c.get('op')}</td><td><code>{h(str(c.get('name')))}</code></td>"
+        f"<td>{h(str(c.get('layer')))}</td>"
+        f"<td>{h(', '.join(f'{k} {_attr(v)}' for k, v in (c.get('attributes') or {}).items()))}</td>"
+        f"<td>#{c.get('decomposition')} <code>{h(str(c.get('decomposition_name') or ''))}</code></td>"
+        f"<td class='num'>{c.get('decomposition_operators')}</td></tr>"
+        for c in value
+    )
+    return (
+        "<p>Each STABLEHLO_COMPOSITE is one layer; its decomposition subgraph holds the ops that compute it and "
+        "belongs to it, not to the model's list of entry points.</p><table><tr><th>op</th><th>composite</th>"
+        "<th>layer</th><th>attributes</th><th>decomposition subgraph</th><th>ops</th></tr>" + rows + "</table>"
+    )
+
+
+_SECTIONS: dict[str, Callable[[Any], str]] = {
+    "generative": _generative_html,
+    "composites": _composites_html,
+    "compat": _compat_html,
+    "profile": _profile_html,
+}
 
 
 _CSP = (

@@ -11,6 +11,8 @@ import math
 from typing import Any
 
 from ..compiled import compiled
+from ..composites import Composites, composites
+from ..generative import generative
 from ..model import Model, Operator, Quantization, Tensor
 from ..readers.attachments import attachments
 from ..schemas import schema_id
@@ -27,8 +29,9 @@ from ..summary import (
     summarize,
 )
 from .envelope import envelope
+from .generative_json import generative_dict
 
-__all__ = ["model_to_dict", "dumps", "SCHEMA_ID"]
+__all__ = ["model_to_dict", "dumps", "SCHEMA_ID", "composites_dict"]
 
 SCHEMA_ID = schema_id("inspect")
 
@@ -107,6 +110,9 @@ def _summary(model: Model, s: Summary) -> dict[str, Any]:
         "operators": s.n_ops,
         "tensors": s.n_tensors,
         "op_counts": s.op_counts,
+        "decomposition_operators": s.decomposition_ops,
+        "decomposition_op_counts": s.decomposition_op_counts,
+        "decomposition_subgraphs": s.decomposition_subgraphs,
         "weight_bytes": s.weight_bytes,
         "quantization": {"scheme": s.scheme, "detail": s.scheme_detail},
         "input_dtypes": list(s.input_dtypes),
@@ -183,10 +189,67 @@ def _head(model: Model) -> dict[str, Any] | None:
     }
 
 
+def composites_dict(model: Model) -> list[dict[str, Any]]:
+    """The ``composites`` list of ``inspect --format json`` (also a report section)."""
+    return _composites(model, composites(model))
+
+
+def _composites(model: Model, comp: Composites) -> list[dict[str, Any]]:
+    out = []
+    for c in comp.ops:
+        d = c.decomposition
+        out.append(
+            {
+                "subgraph": c.subgraph,
+                "op": c.op,
+                "name": c.name,
+                "layer": c.title,
+                "attributes": dict(c.attributes),
+                "version": c.version,
+                "decomposition": d,
+                "decomposition_name": model.subgraphs[d].name if d is not None else None,
+                "decomposition_operators": len(model.subgraphs[d].operators) if d is not None else 0,
+            }
+        )
+    return out
+
+
+def _container(model: Model) -> dict[str, Any] | None:
+    c = model.container
+    if c is None:
+        return None
+    return {
+        "format": c.format,
+        "path": c.path,
+        "size": c.size,
+        "version": c.version,
+        "model_part": c.model_part,
+        "parts": [
+            {"name": p.name, "kind": p.kind, "offset": p.offset, "size": p.size, "detail": dict(p.detail)}
+            for p in c.parts
+        ],
+        "metadata": dict(c.metadata),
+    }
+
+
+def _decomposes(comp: Composites, s: int) -> dict[str, Any] | None:
+    owner = comp.owner(s)
+    if owner is None:
+        return None
+    callers = comp.callers[s]
+    return {
+        "subgraph": owner.subgraph,
+        "op": owner.op,
+        "name": owner.name,
+        "callers": [{"subgraph": c.subgraph, "op": c.op} for c in callers],
+    }
+
+
 def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
     """The model as plain data; ``subgraph`` restricts ``subgraphs`` to that one."""
     order = {key: differs for key, _, _, differs in io_contract(model) if key is not None}
     subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
+    comp = composites(model)
     return {
         **envelope("inspect", model.source),
         "format": model.format,
@@ -220,9 +283,13 @@ def model_to_dict(model: Model, subgraph: int | None = None) -> dict[str, Any]:
                 "outputs": list(sg.outputs),
                 "tensors": [tensor_to_dict(t) for t in sg.tensors],
                 "operators": [operator_to_dict(op) for op in sg.operators],
+                "decomposes": _decomposes(comp, sg.index),
             }
             for sg in subgraphs
         ],
+        "composites": _composites(model, comp),
+        "generative": None if (gen := generative(model)) is None else generative_dict(gen),
+        "container": _container(model),
         "state": _state(model),
         "compiled": None if (npu := compiled(model)) is None else npu.to_json(model),
         "io_metadata": io_metadata(model),

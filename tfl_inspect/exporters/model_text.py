@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from .. import custom_ops
 from ..compiled import CompiledModel, compiled
+from ..composites import Composite, Composites, composites
 from ..fmt import format_shape
 from ..model import Model, Quantization, Subgraph, Tensor
+from ..naming import layer_name
 from ..readers.attachments import attachments
 from ..state import model_state
 from ..summary import (
@@ -26,7 +28,7 @@ from .blocks import Block, KeyValues, Note, Table
 
 __all__ = ["inspect_blocks", "SHOW_CHOICES", "fmt_shape", "fmt_quant", "dynamic_dims", "fmt_custom_options"]
 
-SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata")
+SHOW_CHOICES = ("ops", "tensors", "buffers", "metadata", "composites")
 
 
 def fmt_shape(dims: Iterable[int], has_rank: bool = True) -> str:
@@ -131,15 +133,30 @@ def _summary_block(model: Model) -> KeyValues:
         converter += f"; optimizations {', '.join(modes)}"
     if opts.get("enable_select_tf_ops"):
         converter += "; SELECT_TF_OPS enabled"
+    comp = composites(model)
+    listed = [sg for sg in model.subgraphs if not comp.is_decomposition(sg.index)]
     subgraphs = ", ".join(
         f"#{sg.index}{' ' + repr(sg.name) if sg.name else ''}: {len(sg.operators)} ops, {len(sg.tensors)} tensors"
-        for sg in model.subgraphs[:8]
+        for sg in listed[:8]
     )
-    if len(model.subgraphs) > 8:
-        subgraphs += f", … {len(model.subgraphs) - 8} more"
+    if len(listed) > 8:
+        subgraphs += f", … {len(listed) - 8} more"
+    if s.decomposition_subgraphs:
+        subgraphs += f"; {_decompositions_text(comp)}: {s.decomposition_ops} ops in all, each under its composite"
+    operators = f"{s.n_ops}"
+    if s.decomposition_ops:
+        operators += f" (+{s.decomposition_ops} inside the composites' decompositions)"
     fmt = "TFLite flatbuffer" if model.format == "tflite" else "TFL-dialect MLIR"
+    where = f"{model.source or '<bytes>'} ({_bytes(model.size)})"
+    bundle = model.container
+    if bundle is not None:
+        kind = {"litertlm": "LiteRT-LM bundle", "task": "MediaPipe .task bundle"}.get(bundle.format, bundle.format)
+        where = (
+            f"{model.source or '<bytes>'} ({_bytes(bundle.size)} {kind}) → {bundle.model.name} ({_bytes(model.size)})"
+        )
+        fmt += f" inside a {kind}"
     rows = [
-        ("File", f"{model.source or '<bytes>'} ({_bytes(model.size)})"),
+        ("File", where),
         ("Format", f"{fmt}, schema version {model.version}" if model.version is not None else fmt),
         ("Producer", _producer(model)),
         ("Converter", converter),
@@ -147,7 +164,7 @@ def _summary_block(model: Model) -> KeyValues:
         ("Subgraphs", f"{len(model.subgraphs)} ({subgraphs})"),
         (
             "Operators",
-            f"{s.n_ops}: "
+            f"{operators}: "
             + ", ".join(f"{k} ×{v}" for k, v in list(s.op_counts.items())[:12])
             + (f", … {len(s.op_counts) - 12} more types" if len(s.op_counts) > 12 else ""),
         ),
@@ -172,6 +189,8 @@ def _summary_block(model: Model) -> KeyValues:
                 f"(density {values / dense_v:.1%}); DENSIFY expands them at run time",
             )
         )
+    if comp:
+        rows.append(("Composites", _composites_row(comp)))
     custom = _custom_ops_row(model)
     if custom:
         rows.append(("Custom ops", custom))
@@ -203,6 +222,66 @@ def _summary_block(model: Model) -> KeyValues:
     else:
         rows.append(("Signatures", "none (no SignatureDef: use get_input_details() order)"))
     return KeyValues(None, rows)
+
+
+def _decompositions_text(comp: Composites) -> str:
+    subs = comp.decompositions
+    n = len(subs)
+    span = (
+        f"#{subs[0]}"
+        if n == 1
+        else f"#{subs[0]}…#{subs[-1]}"
+        if subs[-1] - subs[0] == n - 1
+        else "#" + ", #".join(map(str, subs))
+    )
+    return f"{n} decomposition subgraph{'s' if n != 1 else ''} ({span})"
+
+
+def _composites_row(comp: Composites) -> str:
+    """Per composite name: how many, the layer it is, its attributes (when every op has the same)."""
+    parts = []
+    for name, n in comp.counts().items():
+        ops = [c for c in comp.ops if c.name == name]
+        attrs = {c.attributes_text() for c in ops}
+        title = ops[0].title
+        bits = [] if title == name else [title]
+        if len(attrs) == 1 and next(iter(attrs)):
+            bits.append(next(iter(attrs)))
+        elif len(attrs) > 1:
+            bits.append("attributes differ")
+        parts.append(f"{name} ×{n}" + (f" ({'; '.join(bits)})" if bits else ""))
+    return f"{len(comp.ops)} STABLEHLO_COMPOSITE layer(s): " + ", ".join(parts)
+
+
+def _composites_table(model: Model, comp: Composites) -> Table:
+    rows = []
+    producer = model.producer.id
+    for s in range(len(model.subgraphs)):
+        if comp.is_decomposition(s):
+            continue
+        for depth, c in comp.under(s):
+            d = c.decomposition
+            sub = model.subgraphs[d] if d is not None else None
+            caller = model.subgraphs[c.subgraph]
+            op = caller.operators[c.op]
+            out = caller.tensor(op.outputs[0]) if op.outputs else None
+            rows.append(
+                [
+                    "  " * depth + f"{c.subgraph}:{c.op}",
+                    c.name,
+                    c.title,
+                    layer_name(out.name, producer) if out is not None else "",
+                    c.attributes_text(),
+                    str(c.version),
+                    "missing" if sub is None else f"#{sub.index}" + (f" {sub.name!r}" if sub.name else ""),
+                    "" if sub is None else str(len(sub.operators)),
+                ]
+            )
+    return Table(
+        "Composites (decomposition subgraphs under the op that calls them)",
+        ["op", "composite", "layer", "module", "attributes", "version", "decomposition", "ops"],
+        rows,
+    )
 
 
 def _custom_ops_row(model: Model) -> str:
@@ -440,7 +519,11 @@ def _state_blocks(model: Model) -> list[Block]:
     ]
 
 
-def _ops_table(sg: Subgraph) -> Table:
+def _under(c: Composite | None) -> str:
+    return "" if c is None else f" — decomposition of {c.label()}"
+
+
+def _ops_table(sg: Subgraph, owner: Composite | None = None) -> Table:
     rows = []
     for op in sg.operators:
         opts = ", ".join(f"{k}={v}" for k, v in op.options.items() if not _is_noise(k, v))
@@ -458,10 +541,12 @@ def _ops_table(sg: Subgraph) -> Table:
                 opts,
             ]
         )
-    return Table(f"Operators of subgraph {sg.index}", ["#", "opcode", "v", "inputs", "outputs", "options"], rows)
+    return Table(
+        f"Operators of subgraph {sg.index}{_under(owner)}", ["#", "opcode", "v", "inputs", "outputs", "options"], rows
+    )
 
 
-def _tensors_table(sg: Subgraph) -> Table:
+def _tensors_table(sg: Subgraph, owner: Composite | None = None) -> Table:
     rows, emphasis = [], set()
     sparse = False
     for r, t in enumerate(sg.tensors):
@@ -491,7 +576,7 @@ def _tensors_table(sg: Subgraph) -> Table:
         for row in rows:
             row += [""] * (len(columns) - len(row))
     return Table(
-        f"Tensors of subgraph {sg.index}",
+        f"Tensors of subgraph {sg.index}{_under(owner)}",
         columns,
         rows,
         emphasis,
@@ -545,9 +630,13 @@ def _metadata_table(model: Model) -> Table:
 
 
 def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) -> list[Block]:
+    from .generative_text import container_blocks, generative_blocks
+
     blocks: list[Block] = [_summary_block(model)]
     blocks += [Note(n, "warning") for n in model.notes]
     blocks += _compiled_blocks(model)
+    blocks += container_blocks(model)
+    blocks += generative_blocks(model)
     blocks += _io_blocks(model)
     blocks += _io_metadata_blocks(model)
     blocks += _attachment_blocks(model)
@@ -555,12 +644,16 @@ def inspect_blocks(model: Model, show: set[str], subgraph: int | None = None) ->
     if head is not None:
         blocks.append(Note(head.text()))
     blocks += _state_blocks(model)
-    subgraphs = model.subgraphs if subgraph is None else (model.subgraphs[subgraph],)
-    for sg in subgraphs:
+    comp = composites(model)
+    if "composites" in show and comp:
+        blocks.append(_composites_table(model, comp))
+    order = comp.order(len(model.subgraphs)) if subgraph is None else [(subgraph, comp.owner(subgraph))]
+    for s, owner in order:
+        sg = model.subgraphs[s]
         if "ops" in show:
-            blocks.append(_ops_table(sg))
+            blocks.append(_ops_table(sg, owner))
         if "tensors" in show:
-            blocks.append(_tensors_table(sg))
+            blocks.append(_tensors_table(sg, owner))
     if "buffers" in show:
         blocks.append(_buffers_table(model))
     if "metadata" in show:

@@ -9,13 +9,36 @@ from typing import TYPE_CHECKING, Any
 from .envelope import envelope
 
 if TYPE_CHECKING:
-    from ..profiling import Group, Profile
+    from ..profiling import Group, KVCache, Profile
 
-__all__ = ["profile_to_dict", "profile_csv", "CSV_COLUMNS"]
+__all__ = ["profile_to_dict", "profile_csv", "CSV_COLUMNS", "KV_CONTEXTS"]
 
 
 def _group(g: Group) -> dict[str, Any]:
     return {"key": g.key, "ops": g.ops, "macs": g.macs, "params": g.params, "weight_bytes": g.weight_bytes}
+
+
+# Context lengths the KV-cache curve is given for, besides the exported cache length.
+KV_CONTEXTS = (1024, 2048, 4096, 8192, 16384, 32768)
+
+
+def _kv(kv: KVCache | None) -> dict[str, Any]:
+    if kv is None:
+        return {
+            "kv_cache_bytes": None,
+            "kv_cache_bytes_per_token": None,
+            "kv_cache_length": None,
+            "kv_cache_in_arena_bytes": None,
+            "kv_cache": [],
+        }
+    lengths = sorted({*KV_CONTEXTS, *([kv.length] if kv.length else [])})
+    return {
+        "kv_cache_bytes": kv.bytes,
+        "kv_cache_bytes_per_token": kv.bytes_per_token,
+        "kv_cache_length": kv.length,
+        "kv_cache_in_arena_bytes": kv.in_arena_bytes,
+        "kv_cache": [{"tokens": n, "bytes": kv.at(n)} for n in lengths] if kv.bytes_per_token is not None else [],
+    }
 
 
 def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
@@ -46,6 +69,21 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
         if timeline
         else [],
         "notes": list(mem.notes),
+        "planner_reason": mem.planner_reason or None,
+        "signatures": [
+            {
+                "key": m.key,
+                "subgraph": m.subgraph,
+                "subgraphs": list(m.subgraphs),
+                "kind": m.kind,
+                "tokens": m.tokens,
+                "arena_bytes": m.arena_bytes,
+                "peak_live_bytes": m.peak_live_bytes,
+                "peak_op": {"subgraph": m.peak_op[0], "index": m.peak_op[1]} if m.peak_op else None,
+            }
+            for m in mem.signatures
+        ],
+        **_kv(mem.kv_cache),
     }
     doc["totals"] = {
         "macs": tot.macs,
@@ -70,6 +108,7 @@ def profile_to_dict(prof: Profile, timeline: bool = True) -> dict[str, Any]:
             "live_bytes": o.live_bytes,
             "arena_extent": o.arena_extent,
             "bytes_moved": o.bytes_moved,
+            "composite": {"subgraph": o.composite[0], "index": o.composite[1]} if o.composite else None,
         }
         for o in prof.operators
     ]

@@ -8,7 +8,7 @@ from ..naming import scope_label
 from .blocks import Block, KeyValues, Note, Table
 
 if TYPE_CHECKING:
-    from ..profiling import Group, OpProfile, Profile
+    from ..profiling import Group, KVCache, OpProfile, Profile
 
 __all__ = ["profile_blocks", "human_bytes", "human_count"]
 
@@ -34,13 +34,32 @@ def human_count(n: int) -> str:
 
 
 def _op_row(o: OpProfile, modules: bool = False) -> list[str]:
+    where = f"{o.subgraph}:{o.index}" + (f" in {o.composite[0]}:{o.composite[1]}" if o.composite else "")
     return [
-        f"{o.subgraph}:{o.index}", o.opcode, o.arith, human_count(o.macs), human_count(o.params),
+        where, o.opcode, o.arith, human_count(o.macs), human_count(o.params),
         human_bytes(o.live_bytes), scope_label(o.scope, modules),
     ]  # fmt: skip
 
 
 _OP_HEADERS = ["op", "opcode", "kernel", "MACs", "params", "live", "scope"]
+
+
+def _kv_text(kv: KVCache) -> str:
+    from .profile_json import KV_CONTEXTS
+
+    if kv.bytes_per_token is None:
+        return f"{human_bytes(kv.bytes)} (the length of some caches is unknown)"
+    grow = ", ".join(f"{n:,} tokens {human_bytes(kv.at(n))}" for n in KV_CONTEXTS[::2])
+    arena = (
+        f"; the plan holds {human_bytes(kv.in_arena_bytes)} for the cache inputs and outputs of every signature "
+        "(runtimes that bind the caches as shared external buffers hold them once)"
+        if kv.in_arena_bytes
+        else ""
+    )
+    return (
+        f"{human_bytes(kv.bytes)} at {kv.length} tokens (exported cache length), {kv.bytes_per_token:,} B per "
+        f"token of context: {grow}{arena}"
+    )
 
 
 def _groups(title: str, rows: tuple[Group, ...], top: int, modules: bool = False) -> Table:
@@ -79,6 +98,20 @@ def profile_blocks(prof: Profile, by: str = "op", top: int = 10) -> list[Block]:
     ]
     if prof.signature:
         head.insert(1, ("Signature", prof.signature))
+    if mem.planner_reason:
+        head[1 if not prof.signature else 2] = ("Planner", f"{mem.planner} — {mem.planner_reason}")
+    for m in mem.signatures:
+        what = f"{m.kind}, {m.tokens} token{'s' if m.tokens != 1 else ''}; " if m.kind and m.tokens else ""
+        at = f" at op {m.peak_op[0]}:{m.peak_op[1]}" if m.peak_op else ""
+        more = f" ({len(m.subgraphs) - 1} decomposition arenas)" if len(m.subgraphs) > 1 else ""
+        head.append(
+            (
+                f"Signature {m.key}",
+                f"{what}arena {human_bytes(m.arena_bytes)}{more}, peak {human_bytes(m.peak_live_bytes)} live{at}",
+            )
+        )
+    if mem.kv_cache is not None:
+        head.append(("KV cache", _kv_text(mem.kv_cache)))
     blocks: list[Block] = [KeyValues(None, head)]
     if by == "op":
         by_macs = sorted(prof.operators, key=lambda o: -o.macs)[:top]

@@ -8,9 +8,21 @@ model of LiteRT's CPU arena (:mod:`.litert_planner`) and says so in ``Memory.pla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
+from .records import (
+    Group,
+    KVCache,
+    LiveTensor,
+    Memory,
+    OpProfile,
+    Profile,
+    Reorder,
+    SignatureMemory,
+    TimelinePoint,
+    Totals,
+)
 
 if TYPE_CHECKING:
     from ..model import Model
@@ -20,6 +32,8 @@ __all__ = [
     "OpProfile",
     "LiveTensor",
     "TimelinePoint",
+    "SignatureMemory",
+    "KVCache",
     "Memory",
     "Totals",
     "Group",
@@ -27,20 +41,32 @@ __all__ = [
     "Profile",
     "profile",
     "heat",
+    "default_planner",
 ]
 
 PLANNERS = ("tflm", "litert")
 
 
+def default_planner(model: Model) -> tuple[str, str]:
+    """(planner, why) when none is asked for: LiteRT's for a generative model (only LiteRT runs one:
+    STABLEHLO_COMPOSITE, DYNAMIC_UPDATE_SLICE on an external cache), TFLite Micro's otherwise."""
+    from ..generative import generative
+
+    if generative(model) is not None:
+        return "litert", "LiteRT's planner: the default for a generative model (TFLite Micro cannot run one)"
+    return "tflm", ""
+
+
 def profile(
     model: Model,
-    planner: str = "tflm",
+    planner: str | None = None,
     signature: str | None = None,
     *,
     pointer_bytes: int = 4,
     reorder: bool = True,
 ) -> Profile:
-    """Profile ``model``: MACs, parameters, and the activation arena under ``planner``.
+    """Profile ``model``: MACs, parameters, and the activation arena under ``planner``
+    (None: :func:`default_planner`, TFLite Micro's unless the model is generative).
 
     ``signature`` starts execution at that signature's subgraph (default: subgraph 0, as
     TFLM does). ``pointer_bytes`` sizes the pointer arrays some TFLM kernels request as
@@ -50,6 +76,9 @@ def profile(
     from ..errors import UsageError
     from .build import build
 
+    reason = ""
+    if planner is None:
+        planner, reason = default_planner(model)
     if planner not in PLANNERS:
         raise UsageError(f"unknown planner {planner!r}; choose from {', '.join(PLANNERS)}")
     entry = 0
@@ -57,7 +86,10 @@ def profile(
         entry = model.require_signature(signature).subgraph
     if not model.subgraphs:
         raise UsageError("the model has no subgraphs: nothing to profile")
-    return build(model, planner, entry, signature, pointer_bytes, reorder)
+    prof = build(model, planner, entry, signature, pointer_bytes, reorder)
+    if reason:
+        prof = replace(prof, memory=replace(prof.memory, planner_reason=reason))
+    return prof
 
 
 def heat(model: Model, kind: str, planner: str = "tflm") -> dict[tuple[int, int], float]:

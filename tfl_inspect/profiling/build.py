@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING
 from ..compiled import CompiledModel, compiled
 from .macs import arith, compute
 from .params import bytes_moved, op_params, scope_of
-from .records import Group, LiveTensor, Memory, OpProfile, Profile, Reorder, TimelinePoint, Totals
+from .records import (
+    Group,
+    KVCache,
+    LiveTensor,
+    Memory,
+    OpProfile,
+    Profile,
+    Reorder,
+    SignatureMemory,
+    TimelinePoint,
+    Totals,
+)
 
 if TYPE_CHECKING:
     from ..model import Model, Operator, Subgraph
@@ -22,14 +33,20 @@ _MODULE_PRODUCERS = frozenset({"litert-torch"})  # tensors listed at the peak
 
 
 def build(model: Model, planner: str, entry: int, signature: str | None, pointer_bytes: int, reorder: bool) -> Profile:
+    from ..composites import composites
+
     if planner == "tflm":
         memory, live, extent, sizes = _tflm(model, entry, pointer_bytes)
     else:
         memory, live, extent, sizes = _litert(model)
+    memory = replace(memory, kv_cache=_kv_cache(model, sizes))
     params = op_params(model)
     producer = model.producer.id
+    comp = composites(model)
     ops: list[OpProfile] = []
     for sg in model.subgraphs:
+        top = comp.top(sg.index)
+        under = (top.subgraph, top.op) if top is not None else None
         for op in sg.operators:
             c = compute(sg, op)
             p = params[(sg.index, op.index)]
@@ -38,7 +55,7 @@ def build(model: Model, planner: str, entry: int, signature: str | None, pointer
                 OpProfile(
                     sg.index, op.index, op.opcode, arith(sg, op), scope_of(sg, op, producer), c.macs, c.flops,
                     p.params, p.weight_bytes, live.get(key), extent.get(key),
-                    _output_name(sg, op), bytes_moved(sg, op),
+                    _output_name(sg, op), bytes_moved(sg, op), under,
                 )
             )  # fmt: skip
     totals = Totals(
@@ -197,6 +214,7 @@ def _tflm(model: Model, entry: int, pointer_bytes: int) -> _Planned:
 
 
 def _litert(model: Model) -> _Planned:
+    from ..composites import composites
     from .litert_planner import plan
 
     p = plan(model)
@@ -207,10 +225,12 @@ def _litert(model: Model) -> _Planned:
     for a in p.allocations:
         by_sg.setdefault(a[0], []).append(a)
     step = 0
+    lives: dict[int, list[int]] = {}
     for sg in model.subgraphs:
         allocs = by_sg.get(sg.index, [])
         n = max(len(sg.operators), 1)
         live, ext = _sweep(n, [(f, la, size, off) for _, _, size, f, la, off in allocs])
+        lives[sg.index] = live[: len(sg.operators)]
         for i in range(len(sg.operators)):
             points.append(TimelinePoint(step, sg.index, i, live[i], ext[i]))
             op_live[(sg.index, i)] = live[i]
@@ -222,10 +242,16 @@ def _litert(model: Model) -> _Planned:
         alive = [a for a in by_sg.get(peak.subgraph, []) if a[3] <= peak.op <= a[4]]
         alive.sort(key=lambda a: -a[2])
         tensors = tuple(LiveTensor(a[0], a[1], _name(model, a[0], a[1], -1), a[2], a[5]) for a in alive[:_TOP_LIVE])
-    notes = (
+    comp = composites(model)
+    notes = [
         "modelled: LiteRT's arena_planner without kernel temporaries (im2col...) and without delegates",
         "one arena per subgraph; arena_bytes is their sum",
-    )
+    ]
+    if comp.callers:
+        notes.append(
+            "a composite's decomposition subgraph has its own arena (its inputs are the caller's tensors); "
+            "a signature's figures add the arenas of the decompositions it runs"
+        )
     memory = Memory(
         "litert (modelled)",
         p.arena_bytes,
@@ -235,18 +261,80 @@ def _litert(model: Model) -> _Planned:
         peak.live_bytes if peak is not None else 0,
         tensors,
         tuple(points),
-        notes,
+        tuple(notes),
+        signatures=_signatures(model, p.per_subgraph, lives),
     )
     sizes = {(a[0], a[1]): a[2] for a in p.allocations}
     return memory, op_live, op_ext, sizes
 
 
-def _reorders(model: Model, sizes: dict[tuple[int, int], int]) -> tuple[Reorder, ...]:
-    from .order import MAX_OPS, best_order, peak_of_order
+def _signatures(model: Model, arenas: tuple[int, ...], lives: dict[int, list[int]]) -> tuple[SignatureMemory, ...]:
+    """Per signature: the arenas it allocates and its peak, a composite's op adding its decomposition's peak."""
+    from ..composites import composites
+    from ..generative import generative
+
+    comp = composites(model)
+    gen = generative(model)
+    kinds = {g.key: (g.kind, g.tokens) for g in gen.signatures} if gen is not None else {}
+    memo: dict[int, tuple[int, tuple[int, int] | None]] = {}
+
+    def peak(s: int, seen: frozenset[int]) -> tuple[int, tuple[int, int] | None]:
+        """Peak live bytes of subgraph ``s`` with what its composites run, and the op where it is."""
+        if s in memo:
+            return memo[s]
+        best, where = 0, None
+        for i, live in enumerate(lives.get(s, [])):
+            c = comp.at(s, i)
+            inner, inner_at = (0, None)
+            if c is not None and c.decomposition is not None and c.decomposition not in seen:
+                inner, inner_at = peak(c.decomposition, seen | {c.decomposition})
+            if live + inner > best:
+                best, where = live + inner, (inner_at if inner_at is not None and inner > 0 else (s, i))
+        memo[s] = (best, where)
+        return memo[s]
 
     out = []
+    for sig in model.signatures:
+        if not 0 <= sig.subgraph < len(model.subgraphs):
+            continue
+        subs = [sig.subgraph]
+        for _, c in comp.under(sig.subgraph):
+            if c.decomposition is not None and c.decomposition not in subs:
+                subs.append(c.decomposition)
+        top, at = peak(sig.subgraph, frozenset({sig.subgraph}))
+        kind, tokens = kinds.get(sig.key, (None, None))
+        out.append(
+            SignatureMemory(sig.key, sig.subgraph, tuple(subs), sum(arenas[s] for s in subs), top, at, kind, tokens)
+        )
+    return tuple(out)
+
+
+def _kv_cache(model: Model, sizes: dict[tuple[int, int], int]) -> KVCache | None:
+    """The KV cache of a generative model, and what the plan counted for the cache tensors of every signature."""
+    from ..generative import CACHE_NAME, generative
+
+    gen = generative(model)
+    if gen is None:
+        return None
+    planned = 0
+    for sig in model.signatures:
+        for role in (sig.inputs, sig.outputs):
+            for name, t in role.items():
+                if CACHE_NAME.match(name):
+                    planned += sizes.get((sig.subgraph, t), 0)
+    return KVCache(gen.cache_length, gen.cache_bytes, gen.cache_bytes_per_token, planned)
+
+
+def _reorders(model: Model, sizes: dict[tuple[int, int], int]) -> tuple[Reorder, ...]:
+    """Better execution orders of small subgraphs. A composite's decomposition is left out: it is the body of
+    one layer's kernel (a delegate may replace it whole), and an LLM has hundreds of them."""
+    from ..composites import composites
+    from .order import MAX_OPS, best_order, peak_of_order
+
+    comp = composites(model)
+    out = []
     for sg in model.subgraphs:
-        if not 1 < len(sg.operators) <= MAX_OPS:
+        if not 1 < len(sg.operators) <= MAX_OPS or comp.is_decomposition(sg.index):
             continue
         size = {t: n for (s, t), n in sizes.items() if s == sg.index}
         found = best_order(sg, size)

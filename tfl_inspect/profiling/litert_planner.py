@@ -9,6 +9,9 @@ they are its last reader and the sizes match); tensors placed whole-lifetime fir
 by size (descending), then by allocation node, each into the best-fitting gap; STRING, RESOURCE
 and VARIANT tensors left out (``kTfLiteDynamic``: allocated on their own). Sizes are LiteRT's
 (:func:`tfl_inspect.dtypes.tensor_bytes`).
+A composite's decomposition subgraph (``kernels/stablehlo_composite.cc``) gets its own arena when the
+composite's Prepare allocates it, with its inputs set to ``kTfLiteCustom``: they point at the
+caller's tensors and take no room in it.
 What is not: kernel temporaries (im2col buffers and the like, known only after Prepare),
 tensors made dynamic at run time, VAR_HANDLE's 4-byte persistent handle, and delegates
 (XNNPACK, the default, plans its own memory).
@@ -29,6 +32,7 @@ __all__ = ["ALIGNMENT", "LiteRTPlan", "plan", "INPLACE"]
 ALIGNMENT = 64
 _NEVER = 1 << 31
 _SCALAR_BYTES = 4
+_LONG = 64  # nodes: a tensor living longer finds its neighbours by scanning the placed ones
 _MAX_SHARABLE_INPUTS = 3
 
 # builtin → (shareable input slots, data unmodified), from each kernel's registration.
@@ -63,11 +67,14 @@ def _align(n: int) -> int:
 _Placed = tuple[int, int, int, int, int, int]  # (subgraph, tensor, size, first node, last node, offset)
 
 
-def _subgraph(sg: Subgraph) -> tuple[int, list[_Placed], dict[int, int], int]:
+def _subgraph(sg: Subgraph, custom_inputs: bool = False) -> tuple[int, list[_Placed], dict[int, int], int]:
     # STRING, RESOURCE and VARIANT tensors are kTfLiteDynamic (subgraph.cc SetTensorParametersReadWrite):
     # allocated on their own, never in the arena.
     sizes = [tensor_bytes(t.dtype, t.shape) for t in sg.tensors]
     arena_rw = [not t.is_constant and not t.is_variable and sizes[t.index] is not None for t in sg.tensors]
+    if custom_inputs:  # a decomposition: its inputs are the caller's tensors (kTfLiteCustom)
+        for t in sg.inputs:
+            arena_rw[t] = False
     variables = [t.index for t in sg.tensors if t.is_variable]
     alloc, ref = _entry_refs(sg, variables)
     counts = list(ref)
@@ -156,18 +163,50 @@ def _deallocations(sg: Subgraph, shared: dict[int, int], counts: list[int], allo
     return dealloc
 
 
+def _merged(allocs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Allocations alive together, those that abut (no aligned gap between them) joined into one: the best-fit
+    scan finds no gap between them, so it reads the same with fewer entries."""
+    out: list[list[int]] = []
+    for off, size in sorted(allocs):
+        if out and off <= _align(out[-1][0] + out[-1][1]):
+            last = out[-1]
+            last[1] = max(last[1], off + size - last[0])
+        else:
+            out.append([off, size])
+    return [(a, b) for a, b in out]
+
+
 def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tuple[int, list[_Placed]]:
-    """Best-fit placement of (tensor, size, first, last) in order; the high-water mark and the placements."""
-    by_node: dict[int, list[tuple[int, int]]] = {}  # placed allocations per node: only overlapping ones are seen
+    """Best-fit placement of (tensor, size, first, last) in order; the high-water mark and the placements.
+
+    A placement is checked against the allocations alive at the same time. Those alive at every node (graph
+    inputs and outputs, placed first) are kept apart, joined where they abut: every tensor sees them, and a
+    tensor alive at every node sees everything placed, so neither walks the nodes (an LLM's prefill keeps its
+    caches alive across thousands of nodes: walking them, or scanning each of them, was quadratic)."""
+    by_node: dict[int, list[tuple[int, int]]] = {}  # placed allocations per node, but those alive throughout
+    always: list[tuple[int, int]] = []  # placed allocations alive at every node
+    joined: list[tuple[int, int]] | None = []  # ``always`` joined where they abut (None: to recompute)
+    every: list[tuple[int, int]] = []  # all placed allocations
+    spans_of: list[tuple[int, int, int, int]] = []  # (offset, size, first, last node) of those not throughout
     placed: list[_Placed] = []
     high = 0
     for t, size, first, last in spans:
         if size == 0:
             placed.append((s, t, 0, first, last, 0))
             continue
-        seen: set[tuple[int, int]] = set()
-        for node in range(first, min(last, horizon) + 1):
-            seen.update(by_node.get(node, ()))
+        end = min(last, horizon)
+        throughout = first <= 0 and end >= horizon
+        if throughout:
+            seen = set(every)
+        else:
+            if joined is None:
+                joined = _merged(always)
+            seen = set(joined)
+            if end - first > _LONG:  # a long life: scanning what is placed is cheaper than walking its nodes
+                seen.update((o, z) for o, z, f, la in spans_of if f <= end and la >= first)
+            else:
+                for node in range(first, end + 1):
+                    seen.update(by_node.get(node, ()))
         best, best_fit, cur = -1, -1, 0
         for off, sz in sorted(seen):
             start = _align(cur)
@@ -179,19 +218,28 @@ def _place(s: int, spans: list[tuple[int, int, int, int]], horizon: int) -> tupl
         if best < 0:
             best = _align(cur)
         high = max(high, best + size)
-        for node in range(first, min(last, horizon) + 1):
-            by_node.setdefault(node, []).append((best, size))
+        if throughout:
+            always.append((best, size))
+            joined = None
+        else:
+            for node in range(first, end + 1):
+                by_node.setdefault(node, []).append((best, size))
+            spans_of.append((best, size, first, end))
+        every.append((best, size))
         placed.append((s, t, size, first, last, best))
     return high, placed
 
 
 def plan(model: Model) -> LiteRTPlan:
+    from ..composites import composites
+
+    comp = composites(model)
     per: list[int] = []
     allocs: list[tuple[int, int, int, int, int, int]] = []
     shared: list[tuple[int, int, int]] = []
     persistent = 0
     for sg in model.subgraphs:
-        high, placed, sh, pers = _subgraph(sg)
+        high, placed, sh, pers = _subgraph(sg, custom_inputs=comp.is_decomposition(sg.index))
         per.append(high)
         allocs.extend(placed)
         shared.extend((sg.index, a, b) for a, b in sh.items())

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["OpProfile", "LiveTensor", "TimelinePoint", "Memory", "Totals", "Group", "Reorder", "Profile"]
+__all__ = [
+    "OpProfile",
+    "LiveTensor",
+    "TimelinePoint",
+    "SignatureMemory",
+    "KVCache",
+    "Memory",
+    "Totals",
+    "Group",
+    "Reorder",
+    "Profile",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,8 @@ class OpProfile:
     arena_extent: int | None  # highest arena offset in use while it runs (TFLM plan)
     tensor_name: str = ""  # the first output's name, as the file spells it (``scope`` is read from it)
     bytes_moved: int = 0  # activation bytes read and written at the recorded shapes
+    # (subgraph, op) of the STABLEHLO_COMPOSITE whose decomposition the op belongs to; None elsewhere
+    composite: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +56,33 @@ class TimelinePoint:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureMemory:
+    """One signature's memory under the planner: its subgraph's arena plus those of the decompositions it runs."""
+
+    key: str
+    subgraph: int
+    subgraphs: tuple[int, ...]  # its subgraph, then the decomposition subgraphs its composites run
+    arena_bytes: int
+    peak_live_bytes: int
+    peak_op: tuple[int, int] | None
+    kind: str | None = None  # "prefill" / "decode" for a generative model
+    tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KVCache:
+    """The external KV cache of a generative model: bytes at the exported length and per token of context."""
+
+    length: int | None
+    bytes: int
+    bytes_per_token: int | None
+    in_arena_bytes: int  # what the planner counted for the cache inputs and outputs of every signature
+
+    def at(self, tokens: int) -> int | None:
+        return None if self.bytes_per_token is None else self.bytes_per_token * tokens
+
+
+@dataclass(frozen=True, slots=True)
 class Memory:
     planner: str  # "tflm" or "litert (modelled)"
     arena_bytes: int
@@ -53,6 +93,9 @@ class Memory:
     peak_tensors: tuple[LiveTensor, ...]
     timeline: tuple[TimelinePoint, ...]
     notes: tuple[str, ...] = ()
+    signatures: tuple[SignatureMemory, ...] = ()
+    kv_cache: KVCache | None = None
+    planner_reason: str = ""  # why this planner when none was asked for
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,13 +267,23 @@ def _buffer_bytes(model: Model, index: int) -> bytes | None:
         return None
     from ..readers.fbtable import FormatFaultError, root
 
+    # In an LLM bundle the flatbuffer starts at its section, not at byte 0.
+    part = model.container.model if model.container is not None else None
+    if part is not None and part.offset < 0:
+        return None
     try:
-        with open(model.source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            buffers = root(data, len(data)).tables(12)  # Model.buffers
-            if not 0 <= index < len(buffers):
-                return None
-            start, n = buffers[index].vector(4, 1)  # Buffer.data
-            return bytes(data[start : start + n]) if n else None
+        with open(model.source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as whole:
+            view = memoryview(whole)
+            data = view[part.offset : part.offset + part.size] if part is not None else view
+            try:
+                buffers = root(data, len(data)).tables(12)  # Model.buffers
+                if not 0 <= index < len(buffers):
+                    return None
+                start, n = buffers[index].vector(4, 1)  # Buffer.data
+                return bytes(data[start : start + n]) if n else None
+            finally:
+                data.release()
+                view.release()
     except (OSError, ValueError, FormatFaultError, struct.error, IndexError):
         return None
 

@@ -16,7 +16,8 @@ _MLIR_HINTS = (b"module", b"func.func", b'"tfl.', b"tfl.", b"error:", b"#loc", b
 
 
 def load(source: str | os.PathLike[str] | bytes) -> Model:
-    """Read a model from a path or bytes, choosing the reader from the content.
+    """Read a model from a path or bytes, choosing the reader from the content: a ``.tflite``
+    flatbuffer, converter MLIR, or an LLM bundle (``.litertlm``, ``.task``) holding a ``.tflite``.
 
     Raises :class:`~tfl_inspect.errors.ModelFormatError` for anything that is not a model.
     """
@@ -36,6 +37,13 @@ def load(source: str | os.PathLike[str] | bytes) -> Model:
             raise ModelFormatError(exc.strerror or str(exc), path) from None
     if not head:
         raise ModelFormatError("empty file", path)
+    from .containers import container_kind
+
+    kind = container_kind(head, path)
+    if kind is not None:
+        from .containers import read_container
+
+        return read_container(bytes(source) if path is None else path, path, kind)  # type: ignore[arg-type]
     if looks_like_flatbuffer(head):
         return read_flatbuffer(source, path)
     if _looks_like_mlir(head):

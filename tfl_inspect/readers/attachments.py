@@ -72,9 +72,12 @@ def attachments(model: Model) -> list[Attachment] | None:
 def _read(model: Model) -> list[Attachment] | None:
     if not model.trailing_bytes or model.source is None or model.trailing_bytes > _MAX_ZIP:
         return None
+    start = model.container.model.offset if model.container is not None else 0
+    if start < 0:
+        return None
     try:
         with open(model.source, "rb") as fh:
-            fh.seek(model.size - model.trailing_bytes)
+            fh.seek(start + model.size - model.trailing_bytes)
             tail = fh.read(model.trailing_bytes)
     except OSError:
         return None

@@ -39,7 +39,7 @@ from .fbtable import FormatFaultError, Table, numbers_at, root, string_at, table
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["read_flatbuffer", "looks_like_flatbuffer", "custom_options_value"]
+__all__ = ["read_flatbuffer", "read_flatbuffer_view", "looks_like_flatbuffer", "custom_options_value"]
 
 _FILE_ID = b"TFL3"
 _MAX_SCHEMA_VERSION = 3
@@ -645,6 +645,11 @@ def _flex_op_name(custom_options: Any) -> str | None:
     if isinstance(custom_options, list) and custom_options and isinstance(custom_options[0], str):
         return custom_options[0]
     return None
+
+
+def read_flatbuffer_view(view: memoryview, path: str | None = None) -> Model:
+    """Read a flatbuffer that lies inside a bigger buffer (an LLM bundle's section), without copying it."""
+    return _Reader(view, len(view), path).read()
 
 
 def read_flatbuffer(source: str | os.PathLike[str] | bytes, path: str | None = None) -> Model:

@@ -74,9 +74,11 @@ def fix(
     shapes = manager.shapes(model, signature)
     s, key = (shapes.subgraph, shapes.signature) if shapes is not None else _subgraph(model, signature)
     report = FixReport(str(src_path), str(out), manager.names, s, key)
-    report.bytes_before = src_path.stat().st_size
+    # A bundle's model is rewritten from its .tflite, copied out; the output is a plain .tflite.
+    flat = src_path if model.container is None else Path(_flatbuffer_file(model))
+    report.bytes_before = flat.stat().st_size
     report.ops_before = len(model.subgraphs[s].operators)
-    src = read(src_path, model.trailing_bytes)
+    src = read(flat, model.trailing_bytes)
     try:
         rw = Rewrite(src.model, model, s, report.signature, report, source=src, shapes=shapes)
         manager(rw)
@@ -166,11 +168,21 @@ def _verify(
 
     new_model = load(tmp) if verify_inputs else None  # our reader re-checks every offset of what we wrote
     shapes = resolve_shapes(new_model, report, verify_inputs) if new_model is not None else None
-    pending = start(report.source, tmp, xnnpack=xnnpack, shapes=shapes, renames=renames(report))
+    source = report.source if model.container is None else _flatbuffer_file(model)
+    pending = start(source, tmp, xnnpack=xnnpack, shapes=shapes, renames=renames(report))
     try:
         report.lint = lint_delta(model, new_model if new_model is not None else load(tmp))
     finally:
         report.verification = pending.result()
+
+
+def _flatbuffer_file(model: Model) -> str:
+    from ..readers.containers import flatbuffer_file
+
+    path = flatbuffer_file(model)
+    if path is None:
+        raise UsageError("fix needs the model in a file")
+    return path
 
 
 def _subgraph(model: Model, signature: str | None) -> tuple[int, str | None]:

@@ -105,7 +105,23 @@ def run(
         if r.id in chosen:
             findings.extend(r.check(ctx))
     findings.sort(key=_order)
-    return findings
+    return _under_composites(model, findings)
+
+
+def _under_composites(model: Model, findings: list[Finding]) -> list[Finding]:
+    """Name the composite a finding sits under when its subgraph is a composite's decomposition."""
+    from dataclasses import replace
+
+    from ..composites import composites
+
+    comp = composites(model)
+    if not comp.callers:
+        return findings
+    out = []
+    for f in findings:
+        top = comp.owner(f.subgraph) if f.subgraph is not None else None
+        out.append(f if top is None else replace(f, composite=(top.subgraph, top.op, top.name)))
+    return out
 
 
 def _order(f: Finding) -> tuple[int, str, int, int, int, str]:

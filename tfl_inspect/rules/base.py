@@ -78,6 +78,8 @@ class Finding:
     # The PyTorch module (its ``named_modules()`` name, "" for the root) the op -- or, without an
     # op, the tensor -- belongs to, for models whose tensor names record modules; None otherwise.
     module: str | None = None
+    # (subgraph, op, name) of the STABLEHLO_COMPOSITE whose decomposition subgraph holds the place
+    composite: tuple[int, int, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Stable JSON shape (see ``schemas/lint.schema.json``): every key always present (``group``
@@ -97,6 +99,9 @@ class Finding:
             "explanation": self.explanation,
             "fix": self.fix,
             "related": [{"subgraph": s, "op": o} for s, o in self.related],
+            "composite": None
+            if self.composite is None
+            else {"subgraph": self.composite[0], "op": self.composite[1], "name": self.composite[2]},
         }
 
     def location(self) -> str:
@@ -108,7 +113,11 @@ class Finding:
                 sig += f" {self.io_name!r}"
             parts.append(sig)
         if self.subgraph is not None:
-            parts.append(f"subgraph {self.subgraph}")
+            where = f"subgraph {self.subgraph}"
+            if self.composite is not None:
+                s, o, name = self.composite
+                where += f" (decomposition of {name}, subgraph {s} op {o})"
+            parts.append(where)
         if self.op is not None:
             op = f"op {self.op} {self.opcode or ''}".rstrip()
             parts.append(op + (f" in {_module(self.module)}" if self.module is not None else ""))

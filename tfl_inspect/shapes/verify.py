@@ -117,8 +117,10 @@ def verify(result: ShapeResult, *, invoke: bool = True, timeout: float = 300) ->
     """
     if not available():
         raise UsageError("--verify needs the LiteRT interpreter: pip install ai-edge-litert")
+    from ..readers.containers import flatbuffer_file
+
     model = result.model
-    path = model.source
+    path = flatbuffer_file(model) if model.format == "tflite" else None
     if model.format != "tflite" or not path or not os.path.isfile(path):
         raise UsageError("--verify needs a .tflite file (the interpreter cannot read this input)")
     inputs = {i: s for i, s in result.inputs.items() if s is not None}

@@ -165,11 +165,63 @@ def compat(
     reports = {}
     for n in chosen:
         target = get(n)
-        report = target.assess(model, subgraphs, opts, cache)
+        report = _composites_run(model, target, subgraphs, opts, cache, target.assess(model, subgraphs, opts, cache))
         if npu is not None:  # compiled ahead of time for one NPU: bound to it, whatever the target
             report = bind(model, npu, target, report, opts)
         reports[n] = _in_producer_terms(model, target, report)
     return CompatReport(model.source, reports, minimum_runtime(model), subgraphs, signature, opts)
+
+
+def _composites_run(
+    model: Model,
+    target: Target,
+    subgraphs: tuple[int, ...],
+    opts: Mapping[str, Any],
+    cache: PartitionCache,
+    report: TargetReport,
+) -> TargetReport:
+    """Count a composite's decomposition only where it runs.
+
+    A STABLEHLO_COMPOSITE the target takes replaces its decomposition subgraph, which then never runs
+    (XNNPACK lowers odml.scaled_dot_product_attention itself); one it does not take runs on LiteRT's CPU
+    kernel, which invokes the decomposition (``tflite/kernels/stablehlo_composite.cc``), and LiteRT
+    applies the delegate to that subgraph like to any other (``Interpreter::ModifyGraphWithDelegateImpl``
+    walks every subgraph). So the ops of decompositions under taken composites leave the count, and the
+    report is made again without those subgraphs.
+    """
+    from ..composites import composites
+
+    comp = composites(model)
+    if not comp.callers:
+        return report
+    taken = {(v.subgraph, v.index) for v in report.operators if v.supported and v.opcode == "STABLEHLO_COMPOSITE"}
+    skipped: set[int] = set()
+    changed = True
+    while changed:  # a decomposition under a skipped one is skipped too
+        changed = False
+        for d, callers in comp.callers.items():
+            if d in skipped or d not in subgraphs:
+                continue
+            if all((c.subgraph, c.op) in taken or c.subgraph in skipped for c in callers):
+                skipped.add(d)
+                changed = True
+    run = [d for d in comp.decompositions if d in subgraphs and d not in skipped]
+    notes: list[str] = []
+    if skipped:
+        names = sorted({c.name for d in skipped for c in comp.callers[d]})
+        ops = sum(len(model.subgraphs[d].operators) for d in skipped)
+        notes.append(
+            f"{len(skipped)} decomposition subgraph(s) of composites the target takes whole ({', '.join(names)}) "
+            f"do not run: their {ops} ops are not counted"
+        )
+        report = target.assess(model, tuple(s for s in subgraphs if s not in skipped), opts, cache)
+    if run and not target.loads_whole:
+        names = sorted({c.name for d in run for c in comp.callers[d]})
+        notes.append(
+            f"{len(run)} decomposition subgraph(s) of composites the target does not take ({', '.join(names)}) "
+            "run under LiteRT's CPU kernel for the composite: their ops are counted with the target's verdicts"
+        )
+    return replace(report, notes=(*report.notes, *notes))
 
 
 def verdict_marks(report: CompatReport, target: str) -> dict[tuple[int, int], dict[str, Any]]:
