@@ -207,7 +207,7 @@ class _Reader:
                     end = offset + nbytes
                 out.append((BufferInfo(i, nbytes, offset, external=True), offset))
             else:
-                out.append((BufferInfo(i, length), start if length else -1))
+                out.append((BufferInfo(i, length, has_data=bool(f_data)), start if length else -1))
         self.end = end
         return out
 
@@ -328,9 +328,11 @@ class _Reader:
             self.end = end
         signature = raw_signature or shape
         nbytes, loader, external = 0, None, bool(f_ext and _U32(buf, pos + f_ext)[0])
+        empty_data = False
         if buffer > 0 and buffers:
             info, start = buffers[buffer]
             nbytes = info.size
+            empty_data = not nbytes and info.has_data
             if nbytes and start >= 0:
                 loader = _loader(buf, start, nbytes, row, shape)
             external = external or info.external
@@ -357,6 +359,7 @@ class _Reader:
             is_variable=bool(f_var and _BOOL(buf, pos + f_var)[0]),
             buffer=buffer,
             nbytes=nbytes,
+            empty_data=empty_data,
             quantization=quantization,
             sparsity=sparsity,
             external=external,
