@@ -22,7 +22,7 @@ def test_json_validates_for_every_sample(path: Path) -> None:
     assert res.code == 0, res.err
     doc = json.loads(res.out)
     jsonschema.validate(doc, SCHEMA)
-    assert set(doc["targets"]) == {"xnnpack", "gpu", "tflm", "edgetpu", "nnapi"}
+    assert set(doc["targets"]) == {"xnnpack", "gpu", "gpu-classic", "tflm", "edgetpu", "nnapi"}
     for t in doc["targets"].values():
         assert t["supported_ops"] == sum(o["supported"] for o in t["operators"])
         assert t["total_ops"] == len(t["operators"])
@@ -57,7 +57,7 @@ def test_unknown_target_lists_the_known_ones() -> None:
     res = run_cli_process("compat", sample("dense_float32.tflite"), "--target", "tpu")
     assert res.code == 2
     assert res.err.strip().count("\n") == 0
-    assert "xnnpack, gpu, tflm, edgetpu, nnapi" in res.err
+    assert "xnnpack, gpu, gpu-classic, tflm, edgetpu, nnapi" in res.err
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from tfl_inspect.targets import compat, names, parse_targets, verdict_marks
 
 
 def test_parse_targets() -> None:
-    assert parse_targets(None) == names() == ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi")
+    assert parse_targets(None) == names() == ("xnnpack", "gpu", "gpu-classic", "tflm", "edgetpu", "nnapi")
     assert parse_targets("GPU, tflm,gpu") == ("gpu", "tflm")
-    assert parse_targets(["xnnpack", "all"]) == ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi")
-    with pytest.raises(UsageError, match="known targets are xnnpack, gpu, tflm, edgetpu, nnapi"):
+    assert parse_targets(["xnnpack", "all"]) == ("xnnpack", "gpu", "gpu-classic", "tflm", "edgetpu", "nnapi")
+    with pytest.raises(UsageError, match="known targets are xnnpack, gpu, gpu-classic, tflm, edgetpu, nnapi"):
         parse_targets("coreml")
 
 
