@@ -253,6 +253,8 @@ def test_empty_data_vector_makes_a_constant(corpus: Path) -> None:
     sg = model.subgraphs[0]
     shape = sg.tensors[sg.operators[0].inputs[1]]
     assert shape.empty_data and shape.nbytes == 0 and shape.is_constant and shape.shape == (0,)
+    data = shape.data()
+    assert data is not None and data.shape == (0,) and data.dtype == np.int32  # diff compares it as equal
     assert not sg.tensors[sg.operators[0].inputs[0]].is_constant
     plain = tfl_inspect.load(SAMPLES / "dense_float32.tflite").subgraphs[0].tensors
     assert not any(t.empty_data for t in plain)

@@ -333,6 +333,8 @@ class _Reader:
             info, start = buffers[buffer]
             nbytes = info.size
             empty_data = not nbytes and info.has_data
+            if empty_data:
+                loader = _loader(buf, 0, 0, row, shape)  # an empty array of the tensor's type
             if nbytes and start >= 0:
                 loader = _loader(buf, start, nbytes, row, shape)
             external = external or info.external

@@ -167,6 +167,8 @@ def check_op(
         raise
     except IndexError:
         raise fail("MISSING_REQUIRED_OPERAND", "an operand the parser reads is missing") from None
+    except (TypeError, ValueError):  # an option the file does not give (None where the parser wants a number)
+        raise fail("INVALID_ARGUMENT", f"{op.opcode}: an option the parser reads is missing or malformed") from None
     _tensor_filter(n)
 
 
