@@ -33,6 +33,7 @@ from .allocation import ARENA, CONSTANT, Allocation, Allocations, allocation
 from .base import SubgraphCheck, Target, TargetReport
 from .gpu_checks import BF16, F16, F32, INTS, UINTS, Node, fail
 from .gpu_parsers import FACTORY, FACTORY_BOOL, PARSERS, parser_for
+from .opkey import OpKeys
 from .policies import AcceleratorCheck, AcceleratorPartitions
 from .reasons import Reason, Reject
 
@@ -172,58 +173,6 @@ def check_op(
     _tensor_filter(n)
 
 
-def _frozen(v: Any) -> Any:
-    if isinstance(v, Mapping):
-        return tuple((k, _frozen(x)) for k, x in v.items())
-    if isinstance(v, (list, tuple)):
-        return tuple(_frozen(x) for x in v)
-    return v
-
-
-class _Keys:
-    """Everything the parsers and the filter read of an op (its messages aside): ops with equal keys get the same
-    verdict, so a repeated layer is checked once. Small integer constants (axes, paddings, perms, slice bounds)
-    count by value; other constants by type, shape and size."""
-
-    def __init__(self, sg: Subgraph, alloc: Allocation) -> None:
-        self.tensors, self.classes = sg.tensors, alloc.classes
-        self.memo: dict[int, tuple[Any, ...]] = {}
-
-    def tensor(self, t: int) -> tuple[Any, ...] | None:
-        if t < 0:
-            return None
-        hit = self.memo.get(t)
-        if hit is None:
-            x = self.tensors[t]
-            q = x.quantization
-            qkey = None if q is None else (len(q.scale), bool(q.zero_point), q.quantized_dimension, _frozen(q.details))
-            values = None
-            if x.is_constant and x.nbytes <= 64 and x.dtype in ("INT32", "INT64", "INT16", "INT8", "UINT8", "BOOL"):
-                data = x.data()
-                values = None if data is None else tuple(data.reshape(-1).tolist())
-            hit = (x.dtype, x.shape, self.classes[t], qkey, x.sparsity is not None, x.is_variable, x.nbytes, values)
-            self.memo[t] = hit
-        return hit
-
-    def op(self, op: Operator, remap: Mapping[int, int]) -> tuple[Any, ...]:
-        ins = tuple(remap.get(t, t) for t in op.inputs) if remap else op.inputs
-        options: Any = tuple(op.options.items())
-        try:
-            hash(options)
-        except TypeError:  # a list or dict among the values (composite attributes)
-            options = _frozen(op.options)
-        tensor = self.tensor
-        return (
-            op.builtin,
-            op.custom_code,
-            op.version,
-            options,
-            tuple([tensor(t) for t in ins]),
-            tuple([tensor(t) for t in op.outputs]),
-            tuple([ins.index(t) for t in ins]),  # which inputs are the same tensor
-        )
-
-
 def refusal(
     model: Model, allocations: Allocations | None = None, skipped: frozenset[int] = frozenset()
 ) -> Reason | None:
@@ -283,7 +232,7 @@ class Gpu(Target):
         remap: dict[int, int] = {}
         tensors = sg.tensors
         taken_like: set[tuple[Any, ...]] = set()  # ops already taken, by everything their checks read
-        keys = _Keys(sg, alloc)
+        keys = OpKeys(sg, alloc.classes.__getitem__)
         for op in sg.operators:
             t = op.inputs[0] if op.inputs else -1
             if (
@@ -296,7 +245,7 @@ class Gpu(Target):
                 remap[op.outputs[0]] = t  # FP16GraphPartitionHelper: consumers read the float16 constant
                 check.fp16.add(op.index)
                 continue
-            key = keys.op(op, remap)
+            key = keys.op(op, [remap.get(t, t) for t in op.inputs] if remap else op.inputs)
             if key in taken_like:
                 check.taken.add(op.index)
                 continue
