@@ -120,6 +120,11 @@ class Tensor:
         """
         return self._loader() if self._loader is not None else None
 
+    def raw(self) -> bytes | None:
+        """The constant's bytes as stored, read without numpy (a front end that keeps none: None)."""
+        raw = getattr(self._loader, "raw", None)
+        return raw() if raw is not None else None
+
 
 @dataclass(frozen=True, slots=True)
 class Operator:

@@ -258,3 +258,14 @@ def test_empty_data_vector_makes_a_constant(corpus: Path) -> None:
     assert not sg.tensors[sg.operators[0].inputs[0]].is_constant
     plain = tfl_inspect.load(SAMPLES / "dense_float32.tflite").subgraphs[0].tensors
     assert not any(t.empty_data for t in plain)
+
+
+def test_raw_bytes_need_no_numpy() -> None:
+    """Tensor.raw(): a constant's stored bytes, for checks that must not pay numpy's import on big models."""
+    model = tfl_inspect.load(SAMPLES / "dense_float32.tflite")
+    for t in model.subgraphs[0].tensors:
+        if t.is_constant:
+            data = t.data()
+            assert data is not None and t.raw() == data.tobytes()
+        else:
+            assert t.raw() is None

@@ -14,7 +14,6 @@ import math
 import mmap
 import os
 import struct
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import dtypes
@@ -549,12 +548,18 @@ class _Reader:
 _NP_DTYPES: dict[str, Any] = {}  # numpy dtype name -> little-endian numpy dtype (lint loads ~10^4 constants)
 
 
-def _loader(
-    buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
-) -> Callable[[], np.ndarray]:
-    def load() -> np.ndarray:
+class _Stored:
+    """A constant's data in the file: ``()`` gives it as numpy (imported only then), ``raw()`` as bytes."""
+
+    __slots__ = ("buf", "nbytes", "row", "shape", "start")
+
+    def __init__(self, buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]) -> None:
+        self.buf, self.start, self.nbytes, self.row, self.shape = buf, start, nbytes, row, shape
+
+    def __call__(self) -> np.ndarray:
         import numpy as np  # only when data is asked for: inspecting never pays for numpy
 
+        buf, start, nbytes, row, shape = self.buf, self.start, self.nbytes, self.row, self.shape
         if row is not None and row.numpy is not None:
             item = _NP_DTYPES.get(row.numpy)
             if item is None:
@@ -565,7 +570,12 @@ def _loader(
             return arr.reshape(shape) if n == count else arr
         return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
 
-    return load
+    def raw(self) -> bytes:
+        return bytes(self.buf[self.start : self.start + self.nbytes])
+
+
+def _loader(buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]) -> _Stored:
+    return _Stored(buf, start, nbytes, row, shape)
 
 
 def _is_flexbuffer(raw: bytes) -> bool:

@@ -10,6 +10,7 @@ Used by :mod:`.gpu_parsers` and :mod:`.gpu`.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Node",
+    "int_values",
     "fail",
     "bhwc",
     "numel",
@@ -133,15 +135,35 @@ class Node:
     def values(self, slot: int) -> list[int] | None:
         """Integer contents of a constant input (None when not in the file)."""
         t = self.tin(slot)
-        if t is None or not t.is_constant:
-            return None
+        return int_values(t) if t is not None else None
+
+
+_STRUCT = {
+    "INT8": "b",
+    "UINT8": "B",
+    "BOOL": "?",
+    "INT16": "h",
+    "UINT16": "H",
+    "INT32": "i",
+    "UINT32": "I",
+    "INT64": "q",
+}
+
+
+def int_values(t: Tensor) -> list[int] | None:
+    """An integer constant's values, read from its bytes (no numpy for the axes and bounds parsers read)."""
+    if not t.is_constant or t.dtype not in _STRUCT:
+        return None
+    raw = t.raw()
+    if raw is None:
         try:
             data = t.data()
         except Exception:
             return None
-        if data is None:
-            return [] if t.nbytes == 0 else None
-        return [int(v) for v in data.reshape(-1)] if data.dtype.kind in "iub" else None
+        return None if data is None else [int(v) for v in data.reshape(-1)]
+    code = _STRUCT[t.dtype]
+    size = struct.calcsize(code)
+    return [int(v) for v in struct.unpack(f"<{len(raw) // size}{code}", raw[: len(raw) - len(raw) % size])]
 
 
 # -- helpers of operation_parser.cc / model_builder_helper.cc -----------------------------------------

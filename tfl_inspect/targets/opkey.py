@@ -45,10 +45,12 @@ class OpKeys:
             x = self.tensors[t]
             q = x.quantization
             qkey = None if q is None else (len(q.scale), bool(q.zero_point), q.quantized_dimension, frozen(q.details))
-            values = None
+            values: Any = None
             if x.is_constant and x.nbytes <= 64 and x.dtype in _SMALL_INTS:
-                data = x.data()
-                values = None if data is None else tuple(data.reshape(-1).tolist())
+                values = x.raw()
+                if values is None:  # a front end without stored bytes
+                    data = x.data()
+                    values = None if data is None else tuple(data.reshape(-1).tolist())
             hit = (x.dtype, x.shape, k, qkey, x.sparsity is not None, x.is_variable, x.nbytes, values)
             self.memo[(t, k)] = hit
         return hit
