@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..remedies import Remedy
@@ -272,7 +273,7 @@ class Gpu(Target):
         for sg in model.subgraphs:
             s = sg.index
             if _validation(sg):
-                checks[s] = AcceleratorCheck(not_run="a validation subgraph: LiteRT applies no delegate to it")
+                checks[s] = AcceleratorCheck(not_run="a validation subgraph, which LiteRT hands no delegate")
                 continue
             if s in skipped:
                 checks[s] = AcceleratorCheck(not_run=skipped[s])
@@ -292,11 +293,19 @@ class Gpu(Target):
                     if isinstance(ref, int) and ref > s:
                         skipped.setdefault(
                             ref,
-                            f"not run: the GPU accelerator lowers {op.options.get('name')} (subgraph {s} op #{i}) "
-                            "itself and marks this decomposition skippable",
+                            f"the GPU accelerator lowers {op.options.get('name')} (subgraph {s} op #{i}) itself and "
+                            "marks this decomposition subgraph skippable, so it never runs",
                         )
-        chosen = {s: checks[s] for s in subgraphs if s in checks}
-        return self.policy.report(self, model, chosen, [], options, cache)
+        # A subgraph the runtime never runs (a decomposition it lowers itself, a validation subgraph) has no ops
+        # on any processor: it is left out of the counts and said in a note.
+        chosen = {s: checks[s] for s in subgraphs if s in checks and checks[s].not_run is None}
+        report = self.policy.report(self, model, chosen, [], options, cache)
+        skipped_notes = tuple(
+            f"subgraph {s} ({len(model.subgraphs[s].operators)} ops) is not counted: {checks[s].not_run}"
+            for s in subgraphs
+            if s in checks and checks[s].not_run is not None
+        )
+        return replace(report, notes=(*report.notes, *skipped_notes)) if skipped_notes else report
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         caveats = []
