@@ -1,4 +1,4 @@
-"""Which ops run where: XNNPACK, the GPU delegate, TFLite Micro, Edge TPU and NNAPI, offline.
+"""Which ops run where: XNNPACK, the GPU (accelerator and classic delegate), TFLite Micro, Edge TPU, NNAPI.
 
 :func:`compat` returns a :class:`CompatReport`: per target and per operator a verdict
 (``supported``, ``unsupported``, ``caveat``) with reason codes (:mod:`.reasons`), the partitions
