@@ -50,7 +50,7 @@ def test_gpu_agrees_with_the_accelerator_op_for_op(
     print_gpu(tally, out)
     figures = out.getvalue()
     print(figures)  # shown with -s, and in the report of a failure
-    assert tally.decided > 200, figures
+    assert tally.decided > (200 if corpus_files() else 20), figures  # the shared corpus holds most models
     assert tally.agree == tally.ops, figures
     assert sorted(tally.refused) == sorted(tally.refused_agree), figures
     assert not tally.we_refuse_only, figures
@@ -75,4 +75,4 @@ def test_refusals_name_the_tensor_the_runtime_names(
         ours = int(re.search(r"tensor #(-?\d+)", reason.message).group(1))  # type: ignore[union-attr]
         assert logged in (ours, -1), (path, verdict.message, reason.message)
         assert report.supported_ops == 0 and not report.partitions
-    assert refused >= 15
+    assert refused >= (15 if corpus_files() else 1)
