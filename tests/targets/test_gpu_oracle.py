@@ -26,7 +26,7 @@ from tests.targets.oracles import gpu as gpu_oracle
 from tfl_inspect.targets import compat
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: set up before the (session) fixtures it spares converting
 def gpu_ready() -> None:
     reason = gpu_oracle.gpu_skip_reason()
     if reason:
