@@ -87,6 +87,9 @@ class Tensor:
     is_variable: bool = False
     buffer: int | None = None  # buffer index in the file; None where the front end has none
     nbytes: int = 0  # bytes of constant data (0 for activations)
+    # The buffer carries a data vector even though it is empty: LiteRT's InterpreterBuilder makes every
+    # tensor whose buffer has one read-only (kTfLiteMmapRo), so a 0-byte tensor is still a constant.
+    empty_data: bool = False
     quantization: Quantization | None = None
     sparsity: Sparsity | None = None
     external: bool = False  # data lives outside the flatbuffer (offset buffer or external file)
@@ -94,7 +97,7 @@ class Tensor:
 
     @property
     def is_constant(self) -> bool:
-        return self.nbytes > 0 or self.external
+        return self.nbytes > 0 or self.external or self.empty_data
 
     @property
     def is_dynamic(self) -> bool:
@@ -119,6 +122,11 @@ class Tensor:
         Sub-byte and other types numpy cannot hold come back as raw ``uint8`` bytes.
         """
         return self._loader() if self._loader is not None else None
+
+    def raw(self) -> bytes | None:
+        """The constant's bytes as stored, read without numpy (a front end that keeps none: None)."""
+        raw = getattr(self._loader, "raw", None)
+        return raw() if raw is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +312,7 @@ class BufferInfo:
     size: int
     offset: int | None = None
     external: bool = False
+    has_data: bool = False  # the buffer table has a data vector (possibly empty)
     # A buffer no tensor uses that holds another flatbuffer (4-char file identifier at byte 4):
     # {"file_identifier": "MSMD", "strings": [...]}; set by the .tflite reader, None otherwise.
     embedded: Mapping[str, Any] | None = None

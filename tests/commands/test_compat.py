@@ -23,7 +23,7 @@ def test_json_validates_for_every_sample(path: Path) -> None:
     doc = json.loads(res.out)
     jsonschema.validate(doc, SCHEMA)
     npus = {"qualcomm", "intel", "mediatek", "google-tensor"}
-    assert set(doc["targets"]) == {"xnnpack", "gpu", "tflm", "edgetpu", "nnapi", *npus}
+    assert set(doc["targets"]) == {"xnnpack", "gpu", "gpu-classic", "tflm", "edgetpu", "nnapi", *npus}
     for t in doc["targets"].values():
         assert t["supported_ops"] == sum(o["supported"] for o in t["operators"])
         assert t["total_ops"] == len(t["operators"])
@@ -33,9 +33,11 @@ def test_json_validates_for_every_sample(path: Path) -> None:
 
 
 def test_text_headline_and_reasons() -> None:
-    res = run_cli("compat", sample("upsampling_static.tflite"), "--target", "gpu,tflm")
+    res = run_cli("compat", sample("upsampling_static.tflite"), "--target", "gpu,gpu-classic,tflm")
     assert res.code == 0
-    assert "0 of 13 ops on GPU delegate in 0 partitions" in res.out
+    assert "2 of 13 ops on GPU accelerator in 1 partition" in res.out  # LiteRT 2.3's accelerator, measured
+    assert "Operation is not supported." in res.out and "OUTSIDE_PARTITION" in res.out
+    assert "0 of 13 ops on GPU delegate (classic) in 0 partitions" in res.out
     assert "DYNAMIC_TENSOR" in res.out and "batch_size=1" in res.out
     assert "TFLM has no kernel for TILE" in res.out and "does not load" in res.out
     assert "XNNPACK" not in res.out
@@ -51,14 +53,14 @@ def test_require_exits_1_when_a_target_does_not_take_the_model() -> None:
     ok = run_cli("compat", sample("dense_float32.tflite"), "--require", "xnnpack")
     assert ok.code == 0
     bad = run_cli("compat", sample("upsampling_static.tflite"), "--require", "gpu", "-t", "xnnpack")
-    assert bad.code == 1 and "GPU delegate does not take the whole model" in bad.err
+    assert bad.code == 1 and "GPU accelerator does not take the whole model" in bad.err
 
 
 def test_unknown_target_lists_the_known_ones() -> None:
     res = run_cli_process("compat", sample("dense_float32.tflite"), "--target", "tpu")
     assert res.code == 2
     assert res.err.strip().count("\n") == 0
-    assert "xnnpack, gpu, tflm, edgetpu, nnapi" in res.err
+    assert "xnnpack, gpu, gpu-classic, tflm, edgetpu, nnapi" in res.err
 
 
 @pytest.mark.parametrize(

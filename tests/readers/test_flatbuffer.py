@@ -243,3 +243,29 @@ def test_buffers_outside_the_flatbuffer(tmp_path: Path) -> None:
         if t.is_constant:
             np.testing.assert_array_equal(t.data(), o.data())
             np.testing.assert_array_equal(t.data(), it.get_tensor(t.index))
+
+
+def test_empty_data_vector_makes_a_constant(corpus: Path) -> None:
+    """LiteRT's InterpreterBuilder makes a tensor read-only whenever its buffer has a data vector, even an empty
+    one (zero_size_constant.bin's RESHAPE shape); a buffer without one stays a run-time tensor. The GPU
+    accelerator counts that RESHAPE's inputs so (tests/targets/test_gpu_oracle.py)."""
+    model = tfl_inspect.load(next(corpus.rglob("zero_size_constant.bin")))
+    sg = model.subgraphs[0]
+    shape = sg.tensors[sg.operators[0].inputs[1]]
+    assert shape.empty_data and shape.nbytes == 0 and shape.is_constant and shape.shape == (0,)
+    data = shape.data()
+    assert data is not None and data.shape == (0,) and data.dtype == np.int32  # diff compares it as equal
+    assert not sg.tensors[sg.operators[0].inputs[0]].is_constant
+    plain = tfl_inspect.load(SAMPLES / "dense_float32.tflite").subgraphs[0].tensors
+    assert not any(t.empty_data for t in plain)
+
+
+def test_raw_bytes_need_no_numpy() -> None:
+    """Tensor.raw(): a constant's stored bytes, for checks that must not pay numpy's import on big models."""
+    model = tfl_inspect.load(SAMPLES / "dense_float32.tflite")
+    for t in model.subgraphs[0].tensors:
+        if t.is_constant:
+            data = t.data()
+            assert data is not None and t.raw() == data.tobytes()
+        else:
+            assert t.raw() is None

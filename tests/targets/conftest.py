@@ -39,6 +39,29 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return models
 
 
+@pytest.fixture(scope="session")
+def gpu_fixtures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """tests/targets/make_gpu_fixtures.py's models, made once (TensorFlow, in a child process)."""
+    pytest.importorskip("tensorflow", reason="tensorflow needed to convert the GPU fixtures")
+    out = tmp_path_factory.mktemp("gpu_fixtures")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.targets.make_gpu_fixtures", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    from tests.targets.make_gpu_fixtures import NAMES
+
+    models = {name: out / f"{name}.tflite" for name in NAMES}
+    missing = [n for n, p in models.items() if not p.is_file()]
+    assert not missing, f"fixtures not written: {missing}"
+    return models
+
+
 def oracle_models(converted: dict[str, Path]) -> list[Path]:
     """Every model the acceptance names: samples, interpreter-loadable corpus, third-party, fixtures."""
     corpus = [p for p in corpus_files() if p.name not in INTERPRETER_REFUSES]

@@ -1,9 +1,10 @@
 """How far ``compat -t gpu`` is from LiteRT's GPU accelerator, and what the NPU plugins say, per op.
 
 ``python -m tests.targets.measure_oracles [--npu] [--socs SM8650,...] [--json OUT] [MODEL ...]``
-(from the repository root; default models: samples/*.tflite, every model file of
-../shared/corpus/litert (``$TFL_INSPECT_SHARED/corpus/litert`` from a worktree) and tests/data/thirdparty;
-``--fixtures DIR`` adds the converter fixtures, made with TensorFlow). Needs ``make oracles``; verdicts are cached
+(from the repository root; default models: samples/*.tflite and samples/torch/*.tflite, every model file
+of ../shared/corpus/litert (``$TFL_INSPECT_SHARED/corpus/litert`` from a worktree) and tests/data/thirdparty;
+``--fixtures DIR`` adds the converter fixtures of make_fixtures.py and make_gpu_fixtures.py, made with
+TensorFlow). Needs ``make oracles``; verdicts are cached
 under tests/data/oracle_cache, so a second run takes seconds. Run it with ``nice``: a first run
 takes a few seconds per model.
 
@@ -31,7 +32,7 @@ from typing import Any
 import tfl_inspect
 from tests.conftest import CORPUS, ROOT, SAMPLES, THIRDPARTY
 from tests.targets.npu_agreement import tally as npu_tally
-from tests.targets.oracles.gpu import NO_VERDICT, REFUSED, GpuVerdict, gpu_skip_reason, gpu_verdict
+from tests.targets.oracles.gpu import NO_VERDICT, REFUSED, GpuVerdict, gpu_skip_reason, gpu_verdict, gpu_verdicts
 from tests.targets.oracles.npu import VENDORS, NpuVerdict, npu_partition, npu_skip_reason
 from tests.targets.oracles.npu_batch import npu_partition_many
 from tfl_inspect.targets import compat
@@ -41,7 +42,7 @@ WE_GPU, WE_CPU = "we GPU, accelerator CPU", "we CPU, accelerator GPU"
 
 
 def default_models() -> list[Path]:
-    found = sorted(SAMPLES.glob("*.tflite"))
+    found = sorted(SAMPLES.glob("*.tflite")) + sorted((SAMPLES / "torch").glob("*.tflite"))
     for base in (CORPUS / "litert", THIRDPARTY):
         if base.is_dir():
             found += sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in MODEL_SUFFIXES)
@@ -49,15 +50,17 @@ def default_models() -> list[Path]:
 
 
 def make_fixtures(out: Path) -> list[Path]:
-    """The compat tests' converter-made models (tests/targets/make_fixtures.py), made once into ``out``."""
+    """The compat tests' converter-made models (tests/targets/make_fixtures.py and make_gpu_fixtures.py),
+    made once into ``out`` and ``out/gpu``."""
     import os
     import subprocess
 
-    if not any(out.glob("*.tflite")):
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-        cmd = [sys.executable, "-m", "tests.targets.make_fixtures", str(out)]
-        subprocess.run(cmd, cwd=ROOT, env=env, check=True, timeout=1200)
-    return sorted(out.glob("*.tflite"))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    for script, where in (("make_fixtures", out), ("make_gpu_fixtures", out / "gpu")):
+        if not any(where.glob("*.tflite")):
+            cmd = [sys.executable, "-m", f"tests.targets.{script}", str(where)]
+            subprocess.run(cmd, cwd=ROOT, env=env, check=True, timeout=1200)
+    return sorted(out.glob("*.tflite")) + sorted((out / "gpu").glob("*.tflite"))
 
 
 def short(path: Path) -> str:
@@ -329,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"GPU oracle unavailable: {reason}", file=out)
         else:
             tally = GpuTally()
+            gpu_verdicts(paths)  # the ones not cached yet, in one batch
             for i, p in enumerate(paths):
                 print(f"[{i + 1}/{len(paths)}] {short(p)}", file=sys.stderr, flush=True)
                 measure_gpu(p, tally)

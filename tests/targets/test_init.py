@@ -11,11 +11,22 @@ from tfl_inspect.targets import compat, names, parse_targets, verdict_marks
 
 
 def test_parse_targets() -> None:
-    everything = ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi", "qualcomm", "intel", "mediatek", "google-tensor")
+    everything = (
+        "xnnpack",
+        "gpu",
+        "gpu-classic",
+        "tflm",
+        "edgetpu",
+        "nnapi",
+        "qualcomm",
+        "intel",
+        "mediatek",
+        "google-tensor",
+    )
     assert parse_targets(None) == names() == everything
     assert parse_targets("GPU, tflm,gpu") == ("gpu", "tflm")
     assert parse_targets(["xnnpack", "all"]) == everything
-    with pytest.raises(UsageError, match="known targets are xnnpack, gpu, tflm, edgetpu, nnapi"):
+    with pytest.raises(UsageError, match="known targets are xnnpack, gpu, gpu-classic, tflm, edgetpu, nnapi"):
         parse_targets("coreml")
 
 

@@ -6,6 +6,8 @@ They skip, saying why, where ``make oracles`` has not set the oracles up. The ag
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import tfl_inspect
@@ -60,6 +62,23 @@ def test_gpu_no_verdict_for_flex(gpu_ready: None) -> None:
     v = gpu_oracle.gpu_verdict(sample("flex_select_tf.tflite"))
     assert v.status == gpu_oracle.NO_VERDICT
     assert "Select TensorFlow op" in v.message or "Flex" in v.message
+
+
+def test_gpu_batch_gives_the_one_by_one_verdicts(
+    gpu_ready: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One batch child for many models (a refusal logged once per process, float16 weights created twice, a
+    Flex op the runtime cannot resolve) gives what a fresh process per model gives."""
+    from tests.targets import oracles
+
+    monkeypatch.setattr(oracles, "CACHE", tmp_path)
+    monkeypatch.setattr(gpu_oracle, "CACHE", tmp_path)
+    names = ("conv2d_transpose_dynamic", "dense_float32", "classifier_flatten", "dense_float16", "flex_select_tf")
+    paths = [sample(f"{n}.tflite") for n in names]
+    batch = gpu_oracle.gpu_verdicts(paths)
+    assert [batch[str(p)].status for p in paths] == ["refused", "decided", "refused", "decided", "no_verdict"]
+    for p in paths:
+        assert batch[str(p)] == gpu_oracle.gpu_verdict(p, use_cache=False), p.name
 
 
 def test_qualcomm_partition() -> None:

@@ -53,7 +53,7 @@ def toy() -> Iterator[Toy]:
 
 def test_builtin_targets_and_their_order() -> None:
     npus = ("qualcomm", "intel", "mediatek", "google-tensor")
-    assert names() == ("xnnpack", "gpu", "tflm", "edgetpu", "nnapi", *npus)
+    assert names() == ("xnnpack", "gpu", "gpu-classic", "tflm", "edgetpu", "nnapi", *npus)
 
 
 def test_a_registered_target_is_in_compat_help_and_takes_its_option(toy: Toy) -> None:

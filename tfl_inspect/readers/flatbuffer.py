@@ -14,7 +14,6 @@ import math
 import mmap
 import os
 import struct
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import dtypes
@@ -260,7 +259,7 @@ class _Reader:
                     end = offset + nbytes
                 out.append((BufferInfo(i, nbytes, offset, external=True), offset))
             else:
-                out.append((BufferInfo(i, length), start if length else -1))
+                out.append((BufferInfo(i, length, has_data=bool(f_data)), start if length else -1))
         self.end = end
         return out
 
@@ -381,9 +380,13 @@ class _Reader:
             self.end = end
         signature = raw_signature or shape
         nbytes, loader, external = 0, None, bool(f_ext and _U32(buf, pos + f_ext)[0])
+        empty_data = False
         if buffer > 0 and buffers:
             info, start = buffers[buffer]
             nbytes = info.size
+            empty_data = not nbytes and info.has_data
+            if empty_data:
+                loader = _loader(buf, 0, 0, row, shape)  # an empty array of the tensor's type
             if nbytes and start >= 0:
                 loader = _loader(buf, start, nbytes, row, shape)
             external = external or info.external
@@ -410,6 +413,7 @@ class _Reader:
             is_variable=bool(f_var and _BOOL(buf, pos + f_var)[0]),
             buffer=buffer,
             nbytes=nbytes,
+            empty_data=empty_data,
             quantization=quantization,
             sparsity=sparsity,
             external=external,
@@ -597,12 +601,18 @@ class _Reader:
 _NP_DTYPES: dict[str, Any] = {}  # numpy dtype name -> little-endian numpy dtype (lint loads ~10^4 constants)
 
 
-def _loader(
-    buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]
-) -> Callable[[], np.ndarray]:
-    def load() -> np.ndarray:
+class _Stored:
+    """A constant's data in the file: ``()`` gives it as numpy (imported only then), ``raw()`` as bytes."""
+
+    __slots__ = ("buf", "nbytes", "row", "shape", "start")
+
+    def __init__(self, buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]) -> None:
+        self.buf, self.start, self.nbytes, self.row, self.shape = buf, start, nbytes, row, shape
+
+    def __call__(self) -> np.ndarray:
         import numpy as np  # only when data is asked for: inspecting never pays for numpy
 
+        buf, start, nbytes, row, shape = self.buf, self.start, self.nbytes, self.row, self.shape
         if row is not None and row.numpy is not None:
             item = _NP_DTYPES.get(row.numpy)
             if item is None:
@@ -613,7 +623,12 @@ def _loader(
             return arr.reshape(shape) if n == count else arr
         return np.frombuffer(buf, dtype=np.uint8, count=nbytes, offset=start)
 
-    return load
+    def raw(self) -> bytes:
+        return bytes(self.buf[self.start : self.start + self.nbytes])
+
+
+def _loader(buf: Any, start: int, nbytes: int, row: dtypes.DType | None, shape: tuple[int, ...]) -> _Stored:
+    return _Stored(buf, start, nbytes, row, shape)
 
 
 def _is_flexbuffer(raw: bytes) -> bool:

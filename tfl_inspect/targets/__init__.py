@@ -1,4 +1,4 @@
-"""Which ops run where: XNNPACK, the GPU delegate, TFLite Micro, Edge TPU, NNAPI and NPUs, offline.
+"""Which ops run where: XNNPACK, the GPU (accelerator and classic delegate), TFLite Micro, Edge TPU, NNAPI and NPUs.
 
 :func:`compat` returns a :class:`CompatReport`: per target and per operator a verdict
 (``supported``, ``unsupported``, ``caveat``) with reason codes (:mod:`.reasons`), the partitions

@@ -1,533 +1,311 @@
-"""Which ops the GPU delegate takes, ported from LiteRT's GPU compatibility rules.
+"""Which ops LiteRT's GPU accelerator takes (ai-edge-litert 2.x ``HardwareAccelerator.GPU``).
 
-Follows LiteRT commit f67457790c9c2ab67347d6fe53270e8d3df20868 (2026-08-21):
-``tflite/tools/versioning/gpu_compatibility.cc`` ``CheckGpuDelegateCompatibility`` (per-op
-rules, enhanced broadcast) and, from ``tflite/delegates/gpu/common/model_builder.cc``,
-``GetOpsToReplace``: the tensor type/rank filter ``IsAllAllowedTensors`` (quantized ops allowed,
-as the default options enable) and the ``FP16GraphPartitionHelper`` that takes the float16
-weight DEQUANTIZE ops into the partition; only the largest partition is delegated
-(``max_delegated_partitions`` = 1 by default). A graph with tensors whose size is computed at
-run time is refused as a whole (TFLite refuses static-shape delegates on such graphs).
-No GPU runs on this machine: these rules are checked by unit tests, not by the delegate.
+The accelerator is ML Drift's WebGPU delegate. Ported from LiteRT f67457790c9c (2026-08-21), the commit
+nearest the ai-edge-litert 2.3.0 wheel (its 58 parser classes are the wheel's):
+
+- ``ml_drift_delegate/tflite/model_builder.cc``: ``NewOperationParser`` (which parser an op gets; no
+  case = "Operation is not supported."), every parser's ``IsSupported`` with the ``PreCheck*`` helpers
+  of ``operation_parser.cc`` (``ValidateSupport``: op version, ``CheckGpuDelegateCompatibility`` unless
+  the parser turns it off, input/output counts), the StableHLO composites by name and the custom-op
+  factory of ``ml_drift_delegate/delegate/composite/custom_parsers.cc``;
+- ``GetOpsToReplaceWithOptions``: the tensor rank filter (every tensor below rank 5) and type filter
+  (checked only on run-time arena tensors, with the per-op type sets);
+- ``tflite/tools/versioning/gpu_compatibility.cc`` (the per-op checks the parsers call);
+- ``tflite/delegates/utils.cc`` ``FP16GraphPartitionHelper`` (float16-weight DEQUANTIZE ops) and one
+  partition kept (``max_delegated_partitions = 1``, ``mdd/delegate_webgpu.cc``), see
+  :class:`~tfl_inspect.targets.policies.AcceleratorPartitions`;
+- TFLite's refusal of a static-shape delegate when Prepare leaves a dynamic-sized tensor
+  (``tflite/core/subgraph.cc``), from :mod:`.allocation`, as a whole-model refusal.
+
+Operand classes (constant, computed at Prepare, run-time) come from :mod:`.allocation`: an operand
+computed at Prepare (a SHAPE chain) counts as a run-time input for the parsers and is exempt from
+the type filter, as in the runtime. Checked op for op against the accelerator itself (tests/targets).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..opdefs import INDEX_ROLES, opdef
 from ..remedies import Remedy
-from ._tensors import is_constant, need, option
-from .base import SubgraphCheck, Target
-from .policies import KeepLargest
+from .allocation import ARENA, CONSTANT, Allocation, Allocations, allocation
+from .base import SubgraphCheck, Target, TargetReport
+from .gpu_checks import BF16, F16, F32, INTS, UINTS, Node, fail
+from .gpu_parsers import FACTORY, FACTORY_BOOL, PARSERS, parser_for
+from .opkey import OpKeys
+from .policies import AcceleratorCheck, AcceleratorPartitions
 from .reasons import Reason, Reject
 
 if TYPE_CHECKING:
-    from ..model import Model, Operator, Subgraph, Tensor
+    from ..model import Model, Operator, Subgraph
+    from .partitions import PartitionCache
 
-__all__ = ["SOURCE", "check_op", "dynamic_ops", "RULES", "TARGET"]
+__all__ = ["SOURCE", "allowed_types", "check_op", "refusal", "TARGET"]
 
 SOURCE = (
-    "LiteRT tflite/tools/versioning/gpu_compatibility.cc + delegates/gpu/common/model_builder.cc "
-    "@ f67457790c9c (2026-08-21)"
+    "LiteRT ml_drift_delegate/tflite/model_builder.cc + tflite/tools/versioning/gpu_compatibility.cc + "
+    "tflite/delegates/utils.cc @ f67457790c9c (2026-08-21), the ai-edge-litert 2.3.0 GPU accelerator"
 )
 
 
-class _Sig:
-    """The ``OpSignature`` view gpu_compatibility.cc works on."""
-
-    def __init__(self, sg: Subgraph, op: Operator, folded: frozenset[int] = frozenset()) -> None:
-        self.op = op
-        self.inputs: list[Tensor | None] = [sg.tensor(t) for t in op.inputs]
-        self.outputs: list[Tensor | None] = [sg.tensor(t) for t in op.outputs]
-        self.folded = folded
-
-    def is_const(self, t: Tensor | None) -> bool:
-        """Constant in the file, or the output of a float16-weight DEQUANTIZE the partition helper folds."""
-        return t is not None and (is_constant(t) or t.index in self.folded)
-
-    def runtime_inputs(self) -> int:
-        return sum(1 for t in self.inputs if t is not None and not self.is_const(t))
-
-    def const_inputs(self) -> int:
-        return sum(1 for t in self.inputs if self.is_const(t))
-
-    def dims(self, i: int, output: bool = False) -> tuple[int, ...]:
-        t = (self.outputs if output else self.inputs)[i]
-        return t.shape if t is not None else ()
-
-    def type(self, i: int, output: bool = False) -> str:
-        t = (self.outputs if output else self.inputs)[i]
-        return t.dtype if t is not None else "NOTYPE"
-
-
-def _io(s: _Sig, runtime: int, outputs: int, consts: int | None = None) -> None:
-    if consts is not None and s.const_inputs() != consts:
-        raise Reject(
-            "INPUT_TENSOR_SHOULD_HAVE_CONSTANT_SHAPE",
-            f"expected {consts} constant input(s), node has {s.const_inputs()}",
-        )
-    need(
-        s.runtime_inputs() == runtime,
-        "UNSUPPORTED_OPERAND_SIZE",
-        f"expected {runtime} runtime input(s), node has {s.runtime_inputs()}",
-    )
-    need(
-        len(s.outputs) == outputs,
-        "UNSUPPORTED_OPERAND_SIZE",
-        f"expected {outputs} output(s), node has {len(s.outputs)}",
-    )
-
-
-def _activation(s: _Sig) -> None:
-    act = option(s.op, "fused_activation_function", "NONE")
-    need(act != "SIGN_BIT", "NO_ACTIVATION_EXPECTED", "fused activation SIGN_BIT is not supported")
-
-
-def _strides(s: _Sig, *names: str) -> None:
-    for n in names:
-        v = option(s.op, n, 0)
-        need(isinstance(v, int) and v > 0, "INVALID_ARGUMENT", f"{n} = {v} must be positive")
-
-
-def _conv_io(s: _Sig) -> None:
-    r = s.runtime_inputs()
-    need(1 <= r <= 2, "UNSUPPORTED_OPERAND_SIZE", f"expected 1 or 2 runtime inputs, node has {r}")
-    need(len(s.outputs) == 1, "UNSUPPORTED_OPERAND_SIZE", "expected 1 output")
-    if r == 1:
-        need(len(s.inputs) > 1, "MISSING_REQUIRED_OPERAND", "the filter is missing")
-
-
-def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    """CheckIsBroadcastable (kEnhancedBroadcast)."""
-    for x, y in zip(reversed(a), reversed(b), strict=False):
-        if x != y and x != 1 and y != 1:
-            return False
-    return True
-
-
-def _add_mul(s: _Sig) -> None:
-    need(len(s.inputs) == 2, "UNSUPPORTED_OPERAND_SIZE", f"{s.op.builtin} requires two input tensors")
-    a, b = s.dims(0), s.dims(1)
-    if len(a) > 1 and len(b) > 1 and len(a) != len(b):
-        need(_broadcastable(a, b), "UNSUPPORTED_OPERAND_SIZE", f"cannot broadcast {list(a)} with {list(b)}")
-    if s.op.builtin == "MUL":
-        _activation(s)
-
-
-def _pool(s: _Sig) -> None:
-    _io(s, 1, 1)
-    _strides(s, "filter_height", "filter_width", "stride_h", "stride_w")
-    _activation(s)
-
-
-def _conv(s: _Sig) -> None:
-    _conv_io(s)
-    _strides(s, "stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor")
-    _activation(s)
-
-
-def _dwconv(s: _Sig) -> None:
-    _conv_io(s)
-    _strides(s, "stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor")
-    _activation(s)
-    i, f, o = s.dims(0), s.dims(1), s.dims(0, True)
-    need(
-        len(i) == 4 and len(f) == 4 and len(o) == 4, "UNSUPPORTED_OPERAND_RANK", "input, filter and output must be 4-D"
-    )
-    need(i[0] == o[0], "UNSUPPORTED_OPERAND_SIZE", "input and output batch differ")
-    need(f[3] == o[3], "UNSUPPORTED_OPERAND_SIZE", "filter channels differ from output channels")
-    dm = int(option(s.op, "depth_multiplier", 1) or 1)  # type: ignore[call-overload]
-    need(o[3] == i[3] * dm, "UNSUPPORTED_OPERAND_SIZE", "output channels != input channels * depth_multiplier")
-    if len(s.inputs) > 2 and s.inputs[2] is not None:
-        n = 1
-        for d in s.dims(2):
-            n *= d
-        need(n == o[3], "UNSUPPORTED_OPERAND_SIZE", "bias size differs from output channels")
-
-
-def _fully_connected(s: _Sig) -> None:
-    need(bool(s.inputs), "MISSING_REQUIRED_OPERAND", "no inputs")
-    need(
-        option(s.op, "weights_format", "DEFAULT") == "DEFAULT",
-        "UNSUPPORTED_OPERATOR_VARIANT",
-        "shuffled weights format",
-    )
-    need(s.runtime_inputs() <= 2, "UNSUPPORTED_OPERAND_SIZE", "more than 2 runtime inputs")
-    need(
-        s.inputs[0] is None or not is_constant(s.inputs[0]),
-        "UNSUPPORTED_OPERAND_VALUE",
-        "constant input 0 is not supported",
-    )
-    if option(s.op, "keep_num_dims", False):
-        need(
-            len(s.dims(0)) == len(s.dims(0, True)),
-            "UNSUPPORTED_OPERAND_RANK",
-            "keep_num_dims with different input/output ranks",
-        )
-
-
-def _axes_const(s: _Sig, idx: int) -> None:
-    t = s.inputs[idx] if idx < len(s.inputs) else None
-    need(s.is_const(t), "CONSTANT_INPUT_REQUIRED", f"{s.op.builtin} needs constant axes", f"input {idx}")
-    need(
-        t is not None and t.dtype == "INT32",
-        "UNSUPPORTED_INPUT_TYPE",
-        f"{s.op.builtin} needs INT32 axes",
-        f"input {idx}",
-    )
-
-
-def _reduce(s: _Sig) -> None:
-    _io(s, 1, 1, consts=1)
-    _axes_const(s, 1)
-
-
-def _pad(s: _Sig) -> None:
-    if s.op.builtin == "MIRROR_PAD":
-        need(
-            option(s.op, "mode", "REFLECT") == "REFLECT", "UNSUPPORTED_OPERATOR_VARIANT", "only REFLECT mirror padding"
-        )
-    _io(s, 1, 1)
-    p = s.dims(1)
-    need(
-        len(p) == 2 and p[0] in (3, 4) and p[1] == 2,
-        "UNSUPPORTED_OPERAND_SIZE",
-        f"paddings shape {list(p)}; expected 4x2 or 3x2",
-        "input 1",
-    )
-
-
-def _elementwise_unary(s: _Sig) -> None:
-    _io(s, 1, 1, consts=0)
-
-
-def _elementwise_binary(s: _Sig) -> None:
-    ok = (s.runtime_inputs() == 2 and s.const_inputs() == 0) or (s.runtime_inputs() == 1 and s.const_inputs() == 1)
-    need(ok and len(s.outputs) == 1, "UNSUPPORTED_OPERAND_SIZE", "op can only handle 1 or 2 operand(s)")
-    if s.op.builtin in ("DIV", "SUB"):
-        _activation(s)
-
-
-def _slice_rank(s: _Sig) -> None:
-    need(len(s.inputs) >= 3, "UNSUPPORTED_OPERAND_SIZE", "SLICE requires 3 inputs")
-    r = len(s.dims(0))
-    need(
-        r in (3, 4),
-        "UNSUPPORTED_OPERAND_RANK",
-        f"input has rank {r}; the GPU slices 3-D or 4-D tensors only",
-        "input 0",
-    )
-
-
-def _strided_slice(s: _Sig) -> None:
-    for m in ("ellipsis_mask", "new_axis_mask", "shrink_axis_mask"):
-        need(not option(s.op, m, 0), "UNSUPPORTED_OPERATOR_VARIANT", f"{m} is not supported")
-    need(len(s.inputs) >= 4, "UNSUPPORTED_OPERAND_SIZE", "STRIDED_SLICE requires 4 inputs")
-    r = len(s.dims(0))
-    need(r in (3, 4), "UNSUPPORTED_OPERAND_RANK", f"input has rank {r}; 3-D or 4-D only", "input 0")
-
-
-def _softmax(s: _Sig) -> None:
-    beta = float(option(s.op, "beta", 1.0))  # type: ignore[arg-type]
-    need(beta == 1.0, "UNSUPPORTED_OPERAND_VALUE", f"beta {beta:g} != 1")
-
-
-def _block(s: _Sig) -> None:
-    _io(s, 1, 1)
-    bs = int(option(s.op, "block_size", 0) or 0)  # type: ignore[call-overload]
-    need(bs > 1, "UNSUPPORTED_OPERAND_VALUE", f"block_size {bs} must be > 1")
-
-
-def _resize(s: _Sig) -> None:
-    _io(s, 1, 1)
-    if s.op.builtin == "RESIZE_BILINEAR":
-        need(
-            not (option(s.op, "align_corners", False) and option(s.op, "half_pixel_centers", False)),
-            "UNSUPPORTED_OPERATOR_VARIANT",
-            "align_corners and half_pixel_centers both set",
-        )
-
-
-def _transpose_conv(s: _Sig) -> None:
-    _conv_io(s)
-    _strides(s, "stride_h", "stride_w")
-
-
-def _cast(s: _Sig) -> None:
-    _io(s, 1, 1)
-    i, o = s.type(0), s.type(0, True)
-    ok = (
-        (i == "BOOL" and o in ("FLOAT16", "FLOAT32"))
-        or (i in ("FLOAT16", "FLOAT32") and o == "BOOL")
-        or (i in ("FLOAT32", "INT32") and o in ("FLOAT32", "INT32"))
-    )
-    need(ok, "UNSUPPORTED_INPUT_TYPE", f"CAST {i} → {o} is not supported")
-
-
-def _cumsum(s: _Sig) -> None:
-    need(len(s.inputs) == 2 and len(s.outputs) == 1, "UNSUPPORTED_OPERAND_SIZE", "expects 2 inputs and 1 output")
-    a = s.inputs[1]
-    ok = (
-        s.type(0) in ("FLOAT16", "FLOAT32")
-        and s.type(0, True) == s.type(0)
-        and a is not None
-        and a.dtype == "INT32"
-        and is_constant(a)
-    )
-    need(ok, "CONSTANT_INPUT_REQUIRED", "input/output must be float and the axis a constant INT32", "input 1 (axis)")
-
-
-def _dequantize(s: _Sig) -> None:
-    need(len(s.inputs) == 1 and len(s.outputs) == 1, "UNSUPPORTED_OPERAND_SIZE", "expected 1 input and 1 output")
-    need(s.type(0) != "INT16", "UNSUPPORTED_INPUT_TYPE", "INT16 dequantization is not supported", "input 0")
-
-
-def _gather(s: _Sig) -> None:
-    _elementwise_binary(s)
-    need(len(s.dims(1)) == 1, "UNSUPPORTED_OPERAND_RANK", "only 1-D indices", "input 1 (indices)")
-    need(s.type(1) == "INT32", "UNSUPPORTED_INPUT_TYPE", "only INT32 indices", "input 1 (indices)")
-
-
-def _batch_matmul(s: _Sig) -> None:
-    need(len(s.inputs) == 2 and len(s.outputs) == 1, "UNSUPPORTED_OPERAND_SIZE", "expected 2 inputs and 1 output")
-
-
-def _io11(s: _Sig) -> None:
-    _io(s, 1, 1)
-
-
-def _topk(s: _Sig) -> None:
-    _io(s, 1, 2)
-
-
-def _ok(s: _Sig) -> None:
-    return None
-
-
-def _add_n(s: _Sig) -> None:
-    need(len(s.inputs) == 2, "UNSUPPORTED_OPERAND_SIZE", "ADD_N only supports 2 inputs")
-
-
-def _custom(s: _Sig) -> None:
-    from ..custom_ops import runs_on  # custom ops only: the catalogue is big to import
-
-    code = s.op.custom_code or ""
-    need(
-        runs_on(code, "gpu"),
-        "UNSUPPORTED_OPERATOR",
-        f"custom op '{code}' is not supported by the GPU delegate",
-    )
-
-
-_Rule = Callable[[_Sig], None]
-RULES: dict[str, _Rule] = {
-    "ADD": _add_mul,
-    "MUL": _add_mul,
-    "ADD_N": _add_n,
-    "AVERAGE_POOL_2D": _pool,
-    "MAX_POOL_2D": _pool,
-    "BATCH_MATMUL": _batch_matmul,
-    "CAST": _cast,
-    "CONCATENATION": _ok,
-    "CONV_2D": _conv,
-    "CUMSUM": _cumsum,
-    "DENSIFY": lambda s: _io(s, 0, 1),
-    "DEPTHWISE_CONV_2D": _dwconv,
-    "DEPTH_TO_SPACE": _block,
-    "SPACE_TO_DEPTH": _block,
-    "DEQUANTIZE": _dequantize,
-    "FULLY_CONNECTED": _fully_connected,
-    "GATHER": _gather,
-    "HARD_SWISH": _io11,
-    "MEAN": _reduce,
-    "PACK": _ok,
-    "QUANTIZE": _io11,
-    "RELU_N1_TO_1": _ok,
-    "PRELU": _ok,
-    "RESHAPE": _io11,
-    "SELECT": _ok,
-    "SELECT_V2": _ok,
-    "SLICE": _slice_rank,
-    "SOFTMAX": _softmax,
-    "SPLIT": _ok,
-    "SPLIT_V": _ok,
-    "STRIDED_SLICE": _strided_slice,
-    "TILE": _io11,
-    "TOPK_V2": _topk,
-    "TRANSPOSE": _io11,
-    "TRANSPOSE_CONV": _transpose_conv,
-    "RESIZE_BILINEAR": _resize,
-    "RESIZE_NEAREST_NEIGHBOR": _resize,
-    "RELU": _ok,
-    "RELU6": _ok,
-    "LEAKY_RELU": _ok,
-    **{
-        n: _reduce for n in ("REDUCE_ALL", "REDUCE_ANY", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "SUM", "REVERSE_V2")
-    },
-    **{n: _pad for n in ("PAD", "PADV2", "MIRROR_PAD")},
-    **{
-        n: _elementwise_unary
-        for n in (
-            "ABS CEIL COS ELU EXP FLOOR GELU LOG LOGICAL_NOT LOGISTIC NEG ROUND RSQRT SIGN SIN SQRT SQUARE TANH"
-        ).split()
-    },
-    **{
-        n: _elementwise_binary
-        for n in (
-            "ATAN2 DIV EQUAL FLOOR_DIV FLOOR_MOD GREATER GREATER_EQUAL LOGICAL_AND LOGICAL_OR LESS LESS_EQUAL "
-            "MAXIMUM MINIMUM NOT_EQUAL POW RIGHT_SHIFT SQUARED_DIFFERENCE SUB"
-        ).split()
-    },
-    "CUSTOM": _custom,
-}
-
-_LOGICAL = {
-    "EQUAL",
-    "NOT_EQUAL",
-    "GREATER",
-    "GREATER_EQUAL",
-    "LESS",
-    "LESS_EQUAL",
-    "LOGICAL_AND",
-    "LOGICAL_OR",
-    "LOGICAL_NOT",
-}
-_BASE = ("FLOAT32", "FLOAT16", "INT8", "UINT8")
+# -- GetOpsToReplaceWithOptions' tensor filter ---------------------------------------------------------
+
+_COMPARE = frozenset(("GREATER", "GREATER_EQUAL", "LESS", "LESS_EQUAL", "EQUAL", "NOT_EQUAL"))
+_LOGICAL = frozenset(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT", "BITWISE_XOR"))
+_BF16_OPS = frozenset(
+    (
+        "ABS ADD ATAN2 STABLEHLO_CBRT CEIL STABLEHLO_CLAMP CONV_2D COS DIV EXP FLOOR GATHER LOG LOGISTIC MAXIMUM "
+        "MINIMUM MUL NEG POW ROUND RSQRT SIGN SIN SQRT SUB TANH"
+    ).split()
+)
+_INT_OPS = frozenset(
+    (
+        "ABS ADD ATAN2 COS DIV FLOOR_DIV FLOOR_MOD MAXIMUM MINIMUM MUL NEG REDUCE_MAX REDUCE_MIN REDUCE_PROD "
+        "RIGHT_SHIFT SIGN SIN STABLEHLO_CLAMP SUB SUM STABLEHLO_REMAINDER TILE"
+    ).split()
+)
+_ALL_PRECISION = frozenset(
+    (
+        "STABLEHLO_BROADCAST_IN_DIM BITCAST CAST CONCATENATION DYNAMIC_UPDATE_SLICE GATHER PACK PAD PADV2 RESHAPE "
+        "REVERSE_V2 SELECT SELECT_V2 SLICE STRIDED_SLICE TRANSPOSE"
+    ).split()
+)
+
+
+def allowed_types(op: Operator) -> tuple[frozenset[str], frozenset[str]]:
+    """The input and output types the filter lets through for ``op`` (allow_quant_ops, bool tensors on)."""
+    b = op.builtin
+    name = op.custom_code if b == "CUSTOM" else (op.options.get("name") if b == "STABLEHLO_COMPOSITE" else None)
+    return _allowed_types(b, name if isinstance(name, str) else None)
 
 
 @functools.cache
-def _allowed_types(builtin: str) -> tuple[frozenset[str], frozenset[str]]:
-    """``GetOpsToReplace``'s per-op additions to the allowed tensor types."""
-    ins, outs = set(_BASE), set(_BASE)
-    if builtin in _LOGICAL:
-        outs.add("BOOL")
-    if builtin == "CAST":
-        ins |= {"BOOL", "INT32"}
-        outs |= {"INT32", "BOOL"}
-    if builtin in ("ONE_HOT", "GATHER"):
+def _allowed_types(b: str, name: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    ins = {F32, F16, "BOOL", "INT2", "INT4", "INT8", "UINT8"}
+    outs = {F32, F16, "INT8", "UINT8"}
+    if b == "ARG_MAX":
+        outs = {"INT32"}
+    if b in ("REDUCE_ALL", "REDUCE_ANY"):
+        ins, outs = {"BOOL"}, {"BOOL"}
+    if b in ("EMBEDDING_LOOKUP", "ONE_HOT", "DYNAMIC_UPDATE_SLICE"):
         ins.add("INT32")
-    if builtin in ("SELECT", "SELECT_V2", "LOGICAL_AND"):
-        ins.add("BOOL")
-    if builtin == "LOGICAL_AND":
+    if b in _COMPARE:
+        ins |= {*INTS, *UINTS}
         outs.add("BOOL")
+    if b in _LOGICAL:
+        ins = {"BOOL", *INTS}
+        outs = {"BOOL", *INTS}
+    if b == "TOPK_V2":
+        outs.add("INT32")
+    if b in _BF16_OPS:
+        ins.add(BF16)
+        outs.add(BF16)
+    if b in _INT_OPS:
+        ins |= set(INTS)
+        outs |= set(INTS)
+    if b == "STABLEHLO_COMPOSITE" and name in FACTORY_BOOL:
+        ins.add("BOOL")
+        outs.add("BOOL")
+    if name in FACTORY:
+        ins.add("INT32")
+    if b in _ALL_PRECISION:
+        ins |= {*INTS, *UINTS, "BOOL", BF16}
+        outs |= {*INTS, *UINTS, "BOOL", BF16}
+    if b == "STABLEHLO_SHIFT_LEFT":
+        ins |= set(INTS)
+        outs |= set(INTS)
     return frozenset(ins), frozenset(outs)
 
 
-def _tensor_filter(sg: Subgraph, op: Operator) -> None:
-    """IsAllAllowedTensors: rank below 5; run-time tensors of an allowed type."""
-    ins, outs = _allowed_types(op.builtin)
-    tensors = sg.tensors
-    for role, idx, allowed in (("input", op.inputs, ins), ("output", op.outputs, outs)):
+def _tensor_filter(n: Node) -> None:
+    """``IsAllAllowedTensors`` on inputs then outputs: rank < 5 for every tensor, type for arena tensors."""
+    ins, outs = allowed_types(n.op)
+    tensors, classes = n.sg.tensors, n.classes
+    for role, idx, allowed in (("input", n.inputs, ins), ("output", n.outputs, outs)):
         for slot, t in enumerate(idx):
             if t < 0:
                 continue
             tensor = tensors[t]
             if len(tensor.shape) >= 5:
-                raise Reject(
+                raise fail(
                     "UNSUPPORTED_OPERAND_RANK",
-                    f"{role} {slot} '{tensor.name}' has rank {len(tensor.shape)}; the GPU delegate takes at most 4",
+                    f"Tensor dimensions must be less than 5. {tensor.name} "
+                    f"({role} {slot} has rank {len(tensor.shape)})",
                     f"{role} {slot}",
                 )
-            if tensor.dtype not in allowed and not is_constant(tensor):
-                raise Reject(
+            if tensor.dtype not in allowed and classes[t] == ARENA:
+                raise fail(
                     "UNSUPPORTED_OUTPUT_TYPE" if role == "output" else "UNSUPPORTED_INPUT_TYPE",
-                    f"{role} {slot} '{tensor.name}' is {tensor.dtype}; "
-                    f"the GPU delegate takes {', '.join(sorted(allowed))} here",
+                    f"Tensor type({tensor.dtype}) is not supported. {tensor.name} ({role} {slot}; "
+                    f"{n.op.opcode} takes {', '.join(sorted(allowed))} here)",
                     f"{role} {slot}",
                 )
 
 
-def check_op(sg: Subgraph, op: Operator, folded: frozenset[int] = frozenset()) -> None:
-    """Raise Reject when the GPU delegate would leave ``op`` on the CPU.
+_NO_KERNEL_FIX: dict[str, Any] = {
+    "SHAPE": Remedy.STATIC_SHAPES_FOLD,
+    "EXPAND_DIMS": "use RESHAPE with a constant shape",
+    "SQUEEZE": "use RESHAPE with a constant shape",
+}
 
-    ``folded``: outputs of float16-weight DEQUANTIZE ops, which ``FP16GraphPartitionHelper``
-    replaces by their constant inputs before the rules see the op.
+
+def check_op(
+    sg: Subgraph, op: Operator, alloc: Allocation | None = None, remap: Mapping[int, int] | None = None
+) -> None:
+    """Raise :class:`Reject` when the GPU accelerator would leave ``op`` on the CPU.
+
+    ``alloc``: the subgraph's allocation classes (computed when not given); ``remap``: float16-weight
+    DEQUANTIZE outputs → their constant inputs, as ``FP16GraphPartitionHelper`` points consumers.
     """
-    rule = RULES.get(op.builtin)
-    if rule is None:
-        fix = None
-        if op.builtin in ("SHAPE", "ARG_MAX", "ARG_MIN"):
-            fix = (
-                Remedy.STATIC_SHAPES_FOLD
-                if op.builtin == "SHAPE"
-                else "move ARG_MAX/ARG_MIN to post-processing on the CPU, after the delegated graph"
-            )
-        raise Reject("UNSUPPORTED_OPERATOR", f"the GPU delegate has no kernel for {op.opcode}", fix=fix)
+    n = Node(sg, op, alloc if alloc is not None else allocation(sg), remap or {})
+    parser, _ = parser_for(op)
     try:
-        rule(_Sig(sg, op, folded))
+        parser(n)
+    except Reject as rej:
+        if rej.reason.code == "UNSUPPORTED_OPERATOR" and not rej.reason.fix and op.builtin in _NO_KERNEL_FIX:
+            raise fail(rej.reason.code, rej.reason.message, rej.reason.operand, _NO_KERNEL_FIX[op.builtin]) from None
+        raise
     except IndexError:
-        raise Reject("MISSING_REQUIRED_OPERAND", "an operand the rule reads is missing") from None
-    _tensor_filter(sg, op)
+        raise fail("MISSING_REQUIRED_OPERAND", "an operand the parser reads is missing") from None
+    except (TypeError, ValueError):  # an option the file does not give (None where the parser wants a number)
+        raise fail("INVALID_ARGUMENT", f"{op.opcode}: an option the parser reads is missing or malformed") from None
+    _tensor_filter(n)
 
 
-def dynamic_ops(sg: Subgraph) -> list[Operator]:
-    """Ops whose output size comes from a run-time value: a shape/size-like operand computed by another op.
-
-    TFLite marks such outputs dynamic, and a delegate without dynamic-tensor support (GPU,
-    and the Edge TPU compiler) then takes nothing.
-    """
-    out = []
-    for op in sg.operators:
-        operands = opdef(op.builtin).operands
-        for slot, t in enumerate(op.inputs):
-            o = operands[slot] if slot < len(operands) else None
-            if o is None or o.role not in INDEX_ROLES or o.role == "indices":
-                continue
-            if t >= 0 and sg.producer(t) >= 0:
-                out.append(op)
-                break
-    return out
+def refusal(
+    model: Model, allocations: Allocations | None = None, skipped: frozenset[int] = frozenset()
+) -> Reason | None:
+    """The whole-model refusal, if any: the first subgraph (in index order) whose Prepare leaves a dynamic-sized
+    tensor. ``skipped``: subgraphs the interpreter does not hand the delegate (decompositions it lowers)."""
+    allocs = allocations or Allocations(model)
+    for sg in model.subgraphs:
+        if sg.index in skipped or _validation(sg):
+            continue
+        a = allocs(sg.index)
+        if a is not None and a.dynamic is not None:
+            return _refusal_reason(sg, a.dynamic)
+    return None
 
 
-_DYNAMIC_FIX = (
-    Remedy.STATIC_INPUT_SHORT,
-    " or apply the static-shape rewrite so the converter folds the shape computation",
-)
+def _refusal_reason(sg: Subgraph, dynamic: tuple[int, str]) -> Reason:
+    t, why = dynamic
+    name = sg.tensors[t].name if 0 <= t < len(sg.tensors) else "?"
+    msg = f"the GPU accelerator refuses this model: tensor #{t} '{name}' (subgraph {sg.index}) is dynamic-sized: {why}"
+    types = sg.tensors[t].dtype if 0 <= t < len(sg.tensors) else ""
+    if types in ("STRING", "RESOURCE", "VARIANT") or "READ_VARIABLE" in why:
+        fix: Any = (
+            "keep strings and resource variables out of the model "
+            "(pre/post-process on the CPU, pass state as inputs/outputs)"
+        )
+    else:
+        fix = (
+            Remedy.STATIC_INPUT_SHORT,
+            " or apply the static-shape rewrite so the converter folds the shape computation",
+        )
+    return Reason("DYNAMIC_TENSOR", msg, fix=fix)
+
+
+def _validation(sg: Subgraph) -> bool:
+    return (sg.name or "").startswith("VALIDATION:")
 
 
 class Gpu(Target):
     name = "gpu"
-    title = "GPU delegate"
+    title = "GPU accelerator"
     source = SOURCE
-    summary = "LiteRT's GPU delegate (OpenCL/OpenGL/Metal)"
-    policy = KeepLargest(
-        1,
-        "the GPU delegate keeps only the largest partition",
-        "the GPU delegate keeps only the largest partition (max_delegated_partitions = 1)",
+    summary = (
+        "LiteRT's GPU accelerator (CompiledModel with HardwareAccelerator.GPU, ai-edge-litert 2.x; "
+        "the classic TfLiteGpuDelegateV2 is gpu-classic)"
     )
+    verified = (
+        "op for op against ai-edge-litert 2.3.0's GPU accelerator (WebGPU on Mesa lavapipe) over the samples, "
+        "the LiteRT test models, third-party and converter-made models (tests/targets/test_gpu_oracle.py)"
+    )
+    policy = AcceleratorPartitions(1, "the GPU accelerator keeps only the largest partition")
 
     def check_subgraph(self, sg: Subgraph, options: Mapping[str, Any]) -> SubgraphCheck:
-        check = SubgraphCheck()
-        dynamic = dynamic_ops(sg)
-        if dynamic:
-            first = dynamic[0]
-            msg = (
-                f"subgraph {sg.index}: {first.opcode} #{first.index} sizes its output from a run-time value, so the "
-                "graph has dynamic tensors and the GPU delegate (static shapes only) is not applied"
-            )
-            check.reasons.append(Reason("DYNAMIC_TENSOR", msg, fix=_DYNAMIC_FIX))
-            for op in sg.operators:
-                check.rejected[op.index] = Reject("DYNAMIC_TENSOR", msg, fix=_DYNAMIC_FIX)
-            return check
-        folded: set[int] = set()
+        return self._check(sg, allocation(sg))
+
+    def _check(self, sg: Subgraph, alloc: Allocation) -> AcceleratorCheck:
+        check = AcceleratorCheck()
+        remap: dict[int, int] = {}
+        tensors = sg.tensors
+        taken_like: set[tuple[Any, ...]] = set()  # ops already taken, by everything their checks read
+        keys = OpKeys(sg, alloc.classes.__getitem__)
         for op in sg.operators:
-            t = sg.tensor(op.inputs[0]) if op.inputs else None
-            if op.builtin == "DEQUANTIZE" and t is not None and t.dtype == "FLOAT16" and t.is_constant:
-                check.taken.add(op.index)  # FP16GraphPartitionHelper folds float16 weights into the partition
-                folded.update(op.outputs)
+            t = op.inputs[0] if op.inputs else -1
+            if (
+                op.builtin == "DEQUANTIZE"
+                and t >= 0
+                and tensors[t].dtype == F16
+                and alloc.of(t) == CONSTANT
+                and op.outputs
+            ):
+                remap[op.outputs[0]] = t  # FP16GraphPartitionHelper: consumers read the float16 constant
+                check.fp16.add(op.index)
+                continue
+            key = keys.op(op, [remap.get(t, t) for t in op.inputs] if remap else op.inputs)
+            if key in taken_like:
+                check.taken.add(op.index)
                 continue
             try:
-                check_op(sg, op, frozenset(folded))
+                check_op(sg, op, alloc, remap)
                 check.taken.add(op.index)
+                taken_like.add(key)
             except Reject as rej:
                 check.rejected[op.index] = rej
         return check
 
     def supports_builtin(self, builtin: str) -> bool:
-        return builtin in RULES
+        return builtin in PARSERS and builtin not in ("BITWISE_XOR", "RELU_0_TO_1")
+
+    def assess(
+        self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any], cache: PartitionCache
+    ) -> TargetReport:
+        """Subgraph by subgraph in index order, as ``Interpreter::ModifyGraphWithDelegate`` applies the
+        accelerator: a dynamic-sized tensor refuses the whole model; a composite the accelerator takes
+        makes its decomposition subgraph skippable (``BuildModel``)."""
+        allocs = Allocations(model)
+        checks: dict[int, AcceleratorCheck] = {}
+        skipped: dict[int, str] = {}
+        for sg in model.subgraphs:
+            s = sg.index
+            if _validation(sg):
+                checks[s] = AcceleratorCheck(not_run="a validation subgraph, which LiteRT hands no delegate")
+                continue
+            if s in skipped:
+                checks[s] = AcceleratorCheck(not_run=skipped[s])
+                continue
+            alloc = allocs(s)
+            assert alloc is not None
+            if alloc.dynamic is not None:
+                reason = _refusal_reason(sg, alloc.dynamic)
+                return self.policy.refused(
+                    self, model, subgraphs, reason, self.target_caveats(model, subgraphs, options)
+                )
+            check = checks[s] = self._check(sg, alloc)
+            for i in self.policy.kept(sg, check, cache):
+                op = sg.operators[i]
+                if op.builtin == "STABLEHLO_COMPOSITE":
+                    ref = op.options.get("decomposition_subgraph_index")
+                    if isinstance(ref, int) and ref > s:
+                        skipped.setdefault(
+                            ref,
+                            f"the GPU accelerator lowers {op.options.get('name')} (subgraph {s} op #{i}) itself and "
+                            "marks this decomposition subgraph skippable, so it never runs",
+                        )
+        # A subgraph the runtime never runs (a decomposition it lowers itself, a validation subgraph) has no ops
+        # on any processor: it is left out of the counts and said in a note.
+        chosen = {s: checks[s] for s in subgraphs if s in checks and checks[s].not_run is None}
+        report = self.policy.report(self, model, chosen, [], options, cache)
+        skipped_notes = tuple(
+            f"subgraph {s} ({len(model.subgraphs[s].operators)} ops) is not counted: {checks[s].not_run}"
+            for s in subgraphs
+            if s in checks and checks[s].not_run is not None
+        )
+        return replace(report, notes=(*report.notes, *skipped_notes)) if skipped_notes else report
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         caveats = []
@@ -539,11 +317,12 @@ class Gpu(Target):
         ]
         if dyn:
             caveats.append(
-                f"input '{dyn[0]}' has a dynamic dimension: the delegate compiles for the shape at delegation time; "
-                "resizing later re-applies it (use a static input to avoid this)"
+                f"input '{dyn[0]}' has a dynamic dimension: the accelerator compiles for the shape at load time; "
+                "resizing later recompiles (use a static input to avoid this)"
             )
         caveats.append(
-            "per-op checks of model_builder.cc beyond gpu_compatibility.cc (e.g. backend limits) are not ported"
+            "backend limits met only when the accelerator builds its kernels (e.g. shader or buffer sizes of the "
+            "device) are not checked here"
         )
         return caveats
 

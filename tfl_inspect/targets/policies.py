@@ -9,6 +9,7 @@ stop at the first op it cannot map (Edge TPU compiler), or load the whole model 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .base import Partition, SubgraphCheck, TargetReport, verdict
@@ -24,6 +25,8 @@ __all__ = [
     "PartitionPolicy",
     "EverySupportedRun",
     "KeepLargest",
+    "AcceleratorCheck",
+    "AcceleratorPartitions",
     "PrefixUntilUnmapped",
     "WholeModelOrNothing",
     "ConsecutiveRuns",
@@ -200,6 +203,86 @@ class ConsecutiveRuns(PartitionPolicy):
         if own or body:
             parts.append((sg.index, tuple(own)) if own else (body[0][0], tuple(o for _, o in body)))
         return parts, trans
+
+
+@dataclass(slots=True)
+class AcceleratorCheck(SubgraphCheck):
+    """A subgraph as LiteRT's GPU accelerator sees it: besides the ops it takes, the float16-weight DEQUANTIZE
+    ops ``FP16GraphPartitionHelper`` sets aside (``fp16``), or why the subgraph is not run at all."""
+
+    fp16: set[int] = field(default_factory=set)
+    not_run: str | None = None
+    kept_parts: list[tuple[int, ...]] | None = None
+    kept_transitions: int = 0
+
+
+class AcceleratorPartitions(KeepLargest):
+    """``FP16GraphPartitionHelper`` (LiteRT ``tflite/delegates/utils.cc:202-275``) then the ``n`` largest partitions.
+
+    When every op is either taken or a float16-weight DEQUANTIZE, all of them are delegated together
+    (scenario 1); otherwise those DEQUANTIZE ops stay on the CPU and only the taken ops are partitioned
+    (scenario 2), their consumers reading the float16 constants. A subgraph the runtime does not run
+    (a composite's decomposition the accelerator lowers itself, a validation subgraph) has no partition.
+    """
+
+    def __init__(self, n: int, why: str) -> None:
+        super().__init__(n, why, f"{why} (max_delegated_partitions = {n})")
+
+    def partition(self, sg: Subgraph, check: SubgraphCheck, cache: PartitionCache) -> tuple[list[tuple[int, ...]], int]:
+        if not isinstance(check, AcceleratorCheck):
+            return super().partition(sg, check, cache)
+        if check.kept_parts is not None:
+            return check.kept_parts, check.kept_transitions
+        n = len(sg.operators)
+        if check.not_run is not None:
+            rej = Reject("OUTSIDE_PARTITION", check.not_run)
+            for i in range(n):
+                check.rejected.setdefault(i, rej)
+            parts: list[tuple[int, ...]] = []
+            trans = 0
+        elif check.fp16 and len(check.taken) + len(check.fp16) == n:
+            check.taken |= check.fp16
+            subsets = cache(sg, check.taken)
+            parts, trans = [ops for k, ops in subsets if k], transitions(subsets)
+        else:
+            if check.fp16:
+                rej = Reject(
+                    "OUTSIDE_PARTITION",
+                    "float16 weights: this DEQUANTIZE stays on the CPU because the model is only partly delegated; "
+                    "the delegated ops read the float16 constant directly",
+                )
+                for i in check.fp16:
+                    check.rejected[i] = rej
+            parts, trans = super().partition(sg, check, cache)
+        check.kept_parts, check.kept_transitions = parts, trans
+        return parts, trans
+
+    def kept(self, sg: Subgraph, check: AcceleratorCheck, cache: PartitionCache) -> set[int]:
+        """The ops the runtime hands over (the partition it keeps)."""
+        return {i for p in self.partition(sg, check, cache)[0] for i in p}
+
+    def refused(
+        self, target: Target, model: Model, subgraphs: tuple[int, ...], reason: Reason, caveats: list[str]
+    ) -> TargetReport:
+        """The whole model refused (``reason``): every op of ``subgraphs`` stays on the CPU."""
+        rej = Reject(reason.code, reason.message, reason.operand, reason.fix)
+        verdicts = [
+            verdict(model.subgraphs[s], i, rej) for s in subgraphs for i in range(len(model.subgraphs[s].operators))
+        ]
+        first = next(((v.subgraph, v.index) for v in verdicts), None)
+        return TargetReport(
+            target.name,
+            target.source,
+            tuple(verdicts),
+            (),
+            0,
+            (reason,),
+            tuple(caveats),
+            (self.note,) if self.note else (),
+            target.title,
+            False,
+            first,
+        )
 
 
 class PrefixUntilUnmapped(PartitionPolicy):

@@ -23,6 +23,7 @@ __all__ = ["BUILTIN", "register", "unregister", "names", "get", "all_targets", "
 BUILTIN: dict[str, str] = {
     "xnnpack": "xnnpack",
     "gpu": "gpu",
+    "gpu-classic": "gpu_classic",
     "tflm": "tflm",
     "edgetpu": "edgetpu",
     "nnapi": "nnapi",
