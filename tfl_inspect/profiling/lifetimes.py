@@ -125,9 +125,9 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
             i, start, callees = frame.pending
             if callees:
                 callee = callees.pop(0)
-                scope += 1
                 if callee in active:
-                    continue
+                    continue  # no step, so no scope: scopes number the steps
+                scope += 1
                 enter(callee)
                 active.add(callee)
                 stack.append(_Frame(callee))
