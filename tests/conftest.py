@@ -35,6 +35,18 @@ INTERPRETER_REFUSES = {
 }
 
 
+# The shared corpus lives outside the repository (../shared beside a checkout, or TFL_INSPECT_SHARED).
+# A clone without it runs every other test: the tests that need it skip with this reason, through
+# `needs_corpus` (a whole test) or the `corpus` fixture / `require_corpus()` (the same check).
+HAVE_CORPUS = (CORPUS / "litert").is_dir()
+NO_CORPUS = f"shared corpus not found at {CORPUS} (put shared/ beside the repository or set TFL_INSPECT_SHARED)"
+needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason=NO_CORPUS)
+
+
+def in_corpus(path: str | os.PathLike[str]) -> bool:
+    return CORPUS in Path(path).parents
+
+
 def corpus_files(kind: str = "litert") -> list[Path]:
     """Every file under shared/corpus/<kind>, sorted; empty when shared/ is absent."""
     base = CORPUS / kind
@@ -69,8 +81,8 @@ def sample_models() -> list[Path]:
 
 
 def require_corpus() -> Path:
-    if not (CORPUS / "litert").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS} (set TFL_INSPECT_SHARED)")
+    if not HAVE_CORPUS:
+        pytest.skip(NO_CORPUS)
     return CORPUS
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import SAMPLES, corpus_files, run_cli, run_cli_process
+from tests.conftest import SAMPLES, corpus_files, needs_corpus, run_cli, run_cli_process
 from tests.modeledit import pack, unpack
 from tfl_inspect.errors import ModelFormatError
 
@@ -25,6 +25,7 @@ def _assert_clean_failure(path: Path) -> str:
     return lines[0]
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", corpus_files("litert") + corpus_files("invalid"), ids=lambda p: p.name)
 def test_every_corpus_file_gives_a_model_or_the_clean_error(path: Path) -> None:
     try:

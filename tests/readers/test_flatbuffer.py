@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import INTERPRETER_REFUSES, SAMPLES, corpus_files, sample_models, thirdparty_models
+from tests.conftest import INTERPRETER_REFUSES, SAMPLES, corpus_files, needs_corpus, sample_models, thirdparty_models
 from tests.modeledit import pack, unpack
 from tfl_inspect import dtypes
 
@@ -97,6 +97,7 @@ def test_samples_match_interpreter(path: Path) -> None:
     assert _compare(path) == []
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", LITERT_MODELS, ids=lambda p: p.name)
 def test_corpus_matches_interpreter(path: Path) -> None:
     assert _compare(path) == []

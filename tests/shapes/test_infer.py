@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import SAMPLES, corpus_files, require_corpus
+from tests.conftest import SAMPLES, corpus_files, needs_corpus, require_corpus, thirdparty_models
 from tests.conftest import sample as sample_path
 from tfl_inspect.errors import UsageError
 from tfl_inspect.shapes import TensorStatus, check_op, check_ops, infer_shapes
@@ -222,14 +222,15 @@ def test_constant_reshape_target_explains_a_fixed_batch() -> None:
     assert "batch_size=None" in result.failure.hint
 
 
-def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> None:
+@pytest.mark.parametrize("part", ["samples+thirdparty", pytest.param("corpus", marks=needs_corpus)])
+def test_no_rule_raises_on_any_model_with_unknown_dims(monkeypatch, part: str) -> None:
     """With the recorded signatures (-1 dims), every rule copes with unknowns: no bug hidden."""
     from tfl_inspect.shapes import engine
 
-    require_corpus()
     monkeypatch.setattr(engine, "_STRICT", True)
+    paths = corpus_files("litert") if part == "corpus" else [*sorted(SAMPLES.glob("*.tflite")), *thirdparty_models()]
     seen = 0
-    for path in [*corpus_files("litert"), *sorted(SAMPLES.glob("*.tflite"))]:
+    for path in paths:
         try:
             model = tfl_inspect.load(path)
         except tfl_inspect.ModelFormatError:
@@ -238,4 +239,4 @@ def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> No
             engine.run(model, s, {})
         check_ops(model)
         seen += 1
-    assert seen > 150
+    assert seen > (150 if part == "corpus" else len(paths) - 1)
