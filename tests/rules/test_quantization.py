@@ -69,6 +69,17 @@ def test_keyword_spotters_uint8_probability_is_info() -> None:
         assert [f.severity for f in found] == [Severity.INFO], path
 
 
+def test_outputs_in_one_of_the_input_dtypes_have_no_qnt002() -> None:
+    # Found by fuzzing (tests/fuzz.py): int8 and float32 inputs, int8 outputs crashed QNT002 (exit 3).
+    def edit(m) -> None:
+        for t in (0, 7, 8):  # input zeta, both outputs
+            m.subgraphs[0].tensors[t].type = 9  # INT8
+
+    model = load(edited(sample("multi_io.tflite"), edit))
+    assert {model.tensor(0, t).dtype for t in (0, 1)} == {"INT8", "FLOAT32"}
+    assert of(lint(model), "QNT002") == []
+
+
 @pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_uint8_io.tflite", "dense_float32.tflite"])
 def test_matching_io_dtypes_have_no_qnt002(name: str) -> None:
     assert of(lint(sample(name)), "QNT002") == []
