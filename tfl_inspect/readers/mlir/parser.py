@@ -531,6 +531,9 @@ class Parser:
         while True:
             cur.skip()
             ch = text[cur.pos : cur.pos + 1]
+            if ch in ("?", "*") or ch.isdigit():
+                if dims is None or (ch == "*" and dims):
+                    raise cur.error("'*' (unranked) must be the only dimension")
             if ch == "?":
                 dims.append(None)  # type: ignore[union-attr]
                 cur.pos += 1
