@@ -253,3 +253,27 @@ def test_a_weight_in_a_called_subgraph(tmp_path: Path) -> None:
     assert (g.a, g.b, g.how) == (1, 1, "position")
     (w,) = g.weights
     assert w.kind == "changed" and w.max_abs == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"zeroPoint": np.zeros(9, np.int64)},  # 16 scales, 9 zero points
+        {"scale": np.full(9, 0.01, np.float32), "zeroPoint": np.zeros(9, np.int64)},  # 9 channels on an axis of 16
+        {"quantizedDimension": 5},  # an axis the rank-2 weights do not have
+    ],
+    ids=["zero-points", "channels", "axis"],
+)
+def test_per_channel_parameters_that_do_not_fit_the_weights(tmp_path: Path, edit: dict) -> None:
+    # Found by fuzzing (tests/fuzz.py): dequantizing broadcast the scales against the wrong axis
+    # (ValueError, exit 3). Such weights cannot be read as real numbers: changed, without a max difference.
+    src = sample("float_island_int8.tflite")
+
+    def change(m: object) -> None:
+        q = m.subgraphs[0].tensors[2].quantization  # type: ignore[attr-defined]
+        for field, value in edit.items():
+            setattr(q, field, value)
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", change))
+    (w,) = [w for w in r.structure.weights if w.a_tensor == 2]
+    assert w.kind == "changed" and w.max_abs is None
