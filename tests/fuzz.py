@@ -207,13 +207,14 @@ def _cycle(rng: random.Random, data: bytes) -> bytes:
     what = rng.randrange(5)
     if what == 0 and sg.operators:  # an op consumes its own (or a later op's) output
         a, b = rng.randrange(len(sg.operators)), rng.randrange(len(sg.operators))
-        op = sg.operators[a]
-        if op.inputs is not None and len(op.inputs) and sg.operators[b].outputs is not None:
-            op.inputs[rng.randrange(len(op.inputs))] = sg.operators[b].outputs[0]
+        op, other = sg.operators[a], sg.operators[b]
+        if op.inputs is not None and len(op.inputs) and other.outputs is not None and len(other.outputs):
+            op.inputs[rng.randrange(len(op.inputs))] = other.outputs[0]
     elif what == 1 and sg.operators:  # two ops write the same tensor
         a, b = rng.randrange(len(sg.operators)), rng.randrange(len(sg.operators))
-        if sg.operators[a].outputs is not None and sg.operators[b].outputs is not None:
-            sg.operators[a].outputs[0] = sg.operators[b].outputs[0]
+        outs_a, outs_b = sg.operators[a].outputs, sg.operators[b].outputs
+        if outs_a is not None and len(outs_a) and outs_b is not None and len(outs_b):
+            outs_a[0] = outs_b[0]
     elif what == 2:  # every tensor gets the same hostile name (duplicates everywhere)
         name = rng.choice(HOSTILE_NAMES).encode()
         for t in sg.tensors:
@@ -413,7 +414,11 @@ def make_case(
     else:
         source = rng.choice([*sorted(SAMPLES.glob("*.tflite")), *extra])
         mutation = rng.choice(sorted(FLATBUFFER_MUTATIONS))
-        data = FLATBUFFER_MUTATIONS[mutation](rng, source.read_bytes())
+        try:
+            data = FLATBUFFER_MUTATIONS[mutation](rng, source.read_bytes())
+        except Exception as exc:  # a model the mutation cannot edit (the object API refuses it)
+            mutation = f"flip (after {mutation} raised {type(exc).__name__})"
+            data = _flip(rng, source.read_bytes())
         suffix = ".tflite"
     return Case(seed, index, command, source, mutation, data, suffix, _args(rng, command, verify))
 
