@@ -36,8 +36,9 @@ INTERPRETER_REFUSES = {
 
 
 # The shared corpus lives outside the repository (../shared beside a checkout, or TFL_INSPECT_SHARED).
-# A clone without it runs every other test: the tests that need it skip with this reason, through
-# `needs_corpus` (a whole test) or the `corpus` fixture / `require_corpus()` (the same check).
+# A clone without it runs every other test: a test that needs it is marked `needs_corpus` (taking the
+# `corpus` fixture marks it too) and skips with this reason; `require_corpus()` is the same check for
+# helpers. Tests over every model split into the part that runs everywhere and the corpus part.
 HAVE_CORPUS = (CORPUS / "litert").is_dir()
 NO_CORPUS = f"shared corpus not found at {CORPUS} (put shared/ beside the repository or set TFL_INSPECT_SHARED)"
 needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason=NO_CORPUS)
@@ -123,3 +124,9 @@ def run_cli_process(*args: str, timeout: float = 120) -> CliResult:
 @pytest.fixture
 def corpus() -> Path:
     return require_corpus()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(needs_corpus)  # skipped at setup, reported at the test

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.compare.helpers import edited
-from tests.conftest import sample, sample_models
+from tests.conftest import needs_corpus, sample, sample_models
 from tfl_inspect import load
 from tfl_inspect.compare import diff
 
@@ -198,6 +198,7 @@ def test_weights_after_the_flatbuffer_are_compared_byte_for_byte(
     assert structure._CHUNK % 16 == 0  # chunks end on element boundaries
 
 
+@needs_corpus
 def test_other_subgraphs_are_compared_too(tmp_path: Path) -> None:
     """multi_signatures.bin: 'add' on subgraph 0, 'sub' on subgraph 1. A change in subgraph 1 is
     reported there, paired through its signature, in every format; the structure counts as changed."""
@@ -234,6 +235,7 @@ def test_other_subgraphs_are_compared_too(tmp_path: Path) -> None:
     assert text.code == 1 and "2 op change(s)" in text.out and "ops changed in other subgraphs" in text.out
 
 
+@needs_corpus
 def test_a_weight_in_a_called_subgraph(tmp_path: Path) -> None:
     """resource_vars_calibrated.bin keeps a float constant in subgraph 1 ('NoOp'): paired by position."""
     from tests.conftest import require_corpus

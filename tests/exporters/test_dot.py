@@ -300,6 +300,7 @@ def test_bad_selection_is_a_usage_error(options: dict, message: str) -> None:
         dot.build(load("classifier_flatten.tflite"), **options)
 
 
+@needs_corpus
 def test_subgraphs_are_clusters_and_control_flow_points_to_them() -> None:
     model = corpus_model("nested_while.bin")
     diagram, root, _ = svg_of(model)
@@ -310,6 +311,7 @@ def test_subgraphs_are_clusters_and_control_flow_points_to_them() -> None:
             assert re.search(rf"{caller} -> in_{target}_0 \[.*label=<{role}>.*lhead=cluster_{target}", diagram.source)
 
 
+@needs_corpus
 def test_one_subgraph_leaves_called_ones_as_stubs() -> None:
     model = corpus_model("nested_while.bin")
     findings = [
@@ -328,6 +330,7 @@ def test_one_subgraph_leaves_called_ones_as_stubs() -> None:
     assert acc.drawn_ops == 1 and acc.hidden_ops == 6 and acc.complete
 
 
+@needs_corpus
 def test_signature_selects_its_subgraph_and_names() -> None:
     model = corpus_model("multi_signature_model.tflite")
     for sig in model.signatures:

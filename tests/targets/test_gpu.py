@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import tfl_inspect
+from tests.conftest import needs_corpus
 from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
 from tfl_inspect.targets import compat, gpu
 from tfl_inspect.targets.reasons import Reject
@@ -153,6 +154,7 @@ def _rank3(opcode: str, slot: int) -> Callable[[Any], None]:
     return change
 
 
+@needs_corpus
 @pytest.mark.parametrize(
     ("name", "opcode", "change", "code"),
     [
@@ -188,6 +190,7 @@ def test_rule_on_corpus(name: str, opcode: str, change: Callable[[Any], None], c
         assert before != code and after == code
 
 
+@needs_corpus
 def test_strided_slice_masks() -> None:
     """dynamic_shapes.bin slices with shrink_axis_mask set: the GPU rule refuses it; without it, it passes."""
     path = _corpus_model("dynamic_shapes.bin")
@@ -195,6 +198,7 @@ def test_strided_slice_masks() -> None:
     assert _code(edited(path, _set("STRIDED_SLICE", shrinkAxisMask=0)), "STRIDED_SLICE") is None
 
 
+@needs_corpus
 def test_slice_needs_3d_or_4d() -> None:
     path = _corpus_model("rope.tflite")
 
@@ -210,6 +214,7 @@ def test_transpose_conv_strides(converted: dict[str, Path]) -> None:
     assert _code(model, "TRANSPOSE_CONV") == "INVALID_ARGUMENT"
 
 
+@needs_corpus
 def test_custom_ops_outside_the_gpu_list() -> None:
     model = tfl_inspect.load(_corpus_model("custom_sinh.bin"))
     op = next(o for o in model.subgraphs[0].operators if o.is_custom)

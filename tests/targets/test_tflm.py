@@ -70,6 +70,7 @@ def test_hybrid_fully_connected_is_rejected(converted: dict[str, Path]) -> None:
     assert any(r.reason.code == "UNSUPPORTED_HYBRID_OPERATOR" for r in rejected.values())
 
 
+@needs_corpus
 def test_string_tensors_block_the_load(tmp_path: Path) -> None:
     from tests.conftest import require_corpus
 
