@@ -73,6 +73,13 @@ def test_constant_values_that_do_not_fit_their_type_are_a_format_error(const: st
         cst.data()
 
 
+def test_errors_of_the_subgraph_name_the_file() -> None:
+    big = b"tensor<99999999999x99999999999xf32>"
+    text = b"func.func @main(%arg0: " + big + b") -> tensor<1xf32> {\n  return %arg0 : tensor<1xf32>\n}\n"
+    with pytest.raises(ModelFormatError, match=r"^big.mlir: subgraph 0 tensor 0 '%arg0': .* is too large"):
+        read_mlir(text, "big.mlir")
+
+
 def test_quantization_parameters_match_the_file() -> None:
     ml = read_mlir(FIXTURES / "dense_int8.analyzer.mlir").subgraphs[0]
     fb = read_flatbuffer(SAMPLES / "dense_int8.tflite").subgraphs[0]

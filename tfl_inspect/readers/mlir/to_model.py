@@ -356,7 +356,10 @@ class _Builder:
     # --- freezing -----------------------------------------------------------------------
     def _freeze(self, graph: _Graph) -> Subgraph:
         tensors = tuple(self._tensor(graph.index, i, d) for i, d in enumerate(graph.tensors))
-        return Subgraph.build(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
+        try:
+            return Subgraph.build(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
+        except ModelFormatError as e:
+            raise ModelFormatError(e.detail, self.path) from None
 
     def _tensor(self, s: int, i: int, d: _TensorDraft) -> Tensor:
         typ = d.type
