@@ -363,8 +363,20 @@ class Case:
 def _args(rng: random.Random, command: str, verify: float) -> list[str]:
     """Arguments for one command: the defaults and the options that reach the most code."""
     choices: dict[str, list[list[str]]] = {
-        "inspect": [[], ["--format", "json"], ["--show", "all"], ["--show", "all", "--format", "markdown"]],
-        "lint": [[], ["--format", "sarif"], ["--format", "json"], ["--runtime", "2.10", "--target", "xnnpack,tflm"]],
+        "inspect": [
+            [],
+            ["--format", "json"],
+            ["--show", "all"],
+            ["--show", "all", "--format", "markdown"],
+            ["--show", "all", "--subgraph", "1"],
+        ],
+        "lint": [
+            [],
+            ["--format", "sarif"],
+            ["--format", "json"],
+            ["--runtime", "2.10", "--target", "xnnpack,tflm"],
+            ["--select", "QNT,SHP,DYN", "--fail-on", "info", "--brief"],
+        ],
         "graph": [
             ["-o", "{OUT}.dot"],
             ["-o", "{OUT}.dot", "--lint", "--tensor-names"],
@@ -373,23 +385,48 @@ def _args(rng: random.Random, command: str, verify: float) -> list[str]:
             ["-o", "{OUT}.dot", "--diff", "{A}"],
             ["-o", "{OUT}.dot", "--focus", "1", "--depth", "2"],
             ["-o", "{OUT}.svg", "--lint"],  # laid out by Graphviz (exit 2 naming it where it is missing)
+            ["-o", "{OUT}.dot", "--input", "0=1x8x8x3", "--subgraph", "0"],
+            ["-o", "{OUT}.dot", "--signature", "serving_default", "--focus", "0"],
         ],
-        "shapes": [[], ["--format", "json", "--all"]],
-        "compat": [[], ["--ops"], ["--format", "json"], ["--format", "markdown", "--arena-size", "1000"]],
+        "shapes": [
+            [],
+            ["--format", "json", "--all"],
+            ["-i", "0=1x8x8x3"],
+            ["-i", "0=2x4"],
+            ["-i", "0=1x100000x100000x3"],
+            ["-i", "0=0x0"],
+            ["-i", "0=1", "-i", "1=1x1"],
+            ["--signature", "serving_default", "--format", "json"],
+        ],
+        "compat": [
+            [],
+            ["--ops"],
+            ["--format", "json"],
+            ["--format", "markdown", "--arena-size", "1000"],
+            ["--signature", "serving_default", "--require", "tflm,xnnpack", "--nnapi-level", "27"],
+        ],
         "profile": [
             [],
             ["--format", "json"],
             ["--planner", "litert", "--by", "scope"],
             ["--plot", "{OUT}.svg", "--overlay", "{OUT}.json"],
             ["--format", "csv", "--by", "type"],
+            ["--signature", "serving_default", "--pointer-bytes", "4", "--top", "1"],
         ],
         "report": [["-o", "{OUT}.html", "--no-graph"], ["-o", "{OUT}.html", "--no-graph"], ["-o", "{OUT}.html"]],
-        "diff": [["{A}"], ["{A}", "--format", "json"], ["{A}", "--format", "csv"], ["{A}", "--swap"]],
+        "diff": [
+            ["{A}"],
+            ["{A}", "--format", "json"],
+            ["{A}", "--format", "csv"],
+            ["{A}", "--swap"],
+            ["{A}", "--signature", "serving_default", "--fail-on", "contract,structure"],
+        ],
         "fix": [
             ["-o", "{OUT}.tflite", "--strip-unused", "--dedup"],
             ["-o", "{OUT}.tflite", "--static-batch", "1", "--fold-shapes", "--rename-io"],
             ["-o", "{OUT}.tflite", "--io-type", "int8", "--format", "json"],
             ["-o", "{OUT}.tflite", "--static-batch", "1", "--strip-unused"],
+            ["-o", "{OUT}.tflite", "--static-batch", "7", "--fold-shapes", "--dedup"],
         ],
     }
     args = list(rng.choice(choices[command]))
