@@ -172,6 +172,8 @@ MALFORMED = [
     # Found by fuzzing (tests/fuzz.py): dims after '*' were appended to no list (exit 3).
     ("func.func @f(%a: tensor<*x?xf32>) {\n  return\n}\n", 1, "'*' (unranked) must be the only dimension"),
     ("func.func @f(%a: tensor<2x*xf32>) {\n  return\n}\n", 1, "'*' (unranked) must be the only dimension"),
+    # Found by fuzzing: the fast path took '3?' for a dimension (int('3?'): ValueError, exit 3).
+    ("func.func @f(%a: tensor<3?x4xf32>) {\n  return\n}\n", 1, "expected 'x' after a dimension"),
 ]
 
 
