@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import deadline
 from tests.shapes.helpers import apply_rule
 from tfl_inspect.shapes.ops import SHAPE_FNS, has_shape_fn
 from tfl_inspect.shapes.ops.conv import out_size
@@ -216,6 +217,17 @@ def test_gather_slice_split_pack_unpack_concat_match_numpy() -> None:
     assert out == np.concatenate([x, np.zeros((2, 5, 7))], axis=-1).shape
     with pytest.raises(ShapeError, match="does not match"):
         apply_rule("CONCATENATION", [(x.shape, None), ((2, 4, 7), None)], {"axis": -1})
+
+
+def test_split_of_an_empty_constant_sets_no_value_past_its_outputs() -> None:
+    # num_splits comes from the file: an empty constant split 2^31-1 ways set a value per part, far
+    # past the op's outputs, each cut by np.split into all 2^31-1 parts (a hang; seen while fixing a
+    # hang fuzzing found).
+    with deadline(10):
+        outs, values = apply_rule(
+            "SPLIT", [((), np.array(0)), ((0, 3), np.zeros((0, 3), np.int32))], {"num_splits": 2**31 - 1}, n_outputs=2
+        )
+    assert outs == [(0, 3), (0, 3)] and set(values) <= {0, 1}
 
 
 def test_shape_builders_take_their_operand_values() -> None:
