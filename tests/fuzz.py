@@ -259,6 +259,119 @@ def _cycle(rng: random.Random, data: bytes) -> bytes:
     return bytes(builder.Output())
 
 
+# Builtins whose rules, shape functions and target checks read options and operand shapes.
+_BUSY_BUILTINS = (
+    1, 2, 3, 4, 5, 6, 9, 16, 17, 22, 23, 25, 26, 27, 32, 34, 36, 39, 40, 43, 44, 45, 48, 49, 53, 56, 65, 67, 69,
+    70, 74, 77, 82, 83, 85, 88, 94, 96, 97, 100, 102, 107, 114, 118, 119, 126, 128, 129, 130, 146, 206, 209,
+)  # fmt: skip
+
+_DONORS: list[Path] = []  # models whose operators _transplant copies (the samples, plus --extra)
+
+
+def _new_code(schema: Any, model: Any, like: Any | None, builtin: int | None = None) -> int:
+    code = schema.OperatorCodeT()
+    if like is not None:
+        code.builtinCode, code.deprecatedBuiltinCode = like.builtinCode, like.deprecatedBuiltinCode
+        code.customCode, code.version = like.customCode, like.version
+    if builtin is not None:
+        code.builtinCode = builtin
+        code.deprecatedBuiltinCode = min(builtin, 127)
+        code.version = 1
+        code.customCode = b"Fuzz" if builtin == 32 else None
+    model.operatorCodes.append(code)
+    return len(model.operatorCodes) - 1
+
+
+def _retype(rng: random.Random, data: bytes) -> bytes:
+    """An operator becomes another builtin, keeping its operands (and, half the time, its options)."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    ops = [op for sg in model.subgraphs for op in sg.operators or []]
+    if not ops:
+        return _flip(rng, data)
+    for _ in range(rng.choice([1, 1, 2])):
+        op = rng.choice(ops)
+        builtin = rng.choice(_BUSY_BUILTINS) if rng.random() < 0.8 else rng.randrange(210)
+        op.opcodeIndex = _new_code(schema, model, None, builtin)
+        if rng.random() < 0.5:
+            op.builtinOptionsType, op.builtinOptions = 0, None
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _transplant(rng: random.Random, data: bytes) -> bytes:
+    """An operator of another model (its opcode and options) wired to this model's tensors."""
+    import copy
+
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    donor = schema.ModelT.InitFromPackedBuf(
+        bytearray(rng.choice(_DONORS or [SAMPLES / "multi_io.tflite"]).read_bytes()), 0
+    )
+    donor_ops = [(op, donor.operatorCodes[op.opcodeIndex]) for sg in donor.subgraphs for op in sg.operators or []]
+    sg = rng.choice(model.subgraphs)
+    if not donor_ops or not sg.tensors:
+        return _flip(rng, data)
+    for _ in range(rng.choice([1, 1, 2])):
+        op, code = rng.choice(donor_ops)
+        new = copy.deepcopy(op)
+        new.opcodeIndex = _new_code(schema, model, code)
+        n = len(sg.tensors)
+        new.inputs = [t if t < 0 else rng.randrange(n) for t in (op.inputs if op.inputs is not None else [])]
+        new.outputs = [rng.randrange(n) for _ in (op.outputs if op.outputs is not None else [])]
+        new.intermediates = None
+        if sg.operators and rng.random() < 0.5:  # replace an op (its outputs keep their readers)
+            at = rng.randrange(len(sg.operators))
+            if sg.operators[at].outputs is not None and len(new.outputs) == len(sg.operators[at].outputs):
+                new.outputs = list(sg.operators[at].outputs)
+            sg.operators[at] = new
+        else:
+            sg.operators.insert(rng.randrange(len(sg.operators) + 1), new)
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _reshape(rng: random.Random, data: bytes) -> bytes:
+    """Operand shapes that no longer fit their op: other ranks, zero and one dims, swapped dims."""
+    import flatbuffers
+    import numpy as np
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    sg = rng.choice(model.subgraphs)
+    if not sg.tensors:
+        return _flip(rng, data)
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        t = rng.choice(sg.tensors)
+        old = list(t.shape) if t.shape is not None else []
+        what = rng.randrange(6)
+        if what == 0:
+            new = old[:-1] if old else [1]
+        elif what == 1:
+            new = [*old, rng.choice([1, 2, 3])]
+        elif what == 2 and old:
+            new = list(old)
+            new[rng.randrange(len(new))] = rng.choice([0, 1, 2, 3, 5, 1000])
+        elif what == 3:
+            new = list(reversed(old))
+        elif what == 4:
+            new = [rng.choice([1, 2, 3, 4, 8]) for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 6]))]
+        else:
+            new = old
+        t.shape = np.array(new, np.int32)
+        if rng.random() < 0.7:
+            t.shapeSignature = np.array([-1 if d == 1 and rng.random() < 0.3 else d for d in new], np.int32)
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 _TOKEN_EDITS = (
     ("f32", "i8"),
     ("xf32", "x?xf32"),
@@ -342,6 +455,9 @@ FLATBUFFER_MUTATIONS: dict[str, Callable[[random.Random, bytes], bytes]] = {
     "structured": _structured,
     "structured2": _structured,  # the richest mutation: drawn twice as often
     "graph": _cycle,
+    "retype": _retype,
+    "transplant": _transplant,
+    "reshape": _reshape,
 }
 
 
@@ -441,6 +557,7 @@ def make_case(
     """Case ``index`` of ``seed``: the commands take turns; ``fix`` runs LiteRT's check with probability
     ``verify`` (else ``--no-verify``); ``extra`` models join the samples as sources."""
     rng = random.Random(f"tfl-inspect fuzz {seed} {index}")
+    _DONORS[:] = [*sorted(SAMPLES.glob("*.tflite")), *extra]
     command = commands[index % len(commands)]
     flatbuffers_only = command == "fix"  # fix reads only .tflite files
     if not flatbuffers_only and rng.random() < 0.15:
