@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import deadline
 from tests.shapes.helpers import apply_rule
 from tfl_inspect.shapes.ops import SHAPE_FNS, has_shape_fn
+from tfl_inspect.shapes.ops.base import CannotInferError
 from tfl_inspect.shapes.ops.conv import out_size
 from tfl_inspect.shapes.types import PVal, ShapeError
 
@@ -266,3 +267,19 @@ def test_cast_of_a_shape_value_truncates_like_cpp() -> None:
 def test_rule_registry_is_one_function_per_family() -> None:
     # Several opcodes share one function: a family, not one function per opcode.
     assert len(set(SHAPE_FNS.values())) < len(SHAPE_FNS) / 2
+
+
+@pytest.mark.parametrize(
+    ("opcode", "operands"),
+    [
+        ("BROADCAST_TO", [((4,), None), ((2**31 - 1,), None)]),
+        ("FILL", [((2**31 - 1,), None), ((), None)]),
+        ("SCATTER_ND", [((3, 1), None), ((3,), None), ((2**31 - 1,), None)]),
+        ("TRANSPOSE_CONV", [((2**31 - 1,), None), ((8, 3, 3, 4), None), ((1, 5, 5, 4), None)]),
+    ],
+)
+def test_a_shape_operand_of_absurd_length_is_not_inferred(opcode: str, operands: list) -> None:
+    # The output rank is the shape operand's length, which the file sets (up to 2^31 - 1): a tuple of
+    # that many unknown dims took gigabytes. Beyond any kernel's rank the output is left unknown.
+    with deadline(10), pytest.raises(CannotInferError):
+        apply_rule(opcode, operands)

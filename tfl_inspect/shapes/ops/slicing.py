@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError
-from .base import CannotInferError, OpContext, dims, fmt, norm_axis, shape_fn
+from .base import CannotInferError, OpContext, dims, fmt, norm_axis, shape_fn, unknown_dims
 
 __all__ = [
     "SlicePlan",
@@ -487,7 +487,7 @@ def scatter_nd(ctx: OpContext) -> list[Shape]:
         n = ctx.shape(2)
         if len(n) != 1 or n[0] < 0:
             raise CannotInferError
-        return [(-1,) * n[0]]
+        return [unknown_dims(n[0])]
     out = tuple(v.ints())
     depth = ix[-1]
     if depth >= 0 and v.complete:
