@@ -485,6 +485,7 @@ def _args(rng: random.Random, command: str, verify: float) -> list[str]:
             ["--show", "all"],
             ["--show", "all", "--format", "markdown"],
             ["--show", "all", "--subgraph", "1"],
+            ["{DIR}", "--format", "jsonl", "--jobs", "1"],  # a folder holding the model: one row
         ],
         "lint": [
             [],
@@ -492,6 +493,7 @@ def _args(rng: random.Random, command: str, verify: float) -> list[str]:
             ["--format", "json"],
             ["--runtime", "2.10", "--target", "xnnpack,tflm"],
             ["--select", "QNT,SHP,DYN", "--fail-on", "info", "--brief"],
+            ["{DIR}", "--format", "markdown", "--jobs", "1"],
         ],
         "graph": [
             ["-o", "{OUT}.dot"],
@@ -520,6 +522,7 @@ def _args(rng: random.Random, command: str, verify: float) -> list[str]:
             ["--format", "json"],
             ["--format", "markdown", "--arena-size", "1000"],
             ["--signature", "serving_default", "--require", "tflm,xnnpack", "--nnapi-level", "27"],
+            ["{DIR}", "--format", "jsonl", "--jobs", "1"],
         ],
         "profile": [
             [],
@@ -548,6 +551,8 @@ def _args(rng: random.Random, command: str, verify: float) -> list[str]:
     args = list(rng.choice(choices[command]))
     if command == "fix" and rng.random() >= verify:
         args.append("--no-verify")
+    if command == "diff" and rng.random() < verify / 4:
+        args += ["--run", "--no-local"]  # both models in LiteRT (a child process)
     return args
 
 
@@ -555,7 +560,8 @@ def make_case(
     seed: int, index: int, commands: tuple[str, ...] = COMMANDS, verify: float = 0.0, extra: tuple[Path, ...] = ()
 ) -> Case:
     """Case ``index`` of ``seed``: the commands take turns; ``fix`` runs LiteRT's check with probability
-    ``verify`` (else ``--no-verify``); ``extra`` models join the samples as sources."""
+    ``verify`` (else ``--no-verify``), ``diff`` runs both models with a quarter of that; ``extra``
+    models join the samples as sources."""
     rng = random.Random(f"tfl-inspect fuzz {seed} {index}")
     _DONORS[:] = [*sorted(SAMPLES.glob("*.tflite")), *extra]
     command = commands[index % len(commands)]
@@ -616,7 +622,9 @@ def run_case(case: Case, workdir: Path, timeout: float = 30.0) -> Outcome:
         for k, v in subst.items():
             a = a.replace(k, v)
         rest.append(a)
-    if case.command == "diff":
+    if case.args[:1] == ["{DIR}"]:
+        argv = [case.command, str(workdir), *rest[1:]]
+    elif case.command == "diff":
         first, others = rest[0], rest[1:]
         pair = [first, str(model)] if not swap else [str(model), first]
         argv = [case.command, *pair, *others]
