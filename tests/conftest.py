@@ -90,7 +90,12 @@ def require_corpus() -> Path:
 
 
 def corpus_ids(paths: list[Path]) -> list[str]:
-    return [str(p.relative_to(CORPUS)) if CORPUS in p.parents else p.name for p in paths]
+    """Test ids: the path under the corpus or the third-party folder (names repeat there), else the name."""
+    return [
+        str(p.relative_to(base)) if base in p.parents else p.name
+        for p in paths
+        for base in [CORPUS if CORPUS in p.parents else THIRDPARTY]
+    ]
 
 
 @contextmanager
