@@ -72,10 +72,14 @@ def thirdparty_models() -> list[Path]:
     return sorted(p for p in THIRDPARTY.rglob("*.tflite") if p.is_file())
 
 
+NO_THIRDPARTY = f"no third-party models at {THIRDPARTY}: run python tests/fetch_models.py"
+needs_thirdparty = pytest.mark.skipif(not thirdparty_models(), reason=NO_THIRDPARTY)
+
+
 def require_thirdparty() -> list[Path]:
     models = thirdparty_models()
     if not models:
-        pytest.skip(f"no third-party models at {THIRDPARTY}: run python tests/fetch_models.py")
+        pytest.skip(NO_THIRDPARTY)
     return models
 
 
