@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,19 @@ INTERPRETER_REFUSES = {
 }
 
 
+# The shared corpus lives outside the repository (../shared beside a checkout, or TFL_INSPECT_SHARED).
+# A clone without it runs every other test: a test that needs it is marked `needs_corpus` (taking the
+# `corpus` fixture marks it too) and skips with this reason; `require_corpus()` is the same check for
+# helpers. Tests over every model split into the part that runs everywhere and the corpus part.
+HAVE_CORPUS = (CORPUS / "litert").is_dir()
+NO_CORPUS = f"shared corpus not found at {CORPUS} (put shared/ beside the repository or set TFL_INSPECT_SHARED)"
+needs_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason=NO_CORPUS)
+
+
+def in_corpus(path: str | os.PathLike[str]) -> bool:
+    return CORPUS in Path(path).parents
+
+
 def corpus_files(kind: str = "litert") -> list[Path]:
     """Every file under shared/corpus/<kind>, sorted; empty when shared/ is absent."""
     base = CORPUS / kind
@@ -58,10 +73,14 @@ def thirdparty_models() -> list[Path]:
     return sorted(p for p in THIRDPARTY.rglob("*.tflite") if p.is_file())
 
 
+NO_THIRDPARTY = f"no third-party models at {THIRDPARTY}: run python tests/fetch_models.py"
+needs_thirdparty = pytest.mark.skipif(not thirdparty_models(), reason=NO_THIRDPARTY)
+
+
 def require_thirdparty() -> list[Path]:
     models = thirdparty_models()
     if not models:
-        pytest.skip(f"no third-party models at {THIRDPARTY}: run python tests/fetch_models.py")
+        pytest.skip(NO_THIRDPARTY)
     return models
 
 
@@ -70,13 +89,34 @@ def sample_models() -> list[Path]:
 
 
 def require_corpus() -> Path:
-    if not (CORPUS / "litert").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS} (set TFL_INSPECT_SHARED)")
+    if not HAVE_CORPUS:
+        pytest.skip(NO_CORPUS)
     return CORPUS
 
 
 def corpus_ids(paths: list[Path]) -> list[str]:
-    return [str(p.relative_to(CORPUS)) if CORPUS in p.parents else p.name for p in paths]
+    """Test ids: the path under the corpus or the third-party folder (names repeat there), else the name."""
+    return [
+        str(p.relative_to(base)) if base in p.parents else p.name
+        for p in paths
+        for base in [CORPUS if CORPUS in p.parents else THIRDPARTY]
+    ]
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail, instead of hanging, when the block runs past ``seconds`` (tests of code that once looped)."""
+
+    def expire(signum: int, frame: object) -> None:
+        pytest.fail(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class CliResult:
@@ -139,3 +179,9 @@ def vela_compiled(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     out = tmp_path_factory.mktemp("vela")
     sources = [sample(n) for n in ("dense_int8.tflite", "dense_int8_float_io.tflite", "float_island_int8.tflite")]
     return [vela_compile(src, out / config, config) for config in VELA_CONFIGS for src in sources]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(needs_corpus)  # skipped at setup, reported at the test

@@ -36,6 +36,31 @@ def test_build_refuses_operands_out_of_range(bad: tuple[int, ...]) -> None:
         Subgraph.build(0, "main", (_tensor(0), _tensor(1)), (op,), (0,), (1,))
 
 
+BIG = 2**31 - 1
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype", "refused"),
+    [
+        ((BIG, BIG, 0), "FLOAT32", False),  # 2^62 elements, then 0: LiteRT builds it
+        ((BIG, BIG), "FLOAT32", False),  # 2^64 - 2^34 bytes: still fits
+        ((BIG, BIG), "INT64", True),  # the bytes overflow
+        ((BIG, BIG, BIG), "FLOAT32", True),  # the element count overflows
+        ((0, BIG, BIG, BIG), "FLOAT32", False),  # 0 first: nothing overflows
+        ((7,) * 100_000, "INT8", True),  # a corrupt rank (found by fuzzing: a 84,510-digit size, exit 3)
+        ((BIG, BIG, BIG), "STRING", False),  # sized at run time: not checked, as in LiteRT
+        ((-1, 4), "FLOAT32", False),  # negative dims are the analyses' unknowns
+    ],
+)
+def test_build_refuses_tensors_whose_size_overflows_64_bits(shape: tuple[int, ...], dtype: str, refused: bool) -> None:
+    tensors = (_tensor(0), Tensor(0, 1, "big", dtype, shape, shape))
+    if refused:
+        with pytest.raises(ModelFormatError, match=r"tensor 1 'big': shape \[.*\] \(\d+ dims\) is too large"):
+            Subgraph.build(0, "main", tensors, (), (0,), (0,))
+    else:
+        Subgraph.build(0, "main", tensors, (), (0,), (0,))
+
+
 def test_index_agrees_with_networkx_on_every_model() -> None:
     paths = sample_models() + [p for p in corpus_files() if p.suffix in (".tflite", ".bin")][:60]
     for path in paths:

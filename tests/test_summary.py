@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import corpus_files, run_cli, thirdparty_models
+from tests.conftest import run_cli, thirdparty_models
 from tfl_inspect.readers.flatbuffer import read_flatbuffer
 from tfl_inspect.summary import float16_weights, sparse_tensors, sparsity_info
 
@@ -69,17 +69,15 @@ def test_float16_weights_count_through_densify() -> None:
         assert doc["summary"]["sparsity"]["tensors"] == len(sparse_tensors(model))
 
 
-def test_sparse_corpus_model_is_described() -> None:
+def test_sparse_corpus_model_is_described(corpus: Path) -> None:
     """The corpus' TACO-format test tensor (block-sparse, CSR over blocks)."""
-    paths = [p for p in corpus_files("litert") if p.name == "sparse_tensor.bin"]
-    if not paths:
-        pytest.skip("shared corpus not found")
-    model = read_flatbuffer(paths[0])
+    path = corpus / "litert/tflite/testdata/sparse_tensor.bin"
+    model = read_flatbuffer(path)
     ((_, tensor, info),) = sparse_tensors(model)
     assert tensor.shape == (4, 4)
     assert info.formats == ("DENSE", "SPARSE_CSR", "DENSE", "DENSE") and info.block_size == (2, 2)
     data = tensor.data()
     assert data is not None and info.stored_values == data.size
     assert info.dense_values == 16 and info.dense_bytes == 16 * data.itemsize
-    text = run_cli("inspect", paths[0], "--show", "tensors")
+    text = run_cli("inspect", path, "--show", "tensors")
     assert "D/S/D/D, block 2x2 on dims [0, 1]" in text.out

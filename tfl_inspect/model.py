@@ -7,6 +7,7 @@ Tensor data stays behind a loader and is read only when asked for.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -202,10 +203,20 @@ class Subgraph:
         inputs: tuple[int, ...],
         outputs: tuple[int, ...],
     ) -> Subgraph:
-        """The one factory: validates subgraph I/O and operand ranges (-1 = omitted operand)."""
+        """The one factory: validates subgraph I/O and operand ranges (-1 = omitted operand), and that
+        every tensor's size fits 64 bits."""
         from .errors import ModelFormatError
 
         n = len(tensors)
+        for tensor in tensors:
+            if _size_overflows(tensor):
+                shape = tensor.shape
+                dims = ", ".join(map(str, shape[:8])) + (", …" if len(shape) > 8 else "")
+                raise ModelFormatError(
+                    f"subgraph {index} tensor {tensor.index} {tensor.name!r}: shape [{dims}] ({len(shape)} dims) "
+                    "is too large, its size overflows 64 bits (LiteRT refuses it: 'BytesRequired number of "
+                    "elements overflowed')"
+                )
         for role, idx in (("input", inputs), ("output", outputs)):
             bad = [t for t in idx if not 0 <= t < n]
             if bad:
@@ -268,6 +279,34 @@ class Subgraph:
 
     def consumer_ops(self, t: int) -> list[Operator]:
         return [self.operators[i] for i in self.consumers(t)]
+
+
+_SIZE_MAX = (1 << 64) - 1  # size_t
+
+
+def _size_overflows(t: Tensor) -> bool:
+    """LiteRT's ``BytesRequired``: elements, then bytes, multiplied in 64 bits with an overflow check.
+
+    Types it sizes at run time (string, resource, variant) are not checked, as there. Negative dims
+    count by magnitude here (LiteRT refuses them outright; the analyses read them as unknown).
+    """
+    shape = t.shape
+    if len(shape) < 2 and (not shape or abs(shape[0]) < 1 << 59):
+        return False  # one dim (32 bits in a flatbuffer) of at most 32-byte elements
+    from . import dtypes
+
+    row = dtypes.by_name(t.dtype)
+    if row is None or row.bits is None:
+        return False
+    if len(shape) <= 64:
+        count = math.prod(map(abs, shape))
+    else:  # a corrupt rank: stop multiplying once past 64 bits
+        count = 1
+        for d in shape:
+            count *= abs(d)
+            if count > _SIZE_MAX:
+                return True
+    return count > _SIZE_MAX or (count * row.bits + 7) // 8 > _SIZE_MAX
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,14 @@ import pytest
 
 from tfl_inspect.commands._batch import Outcome, find_models, write_markdown
 
-from ..conftest import CORPUS, SAMPLES, require_corpus
+from ..conftest import CORPUS, SAMPLES, needs_corpus, require_corpus
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tfl_inspect", *args], capture_output=True, text=True, timeout=600)
 
 
+@needs_corpus
 def test_lint_corpus_jsonl_has_one_valid_line_per_file_and_the_worst_exit_code() -> None:
     require_corpus()
     proc = _cli("lint", str(CORPUS / "litert"), "--jobs", "2", "--format", "jsonl")

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, run_cli, run_cli_process, sample, sample_models
+from tests.conftest import ROOT, SAMPLES, needs_corpus, run_cli, run_cli_process, sample, sample_models
 from tfl_inspect.schemas import load as load_schema
 
 SCHEMA = load_schema("compat")
@@ -79,12 +79,12 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...]) -> None:
     assert res.err.strip() and "Traceback" not in res.err and res.err.strip().count("\n") == 0
 
 
+@needs_corpus
 def test_corrupt_files_exit_2() -> None:
     from tests.conftest import corpus_files
 
     bad = corpus_files("invalid")[:5]
-    if not bad:
-        pytest.skip("no invalid corpus")
+    assert bad
     for path in bad:
         res = run_cli("compat", path)
         assert res.code == 2, path

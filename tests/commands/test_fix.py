@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 import pytest
 
 from tests.conftest import corpus_files, run_cli, run_cli_process, sample
@@ -125,3 +127,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_bad_input_as_a_process_has_no_traceback(tmp_path: Path) -> None:
     r = run_cli_process("fix", sample("upsampling_dynamic.mlir"), "-o", tmp_path / "o.tflite")
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+def test_a_file_the_object_api_cannot_unpack_is_exit_2(tmp_path: Path) -> None:
+    # Found by fuzzing (tests/fuzz.py): a field only the object API reads (a variant tensor's shape)
+    # runs past the file. Closing the map under the half-unpacked arrays raised BufferError (exit 3).
+    from tests.modeledit import pack, schema, unpack
+
+    m = unpack(sample("dense_int8.tflite"))
+    variant = schema.VariantSubTypeT()
+    variant.shape = np.array([777001, 777002, 777003], np.int32)
+    m.subgraphs[0].tensors[-1].variantTensors = [variant]
+    data = bytearray(pack(m))
+    at = data.find(struct.pack("<4i", 3, 777001, 777002, 777003))
+    data[at : at + 4] = struct.pack("<I", 0x0FFFFFFF)  # the vector claims 2^28 entries
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(bytes(data))
+    r = run_cli("fix", bad, "-o", tmp_path / "o.tflite", "--no-verify")
+    assert r.code == 2 and r.err.count("\n") == 1, r.err
+    assert "the flatbuffer object API cannot unpack this file" in r.err

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import corpus_files, run_cli, run_cli_process, sample, sample_models
+from tests.conftest import corpus_files, needs_corpus, run_cli, run_cli_process, sample, sample_models
 from tfl_inspect.schemas import load as load_schema
 
 
@@ -108,6 +108,7 @@ def test_bad_input_is_one_line_exit_2(args: tuple[str, ...]) -> None:
     assert r.err.strip().splitlines()[-1].startswith("tfl-inspect")
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", corpus_files("invalid"), ids=lambda p: p.name)
 def test_invalid_files_exit_2_in_a_process(path: Path) -> None:
     r = run_cli_process("profile", path)

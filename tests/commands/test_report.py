@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import CORPUS, ROOT, require_corpus, sample
+from ..conftest import CORPUS, ROOT, needs_corpus, require_corpus, sample
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -283,6 +283,7 @@ def test_hostile_names_run_no_script(browser, tmp_path: Path) -> None:  # type: 
     _ready(browser)
 
 
+@needs_corpus
 def test_folder_report_of_the_corpus(tmp_path: Path) -> None:
     require_corpus()
     site = tmp_path / "site"

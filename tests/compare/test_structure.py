@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.compare.helpers import edited
-from tests.conftest import sample, sample_models
+from tests.conftest import needs_corpus, sample, sample_models
 from tfl_inspect import load
 from tfl_inspect.compare import diff
 
@@ -198,6 +198,7 @@ def test_weights_after_the_flatbuffer_are_compared_byte_for_byte(
     assert structure._CHUNK % 16 == 0  # chunks end on element boundaries
 
 
+@needs_corpus
 def test_other_subgraphs_are_compared_too(tmp_path: Path) -> None:
     """multi_signatures.bin: 'add' on subgraph 0, 'sub' on subgraph 1. A change in subgraph 1 is
     reported there, paired through its signature, in every format; the structure counts as changed."""
@@ -234,6 +235,7 @@ def test_other_subgraphs_are_compared_too(tmp_path: Path) -> None:
     assert text.code == 1 and "2 op change(s)" in text.out and "ops changed in other subgraphs" in text.out
 
 
+@needs_corpus
 def test_a_weight_in_a_called_subgraph(tmp_path: Path) -> None:
     """resource_vars_calibrated.bin keeps a float constant in subgraph 1 ('NoOp'): paired by position."""
     from tests.conftest import require_corpus
@@ -253,3 +255,27 @@ def test_a_weight_in_a_called_subgraph(tmp_path: Path) -> None:
     assert (g.a, g.b, g.how) == (1, 1, "position")
     (w,) = g.weights
     assert w.kind == "changed" and w.max_abs == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"zeroPoint": np.zeros(9, np.int64)},  # 16 scales, 9 zero points
+        {"scale": np.full(9, 0.01, np.float32), "zeroPoint": np.zeros(9, np.int64)},  # 9 channels on an axis of 16
+        {"quantizedDimension": 5},  # an axis the rank-2 weights do not have
+    ],
+    ids=["zero-points", "channels", "axis"],
+)
+def test_per_channel_parameters_that_do_not_fit_the_weights(tmp_path: Path, edit: dict) -> None:
+    # Found by fuzzing (tests/fuzz.py): dequantizing broadcast the scales against the wrong axis
+    # (ValueError, exit 3). Such weights cannot be read as real numbers: changed, without a max difference.
+    src = sample("float_island_int8.tflite")
+
+    def change(m: object) -> None:
+        q = m.subgraphs[0].tensors[2].quantization  # type: ignore[attr-defined]
+        for field, value in edit.items():
+            setattr(q, field, value)
+
+    r = diff(src, edited(src, tmp_path / "b.tflite", change))
+    (w,) = [w for w in r.structure.weights if w.a_tensor == 2]
+    assert w.kind == "changed" and w.max_abs is None

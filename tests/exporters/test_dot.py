@@ -20,6 +20,7 @@ from tests.conftest import (
     ROOT,
     SAMPLES,
     corpus_files,
+    needs_corpus,
     needs_dot,
     require_corpus,
     sample,
@@ -150,10 +151,9 @@ def _render_one(path: Path) -> tuple[Path, str]:
     return path, "ok"
 
 
-def test_every_sample_and_corpus_model_renders_and_accounts_for_every_op() -> None:
-    paths = sample_models() + corpus_files("litert")
-    if not paths:
-        pytest.skip("no samples and no shared corpus")
+@pytest.mark.parametrize("part", ["samples", pytest.param("corpus", marks=needs_corpus)])
+def test_every_sample_and_corpus_model_renders_and_accounts_for_every_op(part: str) -> None:
+    paths = corpus_files("litert") if part == "corpus" else sample_models()
     # dot runs as a subprocess, so threads overlap the layouts on the available cores.
     with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 2) + 1)) as pool:
         results = dict(pool.map(_render_one, paths))
@@ -312,6 +312,7 @@ def test_bad_selection_is_a_usage_error(options: dict, message: str) -> None:
         dot.build(load("classifier_flatten.tflite"), **options)
 
 
+@needs_corpus
 def test_subgraphs_are_clusters_and_control_flow_points_to_them() -> None:
     model = corpus_model("nested_while.bin")
     diagram, root, _ = svg_of(model)
@@ -322,6 +323,7 @@ def test_subgraphs_are_clusters_and_control_flow_points_to_them() -> None:
             assert re.search(rf"{caller} -> in_{target}_0 \[.*label=<{role}>.*lhead=cluster_{target}", diagram.source)
 
 
+@needs_corpus
 def test_one_subgraph_leaves_called_ones_as_stubs() -> None:
     model = corpus_model("nested_while.bin")
     findings = [
@@ -340,6 +342,7 @@ def test_one_subgraph_leaves_called_ones_as_stubs() -> None:
     assert acc.drawn_ops == 1 and acc.hidden_ops == 6 and acc.complete
 
 
+@needs_corpus
 def test_signature_selects_its_subgraph_and_names() -> None:
     model = corpus_model("multi_signature_model.tflite")
     for sig in model.signatures:

@@ -71,7 +71,8 @@ def test_widths_count_the_tensors_flowing_past_each_op() -> None:
                 checked += 1
             if checked > 3000:
                 return
-    assert checked > 100
+    # Fewer than 3000 ops in all (the samples alone: no corpus, no third-party models): every op was checked.
+    assert checked == sum(len(sg.operators) for model in models for sg in model.subgraphs) > 50
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import corpus_files, needs_dot, require_corpus, sample, thirdparty_models
+from tests.conftest import corpus_files, needs_corpus, needs_dot, require_corpus, sample, thirdparty_models
 from tfl_inspect.exporters import dot
 from tfl_inspect.exporters.dot_marks import Mark
 from tfl_inspect.exporters.dot_style import FAMILY_STYLE, FONT, heat_color
@@ -82,6 +82,7 @@ def test_collapsed_boxes_are_explained() -> None:
     assert "double border: ops collapsed into one box, named after their layer or name scope" in text
 
 
+@needs_corpus
 def test_resource_handles_say_resource_and_the_variable_not_an_unknown_rank() -> None:
     model = corpus_model("call_once_mul.bin")
     source = dot.to_dot(model)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_files, sample_models
+from tests.conftest import corpus_files, needs_corpus, sample_models, thirdparty_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.exporters.profile_explorer import graph_id, overlay
@@ -29,9 +29,9 @@ print(json.dumps(out))
 """
 
 
-def test_overlay_keys_match_the_adapter() -> None:
+def _check_against_the_adapter(paths: list[Path]) -> int:
+    """Overlay graph and node ids equal the adapter's on every readable model; returns how many."""
     pytest.importorskip("ai_edge_model_explorer_adapter")
-    paths = sample_models() + [p for p in corpus_files("litert") if p.stat().st_size < 20_000_000]
     proc = subprocess.run(
         [sys.executable, "-c", _ADAPTER, *map(str, paths)], capture_output=True, text=True, timeout=600
     )
@@ -49,4 +49,14 @@ def test_overlay_keys_match_the_adapter() -> None:
             assert set(entry["results"]) <= set(ids[gid]), p
         checked += 1
     print(f"overlay ids checked against the adapter on {checked} models")
-    assert checked >= 100
+    return checked
+
+
+def test_overlay_keys_match_the_adapter() -> None:
+    paths = sample_models() + thirdparty_models()
+    assert _check_against_the_adapter(paths) >= len(sample_models())
+
+
+@needs_corpus
+def test_overlay_keys_match_the_adapter_on_the_corpus() -> None:
+    assert _check_against_the_adapter([p for p in corpus_files("litert") if p.stat().st_size < 20_000_000]) >= 100

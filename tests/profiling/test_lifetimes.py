@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tfl_inspect.model import Model, Operator, Subgraph, Tensor
+from tfl_inspect.profiling import profile
 from tfl_inspect.profiling.lifetimes import lifetimes
 
 
@@ -54,3 +55,16 @@ def test_self_calling_subgraph_does_not_loop_forever() -> None:
     sg0 = Subgraph.build(0, "main", (_t(0, 0),), (op,), (0,), (0,))
     life = lifetimes(Model("tflite", 3, "", (sg0,)))
     assert [s.op for s in life.steps] == [-1, 0]
+
+
+def test_a_call_not_entered_takes_no_scope() -> None:
+    # Found by fuzzing (tests/fuzz.py): an IF calling its own subgraph, then more ops. The skipped
+    # re-entry took a scope without a step, so every later scope pointed past the plan's timeline.
+    ops = (
+        Operator(0, 0, "IF", "IF", 1, (0,), (), (), {"then_subgraph_index": 0, "else_subgraph_index": 0}),
+        Operator(0, 1, "RELU", "RELU", 1, (0,), (1,)),
+    )
+    model = Model("tflite", 3, "", (Subgraph.build(0, "main", (_t(0, 0), _t(0, 1)), ops, (0,), (1,)),))
+    life = lifetimes(model)
+    assert [s.scope for s in life.steps] == list(range(len(life.steps))) == [0, 1, 2]
+    assert profile(model).memory.arena_bytes > 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_files, corpus_ids, require_corpus, sample_models
+from tests.conftest import corpus_files, corpus_ids, sample_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.profiling import profile
@@ -47,8 +47,6 @@ def _models() -> list[Path]:
 
 @pytest.mark.parametrize("path", _models(), ids=corpus_ids(_models()))
 def test_params_equal_constant_buffer_elements(path: Path) -> None:
-    if "corpus" in str(path):
-        require_corpus()
     try:
         model = load(path)
         prof = profile(model, reorder=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_files, require_corpus, sample_models, thirdparty_models
+from tests.conftest import corpus_files, needs_corpus, require_corpus, sample_models, thirdparty_models
 from tfl_inspect import load
 from tfl_inspect.errors import TflInspectError
 from tfl_inspect.profiling.tflm_planner import ALIGNMENT, greedy, plan
@@ -59,6 +59,7 @@ def test_samples_match_tflm() -> None:
     _check(*_compare(sample_models(), "samples")[:3])
 
 
+@needs_corpus
 @pytest.mark.slow
 def test_corpus_matches_tflm() -> None:
     require_corpus()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import SAMPLES, corpus_files, run_cli, run_cli_process
+from tests.conftest import SAMPLES, corpus_files, needs_corpus, run_cli, run_cli_process
 from tests.modeledit import pack, unpack
 from tfl_inspect.errors import ModelFormatError
 
@@ -25,6 +25,7 @@ def _assert_clean_failure(path: Path) -> str:
     return lines[0]
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", corpus_files("litert") + corpus_files("invalid"), ids=lambda p: p.name)
 def test_every_corpus_file_gives_a_model_or_the_clean_error(path: Path) -> None:
     try:
@@ -98,6 +99,20 @@ def test_absurd_vector_length_is_refused_without_allocating(tmp_path: Path) -> N
     path = tmp_path / "absurd.tflite"
     path.write_bytes(bytes(data))
     assert "past the end of the file" in _assert_clean_failure(path)
+
+
+@pytest.mark.parametrize("shape", [[2**31 - 1] * 3, [7] * 100_000], ids=["2^93 elements", "rank 100000"])
+def test_a_tensor_too_large_for_64_bits_is_refused_as_litert_refuses_it(tmp_path: Path, shape: list[int]) -> None:
+    # Found by fuzzing (tests/fuzz.py): a shape of 100,000 dims reached the analyses as an
+    # 84,510-digit byte count (exit 3 when printed). LiteRT refuses such a model when it builds.
+    m = unpack(SAMPLES / "multi_io.tflite")
+    m.subgraphs[0].tensors[5].shape = shape  # an activation
+    path = tmp_path / "huge.tflite"
+    path.write_bytes(pack(m))
+    assert "is too large, its size overflows 64 bits" in _assert_clean_failure(path)
+    interpreter = pytest.importorskip("ai_edge_litert.interpreter")
+    with pytest.raises(ValueError, match="BytesRequired number of elements overflowed"):
+        interpreter.Interpreter(model_path=str(path))
 
 
 def test_out_of_range_indices_are_refused(tmp_path: Path) -> None:

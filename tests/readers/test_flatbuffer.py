@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import INTERPRETER_REFUSES, SAMPLES, corpus_files, sample_models, thirdparty_models
+from tests.conftest import (
+    INTERPRETER_REFUSES,
+    SAMPLES,
+    corpus_files,
+    needs_corpus,
+    needs_thirdparty,
+    sample_models,
+    thirdparty_models,
+)
 from tests.modeledit import pack, unpack
 from tfl_inspect import dtypes
 
@@ -97,11 +105,13 @@ def test_samples_match_interpreter(path: Path) -> None:
     assert _compare(path) == []
 
 
+@needs_corpus
 @pytest.mark.parametrize("path", LITERT_MODELS, ids=lambda p: p.name)
 def test_corpus_matches_interpreter(path: Path) -> None:
     assert _compare(path) == []
 
 
+@needs_thirdparty
 @pytest.mark.parametrize("path", thirdparty_models(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_third_party_models_match_interpreter(path: Path) -> None:
     """Models others made (tests/fetch_models.py): tensor for tensor, op for op, as LiteRT reads them."""

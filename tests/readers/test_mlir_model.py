@@ -55,6 +55,31 @@ def test_constants_keep_printed_values_and_elided_sizes() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "const",
+    ["dense<[1, 4294967297]> : tensor<2xi32>", "dense<300> : tensor<2xi8>", 'dense<"0x0000803F00"> : tensor<2xf32>'],
+)
+def test_constant_values_that_do_not_fit_their_type_are_a_format_error(const: str) -> None:
+    # Found by fuzzing (tests/fuzz.py): the values are converted when asked for (diff, lint), where an
+    # OverflowError or ValueError was an internal error (exit 3). Now it names the constant: exit 2.
+    text = (
+        "func.func @main(%arg0: tensor<2xi32>) -> tensor<2xi32> {\n"
+        f'  %cst = "tfl.pseudo_const"() <{{value = {const}}}> : () -> {const.rsplit(": ", 1)[1]}\n'
+        "  return %arg0 : tensor<2xi32>\n}\n"
+    ).encode()
+    model = read_mlir(text, "bad.mlir")
+    (cst,) = [t for t in model.subgraphs[0].tensors if t.is_constant]
+    with pytest.raises(ModelFormatError, match=r"bad.mlir: constant '%cst': values do not fit"):
+        cst.data()
+
+
+def test_errors_of_the_subgraph_name_the_file() -> None:
+    big = b"tensor<99999999999x99999999999xf32>"
+    text = b"func.func @main(%arg0: " + big + b") -> tensor<1xf32> {\n  return %arg0 : tensor<1xf32>\n}\n"
+    with pytest.raises(ModelFormatError, match=r"^big.mlir: subgraph 0 tensor 0 '%arg0': .* is too large"):
+        read_mlir(text, "big.mlir")
+
+
 def test_quantization_parameters_match_the_file() -> None:
     ml = read_mlir(FIXTURES / "dense_int8.analyzer.mlir").subgraphs[0]
     fb = read_flatbuffer(SAMPLES / "dense_int8.tflite").subgraphs[0]

@@ -169,6 +169,11 @@ MALFORMED = [
     ("module {\n  func.func @f(%a: tensor<2x>) {\n    return\n  }\n}\n", 2, "expected a type"),
     ("module {\n  func.func @f(%a: tensor<2xq8>) {\n    return\n  }\n}\n", 2, "unknown type 'q8'"),
     ('"tfl.add"(%a, %b) <{x = 1 : i32} : (tensor<f32>) -> tensor<f32>\n', 1, "expected '>'"),
+    # Found by fuzzing (tests/fuzz.py): dims after '*' were appended to no list (exit 3).
+    ("func.func @f(%a: tensor<*x?xf32>) {\n  return\n}\n", 1, "'*' (unranked) must be the only dimension"),
+    ("func.func @f(%a: tensor<2x*xf32>) {\n  return\n}\n", 1, "'*' (unranked) must be the only dimension"),
+    # Found by fuzzing: the fast path took '3?' for a dimension (int('3?'): ValueError, exit 3).
+    ("func.func @f(%a: tensor<3?x4xf32>) {\n  return\n}\n", 1, "expected 'x' after a dimension"),
 ]
 
 

@@ -6,11 +6,12 @@ import copy
 from pathlib import Path
 
 import tfl_inspect
-from tests.conftest import require_corpus, sample
+from tests.conftest import needs_corpus, require_corpus, sample
 from tests.modeledit import pack, unpack
 from tfl_inspect.rewrite import fix
 
 
+@needs_corpus
 def test_blockwise_scale_tensor_index_follows_the_renumbering(tmp_path: Path) -> None:
     """The INT4 weight names its scales tensor by index in its quantization details, not as an operand."""
     src = next(require_corpus().rglob("qwen_fc_blockwise_quantized.tflite"))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import ROOT, sample
+from tests.conftest import ROOT, needs_corpus, sample
 from tests.rewrite.helpers import run
 from tfl_inspect.errors import UsageError
 from tfl_inspect.rewrite import fix
@@ -115,6 +115,7 @@ def test_folding_alone_folds_only_what_is_already_known(tmp_path: Path) -> None:
     assert report.written and not report.folded and not report.ops_removed
 
 
+@needs_corpus
 def test_a_model_whose_own_shapes_fail_is_refused_as_such(tmp_path: Path) -> None:
     """LiteRT's test_model.bin runs CONV_2D on a rank-1 tensor: no input shape is to blame."""
     from tests.conftest import require_corpus

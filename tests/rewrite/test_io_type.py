@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import sample
+from tests.conftest import needs_corpus, sample
 from tests.rewrite.helpers import Interpreter, run
 from tfl_inspect.errors import UsageError
 from tfl_inspect.rewrite import fix
@@ -75,6 +75,7 @@ def test_a_float_model_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "o.tflite").exists()
 
 
+@needs_corpus
 @pytest.mark.parametrize("name", ["lstm_quantized.bin", "unidirectional_sequence_lstm_quantized.bin"])
 def test_corpus_lstm_models_take_int8_io(tmp_path: Path, name: str) -> None:
     """Outputs with no recorded shape (LSTM test models) keep what the inner tensor records."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tfl_inspect
-from tests.conftest import sample
+from tests.conftest import needs_corpus, sample
 from tests.modeledit import pack, schema, unpack
 from tfl_inspect.rewrite import fix
 
@@ -61,6 +61,7 @@ def test_stale_signature_entries_survive_stripping(tmp_path: Path) -> None:
     assert sig.dangling == tfl_inspect.load(src).signatures[0].dangling
 
 
+@needs_corpus
 def test_dead_ops_in_other_subgraphs_go_too(tmp_path: Path) -> None:
     """multi_signatures.bin with a dead copy of 'sub''s op in subgraph 1: --strip-unused with the
     default signature (subgraph 0) prunes subgraph 1 as well; LiteRT runs both signatures the same."""

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.conftest import sample
+from tests.conftest import needs_corpus, sample
 from tests.modeledit import pack, unpack
 from tfl_inspect.rewrite import PassResult, fix
 from tfl_inspect.rewrite.rename_io import RenameIo
@@ -65,6 +65,7 @@ def test_a_model_litert_cannot_run_is_unverifiable_not_failed(tmp_path: Path) ->
     assert "input model" in report.verification.message and report.written
 
 
+@needs_corpus
 def test_signatures_on_other_subgraphs_are_run_too(tmp_path: Path) -> None:
     """multi_signatures.bin: 'add' on subgraph 0, 'sub' on subgraph 1; a change in subgraph 1 is caught."""
     from tests.conftest import require_corpus

@@ -1,15 +1,17 @@
-"""Every rule over every real LiteRT test model: no crash, and only reviewed error-level findings."""
+"""Every rule over every real model (samples, third-party, the LiteRT test corpus): no crash, and only
+reviewed error-level findings."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import corpus_files, corpus_ids, require_corpus
+from tests.conftest import corpus_files, corpus_ids, needs_corpus, sample_models, thirdparty_models
 from tfl_inspect import load
 from tfl_inspect.errors import ModelFormatError
 from tfl_inspect.rules import RULES, Severity, run
 
 FILES = corpus_files("litert")
+MODELS = [*sample_models(), *thirdparty_models(), *FILES]
 
 # Error-level findings on the corpus, each checked by hand: blockwise_quantized.tflite feeds
 # int8 tensors without scale/zero point to ADD, whose int8 kernel divides by those scales.
@@ -25,9 +27,8 @@ REVIEWED_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("path", FILES, ids=corpus_ids(FILES))
+@pytest.mark.parametrize("path", MODELS, ids=corpus_ids(MODELS))
 def test_lint_never_crashes(path) -> None:
-    require_corpus()
     try:
         model = load(path)
     except ModelFormatError:
@@ -46,8 +47,8 @@ def test_lint_never_crashes(path) -> None:
             assert (path.name, f.rule, f.tensor) in REVIEWED_ERRORS, f
 
 
+@needs_corpus
 def test_corpus_exercises_many_rules() -> None:
-    require_corpus()
     fired: set[str] = set()
     for path in FILES:
         try:

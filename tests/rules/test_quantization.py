@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.conftest import corpus_files, require_thirdparty, sample, sample_models
+from tests.conftest import corpus_files, needs_corpus, require_thirdparty, sample, sample_models, thirdparty_models
 from tests.rules.helpers import edited, lint, of
 from tfl_inspect import load, opdefs
 from tfl_inspect.errors import TflInspectError
@@ -66,6 +67,17 @@ def test_keyword_spotters_uint8_probability_is_info() -> None:
     for path in models:
         found = of(lint(path), "QNT002")
         assert [f.severity for f in found] == [Severity.INFO], path
+
+
+def test_outputs_in_one_of_the_input_dtypes_have_no_qnt002() -> None:
+    # Found by fuzzing (tests/fuzz.py): int8 and float32 inputs, int8 outputs crashed QNT002 (exit 3).
+    def edit(m) -> None:
+        for t in (0, 7, 8):  # input zeta, both outputs
+            m.subgraphs[0].tensors[t].type = 9  # INT8
+
+    model = load(edited(sample("multi_io.tflite"), edit))
+    assert {model.tensor(0, t).dtype for t in (0, 1)} == {"INT8", "FLOAT32"}
+    assert of(lint(model), "QNT002") == []
 
 
 @pytest.mark.parametrize("name", ["dense_int8.tflite", "dense_uint8_io.tflite", "dense_float32.tflite"])
@@ -283,11 +295,11 @@ def test_sparse_float16_weights_are_counted_through_densify() -> None:
     assert f"{len(sparse)} of them sparse, through DENSIFY" in f.message
 
 
-def test_summary_and_qnt010_count_the_same_hybrid_ops() -> None:
-    # One definition (opdefs.hybrid_weights) for both, over every sample and corpus model: the
-    # summary's "N ops with int8 weights" (or the INT4 / blockwise kind) and the ops QNT010 lists are the same ops.
+def _hybrid_ops_counted_alike(paths: list[Path]) -> int:
+    # One definition (opdefs.hybrid_weights) for both: the summary's "N ops with int8 weights" (or the INT4 /
+    # blockwise kind) and the ops QNT010 lists are the same ops. Returns the dynamic-range models checked.
     checked = 0
-    for path in [*sample_models(), *corpus_files()]:
+    for path in paths:
         try:
             model = load(path)
         except TflInspectError:
@@ -302,7 +314,16 @@ def test_summary_and_qnt010_count_the_same_hybrid_ops() -> None:
             if kinds == {"INT8"}:
                 assert s.scheme_detail.startswith(f"{listed} ops with int8 weights"), path
             checked += 1
-    assert checked >= 2  # dense_dynamic_range and the corpus' hybrid models
+    return checked
+
+
+def test_summary_and_qnt010_count_the_same_hybrid_ops() -> None:
+    assert _hybrid_ops_counted_alike([*sample_models(), *thirdparty_models()]) >= 1  # dense_dynamic_range
+
+
+@needs_corpus
+def test_summary_and_qnt010_count_the_same_hybrid_ops_on_the_corpus() -> None:
+    assert _hybrid_ops_counted_alike(corpus_files()) >= 1  # the corpus' hybrid models
 
 
 def test_dynamic_range_quantization() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import tfl_inspect
-from tests.conftest import SAMPLES, corpus_files, require_corpus
+from tests.conftest import SAMPLES, corpus_files, needs_corpus, require_corpus, thirdparty_models
 from tests.conftest import sample as sample_path
 from tfl_inspect.errors import UsageError
 from tfl_inspect.shapes import TensorStatus, check_op, check_ops, infer_shapes
@@ -108,6 +108,7 @@ def test_bad_requests_are_usage_errors(inputs, signature, match) -> None:
         infer_shapes(model, inputs, signature=signature)
 
 
+@needs_corpus
 def test_signature_picks_its_subgraph() -> None:
     path = corpus_model("multi_signature_model.tflite")
     model = tfl_inspect.load(path)
@@ -150,12 +151,14 @@ def test_op_without_a_rule_keeps_its_recorded_shape_and_the_run_goes_on() -> Non
     assert result.ok
 
 
+@needs_corpus
 def test_while_loop_is_not_inferred() -> None:
     model = tfl_inspect.load(corpus_model("multi_subgraphs_while.bin"))
     result = infer_shapes(model)
     assert [model.subgraphs[0].operators[i].opcode for i in result.not_inferred_ops] == ["WHILE"]
 
 
+@needs_corpus
 def test_composite_is_inferred_through_its_decomposition_subgraph() -> None:
     model = tfl_inspect.load(corpus_model("odml_sdpa_composite_mha.tflite.bin"))
     sg = model.subgraphs[0]
@@ -170,6 +173,7 @@ def test_composite_is_inferred_through_its_decomposition_subgraph() -> None:
     assert "inside its subgraph" in failed.failure.message and "RESHAPE" in failed.failure.message
 
 
+@needs_corpus
 def test_lstm_state_fixed_at_conversion_explains_a_batch_change() -> None:
     model = tfl_inspect.load(corpus_model("unidirectional_sequence_lstm.bin"))
     x = model.subgraphs[0].inputs[0]
@@ -186,6 +190,7 @@ def test_check_ops_is_silent_on_converter_output() -> None:
         assert check_ops(tfl_inspect.load(path)) == [], path.name
 
 
+@needs_corpus
 def test_squeeze_of_an_axis_the_input_lacks_fails_as_in_litert() -> None:
     # The file records the input as unranked; LiteRT allocates its shape [] (a scalar).
     model = tfl_inspect.load(corpus_model("simple_squeeze.tflite"))
@@ -222,14 +227,15 @@ def test_constant_reshape_target_explains_a_fixed_batch() -> None:
     assert "batch_size=None" in result.failure.hint
 
 
-def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> None:
+@pytest.mark.parametrize("part", ["samples+thirdparty", pytest.param("corpus", marks=needs_corpus)])
+def test_no_rule_raises_on_any_model_with_unknown_dims(monkeypatch, part: str) -> None:
     """With the recorded signatures (-1 dims), every rule copes with unknowns: no bug hidden."""
     from tfl_inspect.shapes import engine
 
-    require_corpus()
     monkeypatch.setattr(engine, "_STRICT", True)
+    paths = corpus_files("litert") if part == "corpus" else [*sorted(SAMPLES.glob("*.tflite")), *thirdparty_models()]
     seen = 0
-    for path in [*corpus_files("litert"), *sorted(SAMPLES.glob("*.tflite"))]:
+    for path in paths:
         try:
             model = tfl_inspect.load(path)
         except tfl_inspect.ModelFormatError:
@@ -238,4 +244,4 @@ def test_no_rule_raises_on_any_corpus_model_with_unknown_dims(monkeypatch) -> No
             engine.run(model, s, {})
         check_ops(model)
         seen += 1
-    assert seen > 150
+    assert seen > (150 if part == "corpus" else len(paths) - 1)

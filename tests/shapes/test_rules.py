@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import deadline
 from tests.shapes.helpers import apply_rule
 from tfl_inspect.shapes.ops import SHAPE_FNS, has_shape_fn
+from tfl_inspect.shapes.ops.base import CannotInferError
 from tfl_inspect.shapes.ops.conv import out_size
 from tfl_inspect.shapes.types import PVal, ShapeError
 
@@ -218,6 +220,17 @@ def test_gather_slice_split_pack_unpack_concat_match_numpy() -> None:
         apply_rule("CONCATENATION", [(x.shape, None), ((2, 4, 7), None)], {"axis": -1})
 
 
+def test_split_of_an_empty_constant_sets_no_value_past_its_outputs() -> None:
+    # num_splits comes from the file: an empty constant split 2^31-1 ways set a value per part, far
+    # past the op's outputs, each cut by np.split into all 2^31-1 parts (a hang; seen while fixing a
+    # hang fuzzing found).
+    with deadline(10):
+        outs, values = apply_rule(
+            "SPLIT", [((), np.array(0)), ((0, 3), np.zeros((0, 3), np.int32))], {"num_splits": 2**31 - 1}, n_outputs=2
+        )
+    assert outs == [(0, 3), (0, 3)] and set(values) <= {0, 1}
+
+
 def test_shape_builders_take_their_operand_values() -> None:
     (out,), values = apply_rule("SHAPE", [((-1, 7, 3), None)], {"out_type": "INT32"})
     assert out == (3,) and values[0].known_list() == [None, 7, 3]
@@ -254,3 +267,19 @@ def test_cast_of_a_shape_value_truncates_like_cpp() -> None:
 def test_rule_registry_is_one_function_per_family() -> None:
     # Several opcodes share one function: a family, not one function per opcode.
     assert len(set(SHAPE_FNS.values())) < len(SHAPE_FNS) / 2
+
+
+@pytest.mark.parametrize(
+    ("opcode", "operands"),
+    [
+        ("BROADCAST_TO", [((4,), None), ((2**31 - 1,), None)]),
+        ("FILL", [((2**31 - 1,), None), ((), None)]),
+        ("SCATTER_ND", [((3, 1), None), ((3,), None), ((2**31 - 1,), None)]),
+        ("TRANSPOSE_CONV", [((2**31 - 1,), None), ((8, 3, 3, 4), None), ((1, 5, 5, 4), None)]),
+    ],
+)
+def test_a_shape_operand_of_absurd_length_is_not_inferred(opcode: str, operands: list) -> None:
+    # The output rank is the shape operand's length, which the file sets (up to 2^31 - 1): a tuple of
+    # that many unknown dims took gigabytes. Beyond any kernel's rank the output is left unknown.
+    with deadline(10), pytest.raises(CannotInferError):
+        apply_rule(opcode, operands)

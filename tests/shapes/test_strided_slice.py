@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import deadline
 from tests.shapes.helpers import apply_rule
 from tfl_inspect.shapes.types import ShapeError
 
@@ -135,3 +136,14 @@ def test_shape_vector_element_is_followed_through_a_partially_known_shape() -> N
     )
     assert out == ()
     assert not values[0].complete
+
+
+def test_unknown_bounds_of_a_huge_length_give_the_rank_without_looping_over_it() -> None:
+    # Found by fuzzing (tests/fuzz.py): an MLIR begin operand of 2^32+1 elements (values not read)
+    # made the rank count loop over every position: a hang.
+    vec = (2**32 + 1,)
+    with deadline(10):
+        (out,), _ = apply_rule(
+            "STRIDED_SLICE", [((4, 5), None), (vec, None), (vec, None), (vec, None)], {"new_axis_mask": 1}
+        )
+    assert out == (-1, -1, -1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import tfl_inspect
-from tests.conftest import corpus_files, require_corpus
+from tests.conftest import corpus_files, needs_corpus, require_corpus
 from tfl_inspect.shapes import infer_shapes
 from tfl_inspect.shapes.verify import compare, run_batch, verify
 
@@ -32,6 +32,7 @@ def _request(path: str, *, invoke: bool = True) -> dict:
     }
 
 
+@needs_corpus
 def test_an_aborting_interpreter_is_reported_and_the_batch_goes_on() -> None:
     crashing = corpus_path("blockwise_quantized.tflite")
     fine = corpus_path("add.bin")
@@ -40,6 +41,7 @@ def test_an_aborting_interpreter_is_reported_and_the_batch_goes_on() -> None:
     assert ok["stage"] == "ok" and ok["invoked"] and ok["shapes"]
 
 
+@needs_corpus
 def test_an_endless_invoke_times_out_and_the_batch_goes_on() -> None:
     looping = corpus_path("nested_while.bin")
     fine = corpus_path("add.bin")
@@ -48,6 +50,7 @@ def test_an_endless_invoke_times_out_and_the_batch_goes_on() -> None:
     assert ok["stage"] == "ok"
 
 
+@needs_corpus
 def test_verify_does_not_invoke_while_loops() -> None:
     model = tfl_inspect.load(corpus_path("nested_while.bin"))
     sg = model.subgraphs[0]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import tfl_inspect
+from tests.conftest import needs_corpus
 from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
 from tfl_inspect.targets import compat, edgetpu
 from tfl_inspect.targets.reasons import Reject
@@ -112,6 +113,7 @@ def test_dynamic_range_weights_are_not_8bit_activations(converted: dict[str, Pat
     assert not t.whole_model
 
 
+@needs_corpus
 def test_one_subgraph_only() -> None:
     from tests.conftest import require_corpus
 
@@ -161,6 +163,7 @@ def test_concatenation_constant_input_must_be_zeros(converted: dict[str, Path]) 
     assert _limit(edited(converted["cnn_int8"], const_input), "CONCATENATION") == "UNSUPPORTED_OPERAND_VALUE"
 
 
+@needs_corpus
 def test_strided_slice_strides_must_be_1() -> None:
     from tests.conftest import require_corpus
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tfl_inspect
-from tests.conftest import sample
+from tests.conftest import needs_corpus, sample
 from tfl_inspect.targets.partitions import largest, tflite_partitions, transitions
 
 
@@ -23,6 +23,7 @@ def test_a_cpu_op_in_the_middle_splits_the_run() -> None:
     assert largest([ops for k, ops in subsets if k]) == (0,)
 
 
+@needs_corpus
 def test_independent_branches_merge_into_one_subset() -> None:
     """Ready ops of the same kind join the current subset even when a CPU op sits between them in order."""
     from tests.conftest import require_corpus

@@ -266,9 +266,14 @@ def _real(t: Tensor) -> Any:
     if q is not None and q.scale and not q.details and x.shape == tuple(t.shape):
         scale = np.asarray(q.scale, dtype=np.float64)
         zp = np.asarray(q.zero_point or [0] * len(q.scale), dtype=np.float64)
-        if len(q.scale) > 1 and x.ndim > q.quantized_dimension:
+        if len(zp) != len(scale):
+            return None  # LiteRT refuses such parameters: no real values to compare
+        if len(q.scale) > 1:
+            axis = q.quantized_dimension
+            if not 0 <= axis < x.ndim or x.shape[axis] != len(scale):
+                return None  # one scale per channel of an axis the tensor does not have
             shape = [1] * x.ndim
-            shape[q.quantized_dimension] = -1
+            shape[axis] = -1
             scale, zp = scale.reshape(shape), zp.reshape(shape)
         x = (x - zp) * scale
     return x

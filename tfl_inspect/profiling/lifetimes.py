@@ -87,7 +87,10 @@ def lifetimes(model: Model, entry: int = 0) -> Lifetimes:
         frame = stack[-1]
         if frame.pending is not None:
             callee = walk.resume(frame)
-            if callee is not None and callee not in active:
+            if callee is not None:
+                if callee in active:
+                    continue  # a subgraph calling itself is not entered: no step, so no scope
+                walk.scope += 1  # scopes number the steps
                 walk.enter(callee)
                 active.add(callee)
                 stack.append(_Frame(callee))
@@ -144,12 +147,11 @@ class _Walk:
         frame.pending = (i, self.scope, callees)
 
     def resume(self, frame: _Frame) -> int | None:
-        """The next callee of the frame's control-flow op (a new scope), or None once the op is done."""
+        """The next callee of the frame's control-flow op, or None once the op is done."""
         assert frame.pending is not None
         i, start, callees = frame.pending
         if callees:
-            self.scope += 1
-            return callees.pop(0)
+            return callees.pop(0)  # the caller counts the scope when it enters the callee
         s = frame.subgraph
         op = self.sgs[s].operators[i]
         la = self.last[s]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import mmap
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -78,7 +78,8 @@ def read(path: str | os.PathLike[str], trailing_bytes: int = 0) -> Source:
         with _fast_tables():
             model = s.ModelT.InitFromPackedBuf(mm, 0)
     except Exception as exc:  # the reader validated the file; this is the object API refusing it
-        mm.close()
+        with suppress(BufferError):  # arrays of the partial unpack may still view the map
+            mm.close()
         raise ModelFormatError(f"{p}: the flatbuffer object API cannot unpack this file ({exc})") from exc
     src = Source(p, size, model, bytes(mm[size - trailing_bytes :]) if trailing_bytes else b"", _keep=[mm])
     for b in model.buffers or []:

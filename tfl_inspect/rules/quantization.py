@@ -146,6 +146,8 @@ def qnt002(ctx: Context) -> Iterator[Finding]:
         if not any(d in QUANT_INT_TYPES for d in (*din, *dout)):
             continue
         odd = [(n, t) for n, t in tout if t is not None and t.dtype in dout and t.dtype not in din]
+        if not odd:
+            continue  # mixed inputs, and every output dtype is one of theirs: no output changes encoding
         first = odd[0][1]
         name = odd[0][0] if key is not None else None
         message = f"inputs are {'/'.join(d.lower() for d in din)} but outputs are {'/'.join(d.lower() for d in dout)}"

@@ -38,7 +38,7 @@ from .lexer import Cursor, decode_string
 __all__ = ["parse_module", "Parser"]
 
 _INT = re.compile(r"\d+")
-_SIMPLE_SHAPED = re.compile(r"(tensor|vector|memref)<((?:[?\d]+x)*)([a-z]\w*)>")
+_SIMPLE_SHAPED = re.compile(r"(tensor|vector|memref)<((?:(?:\?|\d+)x)*)([a-z]\w*)>")
 _BUILTIN_TYPE = re.compile(r"[su]?i\d+|f\d+|bf16|tf32|index|none|f[468]E\w+")
 _ALIAS_DEF = re.compile(r"^([#!][\w$.\-]+)[ \t]*=[ \t]*", re.MULTILINE)
 _RESOURCE = re.compile(r'([\w$.\-]+)\s*:\s*"0x([0-9A-Fa-f]*)"')
@@ -531,6 +531,9 @@ class Parser:
         while True:
             cur.skip()
             ch = text[cur.pos : cur.pos + 1]
+            if ch in ("?", "*") or ch.isdigit():
+                if dims is None or (ch == "*" and dims):
+                    raise cur.error("'*' (unranked) must be the only dimension")
             if ch == "?":
                 dims.append(None)  # type: ignore[union-attr]
                 cur.pos += 1

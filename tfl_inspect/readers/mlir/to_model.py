@@ -356,7 +356,10 @@ class _Builder:
     # --- freezing -----------------------------------------------------------------------
     def _freeze(self, graph: _Graph) -> Subgraph:
         tensors = tuple(self._tensor(graph.index, i, d) for i, d in enumerate(graph.tensors))
-        return Subgraph.build(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
+        try:
+            return Subgraph.build(graph.index, graph.name, tensors, tuple(graph.operators), graph.inputs, graph.outputs)
+        except ModelFormatError as e:
+            raise ModelFormatError(e.detail, self.path) from None
 
     def _tensor(self, s: int, i: int, d: _TensorDraft) -> Tensor:
         typ = d.type
@@ -391,7 +394,7 @@ class _Builder:
         nbytes, loader = 0, None
         if d.const is not None:
             nbytes = _nbytes(d.const, shape, dtype)
-            loader = _loader(d.const, shape, self.resources)
+            loader = _loader(d.const, shape, self.resources, f"constant '{d.name}'", self.path)
         return Tensor(
             subgraph=s,
             index=i,
@@ -492,8 +495,14 @@ def _nbytes(const: DenseElements | DenseResource, shape: tuple[int, ...], dtype:
 
 
 def _loader(
-    const: DenseElements | DenseResource, shape: tuple[int, ...], resources: dict[str, bytes]
+    const: DenseElements | DenseResource,
+    shape: tuple[int, ...],
+    resources: dict[str, bytes],
+    what: str = "constant",
+    path: str | None = None,
 ) -> Callable[[], Any] | None:
+    """The constant's values on demand. Text values are only checked against their type then (values
+    out of range, hex of the wrong length): a :class:`ModelFormatError` naming the constant."""
     typ = const.type
     element = typ.element if isinstance(typ, TensorType) else typ
     row = dtypes.by_name(element_dtype(element))
@@ -503,6 +512,13 @@ def _loader(
     target = tuple(shape)
 
     def load() -> Any:
+        try:
+            return _values()
+        except (OverflowError, ValueError, TypeError, MemoryError) as exc:
+            kind = f"{element_dtype(element)} {list(target)}"
+            raise ModelFormatError(f"{what}: values do not fit {kind}: {exc or type(exc).__name__}", path) from None
+
+    def _values() -> Any:
         import numpy as np
 
         count = int(np.prod(target)) if target else 1

@@ -30,6 +30,7 @@ __all__ = [
     "dims",
     "fmt",
     "norm_axis",
+    "unknown_dims",
 ]
 
 ShapeFn = Callable[["OpContext"], Sequence[Shape]]
@@ -54,6 +55,16 @@ def has_shape_fn(opcode: str) -> bool:
 
 class CannotInferError(Exception):
     """An operand has no known rank: the rule cannot say anything."""
+
+
+MAX_RANK = 64  # far above any kernel's limit; a longer shape operand only comes from a corrupt file
+
+
+def unknown_dims(rank: int) -> Shape:
+    """``rank`` unknown dims, the rank read from a shape operand's length (which the file sets, up to 2^31)."""
+    if not 0 <= rank <= MAX_RANK:
+        raise CannotInferError
+    return (-1,) * rank
 
 
 fmt = format_shape

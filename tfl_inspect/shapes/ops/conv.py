@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..types import Shape, ShapeError, num_elements
-from .base import OpContext, broadcast, dims, fmt, shape_fn
+from .base import OpContext, broadcast, dims, fmt, shape_fn, unknown_dims
 
 __all__ = [
     "out_size",
@@ -96,8 +96,7 @@ def transpose_conv(ctx: OpContext) -> list[Shape]:
     v = ctx.value(0)
     if v is None:
         n = ctx.shape(0)
-        rank = n[0] if len(n) == 1 and n[0] >= 0 else 4
-        return [(-1,) * rank]
+        return [unknown_dims(n[0] if len(n) == 1 and n[0] >= 0 else 4)]
     out = tuple(v.ints())
     if len(out) == 4:
         if out[3] >= 0 and w[0] >= 0 and out[3] != w[0]:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError, Src, num_elements
-from .base import CannotInferError, OpContext, dims, fmt, shape_fn
+from .base import CannotInferError, OpContext, dims, fmt, shape_fn, unknown_dims
 
 __all__ = [
     "reshape",
@@ -199,7 +199,7 @@ def broadcast_to(ctx: OpContext) -> list[Shape]:
         n = ctx.shape(1)
         if len(n) != 1 or n[0] < 0:
             raise CannotInferError
-        return [(-1,) * n[0]]
+        return [unknown_dims(n[0])]
     out = tuple(v.ints())
     _check_broadcastable(x, out)
     return [out]
@@ -225,7 +225,7 @@ def fill(ctx: OpContext) -> list[Shape]:
         n = ctx.shape(0)
         if len(n) != 1 or n[0] < 0:
             raise CannotInferError
-        return [(-1,) * n[0]]
+        return [unknown_dims(n[0])]
     out = tuple(v.ints())
     if any(d < -1 for d in out) or (v.complete and any(d < 0 for d in out)):
         raise ShapeError(f"dims {fmt(out)} contain a negative size")

@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from ..types import PVal, Shape, ShapeError
-from .base import CannotInferError, OpContext, dims, fmt, norm_axis, shape_fn
+from .base import CannotInferError, OpContext, dims, fmt, norm_axis, shape_fn, unknown_dims
 
 __all__ = [
     "SlicePlan",
@@ -200,7 +200,8 @@ def strided_slice(ctx: OpContext) -> list[Shape]:
         if len(n) != 1 or n[0] < 0 or int(o.get("ellipsis_mask", 0) or 0):
             raise CannotInferError
         new = int(o.get("new_axis_mask", 0) or 0)
-        rank = len(x) + sum(_bit(new, i) for i in range(n[0])) - sum(_bit(shrink_mask, i) for i in range(n[0]))
+        axes = range(min(n[0], 63))  # _bit is False past bit 62: a huge begin length must not loop
+        rank = len(x) + sum(_bit(new, i) for i in axes) - sum(_bit(shrink_mask, i) for i in axes)
         return [(-1,) * rank]
     if len(begin) != len(end) or len(begin) != len(strides):
         raise ShapeError(f"begin, end and strides have {len(begin)}, {len(end)} and {len(strides)} entries")
@@ -300,7 +301,11 @@ def gather_nd(ctx: OpContext) -> list[Shape]:
 
 
 def _nth_split(a: np.ndarray, *, k: int, n: int, axis: int) -> np.ndarray:
-    return np.split(a, n, axis)[k]
+    """Part ``k`` of ``n`` equal parts along ``axis`` (np.split would build all ``n``: n comes from the file)."""
+    part = a.shape[axis] // n
+    index = [slice(None)] * a.ndim
+    index[axis] = slice(k * part, (k + 1) * part)
+    return a[tuple(index)]
 
 
 def _axis_value(ctx: OpContext, slot: int, rank: int) -> int | None:
@@ -323,7 +328,7 @@ def split(ctx: OpContext) -> list[Shape]:
     out = tuple(part if i == axis else s for i, s in enumerate(x))
     v = ctx.value(1)
     if v is not None and part >= 0:
-        for k in range(n):
+        for k in range(min(n, ctx.n_outputs)):  # num_splits comes from the file: no loop past the outputs
             ctx.set_value(k, v.map(partial(_nth_split, k=k, n=n, axis=axis)))
     return [out] * ctx.n_outputs
 
@@ -482,7 +487,7 @@ def scatter_nd(ctx: OpContext) -> list[Shape]:
         n = ctx.shape(2)
         if len(n) != 1 or n[0] < 0:
             raise CannotInferError
-        return [(-1,) * n[0]]
+        return [unknown_dims(n[0])]
     out = tuple(v.ints())
     depth = ix[-1]
     if depth >= 0 and v.complete:
