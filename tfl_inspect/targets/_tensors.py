@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..opdefs import operand as _operand
@@ -9,7 +10,7 @@ from ..remedies import Text
 from .reasons import Reject
 
 if TYPE_CHECKING:
-    from ..model import Operator, Subgraph, Tensor
+    from ..model import Model, Operator, Subgraph, Tensor
 
 __all__ = ["affine", "is_constant", "dims", "describe", "slot_name", "option", "scale0", "zp0", "const_values"]
 
@@ -75,3 +76,13 @@ def const_values(t: Tensor) -> list[int] | None:
 def need(cond: bool, code: str, message: str, operand: str | None = None, fix: Text | None = None) -> None:
     if not cond:
         raise Reject(code, message, operand, fix)
+
+
+def dynamic_inputs(model: Model, subgraphs: Iterable[int]) -> list[str]:
+    """Names of the inputs of ``subgraphs`` with a -1 in shape_signature (a delegate compiles for one shape)."""
+    return [
+        model.subgraphs[s].tensors[t].name
+        for s in subgraphs
+        for t in model.subgraphs[s].inputs
+        if -1 in model.subgraphs[s].tensors[t].shape_signature
+    ]

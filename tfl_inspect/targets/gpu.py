@@ -30,6 +30,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..remedies import Remedy
+from ._tensors import dynamic_inputs
 from .allocation import ARENA, CONSTANT, Allocation, Allocations, allocation
 from .base import SubgraphCheck, Target, TargetReport
 from .gpu_checks import BF16, F16, F32, INTS, UINTS, Node, fail
@@ -309,12 +310,7 @@ class Gpu(Target):
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         caveats = []
-        dyn = [
-            model.subgraphs[s].tensors[t].name
-            for s in subgraphs
-            for t in model.subgraphs[s].inputs
-            if -1 in model.subgraphs[s].tensors[t].shape_signature
-        ]
+        dyn = dynamic_inputs(model, subgraphs)
         if dyn:
             caveats.append(
                 f"input '{dyn[0]}' has a dynamic dimension: the accelerator compiles for the shape at load time; "

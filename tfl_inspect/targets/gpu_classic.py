@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..opdefs import INDEX_ROLES, opdef
 from ..remedies import Remedy
-from ._tensors import is_constant, need, option
+from ._tensors import dynamic_inputs, is_constant, need, option
 from .base import SubgraphCheck, Target
 from .policies import KeepLargest
 from .reasons import Reason, Reject
@@ -536,12 +536,7 @@ class GpuClassic(Target):
 
     def target_caveats(self, model: Model, subgraphs: tuple[int, ...], options: Mapping[str, Any]) -> list[str]:
         caveats = []
-        dyn = [
-            model.subgraphs[s].tensors[t].name
-            for s in subgraphs
-            for t in model.subgraphs[s].inputs
-            if -1 in model.subgraphs[s].tensors[t].shape_signature
-        ]
+        dyn = dynamic_inputs(model, subgraphs)
         if dyn:
             caveats.append(
                 f"input '{dyn[0]}' has a dynamic dimension: the delegate compiles for the shape at delegation time; "
