@@ -9,7 +9,6 @@ the shape functions against the shapes their files record, and what OPS002 says.
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -247,14 +246,15 @@ CompiledModel.from_file(sys.argv[1], hardware_accel=HardwareAccelerator.GPU)
 def test_gpu_accelerator_takes_the_mediapipe_deconvolution(transpose_conv_bias: Path, tmp_path: Path) -> None:
     """LiteRT's GPU accelerator alone compiles a model whose one op is Convolution2DTransposeBias, and refuses
     one with a custom op outside the catalogue's GPU list (docs: /work/shared/notes/accelerator-oracles.md)."""
-    if not os.environ.get("GPU_VK_ICD"):
-        pytest.skip("the GPU oracle needs Vulkan (lavapipe): source the accelerator oracles' env.sh")
-    env = dict(
-        os.environ,
-        VK_ICD_FILENAMES=os.environ["GPU_VK_ICD"],
-        LD_LIBRARY_PATH=os.environ.get("GPU_LD", ""),
-        XDG_RUNTIME_DIR=os.environ.get("GPU_XDG", ""),
-    )
+    from tests.targets.oracles import oracle_env
+    from tests.targets.oracles.gpu import _child_env, gpu_skip_reason
+
+    reason = gpu_skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    found = oracle_env()
+    assert isinstance(found, dict)  # gpu_skip_reason() checked it
+    env = _child_env(found)
     other = unpack(transpose_conv_bias)
     other.operatorCodes[-1].customCode = "TransformLandmarks"
     refused = tmp_path / "other.tflite"
