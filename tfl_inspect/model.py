@@ -291,8 +291,8 @@ def _size_overflows(t: Tensor) -> bool:
     count by magnitude here (LiteRT refuses them outright; the analyses read them as unknown).
     """
     shape = t.shape
-    if len(shape) < 2 and (not shape or abs(shape[0]) < 1 << 59):
-        return False  # one dim (32 bits in a flatbuffer) of at most 32-byte elements
+    if len(shape) <= 64 and 0 <= math.prod(shape) < 1 << 56:
+        return False  # the usual case: at most 8-byte elements, under 2^59 bytes (dims all positive)
     from . import dtypes
 
     row = dtypes.by_name(t.dtype)
