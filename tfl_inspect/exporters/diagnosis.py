@@ -77,18 +77,7 @@ def render_text(d: Diagnosis, esc: Escaper = escape.text) -> str:
                         lines.append(f"    at {esc(s.op)} {esc(s.value)} : {esc(s.type)}: {esc(s.note)}")
             if o.shape_computation:
                 lines.append("    run-time shape: " + " → ".join(esc(x) for x in o.shape_computation))
-    fixes = d.fixes()
-    if fixes:
-        lines.append("")
-        lines.append("Fixes:")
-        for k, fix in enumerate(fixes, start=1):
-            tag = "recommended" if fix.recommended and fix.applies else ("applies" if fix.applies else "does not apply")
-            lines.append(f"  {k}. [{tag}] {esc(fix.title)}")
-            lines.append(f"     why: {esc(fix.why)}")
-            for code_line in fix.code.splitlines():
-                lines.append(f"       {esc(code_line)}")
-            if fix.cost:
-                lines.append(f"     cost: {esc(fix.cost)}")
+    _fix_lines(lines, d.fixes(), esc)
     if d.select_tf_ops:
         lines.append("")
         listed = ", ".join(esc(x) for x in d.select_tf_ops)
