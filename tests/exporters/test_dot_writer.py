@@ -155,3 +155,24 @@ def test_io_boxes_show_what_the_metadata_says() -> None:
     assert "x = (v - 0) / 255 (v in [0, 255] → x in [0, 1])" in text  # the input's normalization
     assert "1 labels (labels.txt): palm" in text
     assert "grey lines in an I/O box" in text
+
+
+def test_a_hub_inside_a_box_is_drawn_as_references_beside_its_readers() -> None:
+    """A node feeding many others inside a box (a recurrent layer's shared state here; an LLM's positions,
+    mask and RoPE tables) becomes a 'from …' reference beside each reader instead of edges across the box:
+    those edges made Graphviz spend seconds per box. The model's own diagram keeps its edges."""
+    from tests.conftest import SAMPLES
+    from tfl_inspect.exporters.dot import iter_levels
+
+    model = tfl_inspect.load(SAMPLES / "torch" / "lstm_gru.tflite")
+    levels = list(iter_levels(model, max_nodes=300))
+    assert "class=ref" not in levels[0].diagram.source
+    boxed = [lv for lv in levels[1:] if "class=ref" in lv.diagram.source]
+    assert boxed
+    for lv in boxed:
+        src = lv.diagram.source
+        refs = set(re.findall(r"^\s*(ref_\S+) \[", src, re.M))
+        assert refs and all(re.search(rf"^\s*{re.escape(r)} -> ", src, re.M) for r in refs)
+        # no edge leaves a hub any more: each of its readers has its own reference
+        hubs = {r.removeprefix("ref_").rsplit("_", 1)[0] for r in refs}
+        assert not any(re.search(rf"^\s*{re.escape(h)} -> ", src, re.M) for h in hubs)

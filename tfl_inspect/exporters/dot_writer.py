@@ -78,6 +78,10 @@ def _kib(n: int) -> str:
     return f"{n:,} B" if n < 1024 else f"{n / 1024:,.1f} KiB"
 
 
+# Inside a box, a node with edges to this many others is drawn as a reference beside each of them.
+_HUB_FANOUT = 8
+
+
 def _labelled(src: str, dst: str) -> bool:
     """Edges out of input/constant/tensor nodes and into outputs repeat what the node says."""
     return not (src.startswith(("in_", "const_", "t_")) or dst.startswith("out_"))
@@ -631,6 +635,7 @@ class _Writer:
                         add(dst, sp.hidden_at.get(c), t)
         for t in sp.outputs:
             add(self._source(sp, sg, t), f"out_{s}_{t}", t)
+        single, grouped = self._hub_references(g, sg, single, grouped)
 
         for src, dst, t in single:
             tensor = sg.tensors[t]
@@ -651,6 +656,52 @@ class _Writer:
                 self.used.add("bundle")
                 tip = [f"{len(ts)} tensors:"] + [f"{sg.tensors[t].name}" for t in ts]
             g.edge(src, dst, **self._tip(tip), **attrs)
+
+    def _hub_references(
+        self,
+        g: graphviz.Digraph,
+        sg: Subgraph,
+        single: dict[tuple[str, str, int], None],
+        grouped: dict[tuple[str, str], list[int]],
+    ) -> tuple[dict[tuple[str, str, int], None], dict[tuple[str, str], list[int]]]:
+        """Inside a box, a node feeding many others (the positions, the mask, RoPE tables an LLM's every
+        layer reads) gets a small reference node beside each reader instead of edges across the whole
+        drawing: those edges cost Graphviz seconds per box and say no more than the reference does."""
+        if self.plan.box is None:
+            return single, grouped
+        fanout = Counter(src for src, _ in {(a, b) for a, b, _ in single} | set(grouped))
+        hubs = {src for src, n in fanout.items() if n >= _HUB_FANOUT}
+        if not hubs:
+            return single, grouped
+        refs: dict[tuple[str, str], str] = {}
+
+        def ref(src: str, dst: str) -> str:
+            node = refs.get((src, dst))
+            if node is None:
+                node = refs[(src, dst)] = f"ref_{src}_{len(refs)}"
+                title = self._node_title(sg, src)
+                label = f'<FONT POINT-SIZE="9" COLOR="{_GREY}">from</FONT> <I>{h(shorten_path(title), 48)}</I>'
+                g.node(node, label=f"<{label}>", shape="plaintext", style="", id=node, **{"class": "ref"})
+            return node
+
+        single = {((ref(a, b) if a in hubs else a), b, t): None for a, b, t in single}
+        grouped = {((ref(a, b) if a in hubs else a), b): ts for (a, b), ts in grouped.items()}
+        return single, grouped
+
+    def _node_title(self, sg: Subgraph, node: str) -> str:
+        """What a node of this drawing stands for, in a few words (for a reference to it)."""
+        sp = self.plan.subgraphs[sg.index]
+        if node.startswith("op_"):
+            op = sg.operators[int(node.rsplit("_", 1)[1])]
+            return f"{op.opcode} #{op.index}"
+        if node in sp.boxes:
+            return sp.boxes[node].title
+        if node.startswith(("in_", "t_", "const_")):
+            t = int(node.rsplit("_", 1)[1])
+            names = self._io_names(sg.index, t, "input") if node.startswith("in_") else []
+            return names[0].name if names else sg.tensors[t].name
+        ctx = self.plan.context.get(node)
+        return ctx.title if ctx is not None else node
 
     def _edge_tooltip(self, sg: Subgraph, tensor: Tensor) -> list[str]:
         if tensor.dtype == _RESOURCE:
