@@ -309,10 +309,15 @@ def _listed_in_docs(t: Tally) -> list[str]:
     return missing
 
 
+# With the corpus the plugins decide 229 (Qualcomm) and 245 (Intel) models; without it (a clone without ../shared)
+# the samples, PyTorch fixtures, third-party and converter-made models still give dozens.
+_DECIDED_AT_LEAST = 200 if corpus_files() else 40
+
+
 @pytest.mark.parametrize("soc", ["SM8650", "SM8450", "SM8850"])
 def test_qualcomm_agrees_with_the_plugin_per_op_and_per_partition(npu_models: list[Path], soc: str) -> None:
     t = _tally(npu_models, "qualcomm", soc)
-    assert len(t.decided) >= 200
+    assert len(t.decided) >= _DECIDED_AT_LEAST, t.lines()
     assert t.share >= 0.98, t.lines()
     assert all(m.partitions_agree for m in t.decided), [m.counts for m in t.decided if not m.partitions_agree]
     assert not _listed_in_docs(t)
@@ -320,7 +325,7 @@ def test_qualcomm_agrees_with_the_plugin_per_op_and_per_partition(npu_models: li
 
 def test_intel_agrees_with_the_plugin_on_every_op(npu_models: list[Path]) -> None:
     t = _tally(npu_models, "intel", "LNL")
-    assert len(t.decided) >= 200 and t.agree == t.ops, t.lines()
+    assert len(t.decided) >= _DECIDED_AT_LEAST and t.agree == t.ops, t.lines()
     assert all(m.partitions_agree for m in t.decided)
 
 
