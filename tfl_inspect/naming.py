@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -229,8 +230,11 @@ def _shape_scheme(first: str) -> str:
     return "tensorflow"
 
 
+@lru_cache(maxsize=1 << 16)
 def layer(name: str, producer: str | None = None) -> Layer:
-    """The layer a tensor name belongs to, read with the producer's scheme (or the name's own)."""
+    """The layer a tensor name belongs to, read with the producer's scheme (or the name's own).
+
+    Cached: every view asks for the same names (an LLM's report reads each one about three times)."""
     if producer is not None and producer in _BY_PRODUCER:
         return _BY_PRODUCER[producer](name)
     first = _first(name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._batch import Outcome
@@ -50,15 +50,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     diff.add_argument("--signature", metavar="KEY", help="with --diff: signature to compare and run")
 
 
-def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, Any]) -> tuple[list[Any], str | None]:
-    """The model's diagram and every box's inside, planned, written and laid out (or why there are none)."""
+def _drawings(
+    model: Model, findings: Sequence[Finding], options: Mapping[str, Any]
+) -> Callable[[], tuple[list[Any], str | None]]:
+    """Plan and write the model's diagram and every box's inside, and start laying them out.
+
+    The returned call waits for the layouts: the drawings, or none and why. What the caller does
+    before calling it (compat, profile) overlaps with Graphviz.
+    """
     from ..errors import TflInspectError
     from ..exporters.dot import iter_levels
-    from ..exporters.dot_layout import lay_out
+    from ..exporters.dot_layout import Layouts
     from ..exporters.html_report import Drawing
 
     if options.get("no_graph"):
-        return [], None
+        return lambda: ([], None)
     marks = options.get("marks", ())
     drawn: list[tuple[Box | None, str | None, Plan]] = []  # the plans; each DOT text is dropped once laid out
 
@@ -67,11 +73,22 @@ def _drawings(model: Model, findings: Sequence[Finding], options: Mapping[str, A
             drawn.append((lv.box, lv.parent, lv.diagram.plan))
             yield lv.diagram.source
 
-    try:  # Graphviz missing or timed out: the page says so
-        layouts = lay_out(sources(), jobs=options.get("layout_jobs"))
+    def failed(exc: TflInspectError) -> Callable[[], tuple[list[Any], str | None]]:
+        return lambda: ([], f"no diagram: {exc}")  # Graphviz missing or timed out: the page says so
+
+    try:
+        pending = Layouts(sources(), jobs=options.get("layout_jobs"))
     except TflInspectError as exc:
-        return [], f"no diagram: {exc}"
-    return [Drawing(box, parent, p, lay) for (box, parent, p), lay in zip(drawn, layouts, strict=True)], None
+        return failed(exc)
+
+    def finish() -> tuple[list[Any], str | None]:
+        try:
+            layouts = pending.result()
+        except TflInspectError as exc:
+            return failed(exc)()
+        return [Drawing(box, parent, p, lay) for (box, parent, p), lay in zip(drawn, layouts, strict=True)], None
+
+    return finish
 
 
 def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -80,11 +97,14 @@ def _page(path: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     from ..readers import load
     from ..rules import run as lint
     from ..summary import summarize
+    from ._aside import aside
 
     model = load(path)
+    analysed = aside(lambda: _analyses(model)) if options.get("aside") else (lambda: _analyses(model))
     findings = lint(model)
-    drawings, note = _drawings(model, findings, options)
-    sections, targets = _analyses(model)
+    drawn = _drawings(model, findings, options)
+    sections, targets = analysed()  # while Graphviz lays out the last diagrams
+    drawings, note = drawn()
     page = model_page(ReportInput(model, findings, drawings, note, sections))
     summary = summarize(model)
     row = {
@@ -171,7 +191,7 @@ def _diff(args: argparse.Namespace) -> int:
         a, b, run=args.run, inputs=args.inputs, samples=args.samples, seed=args.seed, signature=args.signature
     )
     options = {"max_nodes": args.max_nodes, "no_graph": args.no_graph, "marks": marks_from_diff(report, args.diff)}
-    drawings, note = _drawings(a, (), options)
+    drawings, note = _drawings(a, (), options)()
     page = diff_page(DiffInput(a, b, report, drawings, note))
     out = Path(args.output) if args.output else Path(Path(args.model).name + ".diff.html")
     try:
@@ -229,7 +249,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {site / 'index.html'}: {len(outcomes)} models ({failed} unreadable)", file=sys.stderr)
         return worst(outcomes)
     out = Path(args.output) if args.output else Path(Path(args.model).name + ".html")
-    page, row = _page(args.model, {"max_nodes": args.max_nodes, "no_graph": args.no_graph})
+    # one model: compat and profile on a second core while the diagrams are drawn
+    page, row = _page(args.model, {"max_nodes": args.max_nodes, "no_graph": args.no_graph, "aside": True})
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:

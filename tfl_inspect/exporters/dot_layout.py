@@ -26,15 +26,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..errors import TflInspectError
 from .dot_defaults import DEFAULT_TIMEOUT
 from .dot_render import pipe
+from .dot_twins import Labels, Tokens, remap, scan
 
-__all__ = ["lay_out", "compact"]
+__all__ = ["lay_out", "Layouts", "compact"]
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}(?:[0-9a-fA-F]{2})?|[a-z]+")
 _DEFAULT: dict[str, Any] = {"c": "#000000", "C": "#000000", "w": 10, "s": "", "F": 140, "t": 0}
@@ -165,35 +166,95 @@ def _docs(text: str) -> list[dict[str, Any]]:
         out.append(doc)
 
 
-_CHUNK = 1 << 20  # characters of DOT per ``dot`` run: several runs in parallel, started while writing the rest
+_CHUNK = 1 << 18  # characters of DOT per ``dot`` run: several runs in parallel, started while writing the rest
 
 
 def lay_out(
     sources: Iterable[str], *, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None
 ) -> list[dict[str, Any]]:
-    """Lay out every DOT source (``dot -Tjson``) and compact each graph, in order.
+    """Lay out every DOT source (``dot -Tjson``) and compact each graph, in order."""
+    return Layouts(sources, timeout=timeout, jobs=jobs).result()
 
-    Sources are handed to up to ``jobs`` ``dot`` processes in runs of about 1 MB as they come,
-    so the diagrams still being written overlap with the layout of the first ones.
+
+class Layouts:
+    """Diagrams being laid out: made from the sources, read with :meth:`result`.
+
+    Sources are handed to up to ``jobs`` ``dot`` processes in runs of about 256 kB as they come,
+    so the diagrams still being written overlap with the layout of the first ones, and whatever
+    the caller does before :meth:`result` overlaps with the last. A source that is the twin of an
+    earlier one (:mod:`.dot_twins`: the same drawing with other numbers) is not laid out again:
+    it takes the earlier drawing with its own ids and texts.
     """
-    n = max(1, min(jobs or os.cpu_count() or 1, 8))
 
-    def run(chunk: list[str]) -> list[dict[str, Any]]:
-        docs = _docs(pipe("\n".join(chunk), "json", timeout=timeout).decode("utf-8"))
+    def __init__(self, sources: Iterable[str], *, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None) -> None:
+        self.timeout = timeout
+        self.firsts: dict[str, tuple[int, Tokens]] = {}  # twin key -> the source laid out for it (its slot, tokens)
+        self.slots: list[int | tuple[int, Tokens, str]] = []  # per source: its slot, or (first's slot, itself)
+        self.pool = ThreadPoolExecutor(max_workers=max(1, min(jobs or os.cpu_count() or 1, 8)))
+        self.futures: list[Future[list[dict[str, Any]]]] = []
+        try:
+            self._submit(sources)
+        except BaseException:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+    def _submit(self, sources: Iterable[str]) -> None:
+        chunk: list[str] = []
+        size = laid = 0
+        for source in sources:
+            key, toks = scan(source)
+            if key in self.firsts:
+                self.slots.append((self.firsts[key][0], toks, source))
+                continue
+            self.firsts[key] = (laid, toks)
+            self.slots.append(laid)
+            laid += 1
+            chunk.append(source)
+            size += len(source)
+            if size >= _CHUNK:
+                self.futures.append(self.pool.submit(self._run, chunk))
+                chunk, size = [], 0
+        if chunk:
+            self.futures.append(self.pool.submit(self._run, chunk))
+
+    def _run(self, chunk: list[str]) -> list[dict[str, Any]]:
+        docs = _docs(pipe("\n".join(chunk), "json", timeout=self.timeout).decode("utf-8"))
         if len(docs) != len(chunk):
             raise TflInspectError(f"Graphviz 'dot' laid out {len(docs)} of {len(chunk)} diagrams")
         return [compact(d) for d in docs]  # Graphviz's verbose JSON is dropped as soon as it is read
 
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        futures = []
-        chunk: list[str] = []
-        size = 0
-        for source in sources:
-            chunk.append(source)
-            size += len(source)
-            if size >= _CHUNK:
-                futures.append(pool.submit(run, chunk))
-                chunk, size = [], 0
-        if chunk:
-            futures.append(pool.submit(run, chunk))
-        return [layout for f in futures for layout in f.result()]
+    def result(self) -> list[dict[str, Any]]:
+        """Every source's drawing, in order (waits for ``dot``; raises what it raised)."""
+        try:
+            layouts = [layout for f in self.futures for layout in f.result()]
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        first_tokens = {slot: toks for slot, toks in self.firsts.values()}
+        return _with_twins(layouts, self.slots, first_tokens, self._run)
+
+
+def _with_twins(
+    layouts: list[dict[str, Any]],
+    slots: Sequence[int | tuple[int, Tokens, str]],
+    first_tokens: dict[int, Tokens],
+    run: Callable[[list[str]], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """Every source's drawing in order: twins remapped from their first, or laid out where that fails."""
+    labels: dict[int, Labels] = {}
+    out: list[dict[str, Any] | None] = []
+    retry: list[tuple[int, str]] = []
+    for slot in slots:
+        if isinstance(slot, int):
+            out.append(layouts[slot])
+            continue
+        first, toks, source = slot
+        if first not in labels:
+            labels[first] = Labels.of(first_tokens[first])
+        twin = remap(layouts[first], labels[first], first_tokens[first], toks)
+        if twin is None:
+            retry.append((len(out), source))
+        out.append(twin)
+    if retry:  # not a twin after all (a label Graphviz sets otherwise): its own layout
+        for (i, _), layout in zip(retry, run([source for _, source in retry]), strict=True):
+            out[i] = layout
+    return [layout for layout in out if layout is not None]
