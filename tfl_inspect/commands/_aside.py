@@ -3,9 +3,10 @@
 A report's analyses (compat over every target, profile) and its diagrams read the same loaded
 model and share nothing else, so on Linux the analyses run in a ``fork`` of the process, which has
 the model already, and send their result back pickled. Anywhere that cannot fork cheaply and safely
-(not Linux, one CPU, threads already running) the work runs in this process when its result is
-asked for. A child that fails is not trusted for the error: the work runs again here, so an
-exception is raised with its own traceback and exit code.
+(not Linux, one CPU, Python threads already running) the work runs in this process when its result
+is asked for. Native worker pools (OpenBLAS's) carry their own fork handlers, as they must for
+``multiprocessing``'s fork start method. A child that fails is not trusted for the error: the work
+runs again here, so an exception is raised with its own traceback and exit code.
 """
 
 from __future__ import annotations
