@@ -18,6 +18,8 @@ from .npu import NpuTarget, composite_name, no_kernel_fix
 from .reasons import Reject
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..model import Operator, Subgraph
 
 __all__ = ["SOURCE", "SOCS", "DENIED", "TARGET", "select"]
@@ -68,16 +70,9 @@ class GoogleTensor(NpuTarget):
     def select(self, sg: Subgraph, op: Operator, soc: str) -> None:
         select(sg, op)
 
-    def refusals(self, sg: Subgraph, soc: str) -> dict[int, Reject]:
-        out: dict[int, Reject] = {}
-        for op in sg.operators:
-            b = op.builtin
-            if b in DENIED or b == "STABLEHLO_COMPOSITE" or op.custom_code is not None:
-                try:
-                    select(sg, op)
-                except Reject as rej:
-                    out[op.index] = rej
-        return out
+    def selected_unseen(self, sg: Subgraph) -> Callable[[Operator], bool]:
+        """A deny list: every builtin off it (composites and custom ops are looked at)."""
+        return lambda op: op.builtin not in DENIED and op.builtin != "STABLEHLO_COMPOSITE" and op.custom_code is None
 
     def supports_builtin(self, builtin: str) -> bool:
         return builtin not in DENIED

@@ -19,6 +19,8 @@ from .npu import NpuTarget, composite_name, no_kernel_fix
 from .reasons import Reject
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..model import Operator, Subgraph, Tensor
 
 __all__ = ["SOURCE", "SOCS", "SUPPORTED", "TARGET", "select", "neuron_type_error"]
@@ -108,24 +110,16 @@ class MediaTek(NpuTarget):
     def select(self, sg: Subgraph, op: Operator, soc: str) -> None:
         select(sg, op)
 
-    def refusals(self, sg: Subgraph, soc: str) -> dict[int, Reject]:
-        """:func:`select` for every op; an op of the list whose operands all have a Neuron type is selected fast."""
+    def selected_unseen(self, sg: Subgraph) -> Callable[[Operator], bool]:
+        """An op of the list whose operands all have a Neuron type."""
         fine = {"FLOAT32", "FLOAT16", "UINT8", "BOOL"}
         untyped = {t.index for t in sg.tensors if t.dtype not in fine}
         plain = SUPPORTED - {"STABLEHLO_COMPOSITE"}
-        out: dict[int, Reject] = {}
-        for op in sg.operators:
-            if (
-                op.builtin in plain
-                and op.custom_code is None
-                and (not untyped or (untyped.isdisjoint(op.inputs) and untyped.isdisjoint(op.outputs)))
-            ):
-                continue
-            try:
-                select(sg, op)
-            except Reject as rej:
-                out[op.index] = rej
-        return out
+        return lambda op: (
+            op.builtin in plain
+            and op.custom_code is None
+            and (not untyped or (untyped.isdisjoint(op.inputs) and untyped.isdisjoint(op.outputs)))
+        )
 
     def supports_builtin(self, builtin: str) -> bool:
         return builtin in SUPPORTED

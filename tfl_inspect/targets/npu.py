@@ -18,7 +18,7 @@ its partition call fail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..compiled import compiled
@@ -162,16 +162,22 @@ class NpuTarget(Target):
         """Raise :class:`Reject` when the plugin does not select ``op`` (its reason, in words)."""
         raise NotImplementedError
 
+    def selected_unseen(self, sg: Subgraph) -> Callable[[Operator], bool]:
+        """For ``sg``, a cheap test of the ops the plugin selects without a look at their operands: by default
+        a builtin in :attr:`plain`. A plugin whose rule is another (a deny list, operand types) says so here."""
+        plain = self.plain
+        return lambda op: op.builtin in plain and op.custom_code is None
+
     def refusals(self, sg: Subgraph, soc: str) -> dict[int, Reject]:
         """Every op of ``sg`` the plugin does not select (composites judged as ops), with why.
 
-        Ops whose builtin is in :attr:`plain` need no look at their operands and are skipped fast
-        (a 10k-op model is checked by every target in well under a second).
+        Ops :meth:`selected_unseen` clears are skipped fast (a 10k-op model is checked by every target in
+        well under a second).
         """
-        plain = self.plain
+        unseen = self.selected_unseen(sg)
         out: dict[int, Reject] = {}
         for op in sg.operators:
-            if op.builtin in plain and op.custom_code is None:
+            if unseen(op):
                 continue
             try:
                 self.select(sg, op, soc)
