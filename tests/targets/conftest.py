@@ -18,14 +18,13 @@ FIXTURES = (
 ).split()
 
 
-@pytest.fixture(scope="session")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Converter-made models (float, int8, float16, dynamic range, dynamic batch, UpSampling2D, ...), made once."""
-    pytest.importorskip("tensorflow", reason="tensorflow needed to convert the fixtures")
-    out = tmp_path_factory.mktemp("compat_fixtures")
+def converter_made(tmp_path_factory: pytest.TempPathFactory, module: str, names: list[str]) -> dict[str, Path]:
+    """Run ``tests/targets/<module>.py`` (TensorFlow, in a child process) once; every model it names, by name."""
+    pytest.importorskip("tensorflow", reason=f"tensorflow needed to convert the fixtures of {module}.py")
+    out = tmp_path_factory.mktemp(module)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.targets.make_fixtures", str(out)],
+        [sys.executable, "-m", f"tests.targets.{module}", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -33,33 +32,24 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    models = {name: out / f"{name}.tflite" for name in FIXTURES}
+    models = {name: out / f"{name}.tflite" for name in names}
     missing = [n for n, p in models.items() if not p.is_file()]
     assert not missing, f"fixtures not written: {missing}"
     return models
+
+
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Converter-made models (float, int8, float16, dynamic range, dynamic batch, UpSampling2D, ...), made once."""
+    return converter_made(tmp_path_factory, "make_fixtures", FIXTURES)
 
 
 @pytest.fixture(scope="session")
 def gpu_fixtures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """tests/targets/make_gpu_fixtures.py's models, made once (TensorFlow, in a child process)."""
-    pytest.importorskip("tensorflow", reason="tensorflow needed to convert the GPU fixtures")
-    out = tmp_path_factory.mktemp("gpu_fixtures")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.targets.make_gpu_fixtures", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    """tests/targets/make_gpu_fixtures.py's models, made once."""
     from tests.targets.make_gpu_fixtures import NAMES
 
-    models = {name: out / f"{name}.tflite" for name in NAMES}
-    missing = [n for n, p in models.items() if not p.is_file()]
-    assert not missing, f"fixtures not written: {missing}"
-    return models
+    return converter_made(tmp_path_factory, "make_gpu_fixtures", NAMES)
 
 
 def oracle_models(converted: dict[str, Path]) -> list[Path]:
@@ -141,23 +131,12 @@ HELD_OUT_EDITS: dict[str, tuple[str, Any]] = {
 @pytest.fixture(scope="session")
 def tflm_held_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Converter-made models and edited copies for TFLite Micro's held-out Prepare checks, made once."""
-    pytest.importorskip("tensorflow", reason="tensorflow needed to convert the fixtures")
     from tests.conftest import sample
     from tests.modeledit import pack, unpack
     from tests.targets.make_tflm_fixtures import NAMES
 
-    out = tmp_path_factory.mktemp("tflm_held_out")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.targets.make_tflm_fixtures", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    models = {name: out / f"{name}.tflite" for name in NAMES}
+    models = converter_made(tmp_path_factory, "make_tflm_fixtures", NAMES)
+    out = next(iter(models.values())).parent
     for name, (source, edit) in HELD_OUT_EDITS.items():
         src = sample(source[7:] + ".tflite") if source.startswith("sample:") else models[source]
         m = unpack(src)

@@ -8,6 +8,7 @@ from typing import Any
 
 import tfl_inspect
 from tests.modeledit import pack, schema, unpack
+from tfl_inspect.targets.reasons import Reject
 
 
 def edited(path: Path, change: Callable[[Any], None]) -> tfl_inspect.Model:
@@ -37,6 +38,35 @@ def tensor_t(m: Any, index: int) -> Any:
 
 def find(model: tfl_inspect.Model, opcode: str, nth: int = 0) -> tfl_inspect.Operator:
     return [op for op in model.subgraphs[0].operators if op.opcode == opcode][nth]
+
+
+def refusal(check: Callable[..., None], model: tfl_inspect.Model, opcode: str, nth: int = 0, *args: Any) -> str | None:
+    """The reason code a target's ``check(subgraph 0, the nth opcode op, *args)`` refuses it with, or None."""
+    try:
+        check(model.subgraphs[0], find(model, opcode, nth), *args)
+    except Reject as rej:
+        return rej.reason.code
+    return None
+
+
+def set_options(opcode: str, **fields: Any) -> Callable[[Any], None]:
+    """An edit: these builtin options of the first ``opcode`` op."""
+
+    def change(m: Any) -> None:
+        opts = op_t(m, opcode).builtinOptions
+        for k, v in fields.items():
+            setattr(opts, k, v)
+
+    return change
+
+
+def drop_constant(opcode: str, slot: int) -> Callable[[Any], None]:
+    """An edit: operand ``slot`` of the first ``opcode`` op becomes a run-time tensor (buffer 0, empty)."""
+
+    def change(m: Any) -> None:
+        tensor_t(m, op_t(m, opcode).inputs[slot]).buffer = 0
+
+    return change
 
 
 DTYPE = schema.TensorType

@@ -6,6 +6,7 @@ No Edge TPU compiler runs here: each case shows a rule firing on a converter-mad
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,25 +14,11 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import needs_corpus
-from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
+from tests.targets.editing import DTYPE, edited, find, op_t, refusal, set_options, tensor_t
 from tfl_inspect.targets import compat, edgetpu
 from tfl_inspect.targets.reasons import Reject
 
-
-def _code(model: tfl_inspect.Model, opcode: str) -> str | None:
-    try:
-        edgetpu.check_op(model.subgraphs[0], find(model, opcode))
-    except Reject as rej:
-        return rej.reason.code
-    return None
-
-
-def _set(opcode: str, **fields: Any) -> Callable[[Any], None]:
-    def change(m: Any) -> None:
-        for k, v in fields.items():
-            setattr(op_t(m, opcode).builtinOptions, k, v)
-
-    return change
+_code = partial(refusal, edgetpu.check_op)  # (model, opcode[, nth]) -> the reason code, or None
 
 
 def _axes(values: list[int]) -> Callable[[Any], None]:
@@ -60,10 +47,10 @@ def _float_tensor(m: Any) -> None:
 
 
 CASES = [
-    ("MAX_POOL_2D", _set("MAX_POOL_2D", fusedActivationFunction=1), "NO_ACTIVATION_EXPECTED"),
-    ("AVERAGE_POOL_2D", _set("AVERAGE_POOL_2D", fusedActivationFunction=3), "NO_ACTIVATION_EXPECTED"),
-    ("CONCATENATION", _set("CONCATENATION", fusedActivationFunction=1), "NO_ACTIVATION_EXPECTED"),
-    ("FULLY_CONNECTED", _set("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
+    ("MAX_POOL_2D", set_options("MAX_POOL_2D", fusedActivationFunction=1), "NO_ACTIVATION_EXPECTED"),
+    ("AVERAGE_POOL_2D", set_options("AVERAGE_POOL_2D", fusedActivationFunction=3), "NO_ACTIVATION_EXPECTED"),
+    ("CONCATENATION", set_options("CONCATENATION", fusedActivationFunction=1), "NO_ACTIVATION_EXPECTED"),
+    ("FULLY_CONNECTED", set_options("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
     ("MEAN", _axes([3]), "UNSUPPORTED_OPERAND_VALUE"),  # x/y reduction only
     ("CONV_2D", _big_leading_dim, "UNSUPPORTED_OPERAND_RANK"),  # at most 3 innermost dims above 1
     ("CONV_2D", _runtime_filter, "CONSTANT_INPUT_REQUIRED"),  # parameters constant at compile time
@@ -91,7 +78,7 @@ def test_float_io_stops_at_the_first_op_with_a_fix(converted: dict[str, Path]) -
 
 
 def test_everything_after_the_first_unmapped_op_runs_on_the_cpu(converted: dict[str, Path]) -> None:
-    model = edited(converted["cnn_int8"], _set("MAX_POOL_2D", fusedActivationFunction=1))
+    model = edited(converted["cnn_int8"], set_options("MAX_POOL_2D", fusedActivationFunction=1))
     t = compat(model, targets="edgetpu").targets["edgetpu"]
     stop = find(model, "MAX_POOL_2D").index
     assert t.partitions[0].ops == tuple(range(stop)) and t.transitions == 1

@@ -8,6 +8,7 @@ names the rule, and run where the accelerator cannot.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,11 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import require_corpus, sample
-from tests.targets.editing import edited, find, op_t, tensor_t
+from tests.targets.editing import drop_constant, edited, op_t, refusal, set_options
 from tfl_inspect.targets import compat, gpu
 from tfl_inspect.targets.reasons import Reject
 
-
-def _code(model: tfl_inspect.Model, opcode: str, nth: int = 0) -> str | None:
-    try:
-        gpu.check_op(model.subgraphs[0], find(model, opcode, nth))
-    except Reject as rej:
-        return rej.reason.code
-    return None
+_code = partial(refusal, gpu.check_op)  # (model, opcode[, nth]) -> the reason code, or None
 
 
 def _report(model: tfl_inspect.Model | Path) -> Any:
@@ -41,15 +36,6 @@ def _corpus(name: str) -> Path:
     return next(require_corpus().rglob(name))
 
 
-def _set(opcode: str, **fields: Any) -> Callable[[Any], None]:
-    def change(m: Any) -> None:
-        opts = op_t(m, opcode).builtinOptions
-        for k, v in fields.items():
-            setattr(opts, k, v)
-
-    return change
-
-
 def _version(opcode: str, version: int) -> Callable[[Any], None]:
     def change(m: Any) -> None:
         m.operatorCodes[op_t(m, opcode).opcodeIndex].version = version
@@ -57,24 +43,17 @@ def _version(opcode: str, version: int) -> Callable[[Any], None]:
     return change
 
 
-def _drop_constant(opcode: str, slot: int) -> Callable[[Any], None]:
-    def change(m: Any) -> None:
-        tensor_t(m, op_t(m, opcode).inputs[slot]).buffer = 0
-
-    return change
-
-
 # (fixture, opcode, edit, reason code): the parsers' own checks and the gpu_compatibility.cc ones they call.
 CASES = [
-    ("cnn_float", "CONV_2D", _set("CONV_2D", strideH=0), "INVALID_ARGUMENT"),
-    ("cnn_float", "CONV_2D", _set("CONV_2D", fusedActivationFunction=5), "NO_ACTIVATION_EXPECTED"),
+    ("cnn_float", "CONV_2D", set_options("CONV_2D", strideH=0), "INVALID_ARGUMENT"),
+    ("cnn_float", "CONV_2D", set_options("CONV_2D", fusedActivationFunction=5), "NO_ACTIVATION_EXPECTED"),
     ("cnn_float", "CONV_2D", _version("CONV_2D", 7), "UNSUPPORTED_OPERATOR_VERSION"),  # max_version 6
-    ("cnn_float", "SOFTMAX", _set("SOFTMAX", beta=2.0), "UNSUPPORTED_OPERAND_VALUE"),
-    ("cnn_float", "FULLY_CONNECTED", _set("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
-    ("cnn_float", "MEAN", _drop_constant("MEAN", 1), "CONSTANT_INPUT_REQUIRED"),  # constant axes
-    ("cnn_float", "MAX_POOL_2D", _set("MAX_POOL_2D", filterWidth=0), "INVALID_ARGUMENT"),
-    ("cnn_float", "DEPTHWISE_CONV_2D", _set("DEPTHWISE_CONV_2D", depthMultiplier=2), "UNSUPPORTED_OPERAND_SIZE"),
-    ("topk_argmax_cumsum", "TOPK_V2", _drop_constant("TOPK_V2", 1), "UNSUPPORTED_OPERAND_SIZE"),  # k: 2 runtime
+    ("cnn_float", "SOFTMAX", set_options("SOFTMAX", beta=2.0), "UNSUPPORTED_OPERAND_VALUE"),
+    ("cnn_float", "FULLY_CONNECTED", set_options("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
+    ("cnn_float", "MEAN", drop_constant("MEAN", 1), "CONSTANT_INPUT_REQUIRED"),  # constant axes
+    ("cnn_float", "MAX_POOL_2D", set_options("MAX_POOL_2D", filterWidth=0), "INVALID_ARGUMENT"),
+    ("cnn_float", "DEPTHWISE_CONV_2D", set_options("DEPTHWISE_CONV_2D", depthMultiplier=2), "UNSUPPORTED_OPERAND_SIZE"),
+    ("topk_argmax_cumsum", "TOPK_V2", drop_constant("TOPK_V2", 1), "UNSUPPORTED_OPERAND_SIZE"),  # k: 2 runtime
 ]
 
 

@@ -7,63 +7,40 @@ where the converter would not produce the case, and (where it makes sense) not f
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tfl_inspect
-from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
+from tests.targets.editing import DTYPE, drop_constant, edited, find, op_t, refusal, set_options, tensor_t
 from tfl_inspect.targets import compat
 from tfl_inspect.targets import gpu_classic as gpu
 from tfl_inspect.targets.reasons import Reject
 
-
-def _code(model: tfl_inspect.Model, opcode: str, nth: int = 0) -> str | None:
-    op = find(model, opcode, nth)
-    try:
-        gpu.check_op(model.subgraphs[0], op)
-    except Reject as rej:
-        return rej.reason.code
-    return None
-
-
-def _set(opcode: str, **fields: Any) -> Callable[[Any], None]:
-    def change(m: Any) -> None:
-        opts = op_t(m, opcode).builtinOptions
-        for k, v in fields.items():
-            setattr(opts, k, v)
-
-    return change
-
-
-def _drop_constant(opcode: str, slot: int) -> Callable[[Any], None]:
-    """Make an operand a run-time tensor (point it at the empty buffer 0)."""
-
-    def change(m: Any) -> None:
-        tensor_t(m, op_t(m, opcode).inputs[slot]).buffer = 0
-
-    return change
+_code = partial(refusal, gpu.check_op)  # (model, opcode[, nth]) -> the reason code, or None
 
 
 # (fixture, opcode, edit, expected reason code) — each row is one ported rule.
 CASES = [
-    ("cnn_float", "CONV_2D", _set("CONV_2D", strideH=0), "INVALID_ARGUMENT"),  # CheckStridesAndDilation
-    ("cnn_float", "CONV_2D", _set("CONV_2D", dilationWFactor=0), "INVALID_ARGUMENT"),
-    ("cnn_float", "CONV_2D", _set("CONV_2D", fusedActivationFunction=5), "NO_ACTIVATION_EXPECTED"),  # SIGN_BIT
-    ("cnn_float", "DEPTHWISE_CONV_2D", _set("DEPTHWISE_CONV_2D", depthMultiplier=2), "UNSUPPORTED_OPERAND_SIZE"),
-    ("cnn_float", "MAX_POOL_2D", _set("MAX_POOL_2D", filterWidth=0), "INVALID_ARGUMENT"),  # CheckKernelsAndStrides
-    ("cnn_float", "AVERAGE_POOL_2D", _set("AVERAGE_POOL_2D", strideW=0), "INVALID_ARGUMENT"),
-    ("cnn_float", "SOFTMAX", _set("SOFTMAX", beta=2.0), "UNSUPPORTED_OPERAND_VALUE"),
-    ("cnn_float", "FULLY_CONNECTED", _set("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
+    ("cnn_float", "CONV_2D", set_options("CONV_2D", strideH=0), "INVALID_ARGUMENT"),  # CheckStridesAndDilation
+    ("cnn_float", "CONV_2D", set_options("CONV_2D", dilationWFactor=0), "INVALID_ARGUMENT"),
+    ("cnn_float", "CONV_2D", set_options("CONV_2D", fusedActivationFunction=5), "NO_ACTIVATION_EXPECTED"),  # SIGN_BIT
+    ("cnn_float", "DEPTHWISE_CONV_2D", set_options("DEPTHWISE_CONV_2D", depthMultiplier=2), "UNSUPPORTED_OPERAND_SIZE"),
+    # CheckKernelsAndStrides
+    ("cnn_float", "MAX_POOL_2D", set_options("MAX_POOL_2D", filterWidth=0), "INVALID_ARGUMENT"),
+    ("cnn_float", "AVERAGE_POOL_2D", set_options("AVERAGE_POOL_2D", strideW=0), "INVALID_ARGUMENT"),
+    ("cnn_float", "SOFTMAX", set_options("SOFTMAX", beta=2.0), "UNSUPPORTED_OPERAND_VALUE"),
+    ("cnn_float", "FULLY_CONNECTED", set_options("FULLY_CONNECTED", weightsFormat=1), "UNSUPPORTED_OPERATOR_VARIANT"),
     (
         "cnn_float",
         "RESIZE_BILINEAR",
-        _set("RESIZE_BILINEAR", alignCorners=True, halfPixelCenters=True),
+        set_options("RESIZE_BILINEAR", alignCorners=True, halfPixelCenters=True),
         "UNSUPPORTED_OPERATOR_VARIANT",
     ),
-    ("cnn_float", "MEAN", _drop_constant("MEAN", 1), "INPUT_TENSOR_SHOULD_HAVE_CONSTANT_SHAPE"),  # constant axes
-    ("topk_argmax_cumsum", "CUMSUM", _drop_constant("CUMSUM", 1), "CONSTANT_INPUT_REQUIRED"),
+    ("cnn_float", "MEAN", drop_constant("MEAN", 1), "INPUT_TENSOR_SHOULD_HAVE_CONSTANT_SHAPE"),  # constant axes
+    ("topk_argmax_cumsum", "CUMSUM", drop_constant("CUMSUM", 1), "CONSTANT_INPUT_REQUIRED"),
 ]
 
 
@@ -108,7 +85,7 @@ def test_float16_weights_join_the_partition(converted: dict[str, Path]) -> None:
 
 def test_only_the_largest_partition_is_kept(converted: dict[str, Path]) -> None:
     """An unsupported op in the middle splits the graph; the smaller side stays on the CPU."""
-    model = edited(converted["cnn_float"], _drop_constant("MEAN", 1))
+    model = edited(converted["cnn_float"], drop_constant("MEAN", 1))
     report = compat(model, targets="gpu-classic").targets["gpu-classic"]
     assert len(report.partitions) == 1
     outside = [v for v in report.operators if v.reasons and v.reasons[0].code == "OUTSIDE_PARTITION"]
@@ -163,11 +140,11 @@ def _rank3(opcode: str, slot: int) -> Callable[[Any], None]:
         (
             "simple_mirror_pad_reflect_op.tflite",
             "MIRROR_PAD",
-            _set("MIRROR_PAD", mode=1),
+            set_options("MIRROR_PAD", mode=1),
             "UNSUPPORTED_OPERATOR_VARIANT",
         ),
-        ("float32.bin", "SPACE_TO_DEPTH", _set("SPACE_TO_DEPTH", blockSize=1), "UNSUPPORTED_OPERAND_VALUE"),
-        ("delegate_compatibility_test.tflite", "BATCH_MATMUL", _drop_constant("BATCH_MATMUL", 0), None),
+        ("float32.bin", "SPACE_TO_DEPTH", set_options("SPACE_TO_DEPTH", blockSize=1), "UNSUPPORTED_OPERAND_VALUE"),
+        ("delegate_compatibility_test.tflite", "BATCH_MATMUL", drop_constant("BATCH_MATMUL", 0), None),
     ],
     ids=[
         "add-broadcast",
@@ -193,7 +170,7 @@ def test_strided_slice_masks() -> None:
     """dynamic_shapes.bin slices with shrink_axis_mask set: the GPU rule refuses it; without it, it passes."""
     path = _corpus_model("dynamic_shapes.bin")
     assert _code(tfl_inspect.load(path), "STRIDED_SLICE") == "UNSUPPORTED_OPERATOR_VARIANT"
-    assert _code(edited(path, _set("STRIDED_SLICE", shrinkAxisMask=0)), "STRIDED_SLICE") is None
+    assert _code(edited(path, set_options("STRIDED_SLICE", shrinkAxisMask=0)), "STRIDED_SLICE") is None
 
 
 def test_slice_needs_3d_or_4d() -> None:
@@ -207,7 +184,7 @@ def test_slice_needs_3d_or_4d() -> None:
 
 def test_transpose_conv_strides(converted: dict[str, Path]) -> None:
     assert _code(tfl_inspect.load(converted["conv2d_transpose"]), "TRANSPOSE_CONV") is None
-    model = edited(converted["conv2d_transpose"], _set("TRANSPOSE_CONV", strideW=0))
+    model = edited(converted["conv2d_transpose"], set_options("TRANSPOSE_CONV", strideW=0))
     assert _code(model, "TRANSPOSE_CONV") == "INVALID_ARGUMENT"
 
 

@@ -8,17 +8,12 @@ from typing import Any
 import pytest
 
 import tfl_inspect
-from tests.targets.editing import DTYPE, edited, find, op_t, tensor_t
+from tests.targets.editing import DTYPE, edited, find, op_t, refusal, tensor_t
 from tfl_inspect.targets import compat, nnapi
-from tfl_inspect.targets.reasons import Reject
 
 
 def _code(model: tfl_inspect.Model, opcode: str, level: int = nnapi.DEFAULT_LEVEL) -> str | None:
-    try:
-        nnapi.check_op(model.subgraphs[0], find(model, opcode), level)
-    except Reject as rej:
-        return rej.reason.code
-    return None
+    return refusal(nnapi.check_op, model, opcode, 0, level)
 
 
 def test_min_api_level(converted: dict[str, Path]) -> None:

@@ -9,10 +9,7 @@ plugins cannot run. The other tests need no oracle.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ import pytest
 
 import tfl_inspect
 from tests.conftest import CORPUS, ROOT, SAMPLES, corpus_files, run_cli, sample, sample_models, thirdparty_models
+from tests.targets.conftest import converter_made
 from tests.targets.editing import DTYPE, edited, tensor_t
 from tests.targets.npu_agreement import Tally, tally
 from tfl_inspect.errors import UsageError
@@ -230,17 +228,10 @@ def test_json_names_the_soc_and_validates() -> None:
 @pytest.fixture(scope="session")
 def npu_fixtures(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """One converter-made model per QNN condition (tests/targets/make_npu_fixtures.py), made once."""
-    pytest.importorskip("tensorflow", reason="tensorflow needed to convert the fixtures")
     from tests.targets.make_npu_fixtures import NAMES
 
-    out = tmp_path_factory.mktemp("npu_fixtures")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "tests.targets.make_npu_fixtures", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    paths = [out / f"{n}.tflite" for n in NAMES]
-    assert all(p.is_file() for p in paths)
-    return paths + _edited_fixtures(out)
+    paths = list(converter_made(tmp_path_factory, "make_npu_fixtures", NAMES).values())
+    return paths + _edited_fixtures(paths[0].parent)
 
 
 def _edited_fixtures(out: Path) -> list[Path]:
