@@ -46,38 +46,14 @@ SIZES = {
 
 
 def build(sizes: dict) -> tuple[object, object]:
-    import litert_torch.generative.layers.model_config as cfg
+    """The decoder the generative fixtures are built as (samples/torch/generate.py), at these sizes."""
     import torch
-    from litert_torch.generative.utilities import model_builder
 
-    attn = cfg.AttentionConfig(
-        num_heads=sizes["heads"],
-        head_dim=sizes["head_dim"],
-        num_query_groups=sizes["kv_heads"],
-        rotary_base=10000,
-        rotary_percentage=1.0,
-    )
-    ff = cfg.FeedForwardConfig(
-        type=cfg.FeedForwardType.GATED,
-        activation=cfg.ActivationConfig(cfg.ActivationType.SILU),
-        intermediate_size=sizes["intermediate"],
-    )
-    norm = cfg.NormalizationConfig(type=cfg.NormalizationType.RMS_NORM)
-    block = cfg.TransformerBlockConfig(
-        attn_config=attn, ff_config=ff, pre_attention_norm_config=norm, post_attention_norm_config=norm
-    )
-    config = cfg.ModelConfig(
-        vocab_size=sizes["vocab_size"],
-        num_layers=sizes["layers"],
-        max_seq_len=sizes["cache_length"],
-        embedding_dim=sizes["embedding_dim"],
-        block_configs=block,
-        final_norm_config=norm,
-        lm_head_share_weight_with_embedding=False,
-    )
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples" / "torch"))
+    from generate import decoder  # type: ignore[import-not-found]
+
     torch.manual_seed(0)
-    model = model_builder.DecoderOnlyModel(config, mask_cache_size=sizes["cache_length"]).eval()
-    return model, config
+    return decoder(sizes)
 
 
 def main(argv: list[str] | None = None) -> int:

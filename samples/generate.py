@@ -114,9 +114,7 @@ class Info:
 
 def fmt_io(details: Details) -> str:
     """`name:dtype[shape_signature]` list for summaries and the README table."""
-    return ", ".join(
-        f"{d['name']} {np.dtype(d['dtype']).name}{d['shape_signature'].tolist()}" for d in details
-    )
+    return ", ".join(f"{d['name']} {np.dtype(d['dtype']).name}{d['shape_signature'].tolist()}" for d in details)
 
 
 def run_with(path: Path, shape: tuple[int, ...]) -> str:
@@ -472,14 +470,10 @@ def sample_dense(name: str) -> Result:
             )
         ],
         "dense_dynamic_range": [("int8 weights, no (DE)QUANTIZE", weights == {"int8"} and not qdq)],
-        "dense_int8_float_io": [
-            ("QUANTIZE first, DEQUANTIZE last", ops[0] == "QUANTIZE" and ops[-1] == "DEQUANTIZE")
-        ],
+        "dense_int8_float_io": [("QUANTIZE first, DEQUANTIZE last", ops[0] == "QUANTIZE" and ops[-1] == "DEQUANTIZE")],
         "dense_int8": [("no (DE)QUANTIZE", not qdq)],
         "dense_uint8_io": [("QUANTIZE at both ends", ops[0] == ops[-1] == "QUANTIZE")],
-        "dense_int8_in_uint8_out": [
-            ("QUANTIZE only at the end", ops[-1] == "QUANTIZE" and "QUANTIZE" not in ops[:-1])
-        ],
+        "dense_int8_in_uint8_out": [("QUANTIZE only at the end", ops[-1] == "QUANTIZE" and "QUANTIZE" not in ops[:-1])],
     }
     claims = [(f"I/O {io_want[0]}/{io_want[1]}", info.io_dtypes() == io_want), *specific[name]]
     if calibrated:
@@ -597,10 +591,7 @@ def summary(r: Result) -> str:
     line = f"{'OK  ' if r.ok else 'FAIL'} {r.name:<25}"
     if r.info is not None:
         size = (OUT / r.file).stat().st_size
-        line += (
-            f" {size:>6} B  {' > '.join(r.info.names)}"
-            f"  in: {fmt_io(r.info.inputs)}  out: {fmt_io(r.info.outputs)}"
-        )
+        line += f" {size:>6} B  {' > '.join(r.info.names)}  in: {fmt_io(r.info.inputs)}  out: {fmt_io(r.info.outputs)}"
     if r.note:
         line += f"  | {r.note}"
     failed = [claim for claim, passed in r.claims if not passed]
@@ -616,8 +607,7 @@ def table(results: list[Result]) -> str:
             rows.append(f"| `{r.name}` | conversion fails (see `{r.file}`) | | |")
         else:
             rows.append(
-                f"| `{r.file}` | {' → '.join(r.info.names)} "
-                f"| {fmt_io(r.info.inputs)} | {fmt_io(r.info.outputs)} |"
+                f"| `{r.file}` | {' → '.join(r.info.names)} | {fmt_io(r.info.inputs)} | {fmt_io(r.info.outputs)} |"
             )
     return "\n".join(rows)
 

@@ -628,38 +628,44 @@ GEN = {
 }
 
 
-def gen_model() -> tuple[nn.Module, Any]:
+def decoder(sizes: dict[str, Any]) -> tuple[nn.Module, Any]:
+    """A DecoderOnlyModel built with the generative API from ``sizes`` (the keys of :data:`GEN`), weights
+    from torch's current random state: these fixtures and ``benchmarks/make_generative.py`` both build with it."""
     import litert_torch.generative.layers.model_config as cfg
     from litert_torch.generative.utilities import model_builder
 
     attn = cfg.AttentionConfig(
-        num_heads=GEN["heads"],
-        head_dim=GEN["head_dim"],
-        num_query_groups=GEN["kv_heads"],
+        num_heads=sizes["heads"],
+        head_dim=sizes["head_dim"],
+        num_query_groups=sizes["kv_heads"],
         rotary_base=10000,
         rotary_percentage=1.0,
     )
     ff = cfg.FeedForwardConfig(
         type=cfg.FeedForwardType.GATED,
         activation=cfg.ActivationConfig(cfg.ActivationType.SILU),
-        intermediate_size=GEN["intermediate"],
+        intermediate_size=sizes["intermediate"],
     )
     norm = cfg.NormalizationConfig(type=cfg.NormalizationType.RMS_NORM)
     block = cfg.TransformerBlockConfig(
         attn_config=attn, ff_config=ff, pre_attention_norm_config=norm, post_attention_norm_config=norm
     )
     config = cfg.ModelConfig(
-        vocab_size=GEN["vocab_size"],
-        num_layers=GEN["layers"],
-        max_seq_len=GEN["cache_length"],
-        embedding_dim=GEN["embedding_dim"],
+        vocab_size=sizes["vocab_size"],
+        num_layers=sizes["layers"],
+        max_seq_len=sizes["cache_length"],
+        embedding_dim=sizes["embedding_dim"],
         block_configs=block,
         final_norm_config=norm,
         lm_head_share_weight_with_embedding=False,
     )
-    seeded()
-    model = model_builder.DecoderOnlyModel(config, mask_cache_size=GEN["cache_length"]).eval()
+    model = model_builder.DecoderOnlyModel(config, mask_cache_size=sizes["cache_length"]).eval()
     return model, config
+
+
+def gen_model() -> tuple[nn.Module, Any]:
+    seeded()
+    return decoder(GEN)
 
 
 def generative(res: Result, quantize: str, block_size: int | None) -> None:
